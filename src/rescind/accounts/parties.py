@@ -1,0 +1,61 @@
+"""Who a user is to an order: its buyer, its store's seller, or support (R28: the same checks for
+pages and API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rescind.domain.actions import Party
+from rescind.domain.errors import DomainError, ErrorKind
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something, for the timeline (R29)."""
+
+    party: Party
+    user_id: int | None = None
+
+
+PLATFORM = Actor(Party.PLATFORM)
+
+
+def is_support(user) -> bool:
+    return bool(user.is_authenticated and user.is_staff)
+
+
+def store_ids_of(user) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_rescind_store_ids", None)
+    if cached is None:
+        cached = list(user.stores.values_list("id", flat=True))
+        user._rescind_store_ids = cached
+    return cached
+
+
+def party_on_order(user, order) -> Party | None:
+    if not user.is_authenticated:
+        return None
+    if order.buyer_id == user.id:
+        return Party.BUYER
+    if order.store_id in store_ids_of(user):
+        return Party.SELLER
+    if is_support(user):
+        return Party.SUPPORT
+    return None
+
+
+def require_party(user, order, *allowed: Party) -> Actor:
+    """The caller's role on the order, or an error: 404 if they may not see it at all, 403 if
+    they may see it but this action is not theirs."""
+    party = party_on_order(user, order)
+    if party is None:
+        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+    if party not in allowed:
+        raise DomainError(
+            "not_your_action",
+            f"Only the order's {' or '.join(p.value for p in allowed)} may do this.",
+            kind=ErrorKind.FORBIDDEN,
+        )
+    return Actor(party, user.id)

@@ -1,0 +1,140 @@
+"""Cancellation after payment and the ship-vs-cancel race, one service per use case
+(R7-R12, R14). Each locks the order, decides, records, and leaves side effects to tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from rescind.accounts.parties import PLATFORM, Actor, require_party
+from rescind.aftersale.models import CancellationRequest
+from rescind.config import calendar, policy
+from rescind.domain.actions import Party
+from rescind.domain.cancellation import (
+    decide_approve_cancellation,
+    decide_auto_approve,
+    decide_handling_timeout,
+    decide_refuse_cancellation,
+    decide_request_cancellation,
+    decide_ship,
+    decide_withdraw_cancellation,
+)
+from rescind.domain.events import CancellationRequested, Event, RefundCreated
+from rescind.orders.models import Deadline, Order, Shipment
+from rescind.orders.recording import (
+    deadline_set,
+    deadlines_void,
+    events_record,
+    order_facts,
+    order_lock,
+)
+from rescind.refunds.services import refund_open
+
+State = CancellationRequest.State
+
+
+def _pending_request(order: Order) -> CancellationRequest | None:
+    return CancellationRequest.objects.filter(order=order, state=State.PENDING).first()
+
+
+def _close_request(order: Order, state: str, *, now: datetime, note: str = "") -> None:
+    CancellationRequest.objects.filter(order=order, state=State.PENDING).update(
+        state=state, decided_at=now, decision_note=note)
+    deadlines_void(order, Deadline.Kind.SELLER_RESPONSE, now=now)
+
+
+def _close_paid_order(order: Order, events: list[Event], *, actor: Actor, now: datetime) -> None:
+    """Record a closing decision: timeline, refund in full (R22), no more deadlines."""
+    events_record(order, events, actor=actor, now=now)
+    for event in events:
+        if isinstance(event, RefundCreated):
+            refund_open(order, event, cause=events[0].kind, now=now)
+    deadlines_void(order, Deadline.Kind.SELLER_RESPONSE, Deadline.Kind.HANDLING_TIME, now=now)
+
+
+def cancellation_request(
+    *, order_id: int, user, reason: str, report_supplier: bool, now: datetime
+) -> CancellationRequest:
+    """R7-R9: the buyer asks to cancel a paid order; the seller's response window starts."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.BUYER)
+        events = decide_request_cancellation(order_facts(order), reason=reason,
+                                             report_supplier=report_supplier, now=now,
+                                             policy=policy())
+        requested: CancellationRequested = events[0]  # type: ignore[assignment]
+        request = CancellationRequest.objects.create(
+            order=order, reason=requested.reason, side=requested.side.value,
+            report_supplier=requested.report_supplier, requested_at=now,
+            respond_by=requested.respond_by)
+        events_record(order, events, actor=actor, now=now)
+        deadline_set(order, Deadline.Kind.SELLER_RESPONSE, requested.respond_by)
+    return request
+
+
+def cancellation_approve(*, order_id: int, user, note: str = "", now: datetime) -> Order:
+    """R10: the seller approves; the order closes and the refund starts (R21, R22)."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.SELLER)
+        events = decide_approve_cancellation(order_facts(order), note=note, now=now,
+                                             policy=policy(), calendar=calendar())
+        _close_request(order, State.APPROVED, now=now, note=note)
+        _close_paid_order(order, events, actor=actor, now=now)
+    return order
+
+
+def cancellation_refuse(*, order_id: int, user, note: str, now: datetime) -> Order:
+    """R11: the seller refuses; the order keeps awaiting shipment."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.SELLER)
+        events = decide_refuse_cancellation(order_facts(order), note=note)
+        _close_request(order, State.REFUSED, now=now, note=note.strip())
+        events_record(order, events, actor=actor, now=now)
+    return order
+
+
+def cancellation_withdraw(*, order_id: int, user, now: datetime) -> Order:
+    """The buyer takes back their pending request."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.BUYER)
+        events = decide_withdraw_cancellation(order_facts(order))
+        _close_request(order, State.WITHDRAWN, now=now)
+        events_record(order, events, actor=actor, now=now)
+    return order
+
+
+def cancellation_auto_approve(order: Order, *, now: datetime) -> None:
+    """R10: the seller's response deadline fired. The order is locked by the caller."""
+    events = decide_auto_approve(order_facts(order), now=now, policy=policy(),
+                                 calendar=calendar())
+    _close_request(order, State.AUTO_APPROVED, now=now)
+    _close_paid_order(order, events, actor=PLATFORM, now=now)
+
+
+def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,
+               now: datetime) -> Order:
+    """R14, R15: the seller ships; a pending request is refused by the shipment."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.SELLER)
+        events = decide_ship(order_facts(order), carrier=carrier, tracking_number=tracking_number)
+        if _pending_request(order) is not None:
+            _close_request(order, State.REFUSED_BY_SHIPMENT, now=now)
+        Shipment.objects.create(order=order, carrier=carrier.strip(),
+                                tracking_number=tracking_number.strip(), shipped_at=now)
+        events_record(order, events, actor=actor, now=now)
+        deadlines_void(order, Deadline.Kind.HANDLING_TIME, now=now)
+    return order
+
+
+def order_close_not_shipped(order: Order, *, now: datetime) -> None:
+    """R12: the handling time passed without a shipment. The order is locked by the caller."""
+    events = decide_handling_timeout(order_facts(order), now=now, policy=policy(),
+                                     calendar=calendar())
+    if _pending_request(order) is not None:
+        _close_request(order, State.CLOSED_WITH_ORDER, now=now)
+    _close_paid_order(order, events, actor=PLATFORM, now=now)

@@ -1,0 +1,84 @@
+"""Tokens, the caller, the catalogue, the reason list and the demo clock."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from ninja import Router
+
+from rescind.accounts.models import ApiToken
+from rescind.accounts.parties import is_support, store_ids_of
+from rescind.api.common import ERRORS
+from rescind.api.schemas import (
+    ClockAdvanceIn,
+    ClockOut,
+    MeOut,
+    ProductOut,
+    ReasonOut,
+    TokenIn,
+    TokenOut,
+)
+from rescind.clock.service import clock_advance, clock_offset
+from rescind.clock.service import now as clock_now
+from rescind.config import policy
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.policy import parse_duration
+from rescind.orders.models import Product
+
+router = Router(tags=["account"])
+public = Router(tags=["account"])
+
+
+@public.post("/auth/tokens", response={201: TokenOut, **ERRORS}, auth=None)
+def tokens_create(request, body: TokenIn):
+    """Exchange a username and password for a bearer token (shown once)."""
+    user = authenticate(request, username=body.username, password=body.password)
+    if user is None:
+        raise DomainError("bad_credentials", "Wrong username or password.",
+                          kind=ErrorKind.INVALID)
+    return 201, {"token": ApiToken.issue(user), "user_id": user.pk}
+
+
+@router.get("/me", response={200: MeOut, **ERRORS})
+def me(request):
+    user = request.user
+    stores = store_ids_of(user)
+    roles = ["buyer"] + (["seller"] if stores else []) + (["support"] if is_support(user) else [])
+    return {"id": user.pk, "username": user.username, "roles": roles, "store_ids": stores}
+
+
+@router.get("/products", response={200: list[ProductOut], **ERRORS})
+def products_list(request):
+    return [
+        {"id": p.pk, "store": {"id": p.store_id, "name": p.store.name}, "name": p.name,
+         "unit_price": {"amount": p.unit_price, "currency": p.currency},
+         "option_choices": p.option_choices}
+        for p in Product.objects.select_related("store").order_by("pk")[:500]
+    ]
+
+
+@router.get("/policy/cancellation-reasons", response={200: list[ReasonOut], **ERRORS})
+def reasons_list(request):
+    """R8: the fixed reason list, each with the side it counts against."""
+    return [{"code": r.code, "label": r.label, "side": r.side.value} for r in policy().r8_reasons]
+
+
+def _clock_read() -> dict:
+    return {"now": clock_now(), "offset_seconds": int(clock_offset().total_seconds()),
+            "demo_mode": settings.DEMO_MODE}
+
+
+@router.get("/clock", response={200: ClockOut, **ERRORS})
+def clock_read(request):
+    return _clock_read()
+
+
+@router.post("/clock/advance", response={200: ClockOut, **ERRORS})
+def clock_move(request, body: ClockAdvanceIn):
+    """Demo mode only: move the shared clock forward; due deadlines then fire."""
+    try:
+        by = parse_duration(body.by)
+    except ValueError as exc:
+        raise DomainError("bad_duration", str(exc), kind=ErrorKind.INVALID) from None
+    clock_advance(by=by)
+    return _clock_read()

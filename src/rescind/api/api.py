@@ -1,0 +1,63 @@
+"""The JSON API under /api/v1/, with one error shape for every failure."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from rescind.api import account, checkouts, orders
+from rescind.api.auth import API_AUTH
+from rescind.api.errors import STATUS_BY_KIND, error_response
+from rescind.domain.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Rescind API",
+    version="1",
+    description="Cancellations, refunds, shipments and disputes of marketplace orders. Every "
+    "error is {code, message, details}. Every POST accepts an Idempotency-Key header.",
+    auth=API_AUTH,
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+api.add_router("", account.public)
+api.add_router("", account.router)
+api.add_router("", orders.router)
+api.add_router("", checkouts.router)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    return error_response(422, "invalid_input", "Some fields are missing or invalid.",
+                          {"errors": exc.errors})
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request, exc):
+    return error_response(401, "not_authenticated",
+                          "Send a valid bearer token (POST /api/v1/auth/tokens) or log in.")
+
+
+@api.exception_handler(AuthorizationError)
+def _authorization_error(request, exc):
+    return error_response(403, "forbidden", "You may not do this.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(404, "not_found", "No such resource.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    code = "bad_request" if exc.status_code == 400 else f"http_{exc.status_code}"
+    return error_response(exc.status_code, code, str(exc))

@@ -1,0 +1,29 @@
+"""The API's one error shape: {"code", "message", "details"} with a fitting 4xx status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpResponse
+
+from rescind.domain.errors import ErrorKind
+
+STATUS_BY_KIND = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+
+def error_response(status: int, code: str, message: str,
+                   details: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> HttpResponse:
+    body = json.dumps({"code": code, "message": message, "details": details or {}},
+                      default=str)
+    response = HttpResponse(body, status=status, content_type="application/json")
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response

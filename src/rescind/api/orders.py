@@ -1,0 +1,130 @@
+"""Orders: read, and every action a buyer or seller takes on one (R2, R4-R14)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from rescind.accounts.parties import is_support, party_on_order, store_ids_of
+from rescind.aftersale.services import (
+    cancellation_approve,
+    cancellation_refuse,
+    cancellation_request,
+    cancellation_withdraw,
+    order_ship,
+)
+from rescind.api.common import ERRORS
+from rescind.api.schemas import (
+    CancellationRequestIn,
+    CartAddedOut,
+    LowerPriceIn,
+    NoteIn,
+    OrderDetailOut,
+    OrderSummaryOut,
+    RefuseIn,
+    ShipIn,
+)
+from rescind.clock.service import now as clock_now
+from rescind.orders.models import Order
+from rescind.orders.reads import order_detail, order_for_reader, order_summary
+from rescind.orders.services import (
+    order_add_to_cart_again,
+    order_cancel_unpaid,
+    order_lower_price,
+)
+
+router = Router(tags=["orders"])
+
+
+class OrderFilter(Schema):
+    state: str | None = Field(default=None, max_length=30)
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+
+@router.get("/orders", response={200: list[OrderSummaryOut], **ERRORS})
+def orders_list(request, filters: Query[OrderFilter]):
+    """The caller's orders: as buyer, and as seller of their stores. Newest first."""
+    user = request.user
+    visible = Order.objects.select_related("store")
+    if not is_support(user):
+        visible = visible.filter(Q(buyer=user) | Q(store_id__in=store_ids_of(user)))
+    if filters.state:
+        visible = visible.filter(state=filters.state)
+    now = clock_now()
+    page = visible.order_by("-placed_at", "-pk")[filters.offset:filters.offset + filters.limit]
+    return [order_summary(o, party_on_order(user, o), now=now) for o in page]
+
+
+@router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
+def orders_read(request, order_id: int):
+    """One order as the caller sees it: state, actions, deadlines, request, refunds, timeline."""
+    return _detail(request, order_id)
+
+
+def _detail(request, order_id: int):
+    order, party = order_for_reader(request.user, order_id)
+    return order_detail(order, party, now=clock_now())
+
+
+@router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
+def orders_cancel(request, order_id: int):
+    """R4: cancel an unpaid order at once."""
+    order_cancel_unpaid(order_id=order_id, user=request.user, now=clock_now())
+    return _detail(request, order_id)
+
+
+@router.post("/orders/{order_id}/add-to-cart-again", response={200: CartAddedOut, **ERRORS})
+def orders_add_to_cart_again(request, order_id: int):
+    """R5: put a closed unpaid order's items back in the cart."""
+    return {"lines_added": order_add_to_cart_again(order_id=order_id, user=request.user,
+                                                   now=clock_now())}
+
+
+@router.post("/orders/{order_id}/lower-price", response={200: OrderDetailOut, **ERRORS})
+def orders_lower_price(request, order_id: int, body: LowerPriceIn):
+    """R6: the seller lowers an unpaid order's total."""
+    order_lower_price(order_id=order_id, user=request.user, new_total=body.new_total,
+                      note=body.note, now=clock_now())
+    return _detail(request, order_id)
+
+
+@router.post("/orders/{order_id}/cancellation-request", response={201: OrderDetailOut, **ERRORS})
+def orders_cancellation_request(request, order_id: int, body: CancellationRequestIn):
+    """R7-R9: the buyer requests cancellation of a paid order."""
+    cancellation_request(order_id=order_id, user=request.user, reason=body.reason,
+                         report_supplier=body.report_supplier, now=clock_now())
+    return 201, _detail(request, order_id)
+
+
+@router.post("/orders/{order_id}/cancellation-request/approve",
+             response={200: OrderDetailOut, **ERRORS})
+def orders_cancellation_approve(request, order_id: int, body: NoteIn):
+    """R10: the seller approves; the order closes and the refund starts."""
+    cancellation_approve(order_id=order_id, user=request.user, note=body.note, now=clock_now())
+    return _detail(request, order_id)
+
+
+@router.post("/orders/{order_id}/cancellation-request/refuse",
+             response={200: OrderDetailOut, **ERRORS})
+def orders_cancellation_refuse(request, order_id: int, body: RefuseIn):
+    """R11: the seller refuses, with a note for the buyer."""
+    cancellation_refuse(order_id=order_id, user=request.user, note=body.note, now=clock_now())
+    return _detail(request, order_id)
+
+
+@router.post("/orders/{order_id}/cancellation-request/withdraw",
+             response={200: OrderDetailOut, **ERRORS})
+def orders_cancellation_withdraw(request, order_id: int):
+    """The buyer withdraws their pending request."""
+    cancellation_withdraw(order_id=order_id, user=request.user, now=clock_now())
+    return _detail(request, order_id)
+
+
+@router.post("/orders/{order_id}/ship", response={200: OrderDetailOut, **ERRORS})
+def orders_ship(request, order_id: int, body: ShipIn):
+    """R14, R15: the seller ships; a pending cancellation request is refused by it."""
+    order_ship(order_id=order_id, user=request.user, carrier=body.carrier,
+               tracking_number=body.tracking_number, now=clock_now())
+    return _detail(request, order_id)

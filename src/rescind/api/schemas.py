@@ -1,0 +1,218 @@
+"""Request and response shapes of the JSON API (OpenAPI at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+
+class StrictIn(Schema):
+    """Inputs are strict: `"quantity": false` or unknown fields are refused, not coerced."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class MoneyOut(Schema):
+    amount: int = Field(description="minor units (cents)")
+    currency: str
+
+
+class StoreRef(Schema):
+    id: int
+    name: str
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+
+
+class UpcomingActionOut(ActionOut):
+    available_from: datetime
+
+
+class DeadlineOut(Schema):
+    kind: str
+    label: str
+    due_at: datetime
+
+
+class OrderSummaryOut(Schema):
+    id: int
+    checkout_id: int
+    store: StoreRef
+    buyer_id: int
+    state: str
+    state_label: str
+    close_reason: str | None
+    responsible_side: str | None
+    items_total: MoneyOut
+    shipping_fee: MoneyOut
+    discount_total: MoneyOut
+    total: MoneyOut
+    refunded: MoneyOut
+    payment_method: str
+    placed_at: datetime
+    paid_at: datetime | None
+    closed_at: datetime | None
+    actions: list[ActionOut]
+    upcoming_actions: list[UpcomingActionOut]
+    deadlines: list[DeadlineOut]
+
+
+class LineOut(Schema):
+    product_id: int
+    product_name: str
+    options: dict[str, str]
+    quantity: int
+    unit_price: MoneyOut
+    discount: MoneyOut
+    total: MoneyOut
+
+
+class CancellationRequestOut(Schema):
+    state: str
+    reason: str
+    reason_label: str
+    side: str
+    report_supplier: bool
+    requested_at: datetime
+    respond_by: datetime
+    decided_at: datetime | None
+    decision_note: str
+
+
+class RefundOut(Schema):
+    id: int
+    amount: MoneyOut
+    method: str
+    state: str
+    created_at: datetime
+    started_at: datetime | None
+    arrive_by: datetime = Field(description="latest expected arrival (R23)")
+    arrived_at: datetime | None
+    overdue: bool
+
+
+class ShipmentOut(Schema):
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+
+
+class TimelineEntryOut(Schema):
+    at: datetime
+    kind: str
+    actor: str
+    params: dict[str, Any]
+
+
+class OrderDetailOut(OrderSummaryOut):
+    lines: list[LineOut]
+    cancellation_request: CancellationRequestOut | None
+    refunds: list[RefundOut]
+    shipments: list[ShipmentOut]
+    timeline: list[TimelineEntryOut]
+
+
+class CheckoutItemIn(StrictIn):
+    product_id: int = Field(ge=1)
+    quantity: int = Field(ge=1, le=999)
+    options: dict[str, str] = Field(default_factory=dict)
+
+
+class CheckoutIn(StrictIn):
+    items: list[CheckoutItemIn] = Field(min_length=1, max_length=100)
+    payment_method: str = Field(description="bank_card | e_wallet | bank_transfer",
+                                max_length=20)
+
+
+class PaymentOut(Schema):
+    id: int
+    method: str
+    amount: MoneyOut
+    state: str
+    captured_at: datetime | None
+
+
+class CheckoutOut(Schema):
+    id: int
+    payment: PaymentOut
+    orders: list[OrderSummaryOut]
+
+
+class CancellationRequestIn(StrictIn):
+    reason: str = Field(max_length=40, description="a code from GET /policy/cancellation-reasons")
+    report_supplier: bool = Field(description="R9: submit a report against this supplier?")
+
+
+class NoteIn(StrictIn):
+    note: str = Field(default="", max_length=1000)
+
+
+class RefuseIn(StrictIn):
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class ShipIn(StrictIn):
+    carrier: str = Field(min_length=1, max_length=64)
+    tracking_number: str = Field(min_length=1, max_length=64)
+
+
+class LowerPriceIn(StrictIn):
+    new_total: int = Field(ge=1, description="minor units")
+    note: str = Field(default="", max_length=500)
+
+
+class ReasonOut(Schema):
+    code: str
+    label: str
+    side: str
+
+
+class TokenIn(StrictIn):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(Schema):
+    token: str
+    user_id: int
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    roles: list[str]
+    store_ids: list[int]
+
+
+class ClockOut(Schema):
+    now: datetime
+    offset_seconds: int
+    demo_mode: bool
+
+
+class ClockAdvanceIn(StrictIn):
+    by: str = Field(min_length=2, max_length=20, description="e.g. 73h, 3d, 1d12h")
+
+
+class CartAddedOut(Schema):
+    lines_added: int
+
+
+class ProductOut(Schema):
+    id: int
+    store: StoreRef
+    name: str
+    unit_price: MoneyOut
+    option_choices: dict[str, list[str]]

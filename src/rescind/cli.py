@@ -1,0 +1,167 @@
+"""`rescind`: the one command for running and operating the service."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Rescind: the after-sale side of marketplace orders.", no_args_is_help=True)
+clock_app = typer.Typer(help="The shared clock (demo mode can move it forward).",
+                        no_args_is_help=True)
+app.add_typer(clock_app, name="clock")
+console = Console()
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    _django()
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database schema."""
+    _manage("migrate", "--noinput", "-v", "0")
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command()
+def seed() -> None:
+    """Load the demo marketplace (three stores, buyers, ~20 orders) if it is not there yet."""
+    _django()
+    from rescind.demo import DEMO_LOGINS, demo_seed
+
+    created = demo_seed()
+    console.print("demo data loaded" if created else "demo data already present")
+    _print_logins(DEMO_LOGINS)
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    table = Table(title="Demo logins (password: demo)")
+    table.add_column("username")
+    table.add_column("role")
+    table.add_column("what to try")
+    for username, role, hint in logins:
+        table.add_row(username, role, hint)
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="web worker processes")] = 2,
+) -> None:
+    """Serve the web pages and the API (granian, WSGI)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")
+    os.execvp(sys.executable, [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
+        "--port", str(port), "--workers", str(workers), "--no-ws", "rescind.wsgi:application",
+    ])
+
+
+@app.command()
+def worker(interval: Annotated[float, typer.Option(help="seconds between idle polls")] = 1.0,
+           once: Annotated[bool, typer.Option(help="one pass, then exit")] = False) -> None:
+    """Fire due deadlines and run queued tasks (refunds, notifications), until stopped."""
+    _django()
+    from rescind.worker import RescindWorker
+
+    runner = RescindWorker(interval=interval)
+    if once:
+        console.print(f"fired {runner.run_once()} deadline(s)")
+    else:
+        runner.run_forever()
+
+
+@app.command()
+def demo(port: int = 8000,
+         reset: Annotated[bool, typer.Option(help="start from an empty database")] = False) -> None:
+    """Migrate, load the demo marketplace, and serve it with a worker, in demo mode."""
+    os.environ["RESCIND_DEMO_MODE"] = "1"
+    _django()
+    from django.conf import settings
+
+    if reset:
+        db_file = settings.DATABASES["default"]["NAME"]
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and os.path.exists(
+                str(db_file)):
+            os.remove(str(db_file))
+    migrate()
+    seed()
+    console.print(f"\n[bold]Rescind demo:[/bold] http://127.0.0.1:{port}/  "
+                  f"(API: http://127.0.0.1:{port}/api/v1/docs)\n"
+                  "Move the clock with the control on every page or `rescind clock advance 3d`.\n")
+    worker_process = subprocess.Popen([sys.executable, "-m", "rescind.cli", "worker"])
+    try:
+        subprocess.run([sys.executable, "-m", "rescind.cli", "serve", "--port", str(port)],
+                       check=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker_process.terminate()
+        worker_process.wait(timeout=10)
+
+
+@clock_app.command("show")
+def clock_show() -> None:
+    """Print the shared clock's time and its offset from real time."""
+    os.environ.setdefault("RESCIND_DEMO_MODE", "1")
+    _django()
+    from rescind.clock.service import clock_offset, now
+
+    console.print(f"{now().isoformat(timespec='seconds')} (offset {clock_offset()})")
+
+
+@clock_app.command("advance")
+def clock_move(by: Annotated[str, typer.Argument(help="e.g. 73h, 3d, 1d12h")]) -> None:
+    """Move the shared clock forward (demo mode); due deadlines fire on the worker's next pass."""
+    os.environ.setdefault("RESCIND_DEMO_MODE", "1")
+    _django()
+    from rescind.clock.service import clock_advance, now
+    from rescind.domain.errors import DomainError
+    from rescind.domain.policy import parse_duration
+
+    try:
+        offset = clock_advance(by=parse_duration(by))
+    except (ValueError, DomainError) as exc:
+        console.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"clock is now {now().isoformat(timespec='seconds')} (offset {offset})")
+
+
+@clock_app.command("reset")
+def clock_reset_command() -> None:
+    """Put the demo clock back to real time."""
+    _django()
+    from rescind.clock.service import clock_reset
+
+    clock_reset()
+    console.print("clock reset to real time")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command, e.g. `rescind manage createsuperuser`."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["rescind manage", *ctx.args])
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,169 @@
+"""The demo marketplace: three stores, buyers, support, and ~20 orders at every step so far.
+
+Orders are driven through the real services at past instants, so each timeline reads as it
+would have happened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from rescind.aftersale.services import (
+    cancellation_approve,
+    cancellation_refuse,
+    cancellation_request,
+    order_ship,
+)
+from rescind.clock.service import now as clock_now
+from rescind.orders.models import Checkout, Product, Store
+from rescind.orders.services import (
+    CheckoutItem,
+    checkout_create,
+    order_cancel_unpaid,
+    order_lower_price,
+    payment_capture,
+)
+from rescind.refunds.models import Refund
+from rescind.refunds.services import refund_check, refund_submit
+from rescind.scheduler import deadlines_fire_due
+
+PASSWORD = "demo"
+DEMO_LOGINS = [
+    ("alice", "buyer", "orders at every step: cancel, request, refunds"),
+    ("bob", "buyer", "a pending request and an order shipped over it"),
+    ("carol", "buyer", "unpaid orders; one closed by timeout"),
+    ("sam", "seller · Sunrise Gadgets", "pending cancellation requests to answer"),
+    ("tina", "seller · Tiny Threads", "orders to ship"),
+    ("uma", "seller · Umbrella Home", "an order not shipped in time"),
+    ("support", "support (admin)", "/admin/ for raw data"),
+]
+
+STORES = [
+    ("Sunrise Gadgets", "sam", 499, [
+        ("Wireless earbuds", 2999, {"colour": ["black", "white"]}),
+        ("Phone case", 899, {"colour": ["red", "blue", "clear"], "model": ["A15", "S24"]}),
+    ]),
+    ("Tiny Threads", "tina", 350, [
+        ("Cotton T-shirt", 1250, {"colour": ["white", "navy"], "size": ["S", "M", "L"]}),
+        ("Wool socks", 675, {"size": ["36-39", "40-44"]}),
+    ]),
+    ("Umbrella Home", "uma", 0, [
+        ("Ceramic mug", 1100, {}),
+        ("Desk lamp", 4590, {"colour": ["black", "brass"]}),
+    ]),
+]
+
+
+def _user(username: str, **extra):
+    user_model = get_user_model()
+    user = user_model.objects.create_user(username=username, password=PASSWORD,
+                                          email=f"{username}@example.com", **extra)
+    return user
+
+
+def demo_seed(now: datetime | None = None) -> bool:
+    """Create the demo marketplace unless it exists. Returns whether it created it."""
+    if get_user_model().objects.filter(username="alice").exists():
+        return False
+    now = now or clock_now()
+    with transaction.atomic():
+        products = _catalogue()
+        buyers = {name: _user(name) for name in ("alice", "bob", "carol")}
+        _user("support", is_staff=True, is_superuser=True)
+    _orders(now, buyers, products)
+    return True
+
+
+def _catalogue() -> dict[str, Product]:
+    products = {}
+    for store_name, seller_name, shipping, items in STORES:
+        store = Store.objects.create(name=store_name, shipping_fee=shipping)
+        store.sellers.add(_user(seller_name))
+        for name, price, choices in items:
+            products[name] = Product.objects.create(store=store, name=name, unit_price=price,
+                                                    option_choices=choices)
+    return products
+
+
+def _buy(buyer, products, *names, at: datetime, method: str = "bank_card") -> Checkout:
+    items = [CheckoutItem(products[n].pk, 1, {k: v[0] for k, v in
+                                                products[n].option_choices.items()})
+             for n in names]
+    return checkout_create(buyer=buyer, items=items, payment_method=method, now=at)
+
+
+def _paid(buyer, products, *names, at: datetime, method: str = "bank_card"):
+    checkout = _buy(buyer, products, *names, at=at, method=method)
+    payment_capture(payment_id=checkout.payment.pk, buyer=buyer, now=at + timedelta(minutes=5))
+    return list(checkout.orders.order_by("pk"))
+
+
+def _orders(now: datetime, buyers: dict, products: dict[str, Product]) -> None:
+    alice, bob, carol = buyers["alice"], buyers["bob"], buyers["carol"]
+    day = timedelta(days=1)
+    sam, tina = (Store.objects.get(name=n).sellers.get() for n in ("Sunrise Gadgets",
+                                                                   "Tiny Threads"))
+    # Awaiting payment: one checkout over two stores (R1), and one the seller discounted (R6).
+    _buy(alice, products, "Wireless earbuds", "Cotton T-shirt", at=now - timedelta(hours=2))
+    discounted = _buy(carol, products, "Desk lamp", at=now - 2 * day).orders.get()
+    order_lower_price(order_id=discounted.pk, user=discounted.store.sellers.get(),
+                      new_total=3990, note="Sorry for the wait: 6.00 off.", now=now - day)
+    # Unpaid: one about to time out, one timed out (fired below), one cancelled by the buyer.
+    _buy(carol, products, "Ceramic mug", at=now - 19 * day - timedelta(hours=20))
+    _buy(carol, products, "Wool socks", at=now - 21 * day)
+    cancelled = _buy(alice, products, "Phone case", at=now - 3 * day).orders.get()
+    order_cancel_unpaid(order_id=cancelled.pk, user=alice, now=now - 3 * day + timedelta(hours=1))
+    # Paid just now (cancel opens in 24 h) and paid two days ago (cancel available).
+    _paid(alice, products, "Wool socks", at=now - timedelta(hours=3), method="e_wallet")
+    _paid(bob, products, "Cotton T-shirt", at=now - 2 * day)
+    # Pending requests: one fresh, one the seller has left for 70 hours.
+    for buyer, name, hours in ((alice, "Wireless earbuds", 5), (bob, "Phone case", 70)):
+        order = _paid(buyer, products, name, at=now - 4 * day)[0]
+        cancellation_request(order_id=order.pk, user=buyer, reason="found_better_price",
+                             report_supplier=False, now=now - timedelta(hours=hours))
+    # Refused, approved (refund on its way), and approved long ago (refund arrived).
+    order = _paid(alice, products, "Cotton T-shirt", at=now - 5 * day)[0]
+    cancellation_request(order_id=order.pk, user=alice, reason="seller_too_slow",
+                         report_supplier=True, now=now - 3 * day)
+    cancellation_refuse(order_id=order.pk, user=tina, note="It is packed and leaves tomorrow.",
+                        now=now - 2 * day)
+    order = _paid(alice, products, "Phone case", at=now - 4 * day, method="e_wallet")[0]
+    cancellation_request(order_id=order.pk, user=alice, reason="ordered_wrong_item",
+                         report_supplier=False, now=now - 2 * day)
+    cancellation_approve(order_id=order.pk, user=sam, note="No problem.", now=now - day)
+    order = _paid(bob, products, "Wireless earbuds", at=now - 20 * day, method="e_wallet")[0]
+    cancellation_request(order_id=order.pk, user=bob, reason="no_longer_needed",
+                         report_supplier=False, now=now - 18 * day)
+    cancellation_approve(order_id=order.pk, user=sam, note="", now=now - 17 * day)
+    # Shipped; and shipped while a request was pending (R14).
+    order = _paid(alice, products, "Wool socks", at=now - 3 * day)[0]
+    order_ship(order_id=order.pk, user=tina, carrier="Cainiao", tracking_number="LP00412345678",
+               now=now - day)
+    order = _paid(bob, products, "Cotton T-shirt", at=now - 4 * day)[0]
+    cancellation_request(order_id=order.pk, user=bob, reason="no_longer_needed",
+                         report_supplier=False, now=now - 2 * day)
+    order_ship(order_id=order.pk, user=tina, carrier="YunExpress",
+               tracking_number="YT2291034455", now=now - day)
+    # Paid 12 days ago and never shipped: closes for the seller's fault (R12) when fired below.
+    _paid(bob, products, "Ceramic mug", at=now - 12 * day)
+    # Paid, then the seller stays silent past 72 h: approved automatically when fired below.
+    order = _paid(carol, products, "Desk lamp", at=now - 6 * day)[0]
+    cancellation_request(order_id=order.pk, user=carol, reason="out_of_stock",
+                         report_supplier=False, now=now - 4 * day)
+    _settle_history(now)
+
+
+def _settle_history(now: datetime) -> None:
+    """Let the platform act up to `now`: fire due deadlines, start and follow refunds."""
+    for _ in range(30):
+        fired = deadlines_fire_due(now=now)
+        pending = list(Refund.objects.filter(state="pending"))
+        for refund in pending:
+            refund_submit(refund_id=refund.pk, now=refund.created_at + timedelta(hours=1))
+        for refund in Refund.objects.filter(state="processing"):
+            refund_check(refund_id=refund.pk, now=now)
+        if not fired and not pending:
+            break

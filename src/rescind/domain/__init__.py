@@ -1,0 +1,1 @@
+"""Pure domain core: no Django import below this package (DESIGN.md)."""

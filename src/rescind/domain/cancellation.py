@@ -1,0 +1,151 @@
+"""Cancellation after payment: request, seller decision, silence, withdrawal, shipping and the
+handling-time expiry, all on one order (R7-R12, R14)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rescind.domain.calendar import BusinessCalendar
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.events import (
+    CancellationApproved,
+    CancellationAutoApproved,
+    CancellationRefused,
+    CancellationRefusedByShipment,
+    CancellationRequested,
+    CancellationWithdrawn,
+    Event,
+    OrderNotShippedInTime,
+    OrderShipped,
+    SupplierReported,
+)
+from rescind.domain.facts import OrderFacts, RequestFacts
+from rescind.domain.policy import Policy
+from rescind.domain.refunds import decide_full_refund
+from rescind.domain.states import OrderState, Transition, apply_transition
+
+NOTE_LIMIT = 1000
+
+
+def cancel_available_from(order: OrderFacts, policy: Policy) -> datetime | None:
+    """R7: the buyer's cancel action appears 24 h after payment."""
+    return order.paid_at + policy.r7_cancel_available_after if order.paid_at else None
+
+
+def decide_request_cancellation(
+    order: OrderFacts, *, reason: str, report_supplier: bool, now: datetime, policy: Policy
+) -> list[Event]:
+    """R7-R9: the buyer asks to cancel a paid order, with a reason and the report question."""
+    if order.state is OrderState.AWAITING_PAYMENT:
+        raise DomainError("order_not_paid",
+                          "An unpaid order is cancelled at once; no request is needed.")
+    if order.state is not OrderState.AWAITING_SHIPMENT:
+        raise DomainError(
+            "cancellation_not_available",
+            "Once an order has shipped it cannot be cancelled: message the seller or open a "
+            "dispute instead." if order.state is not OrderState.CLOSED
+            else "This order is closed already.",
+            details={"state": order.state.value},
+        )
+    if order.pending_request is not None:
+        raise DomainError("request_already_pending",
+                          "A cancellation request for this order is already waiting for the seller.")
+    available_from = cancel_available_from(order, policy)
+    if available_from is None or now < available_from:
+        raise DomainError(
+            "cancel_not_yet_available",
+            "You can request cancellation 24 hours after payment.",
+            details={"available_from": available_from.isoformat() if available_from else None},
+        )
+    chosen = policy.reason(reason)
+    events: list[Event] = [
+        CancellationRequested(
+            reason=chosen.code,
+            side=chosen.side,
+            report_supplier=report_supplier,
+            respond_by=now + policy.r10_seller_response_window,
+        )
+    ]
+    if report_supplier:
+        events.append(SupplierReported(reason=chosen.code))
+    return events
+
+
+def _pending(order: OrderFacts) -> RequestFacts:
+    apply_transition(order.state, Transition.APPROVE_CANCELLATION)
+    if order.pending_request is None:
+        raise DomainError("no_pending_request", "There is no cancellation request waiting.")
+    return order.pending_request
+
+
+def decide_approve_cancellation(
+    order: OrderFacts, *, note: str, now: datetime, policy: Policy, calendar: BusinessCalendar
+) -> list[Event]:
+    """R10: the seller approves; the order closes and the buyer is refunded in full (R22)."""
+    request = _pending(order)
+    return [
+        CancellationApproved(reason=request.reason, side=request.side, note=note[:NOTE_LIMIT]),
+        decide_full_refund(order, now=now, policy=policy, calendar=calendar),
+    ]
+
+
+def decide_refuse_cancellation(order: OrderFacts, *, note: str) -> list[Event]:
+    """R11: the seller refuses; the order keeps awaiting shipment."""
+    _pending(order)
+    if not note.strip():
+        raise DomainError("note_required", "Tell the buyer why you refuse the request.",
+                          kind=ErrorKind.INVALID)
+    return [CancellationRefused(note=note.strip()[:NOTE_LIMIT])]
+
+
+def decide_withdraw_cancellation(order: OrderFacts) -> list[Event]:
+    """The buyer takes back a pending request; the order keeps awaiting shipment."""
+    _pending(order)
+    return [CancellationWithdrawn()]
+
+
+def decide_auto_approve(
+    order: OrderFacts, *, now: datetime, policy: Policy, calendar: BusinessCalendar
+) -> list[Event]:
+    """R10: the seller stayed silent past the response window; the platform approves."""
+    request = _pending(order)
+    if now < request.respond_by:
+        raise DomainError("not_due", "The seller's response window is still open.",
+                          details={"respond_by": request.respond_by.isoformat()})
+    return [
+        CancellationAutoApproved(reason=request.reason, side=request.side,
+                                 respond_by=request.respond_by),
+        decide_full_refund(order, now=now, policy=policy, calendar=calendar),
+    ]
+
+
+def decide_ship(order: OrderFacts, *, carrier: str, tracking_number: str) -> list[Event]:
+    """R14, R15: shipping wins over a pending request, which it refuses on the timeline."""
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier or not tracking_number:
+        raise DomainError("tracking_required", "Shipping needs a carrier and a tracking number.",
+                          kind=ErrorKind.INVALID)
+    if len(carrier) > 64 or len(tracking_number) > 64:
+        raise DomainError("tracking_too_long",
+                          "Carrier and tracking number may have at most 64 characters each.",
+                          kind=ErrorKind.INVALID)
+    apply_transition(order.state, Transition.SHIP)
+    events: list[Event] = []
+    if order.pending_request is not None:
+        events.append(CancellationRefusedByShipment())
+    events.append(OrderShipped(carrier=carrier, tracking_number=tracking_number))
+    return events
+
+
+def decide_handling_timeout(
+    order: OrderFacts, *, now: datetime, policy: Policy, calendar: BusinessCalendar
+) -> list[Event]:
+    """R12: not shipped within the handling time, the order closes with a full refund, counted
+    against the seller."""
+    apply_transition(order.state, Transition.CLOSE_NOT_SHIPPED)
+    if order.ship_by is None or now < order.ship_by:
+        raise DomainError("not_due", "The handling time has not passed yet.")
+    return [
+        OrderNotShippedInTime(ship_by=order.ship_by),
+        decide_full_refund(order, now=now, policy=policy, calendar=calendar),
+    ]

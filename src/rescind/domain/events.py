@@ -1,0 +1,183 @@
+"""What happened to an order, as frozen past-tense facts. Each becomes one timeline entry (R29).
+
+An event whose class names a `transition` moves the order through the lifecycle table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import Enum
+from typing import Any, ClassVar
+
+from rescind.domain.money import Money
+from rescind.domain.policy import Side
+from rescind.domain.states import Transition
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    transition: ClassVar[Transition | None] = None
+    # The side a closing event is attributed to (R8, R12, R30); None when it closes nothing.
+    responsible_side: ClassVar[Side | None] = None
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def params(self) -> dict[str, Any]:
+        """The event's fields in JSON form, for the timeline and webhooks."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Money):
+        return value.as_dict()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+# Checkout and payment (R1, R4-R6)
+@dataclass(frozen=True, slots=True)
+class OrderPlaced(Event):
+    total: Money
+    pay_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPaid(Event):
+    transition = Transition.PAY
+    amount: Money
+    method: str
+    ship_by: datetime
+    cancel_available_from: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidOrderCancelled(Event):
+    """R4: no penalty to anyone, so no responsible side."""
+
+    transition = Transition.CANCEL_UNPAID
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidOrderTimedOut(Event):
+    """R6: nobody is penalised for an unpaid order."""
+
+    transition = Transition.CLOSE_UNPAID_TIMEOUT
+
+
+@dataclass(frozen=True, slots=True)
+class PriceLowered(Event):
+    old_total: Money
+    new_total: Money
+    note: str
+
+
+# Cancellation after payment (R7-R12, R14)
+@dataclass(frozen=True, slots=True)
+class CancellationRequested(Event):
+    reason: str
+    side: Side
+    report_supplier: bool
+    respond_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierReported(Event):
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationApproved(Event):
+    transition = Transition.APPROVE_CANCELLATION
+    reason: str
+    side: Side
+    note: str
+
+    @property
+    def responsible(self) -> Side:
+        return self.side
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationAutoApproved(Event):
+    transition = Transition.APPROVE_CANCELLATION
+    reason: str
+    side: Side
+    respond_by: datetime
+
+    @property
+    def responsible(self) -> Side:
+        return self.side
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationRefused(Event):
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationWithdrawn(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationRefusedByShipment(Event):
+    """R14: shipping while a request is pending refuses the request, and says so."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderShipped(Event):
+    transition = Transition.SHIP
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderNotShippedInTime(Event):
+    transition = Transition.CLOSE_NOT_SHIPPED
+    responsible_side = Side.SELLER
+    ship_by: datetime
+
+
+# Refunds (R21-R23)
+@dataclass(frozen=True, slots=True)
+class RefundCreated(Event):
+    amount: Money
+    method: str
+    arrive_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundStarted(Event):
+    amount: Money
+    method: str
+    gateway_reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundAttemptFailed(Event):
+    attempt: int
+    error: str
+    retry_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundArrived(Event):
+    amount: Money
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundFlaggedOverdue(Event):
+    amount: Money
+    arrive_by: datetime
+
+
+def responsible_side_of(event: Event) -> Side | None:
+    """The side a closing event counts against: fixed per class, or the reason's side (R8)."""
+    return getattr(event, "responsible", None) or event.responsible_side

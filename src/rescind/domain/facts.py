@@ -1,0 +1,37 @@
+"""Snapshots of an order that the pure decisions read. Services build them from rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rescind.domain.money import Money
+from rescind.domain.policy import Side
+from rescind.domain.states import CloseReason, OrderState
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """The pending cancellation request of an order (R7-R11)."""
+
+    reason: str
+    side: Side
+    requested_at: datetime
+    respond_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    state: OrderState
+    placed_at: datetime
+    total: Money  # what the order costs now (what the buyer pays, or paid)
+    refunded: Money  # refunds created so far and not failed for good
+    payment_method: str
+    paid_at: datetime | None = None
+    ship_by: datetime | None = None
+    close_reason: CloseReason | None = None
+    pending_request: RequestFacts | None = None
+
+    @property
+    def refundable(self) -> Money:
+        return self.total - self.refunded if self.paid_at else Money.zero(self.total.currency)

@@ -1,0 +1,128 @@
+"""Policy values, each named after the rule that uses it, with DOMAIN.md's defaults.
+
+A TOML file may override any of them (`RESCIND_POLICY_FILE`); see `docs/policy.example.toml`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from rescind.domain.errors import DomainError, ErrorKind
+
+
+class Side(StrEnum):
+    """Who a cancellation reason is attributed to (R8)."""
+
+    BUYER = "buyer"
+    SELLER = "seller"
+    PLATFORM = "platform"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    label: str
+    side: Side
+
+
+DEFAULT_REASONS = (
+    Reason("ordered_wrong_item", "I ordered the wrong item", Side.BUYER),
+    Reason("no_longer_needed", "I no longer need it", Side.BUYER),
+    Reason("found_better_price", "I found a better price elsewhere", Side.BUYER),
+    Reason("wrong_shipping_details", "Wrong shipping details", Side.BUYER),
+    Reason("paid_wrong_order", "I paid for the wrong order", Side.BUYER),
+    Reason("seller_too_slow", "The seller is taking too long to ship", Side.SELLER),
+    Reason("seller_asked_to_cancel", "The seller asked me to cancel", Side.SELLER),
+    Reason("out_of_stock", "The item is out of stock", Side.SELLER),
+    Reason("seller_not_replying", "The seller does not reply", Side.SELLER),
+    Reason("duplicate_system_order", "Duplicate order from a system error", Side.PLATFORM),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Every tunable value of the rule book. Durations are timedeltas; counts are ints."""
+
+    r5_unpaid_timeout: timedelta = timedelta(days=20)
+    r7_cancel_available_after: timedelta = timedelta(hours=24)
+    r8_reasons: tuple[Reason, ...] = DEFAULT_REASONS
+    # R10: 72 h by default; the alternative account of the real system says 14 days.
+    r10_seller_response_window: timedelta = timedelta(hours=72)
+    r12_handling_working_days: int = 7
+    r23_refund_start_working_days: int = 1
+    r23_ewallet_refund_days: int = 7
+    r23_bank_card_refund_working_days: int = 15
+    # Not in the rule book: a bank transfer is given the bank card's deadline.
+    r23_bank_transfer_refund_working_days: int = 15
+    r27_seller_reminder_before: timedelta = timedelta(hours=24)
+    calendar_country: str = "US"
+    reasons_by_code: dict[str, Reason] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reasons_by_code", {r.code: r for r in self.r8_reasons})
+
+    def reason(self, code: str) -> Reason:
+        try:
+            return self.reasons_by_code[code]
+        except KeyError:
+            raise DomainError(
+                "unknown_reason",
+                f"{code!r} is not one of the cancellation reasons.",
+                kind=ErrorKind.INVALID,
+                details={"allowed": sorted(self.reasons_by_code)},
+            ) from None
+
+
+_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'72h', '14d', '90m', '1d12h' -> timedelta. Used by the policy file and the demo clock."""
+    text = text.strip().lower()
+    if not text:
+        raise ValueError("empty duration")
+    parts: dict[str, float] = {}
+    number = ""
+    for char in text:
+        if char.isdigit() or char == ".":
+            number += char
+        elif char in _DURATION_UNITS and number:
+            unit = _DURATION_UNITS[char]
+            parts[unit] = parts.get(unit, 0) + float(number)
+            number = ""
+        else:
+            raise ValueError(f"bad duration {text!r}: use e.g. 72h, 3d, 1d12h, 90m")
+    if number:
+        raise ValueError(f"bad duration {text!r}: a number needs a unit (s, m, h, d, w)")
+    return timedelta(**parts)
+
+
+def load_policy(path: str | Path | None) -> Policy:
+    """The default policy, with the values of a TOML file (if given) laid over it."""
+    if not path:
+        return Policy()
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return policy_from_mapping(data.get("policy", data))
+
+
+def policy_from_mapping(data: dict[str, Any]) -> Policy:
+    known = {f.name: f for f in fields(Policy) if f.init}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ValueError(f"unknown policy value {key!r}; known: {', '.join(sorted(known))}")
+        default = getattr(Policy(), key)
+        if isinstance(default, timedelta):
+            changes[key] = parse_duration(str(value))
+        elif key == "r8_reasons":
+            changes[key] = tuple(Reason(r["code"], r["label"], Side(r["side"])) for r in value)
+        elif isinstance(default, int) and not isinstance(value, int):
+            raise ValueError(f"policy value {key!r} must be a whole number")
+        else:
+            changes[key] = value
+    return replace(Policy(), **changes)

@@ -1,0 +1,189 @@
+"""Stores, products, checkouts, payments, orders, the timeline and the deadlines (R1, R2, R29)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from rescind.domain.money import Money
+from rescind.domain.states import CloseReason, OrderState
+
+STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in OrderState]
+CLOSE_REASON_CHOICES = [(r.value, r.value.replace("_", " ")) for r in CloseReason]
+
+
+class Store(models.Model):
+    name = models.CharField(max_length=120)
+    sellers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="stores", blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    shipping_fee = models.PositiveIntegerField(default=0, help_text="minor units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=200)
+    unit_price = models.PositiveIntegerField(help_text="minor units")
+    currency = models.CharField(max_length=3, default="USD")
+    # e.g. {"colour": ["red", "blue"], "size": ["S", "M"]}
+    option_choices = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price(self) -> Money:
+        return Money(self.unit_price, self.currency)
+
+
+class Checkout(models.Model):
+    """One buyer's purchase from one or more stores: one order per store, one payment (R1)."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="checkouts")
+    created_at = models.DateTimeField()
+
+
+class Payment(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending"
+        CAPTURED = "captured"
+        FAILED = "failed"
+
+    checkout = models.OneToOneField(Checkout, on_delete=models.PROTECT, related_name="payment")
+    method = models.CharField(max_length=20)
+    amount = models.PositiveIntegerField(help_text="minor units; the sum of its orders")
+    currency = models.CharField(max_length=3)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    captured_at = models.DateTimeField(null=True, blank=True)
+
+
+class Order(models.Model):
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="orders")
+    state = models.CharField(max_length=20, choices=STATE_CHOICES,
+                             default=OrderState.AWAITING_PAYMENT.value)
+    close_reason = models.CharField(max_length=40, choices=CLOSE_REASON_CHOICES, blank=True)
+    # R8, R30: the side a closure counts against (buyer, seller, platform), if it closed.
+    responsible_side = models.CharField(max_length=10, blank=True)
+    currency = models.CharField(max_length=3)
+    items_total = models.PositiveIntegerField()
+    shipping_fee = models.PositiveIntegerField()
+    discount_total = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(help_text="what the buyer pays / paid for this order")
+    refunded = models.PositiveIntegerField(default=0, help_text="sum of its non-failed refunds")
+    payment_method = models.CharField(max_length=20)
+    placed_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    ship_by = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["buyer", "-placed_at"]),
+            models.Index(fields=["store", "-placed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(refunded__lte=models.F("total")),
+                                   name="order_refunds_within_charge"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk}"
+
+    @property
+    def total_money(self) -> Money:
+        return Money(self.total, self.currency)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=200)
+    options = models.JSONField(default=dict, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.PositiveIntegerField()
+    discount = models.PositiveIntegerField(default=0, help_text="this line's share of discounts")
+
+    @property
+    def total(self) -> int:
+        return self.unit_price * self.quantity - self.discount
+
+
+class CartLine(models.Model):
+    """An item waiting in the buyer's cart; "add to cart again" puts closed orders' lines here."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="cart_lines")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    options = models.JSONField(default=dict, blank=True)
+    quantity = models.PositiveIntegerField()
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
+    carrier = models.CharField(max_length=64)
+    tracking_number = models.CharField(max_length=64)
+    shipped_at = models.DateTimeField()
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class TimelineEntry(models.Model):
+    """One event in an order's history (R29). Append-only: never updated, never deleted."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="timeline")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=60)
+    actor = models.CharField(max_length=10)  # buyer, seller, carrier, support, platform
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    params = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order", "id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("timeline entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("timeline entries are never deleted")
+
+
+class Deadline(models.Model):
+    """A moment at which the platform acts on an order by itself, stored as an absolute instant.
+
+    Fired at most once in effect: the firing service locks the order, re-reads this row and
+    marks it fired in the same transaction as the change it makes.
+    """
+
+    class Kind(models.TextChoices):
+        UNPAID_TIMEOUT = "unpaid_timeout"  # R5
+        SELLER_RESPONSE = "seller_response"  # R10
+        HANDLING_TIME = "handling_time"  # R12
+        REFUND_CHECK = "refund_check"  # R23
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deadlines")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    subject_id = models.BigIntegerField(null=True, blank=True, help_text="e.g. the refund id")
+    fired_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], name="deadline_due_active",
+                         condition=Q(fired_at__isnull=True, voided_at__isnull=True)),
+            models.Index(fields=["order", "kind"]),
+        ]

@@ -1,0 +1,126 @@
+"""How an order reads to one party now: its state, what they may do, every running deadline
+(R2), the cancellation request and refunds with expected arrival (R23). Pages and API share it
+(R28)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rescind.accounts.parties import party_on_order
+from rescind.aftersale.models import CancellationRequest
+from rescind.config import policy
+from rescind.domain.actions import ACTION_LABELS, Party, available_actions
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.refunds import RefundState, is_overdue
+from rescind.orders.models import Deadline, Order
+from rescind.orders.recording import order_facts
+
+DEADLINE_LABELS = {
+    Deadline.Kind.UNPAID_TIMEOUT: "Pay by, or the order closes",
+    Deadline.Kind.SELLER_RESPONSE: "The seller must answer the cancellation request by",
+    Deadline.Kind.HANDLING_TIME: "The seller must ship by",
+}
+STATE_LABELS = {
+    "awaiting_payment": "Awaiting payment",
+    "awaiting_shipment": "Awaiting shipment",
+    "awaiting_delivery": "Awaiting delivery",
+    "completed": "Completed",
+    "shipment_canceled": "Shipment canceled",
+    "in_dispute": "In dispute",
+    "closed": "Closed",
+}
+
+
+def order_for_reader(user, order_id: int) -> tuple[Order, Party]:
+    """The order and the reader's role on it; 404 for anyone who may not see it."""
+    order = Order.objects.select_related("store").filter(pk=order_id).first()
+    party = party_on_order(user, order) if order is not None else None
+    if order is None or party is None:
+        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+    return order, party
+
+
+def _money(amount: int, currency: str) -> dict[str, Any]:
+    return {"amount": amount, "currency": currency}
+
+
+def order_summary(order: Order, party: Party, *, now: datetime) -> dict[str, Any]:
+    facts = order_facts(order)
+    actions, upcoming = available_actions(facts, party, now=now, policy=policy())
+    deadlines = [
+        {"kind": d.kind, "label": DEADLINE_LABELS[d.kind], "due_at": d.due_at}
+        for d in order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True)
+        .exclude(kind=Deadline.Kind.REFUND_CHECK).order_by("due_at")
+    ]
+    cur = order.currency
+    return {
+        "id": order.pk,
+        "checkout_id": order.checkout_id,
+        "store": {"id": order.store_id, "name": order.store.name},
+        "buyer_id": order.buyer_id,
+        "state": order.state,
+        "state_label": STATE_LABELS[order.state],
+        "close_reason": order.close_reason or None,
+        "responsible_side": order.responsible_side or None,
+        "items_total": _money(order.items_total, cur),
+        "shipping_fee": _money(order.shipping_fee, cur),
+        "discount_total": _money(order.discount_total, cur),
+        "total": _money(order.total, cur),
+        "refunded": _money(order.refunded, cur),
+        "payment_method": order.payment_method,
+        "placed_at": order.placed_at,
+        "paid_at": order.paid_at,
+        "closed_at": order.closed_at,
+        "actions": [{"action": a.value, "label": ACTION_LABELS[a]} for a in actions],
+        "upcoming_actions": [
+            {"action": u.action.value, "label": ACTION_LABELS[u.action],
+             "available_from": u.available_from} for u in upcoming
+        ],
+        "deadlines": deadlines,
+    }
+
+
+def order_detail(order: Order, party: Party, *, now: datetime) -> dict[str, Any]:
+    data = order_summary(order, party, now=now)
+    cur = order.currency
+    data["lines"] = [
+        {"product_id": line.product_id, "product_name": line.product_name,
+         "options": line.options, "quantity": line.quantity,
+         "unit_price": _money(line.unit_price, cur), "discount": _money(line.discount, cur),
+         "total": _money(line.total, cur)}
+        for line in order.lines.order_by("pk")
+    ]
+    latest = order.cancellation_requests.order_by("-pk").first()
+    data["cancellation_request"] = _request_read(latest) if latest else None
+    data["refunds"] = [
+        {"id": r.pk, "amount": _money(r.amount, r.currency), "method": r.method,
+         "state": r.state, "created_at": r.created_at, "started_at": r.started_at,
+         "arrive_by": r.arrive_by, "arrived_at": r.arrived_at,
+         "overdue": is_overdue(RefundState(r.state), r.arrive_by, now)}
+        for r in order.refunds.order_by("pk")
+    ]
+    data["shipments"] = [
+        {"carrier": s.carrier, "tracking_number": s.tracking_number, "shipped_at": s.shipped_at}
+        for s in order.shipments.order_by("pk")
+    ]
+    data["timeline"] = [
+        {"at": e.at, "kind": e.kind, "actor": e.actor, "params": e.params}
+        for e in order.timeline.order_by("pk")
+    ]
+    return data
+
+
+def _request_read(request: CancellationRequest) -> dict[str, Any]:
+    reason = policy().reasons_by_code.get(request.reason)
+    return {
+        "state": request.state,
+        "reason": request.reason,
+        "reason_label": reason.label if reason else request.reason,
+        "side": request.side,
+        "report_supplier": request.report_supplier,
+        "requested_at": request.requested_at,
+        "respond_by": request.respond_by,
+        "decided_at": request.decided_at,
+        "decision_note": request.decision_note,
+    }

@@ -1,0 +1,75 @@
+"""The shared steps of every service: lock the order, read its facts, record events on the
+timeline and keep its deadlines (DESIGN.md, "the one path")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from rescind.accounts.parties import Actor
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.events import Event, responsible_side_of
+from rescind.domain.facts import OrderFacts
+from rescind.domain.money import Money
+from rescind.domain.states import OrderState, apply_transition
+from rescind.orders.models import Deadline, Order, TimelineEntry
+
+
+def order_lock(order_id: int) -> Order:
+    """The order row, locked until the transaction ends (R14). Call inside transaction.atomic."""
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+    return order
+
+
+def order_facts(order: Order) -> OrderFacts:
+    from rescind.aftersale.models import CancellationRequest
+
+    pending = (CancellationRequest.objects
+               .filter(order_id=order.pk, state=CancellationRequest.State.PENDING).first())
+    return OrderFacts(
+        state=OrderState(order.state),
+        placed_at=order.placed_at,
+        total=Money(order.total, order.currency),
+        refunded=Money(order.refunded, order.currency),
+        payment_method=order.payment_method,
+        paid_at=order.paid_at,
+        ship_by=order.ship_by,
+        close_reason=order.close_reason or None,
+        pending_request=pending.facts() if pending else None,
+    )
+
+
+def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: datetime) -> None:
+    """Apply each event's transition to the order and append one timeline entry per event.
+
+    Saves the order if its state changed; other column changes are the caller's to save.
+    """
+    entries = []
+    state_changed = False
+    for event in events:
+        if event.transition is not None:
+            new_state, close_reason = apply_transition(OrderState(order.state), event.transition)
+            order.state = new_state.value
+            state_changed = True
+            if close_reason is not None:
+                order.close_reason = close_reason.value
+                order.closed_at = now
+                side = responsible_side_of(event)
+                order.responsible_side = side.value if side else ""
+        entries.append(TimelineEntry(order=order, at=now, kind=event.kind, actor=actor.party.value,
+                                     actor_user_id=actor.user_id, params=event.params()))
+    if state_changed:
+        order.save(update_fields=["state", "close_reason", "closed_at", "responsible_side"])
+    TimelineEntry.objects.bulk_create(entries)
+
+
+def deadline_set(order: Order, kind: str, due_at: datetime, subject_id: int | None = None) -> None:
+    Deadline.objects.create(order=order, kind=kind, due_at=due_at, subject_id=subject_id)
+
+
+def deadlines_void(order: Order, *kinds: str, now: datetime) -> None:
+    """Stop deadlines that no longer apply (the request was decided, the order was paid...)."""
+    Deadline.objects.filter(order=order, kind__in=kinds, fired_at__isnull=True,
+                            voided_at__isnull=True).update(voided_at=now)

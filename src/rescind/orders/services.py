@@ -1,0 +1,231 @@
+"""Use cases before shipment that need no seller approval (R1, R4-R6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from rescind.accounts.parties import PLATFORM, Actor, require_party
+from rescind.config import calendar, policy
+from rescind.domain.actions import Party
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.money import Money
+from rescind.domain.ordering import (
+    LineDraft,
+    decide_cancel_unpaid,
+    decide_checkout,
+    decide_lower_price,
+    decide_pay,
+    decide_unpaid_timeout,
+    order_placed,
+)
+from rescind.domain.refunds import PaymentMethod
+from rescind.orders.models import (
+    CartLine,
+    Checkout,
+    Deadline,
+    Order,
+    OrderLine,
+    Payment,
+    Product,
+    Store,
+)
+from rescind.orders.recording import (
+    deadline_set,
+    deadlines_void,
+    events_record,
+    order_facts,
+    order_lock,
+)
+from rescind.refunds.gateway import GatewayError, payment_gateway
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutItem:
+    product_id: int
+    quantity: int
+    options: dict[str, str]
+
+
+def _payment_method(method: str) -> PaymentMethod:
+    try:
+        return PaymentMethod(method)
+    except ValueError:
+        raise DomainError("unknown_payment_method", f"{method!r} is not a payment method.",
+                          kind=ErrorKind.INVALID,
+                          details={"allowed": [m.value for m in PaymentMethod]}) from None
+
+
+def _check_options(product: Product, options: dict[str, str]) -> None:
+    choices = product.option_choices or {}
+    unknown = sorted(set(options) - set(choices))
+    missing = sorted(set(choices) - set(options))
+    bad = sorted(k for k, v in options.items() if k in choices and v not in choices[k])
+    if unknown or missing or bad:
+        raise DomainError("bad_options", f"Choose one valid value for each option of "
+                          f"{product.name!r}.", kind=ErrorKind.INVALID,
+                          details={"product_id": product.pk, "choices": choices,
+                                   "unknown": unknown, "missing": missing, "invalid": bad})
+
+
+def checkout_create(
+    *, buyer, items: list[CheckoutItem], payment_method: str, now: datetime
+) -> Checkout:
+    """R1: one order per store and one payment for them all; each order awaits payment (R5)."""
+    method = _payment_method(payment_method)
+    products = Product.objects.in_bulk([item.product_id for item in items])
+    missing = sorted({i.product_id for i in items} - set(products))
+    if missing:
+        raise DomainError("unknown_product", "Some products do not exist.",
+                          kind=ErrorKind.INVALID, details={"product_ids": missing})
+    for item in items:
+        _check_options(products[item.product_id], item.options)
+    lines = [LineDraft(product_id=i.product_id, product_name=products[i.product_id].name,
+                       options=i.options, quantity=i.quantity,
+                       unit_price=products[i.product_id].price) for i in items]
+    stores = Store.objects.in_bulk({p.store_id for p in products.values()})
+    drafts = decide_checkout(
+        lines,
+        store_of={p.pk: p.store_id for p in products.values()},
+        shipping_fees={s.pk: Money(s.shipping_fee, lines[0].unit_price.currency)
+                       for s in stores.values()},
+    )
+    the_policy = policy()
+    with transaction.atomic():
+        checkout = Checkout.objects.create(buyer=buyer, created_at=now)
+        grand_total = 0
+        for draft in drafts:
+            placed = order_placed(draft, now=now, policy=the_policy)
+            items_total = sum(line.total.amount for line in draft.lines)
+            order = Order.objects.create(
+                checkout=checkout, store_id=draft.store_id, buyer=buyer,
+                currency=placed.total.currency, items_total=items_total,
+                shipping_fee=draft.shipping_fee.amount, total=placed.total.amount,
+                payment_method=method.value, placed_at=now)
+            OrderLine.objects.bulk_create(
+                OrderLine(order=order, product_id=line.product_id, product_name=line.product_name,
+                          options=line.options, quantity=line.quantity,
+                          unit_price=line.unit_price.amount)
+                for line in draft.lines)
+            events_record(order, [placed], actor=Actor(Party.BUYER, buyer.pk), now=now)
+            deadline_set(order, Deadline.Kind.UNPAID_TIMEOUT, placed.pay_by)
+            grand_total += placed.total.amount
+        Payment.objects.create(checkout=checkout, method=method.value, amount=grand_total,
+                               currency=drafts[0].shipping_fee.currency)
+    return checkout
+
+
+def checkout_from_cart(*, buyer, payment_method: str, now: datetime) -> Checkout:
+    """Check out everything in the buyer's cart, then empty it."""
+    cart = list(CartLine.objects.filter(buyer=buyer).order_by("id"))
+    items = [CheckoutItem(c.product_id, c.quantity, c.options) for c in cart]
+    with transaction.atomic():
+        checkout = checkout_create(buyer=buyer, items=items, payment_method=payment_method,
+                                   now=now)
+        CartLine.objects.filter(pk__in=[c.pk for c in cart]).delete()
+    return checkout
+
+
+def payment_capture(*, payment_id: int, buyer, now: datetime) -> Payment:
+    """Pay a checkout: capture through the gateway (outside any transaction), then mark each of
+    its unpaid orders paid, starting the handling time (R7, R12)."""
+    payment = Payment.objects.select_related("checkout").filter(
+        pk=payment_id, checkout__buyer=buyer).first()
+    if payment is None:
+        raise DomainError("payment_not_found", "No such payment.", kind=ErrorKind.NOT_FOUND)
+    if payment.state == Payment.State.CAPTURED:
+        return payment
+    payable = list(payment.checkout.orders.filter(state="awaiting_payment").order_by("pk"))
+    if not payable:
+        raise DomainError("nothing_to_pay", "None of this checkout's orders awaits payment.")
+    amount = Money(sum(o.total for o in payable), payment.currency)
+    method = PaymentMethod(payment.method)
+    try:
+        answer = payment_gateway().capture(
+            key=f"capture-{payment.pk}-{amount.amount}", amount=amount, method=method, now=now)
+    except GatewayError as exc:
+        raise DomainError("payment_failed", f"The payment did not go through: {exc}",
+                          kind=ErrorKind.UNAVAILABLE) from exc
+    the_policy, the_calendar = policy(), calendar()
+    with transaction.atomic():
+        locked = [order_lock(o.pk) for o in payable]
+        if any(o.state != "awaiting_payment" for o in locked) or \
+                sum(o.total for o in locked) != amount.amount:
+            raise DomainError("checkout_changed",
+                              "The checkout changed while paying; please try again.")
+        for order in locked:
+            paid = decide_pay(order_facts(order), method=method.value, now=now,
+                              policy=the_policy, calendar=the_calendar)
+            order.paid_at, order.ship_by = now, paid.ship_by
+            order.save(update_fields=["paid_at", "ship_by"])
+            events_record(order, [paid], actor=Actor(Party.BUYER, buyer.pk), now=now)
+            deadlines_void(order, Deadline.Kind.UNPAID_TIMEOUT, now=now)
+            deadline_set(order, Deadline.Kind.HANDLING_TIME, paid.ship_by)
+        payment.state, payment.amount = Payment.State.CAPTURED, amount.amount
+        payment.gateway_reference, payment.captured_at = answer.reference, now
+        payment.save(update_fields=["state", "amount", "gateway_reference", "captured_at"])
+    return payment
+
+
+def _payment_amount_refresh(order: Order) -> None:
+    """Keep a pending payment equal to the sum of its unpaid orders."""
+    payable = Order.objects.filter(checkout_id=order.checkout_id, state="awaiting_payment")
+    Payment.objects.filter(checkout_id=order.checkout_id, state=Payment.State.PENDING).update(
+        amount=sum(payable.values_list("total", flat=True)))
+
+
+def order_cancel_unpaid(*, order_id: int, user, now: datetime) -> Order:
+    """R4: the buyer cancels an unpaid order at once; nobody is penalised."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.BUYER)
+        event = decide_cancel_unpaid(order_facts(order))
+        events_record(order, [event], actor=actor, now=now)
+        deadlines_void(order, Deadline.Kind.UNPAID_TIMEOUT, now=now)
+        _payment_amount_refresh(order)
+    return order
+
+
+def order_close_unpaid(order: Order, *, now: datetime) -> None:
+    """R5: the unpaid-timeout deadline fired. The order is locked by the caller."""
+    event = decide_unpaid_timeout(order_facts(order), now=now, policy=policy())
+    events_record(order, [event], actor=PLATFORM, now=now)
+    _payment_amount_refresh(order)
+
+
+def order_lower_price(*, order_id: int, user, new_total: int, note: str, now: datetime) -> Order:
+    """R6: the seller lowers an unpaid order's price; the reduction is spread over its lines and
+    shipping to the cent (R3), and the pending payment follows."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.SELLER)
+        lines = list(order.lines.order_by("pk"))
+        event, shares = decide_lower_price(
+            order_facts(order), new_total=Money(new_total, order.currency),
+            part_totals=[line.total for line in lines] + [order.shipping_fee], note=note)
+        for line, share in zip(lines, shares, strict=False):
+            line.discount += share
+        OrderLine.objects.bulk_update(lines, ["discount"])
+        order.discount_total += sum(shares)
+        order.total = new_total
+        order.save(update_fields=["discount_total", "total"])
+        events_record(order, [event], actor=actor, now=now)
+        _payment_amount_refresh(order)
+    return order
+
+
+def order_add_to_cart_again(*, order_id: int, user, now: datetime) -> int:
+    """R5: a closed unpaid order's lines go back into the buyer's cart. Returns lines added."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        require_party(user, order, Party.BUYER)
+        if order.state != "closed" or order.paid_at is not None:
+            raise DomainError("not_reorderable",
+                              "Only a closed, unpaid order can be added to the cart again.")
+        lines = list(order.lines.all())
+        CartLine.objects.bulk_create(
+            CartLine(buyer=user, product_id=line.product_id, options=line.options,
+                     quantity=line.quantity) for line in lines)
+    return len(lines)

@@ -1,0 +1,62 @@
+"""The refund ledger (R21-R23) and the sandbox gateway's own books."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from rescind.domain.money import Money
+from rescind.domain.refunds import RefundState
+from rescind.orders.models import Order, Payment
+
+
+class Refund(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=20, help_text="always the payment's method (R21)")
+    state = models.CharField(max_length=12, choices=[(s.value, s.value) for s in RefundState],
+                             default=RefundState.PENDING.value)
+    # Sent with every gateway call, so a repeated call never pays twice.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cause = models.CharField(max_length=60, help_text="the event that decided it")
+    created_at = models.DateTimeField()
+    start_by = models.DateTimeField()
+    arrive_by = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    gateway_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "arrive_by"])]
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+class SandboxOperation(models.Model):
+    """What the sandbox payment provider has done, keyed by the caller's idempotency key."""
+
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10)  # capture | refund
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=20)
+    reference = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField()
+    settles_at = models.DateTimeField()
+
+
+class SandboxFault(models.Model):
+    """Makes the sandbox fail its next `remaining` calls of `operation` (demo and fault tests)."""
+
+    operation = models.CharField(max_length=10, unique=True)  # capture | refund
+    remaining = models.PositiveIntegerField(default=0)
+    mode = models.CharField(max_length=10, default="error")  # error | timeout

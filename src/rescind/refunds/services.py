@@ -1,0 +1,149 @@
+"""The refund ledger: open a refund inside the deciding transaction, then submit it to the
+gateway and follow it to arrival from tasks, outside any transaction (R21-R23)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from rescind.accounts.parties import PLATFORM
+from rescind.config import calendar, policy
+from rescind.domain.events import (
+    RefundArrived,
+    RefundAttemptFailed,
+    RefundCreated,
+    RefundFlaggedOverdue,
+    RefundStarted,
+)
+from rescind.domain.refunds import (
+    PaymentMethod,
+    RefundState,
+    is_overdue,
+    refund_start_by,
+    retry_delay,
+)
+from rescind.orders.models import Deadline, Order, Payment
+from rescind.orders.recording import deadline_set, events_record, order_lock
+from rescind.refunds.gateway import GatewayError, payment_gateway
+from rescind.refunds.models import Refund
+
+CHECK_EVERY = timedelta(days=1)
+
+
+def refund_open(order: Order, created: RefundCreated, *, cause: str, now: datetime) -> Refund:
+    """Record a decided refund on the locked order and enqueue its submission (R21, R22).
+
+    The order's `refunded` column moves in the same transaction, under the order lock, and a
+    check constraint keeps it within the charge, so concurrent refunds cannot exceed it.
+    """
+    from rescind.refunds.tasks import refund_submit_task
+
+    payment = Payment.objects.get(checkout_id=order.checkout_id)
+    refund = Refund.objects.create(
+        order=order, payment=payment, amount=created.amount.amount,
+        currency=created.amount.currency, method=payment.method, cause=cause, created_at=now,
+        start_by=refund_start_by(decided_at=now, policy=policy(), calendar=calendar()),
+        arrive_by=created.arrive_by)
+    order.refunded += created.amount.amount
+    order.save(update_fields=["refunded"])
+    refund_submit_task.enqueue(refund.pk)
+    return refund
+
+
+def refund_submit(*, refund_id: int, now: datetime) -> str:
+    """Send a pending refund to the gateway, with its idempotency key; retry with backoff.
+
+    Runs in a task. A repeated run (retry, crash, duplicate delivery) sends the same key, so the
+    gateway pays once; a run that finds the refund no longer pending does nothing.
+    """
+    refund = Refund.objects.filter(pk=refund_id).first()
+    if refund is None or refund.state != RefundState.PENDING:
+        return "skipped"
+    try:
+        answer = payment_gateway().refund(
+            key=str(refund.idempotency_key), payment_reference=refund.payment.gateway_reference,
+            amount=refund.money, method=PaymentMethod(refund.method), now=now)
+    except GatewayError as exc:
+        _attempt_failed(refund_id, str(exc), now=now)
+        return "retry"
+    with transaction.atomic():
+        order = order_lock(refund.order_id)
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.state != RefundState.PENDING:
+            return "skipped"
+        refund.state, refund.started_at = RefundState.PROCESSING, now
+        refund.gateway_reference = answer.reference
+        refund.attempts += 1
+        refund.save(update_fields=["state", "started_at", "gateway_reference", "attempts"])
+        events_record(order, [RefundStarted(amount=refund.money, method=refund.method,
+                                            gateway_reference=answer.reference)],
+                      actor=PLATFORM, now=now)
+        deadline_set(order, Deadline.Kind.REFUND_CHECK, now + CHECK_EVERY, subject_id=refund.pk)
+    return "started"
+
+
+def _attempt_failed(refund_id: int, error: str, *, now: datetime) -> None:
+    from rescind.refunds.tasks import refund_submit_task
+
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        order = order_lock(refund.order_id)
+        refund.attempts += 1
+        refund.last_error = error[:300]
+        refund.save(update_fields=["attempts", "last_error"])
+        delay = retry_delay(refund.attempts)
+        events_record(order, [RefundAttemptFailed(attempt=refund.attempts, error=error[:300],
+                                                  retry_at=now + delay)],
+                      actor=PLATFORM, now=now)
+        _flag_if_overdue(order, refund, now=now)
+        # Backoff is technical, so it runs on real time, not the demo clock.
+        refund_submit_task.using(run_after=timezone.now() + delay).enqueue(refund_id)
+
+
+def refund_check_due(order: Order, deadline: Deadline, *, now: datetime) -> None:
+    """The refund's check deadline fired: ask the gateway from a task, after commit."""
+    from rescind.refunds.tasks import refund_check_task
+
+    refund_check_task.enqueue(deadline.subject_id)
+
+
+def refund_check(*, refund_id: int, now: datetime) -> str:
+    """Ask the gateway whether a processing refund has arrived; record arrival, or check again
+    tomorrow and flag it once it passes its method's deadline (R23)."""
+    refund = Refund.objects.filter(pk=refund_id).first()
+    if refund is None or refund.state != RefundState.PROCESSING:
+        return "skipped"
+    try:
+        answer = payment_gateway().refund_status(reference=refund.gateway_reference, now=now)
+    except GatewayError as exc:
+        answer = None
+        error = str(exc)
+    with transaction.atomic():
+        order = order_lock(refund.order_id)
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.state != RefundState.PROCESSING:
+            return "skipped"
+        if answer is not None and answer.settled:
+            refund.state, refund.arrived_at = RefundState.SUCCEEDED, now
+            refund.save(update_fields=["state", "arrived_at"])
+            events_record(order, [RefundArrived(amount=refund.money, method=refund.method)],
+                          actor=PLATFORM, now=now)
+            return "arrived"
+        if answer is None:
+            refund.last_error = error[:300]
+            refund.save(update_fields=["last_error"])
+        _flag_if_overdue(order, refund, now=now)
+        deadline_set(order, Deadline.Kind.REFUND_CHECK, now + CHECK_EVERY, subject_id=refund.pk)
+    return "waiting"
+
+
+def _flag_if_overdue(order: Order, refund: Refund, *, now: datetime) -> None:
+    if refund.overdue_flagged_at or not is_overdue(RefundState(refund.state), refund.arrive_by,
+                                                   now):
+        return
+    refund.overdue_flagged_at = now
+    refund.save(update_fields=["overdue_flagged_at"])
+    events_record(order, [RefundFlaggedOverdue(amount=refund.money, arrive_by=refund.arrive_by)],
+                  actor=PLATFORM, now=now)

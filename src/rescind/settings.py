@@ -1,0 +1,127 @@
+"""Django settings. Everything a deployment changes comes from RESCIND_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("RESCIND_VAR_DIR", Path.cwd() / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("RESCIND_SECRET_KEY", "dev-only-secret-change-me-in-production")
+DEBUG = os.environ.get("RESCIND_DEBUG", "") == "1"
+ALLOWED_HOSTS = os.environ.get("RESCIND_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# Demo mode: the shared clock can be moved forward (`rescind clock advance 3d`).
+DEMO_MODE = os.environ.get("RESCIND_DEMO_MODE", "") == "1"
+RESCIND_POLICY_FILE = os.environ.get("RESCIND_POLICY_FILE") or None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "rescind.clock",
+    "rescind.accounts",
+    "rescind.orders",
+    "rescind.aftersale",
+    "rescind.refunds",
+    "rescind.api",
+    "rescind.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rescind.api.outage.DatabaseOutageMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "rescind.api.idempotency.IdempotencyMiddleware",
+]
+
+ROOT_URLCONF = "rescind.urls"
+WSGI_APPLICATION = "rescind.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "rescind.web.context.rescind_context",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("RESCIND_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'rescind.sqlite3'}"
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            # IMMEDIATE takes the write lock at BEGIN: SQLite's stand-in for SELECT ... FOR UPDATE,
+            # so every service transaction on one order is serialised (R14).
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # A file, not memory: browser tests and concurrency tests reach it from other threads.
+        config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS: list = []
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Static files are served by WhiteNoise straight from the apps: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+EMAIL_BACKEND = os.environ.get(
+    "RESCIND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = "Rescind <no-reply@rescind.local>"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"rescind": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,225 @@
+"""Pages for buyers and sellers. Every action calls the same service as the API (R28)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rescind.accounts.parties import store_ids_of
+from rescind.aftersale.models import CancellationRequest
+from rescind.aftersale.services import (
+    cancellation_approve,
+    cancellation_refuse,
+    cancellation_request,
+    cancellation_withdraw,
+    order_ship,
+)
+from rescind.clock.service import clock_advance
+from rescind.clock.service import now as clock_now
+from rescind.config import policy
+from rescind.domain.actions import Party
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.policy import parse_duration
+from rescind.orders.models import CartLine, Order, Payment, Product
+from rescind.orders.reads import order_detail, order_for_reader, order_summary
+from rescind.orders.services import (
+    checkout_from_cart,
+    order_add_to_cart_again,
+    order_cancel_unpaid,
+    order_lower_price,
+    payment_capture,
+)
+from rescind.web.timeline import describe
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if store_ids_of(request.user):
+        return redirect("seller-orders")
+    return redirect("buyer-orders")
+
+
+@login_required
+def buyer_orders(request: HttpRequest) -> HttpResponse:
+    now = clock_now()
+    orders = Order.objects.filter(buyer=request.user).select_related("store").order_by(
+        "-placed_at", "-pk")[:100]
+    rows = [order_summary(o, Party.BUYER, now=now) for o in orders]
+    return render(request, "rescind/buyer_orders.html", {"orders": rows})
+
+
+@login_required
+def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        order, party = order_for_reader(request.user, order_id)
+    except DomainError:
+        raise Http404("No such order.") from None
+    detail = order_detail(order, party, now=clock_now())
+    for entry in detail["timeline"]:
+        entry["text"] = describe(entry["kind"], entry["params"])
+    payment = Payment.objects.filter(checkout_id=order.checkout_id).first()
+    return render(request, "rescind/order.html", {
+        "order": detail, "party": party.value, "reasons": policy().r8_reasons,
+        "action_names": {a["action"] for a in detail["actions"]}, "payment": payment,
+    })
+
+
+def _form_text(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "").strip()
+
+
+def _amount_minor(text: str) -> int:
+    try:
+        whole, _, cents = text.strip().partition(".")
+        return int(whole or "0") * 100 + int((cents + "00")[:2] or "0")
+    except ValueError:
+        raise DomainError("bad_amount", "Enter an amount like 12.50.",
+                          kind=ErrorKind.INVALID) from None
+
+
+ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
+    "cancel": lambda r, oid: order_cancel_unpaid(order_id=oid, user=r.user, now=clock_now()),
+    "add-to-cart-again": lambda r, oid: order_add_to_cart_again(
+        order_id=oid, user=r.user, now=clock_now()),
+    "request-cancellation": lambda r, oid: cancellation_request(
+        order_id=oid, user=r.user, reason=_form_text(r, "reason"),
+        report_supplier=_form_text(r, "report_supplier") == "yes", now=clock_now()),
+    "withdraw-cancellation": lambda r, oid: cancellation_withdraw(
+        order_id=oid, user=r.user, now=clock_now()),
+    "approve-cancellation": lambda r, oid: cancellation_approve(
+        order_id=oid, user=r.user, note=_form_text(r, "note"), now=clock_now()),
+    "refuse-cancellation": lambda r, oid: cancellation_refuse(
+        order_id=oid, user=r.user, note=_form_text(r, "note"), now=clock_now()),
+    "ship": lambda r, oid: order_ship(
+        order_id=oid, user=r.user, carrier=_form_text(r, "carrier"),
+        tracking_number=_form_text(r, "tracking_number"), now=clock_now()),
+    "lower-price": lambda r, oid: order_lower_price(
+        order_id=oid, user=r.user, new_total=_amount_minor(_form_text(r, "new_total")),
+        note=_form_text(r, "note"), now=clock_now()),
+}
+ACTION_DONE = {
+    "cancel": "The order is cancelled.",
+    "add-to-cart-again": "The items are back in your cart.",
+    "request-cancellation": "Your cancellation request was sent to the seller.",
+    "withdraw-cancellation": "Your cancellation request was withdrawn.",
+    "approve-cancellation": "Cancellation approved; the buyer is being refunded.",
+    "refuse-cancellation": "Cancellation refused.",
+    "ship": "The order is shipped.",
+    "lower-price": "The price is lowered.",
+}
+
+
+@login_required
+@require_POST
+def order_action(request: HttpRequest, order_id: int, action: str) -> HttpResponse:
+    handler = ORDER_ACTIONS.get(action)
+    if handler is None:
+        raise Http404("No such action.")
+    try:
+        handler(request, order_id)
+    except DomainError as exc:
+        if exc.kind is ErrorKind.NOT_FOUND:
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ACTION_DONE[action])
+    if action == "add-to-cart-again":
+        return redirect("cart")
+    return redirect("order", order_id=order_id)
+
+
+@login_required
+def seller_orders(request: HttpRequest) -> HttpResponse:
+    now = clock_now()
+    orders = Order.objects.filter(store_id__in=store_ids_of(request.user)).select_related(
+        "store").order_by("-placed_at", "-pk")[:200]
+    rows = [order_summary(o, Party.SELLER, now=now) for o in orders]
+    return render(request, "rescind/seller_orders.html", {"orders": rows})
+
+
+@login_required
+def seller_requests(request: HttpRequest) -> HttpResponse:
+    pending = (CancellationRequest.objects
+               .filter(order__store_id__in=store_ids_of(request.user),
+                       state=CancellationRequest.State.PENDING)
+               .select_related("order", "order__store").order_by("respond_by"))
+    reasons = policy().reasons_by_code
+    rows = [{"request": r, "reason": reasons.get(r.reason)} for r in pending]
+    return render(request, "rescind/seller_requests.html", {"requests": rows})
+
+
+@login_required
+def shop(request: HttpRequest) -> HttpResponse:
+    products = Product.objects.select_related("store").order_by("store__name", "name")
+    return render(request, "rescind/shop.html", {"products": products})
+
+
+@login_required
+@require_POST
+def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise Http404("No such product.")
+    options = {name: request.POST.get(f"option_{name}", "") for name in product.option_choices}
+    try:
+        quantity = max(1, min(999, int(request.POST.get("quantity", "1"))))
+    except ValueError:
+        quantity = 1
+    CartLine.objects.create(buyer=request.user, product=product, options=options,
+                            quantity=quantity)
+    messages.success(request, f"{product.name} is in your cart.")
+    return redirect("cart")
+
+
+@login_required
+def cart(request: HttpRequest) -> HttpResponse:
+    lines = CartLine.objects.filter(buyer=request.user).select_related("product__store")
+    return render(request, "rescind/cart.html", {"lines": lines})
+
+
+@login_required
+@require_POST
+def cart_checkout(request: HttpRequest) -> HttpResponse:
+    try:
+        checkout = checkout_from_cart(buyer=request.user,
+                                      payment_method=_form_text(request, "payment_method"),
+                                      now=clock_now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("cart")
+    messages.success(request, f"{checkout.orders.count()} order(s) placed. Pay to confirm.")
+    return redirect("buyer-orders")
+
+
+@login_required
+@require_POST
+def payment_pay(request: HttpRequest, payment_id: int) -> HttpResponse:
+    try:
+        payment_capture(payment_id=payment_id, buyer=request.user, now=clock_now())
+    except DomainError as exc:
+        if exc.kind is ErrorKind.NOT_FOUND:
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Paid. The seller now has to ship.")
+    return redirect(request.POST.get("next") or "buyer-orders")
+
+
+@login_required
+@require_POST
+def demo_clock_advance(request: HttpRequest) -> HttpResponse:
+    if not settings.DEMO_MODE:
+        raise Http404("Not in demo mode.")
+    try:
+        clock_advance(by=parse_duration(_form_text(request, "by")))
+    except (ValueError, DomainError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        messages.success(request, "The clock moved forward; due deadlines fire within a second.")
+    return redirect(request.POST.get("next") or "home")
