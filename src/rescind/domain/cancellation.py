@@ -48,8 +48,9 @@ def decide_request_cancellation(
             details={"state": order.state.value},
         )
     if order.pending_request is not None:
-        raise DomainError("request_already_pending",
-                          "A cancellation request for this order is already waiting for the seller.")
+        raise DomainError(
+            "request_already_pending",
+            "A cancellation request for this order is already waiting for the seller.")
     available_from = cancel_available_from(order, policy)
     if available_from is None or now < available_from:
         raise DomainError(

@@ -74,7 +74,8 @@ def decide_checkout(
     for line in lines:
         by_store.setdefault(store_of[line.product_id], []).append(line)
     drafts = [
-        OrderDraft(store_id=store_id, lines=tuple(store_lines), shipping_fee=shipping_fees[store_id])
+        OrderDraft(store_id=store_id, lines=tuple(store_lines),
+                   shipping_fee=shipping_fees[store_id])
         for store_id, store_lines in sorted(by_store.items())
     ]
     return drafts
@@ -109,7 +110,9 @@ def decide_cancel_unpaid(order: OrderFacts) -> UnpaidOrderCancelled:
     return UnpaidOrderCancelled()
 
 
-def decide_unpaid_timeout(order: OrderFacts, *, now: datetime, policy: Policy) -> UnpaidOrderTimedOut:
+def decide_unpaid_timeout(
+    order: OrderFacts, *, now: datetime, policy: Policy
+) -> UnpaidOrderTimedOut:
     """R5: still unpaid 20 days after it was placed, the order closes by itself."""
     apply_transition(order.state, Transition.CLOSE_UNPAID_TIMEOUT)
     due = order.placed_at + policy.r5_unpaid_timeout

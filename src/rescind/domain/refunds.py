@@ -40,7 +40,9 @@ def refund_arrive_by(
     return calendar.add_working_days(decided_at, days)
 
 
-def refund_start_by(*, decided_at: datetime, policy: Policy, calendar: BusinessCalendar) -> datetime:
+def refund_start_by(
+    *, decided_at: datetime, policy: Policy, calendar: BusinessCalendar
+) -> datetime:
     """R23: a refund is started within one working day of the decision."""
     return calendar.add_working_days(decided_at, policy.r23_refund_start_working_days)
 

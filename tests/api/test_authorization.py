@@ -1,0 +1,318 @@
+"""Who may touch what, for every operation of the OpenAPI schema, found automatically.
+
+A new endpoint joins these tests by being in the schema. One with a path parameter the tests
+cannot fill fails them loudly, so that nobody adds an endpoint whose access was never tried.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+
+from tests.api.conftest import API
+
+HTTP_METHODS = {"get", "put", "post", "patch", "delete"}
+PUBLIC_OPERATIONS = {("POST", f"{API}/auth/tokens")}
+# A valid value for fields whose plausible content the schema alone cannot tell.
+FIELD_EXAMPLES = {
+    "reason": "no_longer_needed",
+    "report_supplier": False,
+    "carrier": "DHL",
+    "tracking_number": "TRK-0001",
+    "note": "As agreed with the buyer.",
+    "new_total": 1000,
+    "payment_method": "bank_card",
+    "by": "1h",
+    "username": "buyer",
+    "password": "pw",
+}
+
+
+@dataclass
+class Estate:
+    """Resources of `market.buyer` in `market.store`, in every state an action applies to."""
+
+    orders: dict[str, int]
+    payments: dict[str, int]
+    checkouts: dict[str, int]
+
+    def values_of(self, parameter: str) -> dict[str, int] | None:
+        return {"order_id": self.orders, "payment_id": self.payments,
+                "checkout_id": self.checkouts}.get(parameter)
+
+
+@pytest.fixture
+def estate(market) -> Estate:
+    """Orders placed 26 hours ago (so a paid one may be asked to cancel), one per state."""
+    from rescind.aftersale.services import cancellation_approve, order_ship
+    from rescind.clock.service import now as clock_now
+    from rescind.orders.services import order_cancel_unpaid
+
+    since = clock_now() - timedelta(hours=26)
+    unpaid = market.place(at=since)
+    paid = market.paid(at=since)
+    requested = market.requested(at=since - timedelta(hours=1))
+    cancelled_unpaid = market.place(at=since)
+    order_cancel_unpaid(order_id=cancelled_unpaid.pk, user=market.buyer, now=since)
+    shipped = market.paid(at=since)
+    order_ship(order_id=shipped.pk, user=market.seller, carrier="DHL", tracking_number="T1",
+               now=since + timedelta(hours=1))
+    refunded = market.requested(at=since - timedelta(hours=1))
+    cancellation_approve(order_id=refunded.pk, user=market.seller, now=since + timedelta(hours=1))
+    orders = {"unpaid": unpaid, "paid": paid, "requested": requested,
+              "cancelled_unpaid": cancelled_unpaid, "shipped": shipped, "refunded": refunded}
+    return Estate(
+        orders={name: o.pk for name, o in orders.items()},
+        payments={"pending": unpaid.checkout.payment.pk, "captured": paid.checkout.payment.pk},
+        checkouts={name: o.checkout_id for name, o in orders.items()},
+    )
+
+
+def _openapi(client) -> dict:
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _operations(schema: dict) -> list[tuple[str, str, dict]]:
+    return [(method.upper(), path, operation)
+            for path, item in schema["paths"].items()
+            for method, operation in item.items() if method in HTTP_METHODS]
+
+
+def _path_parameters(path: str, operation: dict) -> list[str]:
+    declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+    return sorted(declared | set(re.findall(r"{(\w+)}", path)))
+
+
+def _example(schema: dict, components: dict, name: str | None = None):
+    """A value valid for `schema`: a known example for the field, else the smallest valid one."""
+    if "$ref" in schema:
+        return _example(components[schema["$ref"].rsplit("/", 1)[-1]], components, name)
+    if name in FIELD_EXAMPLES:
+        return FIELD_EXAMPLES[name]
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        if combinator in schema:
+            return _example(schema[combinator][0], components, name)
+    kind = schema.get("type")
+    if kind == "object":
+        return {key: _example(sub, components, key)
+                for key, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [_example(schema["items"], components)] * max(1, schema.get("minItems", 1))
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "boolean":
+        return False
+    if kind == "string":
+        return "x" * max(1, schema.get("minLength", 1))
+    return None
+
+
+def _body(operation: dict, components: dict):
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" not in content:
+        return {}
+    return _example(content["application/json"]["schema"], components)
+
+
+def _fill(path: str, values: dict[str, int]) -> str:
+    return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
+
+
+def _resource_operations(schema: dict, estate: Estate):
+    """Every operation naming a resource in its path, with each filling of its parameters.
+
+    Fails when a path parameter is one the estate has no resource for.
+    """
+    unknown = sorted({f"{method} {path}: {name}"
+                      for method, path, operation in _operations(schema)
+                      for name in _path_parameters(path, operation)
+                      if estate.values_of(name) is None})
+    if unknown:
+        pytest.fail("No resource to fill these path parameters; teach Estate about them: "
+                    + "; ".join(unknown))
+    for method, path, operation in _operations(schema):
+        names = _path_parameters(path, operation)
+        if not names:
+            continue
+        fillings = [{}]
+        for name in names:
+            fillings = [{**f, name: value} for f in fillings
+                        for value in estate.values_of(name).values()]
+        yield method, path, operation, fillings
+
+
+def _snapshot() -> dict:
+    """Everything an action on an order could change."""
+    from django.db.models import Count
+
+    from rescind.aftersale.models import CancellationRequest
+    from rescind.orders.models import CartLine, Checkout, Order, Payment, Shipment, TimelineEntry
+    from rescind.refunds.models import Refund
+
+    return {
+        "orders": list(Order.objects.order_by("pk").values_list(
+            "pk", "state", "close_reason", "total", "discount_total", "refunded")),
+        "timeline": list(Order.objects.order_by("pk").annotate(entries=Count("timeline"))
+                         .values_list("pk", "entries")),
+        "timeline_total": TimelineEntry.objects.count(),
+        "requests": list(CancellationRequest.objects.order_by("pk").values_list("pk", "state")),
+        "payments": list(Payment.objects.order_by("pk").values_list("pk", "state", "amount")),
+        "refunds": Refund.objects.count(),
+        "shipments": Shipment.objects.count(),
+        "cart_lines": CartLine.objects.count(),
+        "checkouts": Checkout.objects.count(),
+    }
+
+
+def test_every_resource_operation_refuses_other_buyers_and_sellers(market, estate, client, call):
+    # given every operation naming an order, payment or checkout of market.buyer in market.store
+    schema = _openapi(client)
+    components = schema.get("components", {}).get("schemas", {})
+    operations = list(_resource_operations(schema, estate))
+    assert len(operations) >= 11
+    before = _snapshot()
+    refused, wrong = 0, []
+    # when another buyer and another store's seller call each of them on each resource
+    for method, path, operation, fillings in operations:
+        body = _body(operation, components)
+        for values in fillings:
+            for intruder in (market.other_buyer, market.other_seller):
+                response = call(method, _fill(path, values), user=intruder, body=body)
+                # then each is refused as not found or forbidden, and nothing changed
+                if response.status_code not in (403, 404):
+                    wrong.append(f"{intruder.username} {method} {_fill(path, values)} -> "
+                                 f"{response.status_code} {response.content[:200]!r}")
+                elif response.json()["code"] not in {"order_not_found", "payment_not_found",
+                                                     "checkout_not_found", "not_your_action"}:
+                    wrong.append(f"{intruder.username} {method} {path}: {response.json()}")
+                else:
+                    refused += 1
+                if _snapshot() != before:
+                    wrong.append(f"{intruder.username} {method} {_fill(path, values)} "
+                                 "changed the database")
+                    before = _snapshot()
+    assert wrong == []
+    assert refused == 2 * sum(len(fillings) for *_, fillings in operations)
+
+
+def test_every_resource_operation_leaves_each_order_state_and_timeline_as_it_was(
+        market, estate, client, call):
+    # given the state and timeline length of each order of the estate
+    from rescind.orders.models import Order
+
+    def per_order():
+        return {o.pk: (o.state, o.timeline.count())
+                for o in Order.objects.filter(pk__in=estate.orders.values())}
+
+    before = per_order()
+    schema = _openapi(client)
+    components = schema.get("components", {}).get("schemas", {})
+    # when other parties call every resource operation on every order
+    for method, path, operation, fillings in _resource_operations(schema, estate):
+        for values in fillings:
+            for intruder in (market.other_buyer, market.other_seller):
+                call(method, _fill(path, values), user=intruder,
+                     body=_body(operation, components))
+    # then every order keeps its state and its timeline
+    assert per_order() == before
+    assert before[estate.orders["unpaid"]] == ("awaiting_payment", 1)
+    assert before[estate.orders["requested"]] == ("awaiting_shipment", 3)
+    assert before[estate.orders["refunded"]][0] == "closed"
+
+
+def test_every_resource_operation_succeeds_for_its_rightful_party_on_some_resource(
+        market, estate, client, call, bearer):
+    # given every resource operation and the order's own buyer and seller, with their tokens
+    owners = (market.buyer, market.seller)
+    for owner in owners:
+        bearer(owner)  # issued outside the rolled-back calls below
+    schema = _openapi(client)
+    components = schema.get("components", {}).get("schemas", {})
+    never = []
+    for method, path, operation, fillings in _resource_operations(schema, estate):
+        body = _body(operation, components)
+        succeeded = False
+        # when each of them calls it on each resource (each call undone afterwards)
+        for values in fillings:
+            for owner in owners:
+                with transaction.atomic():
+                    status = call(method, _fill(path, values), user=owner, body=body).status_code
+                    transaction.set_rollback(True)
+                succeeded = succeeded or 200 <= status < 300
+        # then one of them succeeds somewhere: the body is plausible and the estate covers it
+        if not succeeded:
+            never.append(f"{method} {path}")
+    assert never == []
+
+
+def test_every_operation_but_token_exchange_answers_401_without_valid_credentials(
+        market, estate, client, call):
+    # given every operation of the schema, with its path filled and a plausible body
+    schema = _openapi(client)
+    components = schema.get("components", {}).get("schemas", {})
+    ids = {"order_id": estate.orders["paid"], "payment_id": estate.payments["pending"],
+           "checkout_id": estate.checkouts["paid"]}
+    before = _snapshot()
+    answers = {}
+    for method, path, operation in _operations(schema):
+        if (method, path) in PUBLIC_OPERATIONS:
+            continue
+        unknown = set(_path_parameters(path, operation)) - set(ids)
+        assert not unknown, f"{method} {path}: cannot fill {sorted(unknown)}"
+        # when it is called with no credentials, and with a token nobody was issued
+        for credentials in ({}, {"Authorization": "Bearer rsc_not-a-token"}):
+            response = call(method, _fill(path, ids), body=_body(operation, components),
+                            headers=credentials)
+            answers[(method, path, bool(credentials))] = (response.status_code,
+                                                          response.json()["code"])
+    # then each answers 401 not_authenticated, and nothing changed
+    assert len(answers) == 2 * (len(_operations(schema)) - len(PUBLIC_OPERATIONS))
+    assert {key: value for key, value in answers.items()
+            if value != (401, "not_authenticated")} == {}
+    assert _snapshot() == before
+
+
+def test_token_exchange_is_the_one_operation_open_without_credentials(market, client, call):
+    # given the schema's operations
+    schema = _openapi(client)
+    open_ones = {(method, path) for method, path, operation in _operations(schema)
+                 if operation.get("security") is None}
+    # when POST /auth/tokens is called without credentials
+    response = call("POST", "/auth/tokens", body={"username": "buyer", "password": "pw"})
+    # then it is the only operation the schema leaves open, and it issues a token
+    assert open_ones == PUBLIC_OPERATIONS
+    assert response.status_code == 201
+    assert response.json()["user_id"] == market.buyer.pk
+    assert response.json()["token"].startswith("rsc_")
+
+
+def test_an_inactive_users_token_is_refused(market, call):
+    # given a token of a buyer who has since been deactivated
+    from rescind.accounts.models import ApiToken
+
+    token = ApiToken.issue(market.buyer)
+    market.buyer.is_active = False
+    market.buyer.save(update_fields=["is_active"])
+    # when they read their orders with it
+    response = call("GET", "/orders", headers={"Authorization": f"Bearer {token}"})
+    # then the API does not know them
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_the_order_list_shows_other_parties_none_of_the_buyers_orders(market, estate, call):
+    # given the buyer's orders in market.store
+    # when another buyer and another store's seller list their orders
+    as_other_buyer = call("GET", "/orders", user=market.other_buyer)
+    as_other_seller = call("GET", "/orders", user=market.other_seller)
+    as_seller = call("GET", "/orders?limit=200", user=market.seller)
+    # then they see none of them, while the store's seller sees all of them
+    assert (as_other_buyer.status_code, as_other_buyer.json()) == (200, [])
+    assert (as_other_seller.status_code, as_other_seller.json()) == (200, [])
+    assert sorted(o["id"] for o in as_seller.json()) == sorted(estate.orders.values())

@@ -1,0 +1,80 @@
+"""The API against its own OpenAPI schema: generated requests, in-process through WSGI.
+
+Every operation is called as a buyer who owns orders in several states: no answer may be a server
+error, and every answer must be one the schema declares, in the shape it declares.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from rescind.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.content_type_conformance,
+    schemathesis.checks.response_schema_conformance,
+    schemathesis.checks.response_headers_conformance,
+    schemathesis.checks.negative_data_rejection,
+    schemathesis.checks.ignored_auth,
+    schemathesis.checks.missing_required_header,
+    schemathesis.checks.unsupported_method,
+]
+
+
+@pytest.fixture
+def requests_share_the_test_transaction():
+    """Keep Django's WSGI handler from closing the connection that holds the test transaction
+    (its test client does the same)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def owner(market, requests_share_the_test_transaction):
+    """market.buyer with a token and orders unpaid, paid, asked to cancel and cancelled."""
+    from rescind.accounts.models import ApiToken
+    from rescind.clock.service import now as clock_now
+
+    since = clock_now() - timedelta(hours=26)
+    orders = [market.place(at=since), market.paid(at=since),
+              market.requested(at=since - timedelta(hours=1)), market.paid(at=since),
+              market.place(at=since, product=market.other_product)]
+    return {
+        "headers": {"Authorization": f"Bearer {ApiToken.issue(market.buyer)}"},
+        "ids": {"order_id": [o.pk for o in orders],
+                "payment_id": [o.checkout.payment.pk for o in orders],
+                "checkout_id": [o.checkout_id for o in orders]},
+    }
+
+
+def _aim_at_owned_resources(case, ids: dict[str, list[int]]) -> None:
+    """Point two generated ids in three at the owner's resources, so that the actions are
+    exercised as well as the 404 of an unknown id."""
+    for name, value in (case.path_parameters or {}).items():
+        if name in ids and isinstance(value, int) and value % 3:
+            case.path_parameters[name] = ids[name][value % len(ids[name])]
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+def test_api_conforms_to_its_schema(case, owner):
+    # given a generated request from the buyer who owns orders in several states
+    _aim_at_owned_resources(case, owner["ids"])
+    # when it is sent, then the answer is no server error and conforms to the schema
+    case.call_and_validate(headers=owner["headers"], checks=CHECKS)
