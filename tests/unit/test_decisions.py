@@ -897,3 +897,10 @@ def test_r29_event_params_are_the_json_form_of_its_fields():
                                 "report_supplier": True,
                                 "respond_by": "2026-03-02T10:00:00+00:00"}
     assert CancellationRefusedByShipment().params() == {}
+
+
+def test_r23_retry_delay_stays_capped_however_many_attempts():
+    # given a gateway that has failed for days, when the delay is computed, then it is 1 h
+    from rescind.domain.refunds import retry_delay as delay
+
+    assert [delay(n) for n in (8, 43, 1000)] == [timedelta(hours=1)] * 3

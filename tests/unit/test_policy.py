@@ -236,3 +236,27 @@ def test_r8_unknown_reason_is_refused_with_the_allowed_codes():
     assert caught.value.code == "unknown_reason"
     assert caught.value.kind is ErrorKind.INVALID
     assert caught.value.details == {"allowed": sorted(r.code for r in DEFAULT_REASONS)}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("r12_handling_working_days = true", "whole number"),
+    ("r23_ewallet_refund_days = -3", "whole number"),
+    ('r10_seller_response_window = "0h"', "positive duration"),
+    ('calendar_country = "ZZ"', "unknown country"),
+])
+def test_r12_r23_policy_file_refuses_values_that_make_no_sense(tmp_path, text, message):
+    # given a policy file with a nonsensical value, when it is loaded, then it says which
+    path = tmp_path / "policy.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(ValueError, match=message):
+        load_policy(path)
+
+
+def test_r10_r12_r23_documented_example_policy_file_states_the_defaults():
+    # given the example policy shipped in docs/, when it is loaded, then it is the default policy
+    from pathlib import Path
+
+    from rescind.domain.policy import Policy
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "policy.example.toml"
+    assert load_policy(example) == Policy()

@@ -62,6 +62,14 @@ class Money:
         self._same(other)
         return self.amount <= other.amount
 
+    def __gt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount >= other.amount
+
     @property
     def exponent(self) -> int:
         return _EXPONENTS.get(self.currency, 2)

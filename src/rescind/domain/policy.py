@@ -119,10 +119,25 @@ def policy_from_mapping(data: dict[str, Any]) -> Policy:
         default = getattr(Policy(), key)
         if isinstance(default, timedelta):
             changes[key] = parse_duration(str(value))
+            if changes[key] <= timedelta(0):
+                raise ValueError(f"policy value {key!r} must be a positive duration")
         elif key == "r8_reasons":
             changes[key] = tuple(Reason(r["code"], r["label"], Side(r["side"])) for r in value)
-        elif isinstance(default, int) and not isinstance(value, int):
-            raise ValueError(f"policy value {key!r} must be a whole number")
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"policy value {key!r} must be a whole number, 0 or more")
+            changes[key] = value
         else:
             changes[key] = value
-    return replace(Policy(), **changes)
+    policy = replace(Policy(), **changes)
+    _check_country(policy.calendar_country)
+    return policy
+
+
+def _check_country(country: str) -> None:
+    from rescind.domain.calendar import BusinessCalendar
+
+    try:
+        BusinessCalendar(country)
+    except ValueError:
+        raise ValueError(f"policy value 'calendar_country': unknown country {country!r}") from None

@@ -85,7 +85,8 @@ RETRY_CAP = timedelta(hours=1)
 
 def retry_delay(attempt: int) -> timedelta:
     """Backoff before gateway attempt number `attempt + 1`: 30 s, 1 min, 2 min … capped at 1 h."""
-    return min(RETRY_BASE * (2 ** max(attempt - 1, 0)), RETRY_CAP)
+    doublings = min(max(attempt - 1, 0), 7)  # 30 s * 2**7 passes the cap; never overflow
+    return min(RETRY_BASE * (2**doublings), RETRY_CAP)
 
 
 def is_overdue(state: RefundState, arrive_by: datetime, now: datetime) -> bool:

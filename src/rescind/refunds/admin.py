@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from rescind.refunds.models import Refund, SandboxFault
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = ("id", "order", "amount", "currency", "method", "state", "arrive_by",
+                    "overdue_flagged_at", "attempts")
+    list_filter = ("state", "method")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(SandboxFault)
