@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rescind.accounts",
     "rescind.orders",
     "rescind.aftersale",
+    "rescind.coupons",
     "rescind.refunds",
     "rescind.api",
     "rescind.web",

@@ -10,6 +10,7 @@ from django.db import transaction
 from rescind.accounts.parties import PLATFORM, Actor, require_party
 from rescind.aftersale.models import CancellationRequest
 from rescind.config import calendar, policy
+from rescind.coupons.services import coupons_settle
 from rescind.domain.actions import Party
 from rescind.domain.cancellation import (
     decide_approve_cancellation,
@@ -45,8 +46,10 @@ def _close_request(order: Order, state: str, *, now: datetime, note: str = "") -
 
 
 def _close_paid_order(order: Order, events: list[Event], *, actor: Actor, now: datetime) -> None:
-    """Record a closing decision: timeline, refund in full (R22), no more deadlines."""
+    """Record a closing decision: timeline, refund in full (R22), coupons (R25, R26), no more
+    deadlines."""
     events_record(order, events, actor=actor, now=now)
+    events_record(order, coupons_settle(order, now=now), actor=PLATFORM, now=now)
     for event in events:
         if isinstance(event, RefundCreated):
             refund_open(order, event, cause=events[0].kind, now=now)

@@ -80,5 +80,8 @@ def clock_move(request, body: ClockAdvanceIn):
         by = parse_duration(body.by)
     except ValueError as exc:
         raise DomainError("bad_duration", str(exc), kind=ErrorKind.INVALID) from None
+    except OverflowError:  # e.g. "9999999999d": beyond any date; clock_advance caps it lower
+        raise DomainError("bad_duration", "That duration is too long.",
+                          kind=ErrorKind.INVALID) from None
     clock_advance(by=by)
     return _clock_read()

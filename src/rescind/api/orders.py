@@ -38,7 +38,8 @@ router = Router(tags=["orders"])
 
 
 class OrderFilter(Schema):
-    state: str | None = Field(default=None, max_length=30)
+    state: str | None = Field(default=None, max_length=30, pattern=r"^[a-z_]+$",
+                              description="e.g. awaiting_shipment")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 

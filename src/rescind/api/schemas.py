@@ -6,13 +6,39 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
+
+# The largest id a BigAutoField holds; a larger one could not be looked up (SQLite overflows).
+MAX_ID = 2**63 - 1
+
+
+def _refuse_nul(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_nul(item)
 
 
 class StrictIn(Schema):
-    """Inputs are strict: `"quantity": false` or unknown fields are refused, not coerced."""
+    """Inputs are strict: `"quantity": false` or unknown fields are refused, not coerced.
+
+    Text may not contain NUL characters, which PostgreSQL cannot store: they are invalid input,
+    not a server error.
+    """
 
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        _refuse_nul(value)
+        return value
 
 
 class ErrorOut(Schema):
@@ -125,7 +151,7 @@ class OrderDetailOut(OrderSummaryOut):
 
 
 class CheckoutItemIn(StrictIn):
-    product_id: int = Field(ge=1)
+    product_id: int = Field(ge=1, le=MAX_ID)
     quantity: int = Field(ge=1, le=999)
     options: dict[str, str] = Field(default_factory=dict)
 

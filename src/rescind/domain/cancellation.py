@@ -72,6 +72,15 @@ def decide_request_cancellation(
     return events
 
 
+def refund_in_full(
+    order: OrderFacts, *, now: datetime, policy: Policy, calendar: BusinessCalendar
+) -> list[Event]:
+    """R22: all the buyer paid and has not had back; nothing when a coupon covered it all."""
+    if order.refundable.amount == 0:
+        return []
+    return [decide_full_refund(order, now=now, policy=policy, calendar=calendar)]
+
+
 def _pending(order: OrderFacts) -> RequestFacts:
     apply_transition(order.state, Transition.APPROVE_CANCELLATION)
     if order.pending_request is None:
@@ -86,7 +95,7 @@ def decide_approve_cancellation(
     request = _pending(order)
     return [
         CancellationApproved(reason=request.reason, side=request.side, note=note[:NOTE_LIMIT]),
-        decide_full_refund(order, now=now, policy=policy, calendar=calendar),
+        *refund_in_full(order, now=now, policy=policy, calendar=calendar),
     ]
 
 
@@ -116,7 +125,7 @@ def decide_auto_approve(
     return [
         CancellationAutoApproved(reason=request.reason, side=request.side,
                                  respond_by=request.respond_by),
-        decide_full_refund(order, now=now, policy=policy, calendar=calendar),
+        *refund_in_full(order, now=now, policy=policy, calendar=calendar),
     ]
 
 
@@ -148,5 +157,5 @@ def decide_handling_timeout(
         raise DomainError("not_due", "The handling time has not passed yet.")
     return [
         OrderNotShippedInTime(ship_by=order.ship_by),
-        decide_full_refund(order, now=now, policy=policy, calendar=calendar),
+        *refund_in_full(order, now=now, policy=policy, calendar=calendar),
     ]

@@ -178,6 +178,20 @@ class RefundFlaggedOverdue(Event):
     arrive_by: datetime
 
 
+# Coupons (R25, R26)
+@dataclass(frozen=True, slots=True)
+class CouponReturned(Event):
+    code: str
+    coupon_kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class CouponNotReturned(Event):
+    code: str
+    coupon_kind: str
+    reason: str
+
+
 def responsible_side_of(event: Event) -> Side | None:
     """The side a closing event counts against: fixed per class, or the reason's side (R8)."""
     return getattr(event, "responsible", None) or event.responsible_side

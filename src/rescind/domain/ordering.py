@@ -4,7 +4,7 @@ the price (R1, R4-R6, R12)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rescind.domain.calendar import BusinessCalendar
@@ -40,13 +40,32 @@ class OrderDraft:
     store_id: int
     lines: tuple[LineDraft, ...]
     shipping_fee: Money
+    line_discounts: tuple[int, ...] = ()  # coupon shares per line, minor units (R3)
 
     @property
-    def total(self) -> Money:
-        result = self.shipping_fee
+    def items_total(self) -> Money:
+        result = Money.zero(self.shipping_fee.currency)
         for line in self.lines:
             result = result + line.total
         return result
+
+    @property
+    def discount_total(self) -> Money:
+        return Money(sum(self.line_discounts), self.shipping_fee.currency)
+
+    @property
+    def total(self) -> Money:
+        return self.items_total + self.shipping_fee - self.discount_total
+
+
+def with_line_discounts(drafts: Sequence[OrderDraft], discounts: Sequence[int]) -> list[OrderDraft]:
+    """The drafts with `discounts` (one per line, in draft then line order) laid on their lines."""
+    result, start = [], 0
+    for draft in drafts:
+        end = start + len(draft.lines)
+        result.append(replace(draft, line_discounts=tuple(discounts[start:end])))
+        start = end
+    return result
 
 
 def decide_checkout(

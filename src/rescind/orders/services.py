@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,10 @@ from django.db import transaction
 
 from rescind.accounts.parties import PLATFORM, Actor, require_party
 from rescind.config import calendar, policy
+from rescind.coupons.models import CouponUse
+from rescind.coupons.services import coupons_for_checkout, coupons_settle, coupons_spend
 from rescind.domain.actions import Party
+from rescind.domain.coupons import LineFacts, apply_coupons
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
 from rescind.domain.ordering import (
@@ -20,6 +24,7 @@ from rescind.domain.ordering import (
     decide_pay,
     decide_unpaid_timeout,
     order_placed,
+    with_line_discounts,
 )
 from rescind.domain.refunds import PaymentMethod
 from rescind.orders.models import (
@@ -71,9 +76,11 @@ def _check_options(product: Product, options: dict[str, str]) -> None:
 
 
 def checkout_create(
-    *, buyer, items: list[CheckoutItem], payment_method: str, now: datetime
+    *, buyer, items: list[CheckoutItem], payment_method: str, now: datetime,
+    coupon_codes: Sequence[str] = (),
 ) -> Checkout:
-    """R1: one order per store and one payment for them all; each order awaits payment (R5)."""
+    """R1: one order per store and one payment for them all; each order awaits payment (R5).
+    Coupons are spread over the lines they pay for, to the cent (R3, R25, R26)."""
     method = _payment_method(payment_method)
     products = Product.objects.in_bulk([item.product_id for item in items])
     missing = sorted({i.product_id for i in items} - set(products))
@@ -93,37 +100,53 @@ def checkout_create(
                        for s in stores.values()},
     )
     the_policy = policy()
+    currency = lines[0].unit_price.currency
     with transaction.atomic():
+        coupons = coupons_for_checkout(list(coupon_codes), buyer=buyer)
+        shares = apply_coupons(
+            [LineFacts(d.store_id, line.total.amount) for d in drafts for line in d.lines],
+            [c.facts() for c in coupons], currency=currency, now=now)
+        per_line = [sum(column) for column in zip(*shares.values(), strict=True)] if shares \
+            else [0] * len(lines)
+        drafts = with_line_discounts(drafts, per_line)
         checkout = Checkout.objects.create(buyer=buyer, created_at=now)
         grand_total = 0
+        saved_lines: list[OrderLine] = []
         for draft in drafts:
             placed = order_placed(draft, now=now, policy=the_policy)
-            items_total = sum(line.total.amount for line in draft.lines)
             order = Order.objects.create(
                 checkout=checkout, store_id=draft.store_id, buyer=buyer,
-                currency=placed.total.currency, items_total=items_total,
-                shipping_fee=draft.shipping_fee.amount, total=placed.total.amount,
+                currency=currency, items_total=draft.items_total.amount,
+                shipping_fee=draft.shipping_fee.amount,
+                discount_total=draft.discount_total.amount, total=placed.total.amount,
                 payment_method=method.value, placed_at=now)
-            OrderLine.objects.bulk_create(
+            saved_lines += OrderLine.objects.bulk_create(
                 OrderLine(order=order, product_id=line.product_id, product_name=line.product_name,
                           options=line.options, quantity=line.quantity,
-                          unit_price=line.unit_price.amount)
-                for line in draft.lines)
+                          unit_price=line.unit_price.amount, discount=discount)
+                for line, discount in zip(draft.lines, draft.line_discounts, strict=True))
             events_record(order, [placed], actor=Actor(Party.BUYER, buyer.pk), now=now)
             deadline_set(order, Deadline.Kind.UNPAID_TIMEOUT, placed.pay_by)
             grand_total += placed.total.amount
+        CouponUse.objects.bulk_create(
+            CouponUse(coupon=coupon, order_id=line.order_id, line=line, amount=share)
+            for coupon in coupons
+            for line, share in zip(saved_lines, shares[coupon.code], strict=True) if share)
+        coupons_spend(coupons)
         Payment.objects.create(checkout=checkout, method=method.value, amount=grand_total,
                                currency=drafts[0].shipping_fee.currency)
     return checkout
 
 
-def checkout_from_cart(*, buyer, payment_method: str, now: datetime) -> Checkout:
+def checkout_from_cart(
+    *, buyer, payment_method: str, now: datetime, coupon_codes: Sequence[str] = ()
+) -> Checkout:
     """Check out everything in the buyer's cart, then empty it."""
     cart = list(CartLine.objects.filter(buyer=buyer).order_by("id"))
     items = [CheckoutItem(c.product_id, c.quantity, c.options) for c in cart]
     with transaction.atomic():
         checkout = checkout_create(buyer=buyer, items=items, payment_method=payment_method,
-                                   now=now)
+                                   now=now, coupon_codes=coupon_codes)
         CartLine.objects.filter(pk__in=[c.pk for c in cart]).delete()
     return checkout
 
@@ -183,6 +206,7 @@ def order_cancel_unpaid(*, order_id: int, user, now: datetime) -> Order:
         actor = require_party(user, order, Party.BUYER)
         event = decide_cancel_unpaid(order_facts(order))
         events_record(order, [event], actor=actor, now=now)
+        events_record(order, coupons_settle(order, now=now), actor=PLATFORM, now=now)
         deadlines_void(order, Deadline.Kind.UNPAID_TIMEOUT, now=now)
         _payment_amount_refresh(order)
     return order
@@ -192,6 +216,7 @@ def order_close_unpaid(order: Order, *, now: datetime) -> None:
     """R5: the unpaid-timeout deadline fired. The order is locked by the caller."""
     event = decide_unpaid_timeout(order_facts(order), now=now, policy=policy())
     events_record(order, [event], actor=PLATFORM, now=now)
+    events_record(order, coupons_settle(order, now=now), actor=PLATFORM, now=now)
     _payment_amount_refresh(order)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rescind.config import policy
+from rescind.domain.coupons import FATE_TEXT
 from rescind.domain.money import Money
 
 
@@ -41,6 +42,10 @@ DESCRIBE = {
     "RefundAttemptFailed": lambda p: f"Refund attempt {p['attempt']} failed; retrying.",
     "RefundArrived": lambda p: f"Refund of {_money(p['amount'])} arrived.",
     "RefundFlaggedOverdue": lambda p: "Refund overdue: flagged for support.",
+    "CouponReturned": lambda p: f"Coupon {p['code']} is yours to use again: everything it paid "
+    "for is cancelled.",
+    "CouponNotReturned": lambda p: f"Coupon {p['code']} does not come back. "
+    f"{FATE_TEXT.get(p['reason'], '')}",
 }
 
 

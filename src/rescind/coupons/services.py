@@ -1,0 +1,63 @@
+"""Coupons in a checkout, and what becomes of them when an order is cancelled (R25, R26)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rescind.coupons.models import Coupon, CouponUse
+from rescind.domain.coupons import CouponFacts, CouponKind, coupon_fate
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.events import CouponNotReturned, CouponReturned, Event
+from rescind.domain.states import CloseReason, OrderState
+
+
+def coupons_for_checkout(codes: list[str], *, buyer) -> list[Coupon]:
+    """The buyer's usable coupons for these codes, locked until the checkout commits."""
+    codes = [c.strip().upper() for c in codes if c.strip()]
+    found = {c.code: c for c in Coupon.objects.select_for_update().filter(code__in=codes)}
+    for code in codes:
+        coupon = found.get(code)
+        if coupon is None or (coupon.owner_id is not None and coupon.owner_id != buyer.pk):
+            raise DomainError("unknown_coupon", f"There is no coupon {code} for you.",
+                              kind=ErrorKind.INVALID, details={"coupon": code})
+        if coupon.state != Coupon.State.AVAILABLE:
+            raise DomainError("coupon_already_used", f"Coupon {code} has been used.",
+                              kind=ErrorKind.INVALID, details={"coupon": code})
+    return [found[c] for c in codes]
+
+
+def coupons_spend(coupons: list[Coupon]) -> None:
+    """Single-use coupons are spent by the checkout; promo codes stay open to others."""
+    Coupon.objects.filter(pk__in=[c.pk for c in coupons],
+                          kind__in=[CouponKind.SELLER, CouponKind.PLATFORM]).update(
+        state=Coupon.State.SPENT)
+
+
+def coupons_on_order(order) -> list[tuple[CouponFacts, list[tuple[OrderState,
+                                                                 CloseReason | None]]]]:
+    """Each coupon used on `order`, with the states of the other orders it paid for."""
+    result = []
+    coupons = Coupon.objects.filter(uses__order=order).distinct().order_by("pk")
+    for coupon in coupons:
+        others = (CouponUse.objects.filter(coupon=coupon).exclude(order=order)
+                  .values_list("order__state", "order__close_reason").distinct())
+        result.append((coupon.facts(), [(OrderState(s), CloseReason(r) if r else None)
+                                        for s, r in others]))
+    return result
+
+
+def coupons_settle(order, *, now: datetime) -> list[Event]:
+    """After `order` closed: decide each of its coupons' fate, give back the platform coupons
+    whose every item is now cancelled (and not expired), and say why on the timeline."""
+    events: list[Event] = []
+    for facts, others in coupons_on_order(order):
+        fate = coupon_fate(
+            facts, [*others, (OrderState(order.state), CloseReason(order.close_reason))], now=now)
+        if fate.returned:
+            Coupon.objects.filter(code=facts.code).update(state=Coupon.State.AVAILABLE,
+                                                          returned_at=now)
+            events.append(CouponReturned(code=facts.code, coupon_kind=facts.kind.value))
+        else:
+            events.append(CouponNotReturned(code=facts.code, coupon_kind=facts.kind.value,
+                                            reason=fate.reason))
+    return events
