@@ -44,14 +44,19 @@ def requests_share_the_test_transaction():
 
 @pytest.fixture
 def owner(market, requests_share_the_test_transaction):
-    """market.buyer with a token and orders unpaid, paid, asked to cancel and cancelled."""
+    """market.buyer with a token, their orders unpaid, paid, asked to cancel and cancelled, and
+    (as a seller of market.other_store too) orders of another buyer to ship or decide on."""
     from rescind.accounts.models import ApiToken
     from rescind.clock.service import now as clock_now
 
+    market.other_store.sellers.add(market.buyer)
     since = clock_now() - timedelta(hours=26)
+    sold = {"buyer": market.other_buyer, "product": market.other_product}
     orders = [market.place(at=since), market.paid(at=since),
               market.requested(at=since - timedelta(hours=1)), market.paid(at=since),
-              market.place(at=since, product=market.other_product)]
+              market.place(at=since, product=market.other_product),
+              market.place(at=since, **sold), market.paid(at=since, **sold),
+              market.requested(at=since - timedelta(hours=1), **sold)]
     return {
         "headers": {"Authorization": f"Bearer {ApiToken.issue(market.buyer)}"},
         "ids": {"order_id": [o.pk for o in orders],
@@ -70,7 +75,7 @@ def _aim_at_owned_resources(case, ids: dict[str, list[int]]) -> None:
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
 def test_api_conforms_to_its_schema(case, owner):

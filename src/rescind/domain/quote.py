@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rescind.domain.calendar import BusinessCalendar
-from rescind.domain.cancellation import refund_in_full, decide_request_cancellation
+from rescind.domain.cancellation import decide_request_cancellation, refund_in_full
 from rescind.domain.coupons import CouponFacts, CouponFate, coupon_fate
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import CancellationRequested
