@@ -14,7 +14,11 @@ from datetime import datetime
 
 from django.db import transaction
 
-from rescind.aftersale.services import cancellation_auto_approve, order_close_not_shipped
+from rescind.aftersale.services import (
+    cancellation_auto_approve,
+    order_close_not_shipped,
+    seller_remind,
+)
 from rescind.domain.errors import DomainError
 from rescind.orders.models import Deadline, Order
 from rescind.orders.recording import order_lock
@@ -31,6 +35,10 @@ HANDLERS: dict[str, Callable[..., None]] = {
         lambda order, deadline, now: order_close_not_shipped(order, now=now),
     Deadline.Kind.REFUND_CHECK: lambda order, deadline, now: refund_check_due(
         order, deadline, now=now),
+    Deadline.Kind.SELLER_RESPONSE_REMINDER:
+        lambda order, deadline, now: seller_remind(order, deadline, now=now),
+    Deadline.Kind.HANDLING_TIME_REMINDER:
+        lambda order, deadline, now: seller_remind(order, deadline, now=now),
 }
 
 

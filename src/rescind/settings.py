@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rescind.orders",
     "rescind.aftersale",
     "rescind.coupons",
+    "rescind.notifications",
     "rescind.refunds",
     "rescind.api",
     "rescind.web",
@@ -118,7 +119,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 EMAIL_BACKEND = os.environ.get(
     "RESCIND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
-DEFAULT_FROM_EMAIL = "Rescind <no-reply@rescind.local>"
+DEFAULT_FROM_EMAIL = os.environ.get("RESCIND_FROM_EMAIL", "Rescind <no-reply@rescind.local>")
+EMAIL_HOST = os.environ.get("RESCIND_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("RESCIND_EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = 10
+# Links in e-mails point here.
+RESCIND_PUBLIC_URL = os.environ.get("RESCIND_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

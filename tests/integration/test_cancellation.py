@@ -99,10 +99,13 @@ def test_r10_silence_approves_after_the_window(market):
     # given a request made at T0+25h, so the seller must answer by T0+97h
     order = market.requested(at=T0)
     respond_by = T0 + 97 * HOUR
-    # when the window has not passed, nothing happens
-    assert deadlines_fire_due(now=respond_by - HOUR / 3600) == 0
+    # when the window has not passed, only the seller's reminder fires (R27)
+    assert deadlines_fire_due(now=respond_by - HOUR / 3600) == 1
     order.refresh_from_db()
     assert order.state == "awaiting_shipment"
+    reminder = order.timeline.get(kind="SellerReminded")
+    assert (reminder.actor, reminder.params) == (
+        "platform", {"about": "seller_response", "due_at": respond_by.isoformat()})
     # when it passes, the platform approves and refunds in full
     assert deadlines_fire_due(now=respond_by) == 1
     order.refresh_from_db()
@@ -128,7 +131,8 @@ def test_r11_refused_request_leaves_the_order_awaiting_shipment(market):
     assert (order.state, request.state, request.decision_note) == (
         "awaiting_shipment", "refused", "Already packed")
     # and silence can no longer approve it
-    assert deadlines_fire_due(now=T0 + 10 * DAY) == 1  # only the handling time fires
+    # only the handling time (and its reminder) fires
+    assert deadlines_fire_due(now=T0 + 10 * DAY) == 2
     order.refresh_from_db()
     assert order.close_reason == "not_shipped_in_time"
 
@@ -167,7 +171,9 @@ def test_r7_a_second_pending_request_is_refused(market):
 def test_r12_not_shipped_in_time_closes_with_full_refund_against_the_seller(market):
     # given an order paid Monday 2 March, to ship within 7 working days (by Wed 11 March)
     order = market.paid(at=T0, method="bank_card")
-    assert deadlines_fire_due(now=T0 + 9 * DAY - HOUR) == 0
+    assert deadlines_fire_due(now=T0 + 9 * DAY - HOUR) == 1  # the seller's reminder, R27
+    assert order.timeline.last().params == {"about": "handling_time",
+                                            "due_at": (T0 + 9 * DAY).isoformat()}
     # when the handling time passes
     assert deadlines_fire_due(now=T0 + 9 * DAY) == 1
     # then the order closes for the seller's fault with a full refund to the card

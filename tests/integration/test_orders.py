@@ -209,5 +209,7 @@ def test_r2_order_read_shows_state_actions_and_running_deadlines(market):
     # and the seller sees ship as their action
     seller_view = order_summary(order, Party.SELLER, now=T0)
     assert [a["action"] for a in seller_view["actions"]] == ["ship"]
-    assert Deadline.objects.filter(order=order, fired_at__isnull=True,
-                                   voided_at__isnull=True).count() == 1
+    assert list(Deadline.objects.filter(order=order, fired_at__isnull=True,
+                                        voided_at__isnull=True).values_list("kind", "due_at")
+                .order_by("due_at")) == [("handling_time_reminder", T0 + 8 * DAY),
+                                         ("handling_time", T0 + 9 * DAY)]

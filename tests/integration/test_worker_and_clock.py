@@ -51,7 +51,7 @@ def test_r10_worker_pass_after_clock_advance_approves_and_starts_the_refund(live
     assert worker.run_once() == 0
     # when the clock moves 73 hours and the worker runs
     clock_advance(by=73 * HOUR)
-    assert worker.run_once() == 1
+    assert worker.run_once() == 2  # the seller's reminder (R27), then the approval
     # then the order is closed and its refund was sent to the gateway by the task
     order.refresh_from_db()
     assert (order.state, order.close_reason) == ("closed", "cancelled_on_request")

@@ -21,9 +21,11 @@ from rescind.domain.cancellation import (
     decide_ship,
     decide_withdraw_cancellation,
 )
-from rescind.domain.events import CancellationRequested, Event, RefundCreated
+from rescind.domain.errors import DomainError
+from rescind.domain.events import CancellationRequested, Event, RefundCreated, SellerReminded
 from rescind.orders.models import Deadline, Order, Shipment
 from rescind.orders.recording import (
+    REMINDER_OF,
     deadline_set,
     deadlines_void,
     events_record,
@@ -141,3 +143,15 @@ def order_close_not_shipped(order: Order, *, now: datetime) -> None:
     if _pending_request(order) is not None:
         _close_request(order, State.CLOSED_WITH_ORDER, now=now)
     _close_paid_order(order, events, actor=PLATFORM, now=now)
+
+
+def seller_remind(order: Order, deadline: Deadline, *, now: datetime) -> None:
+    """R27: a reminder deadline fired; tell the seller when the platform will act by itself.
+    The order is locked by the caller."""
+    about = next(main for main, reminder in REMINDER_OF.items() if reminder == deadline.kind)
+    main = Deadline.objects.filter(order=order, kind=about, fired_at__isnull=True,
+                                   voided_at__isnull=True).first()
+    if main is None:
+        raise DomainError("nothing_to_remind", "The deadline is no longer running.")
+    events_record(order, [SellerReminded(about=about, due_at=main.due_at)], actor=PLATFORM,
+                  now=now)

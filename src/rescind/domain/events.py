@@ -144,6 +144,14 @@ class OrderNotShippedInTime(Event):
     ship_by: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SellerReminded(Event):
+    """R27: the platform will act by itself at `due_at` unless the seller acts first."""
+
+    about: str  # the deadline: seller_response | handling_time
+    due_at: datetime
+
+
 # Refunds (R21-R23)
 @dataclass(frozen=True, slots=True)
 class RefundCreated(Event):

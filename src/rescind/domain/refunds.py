@@ -11,6 +11,9 @@ from rescind.domain.events import RefundCreated
 from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
 from rescind.domain.policy import Policy
+from rescind.domain.retry import retry_delay
+
+__all__ = ["retry_delay"]  # re-exported: refunds back off like every side effect
 
 
 class PaymentMethod(StrEnum):
@@ -77,16 +80,6 @@ def decide_refund(
         method=method.value,
         arrive_by=refund_arrive_by(method, decided_at=now, policy=policy, calendar=calendar),
     )
-
-
-RETRY_BASE = timedelta(seconds=30)
-RETRY_CAP = timedelta(hours=1)
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """Backoff before gateway attempt number `attempt + 1`: 30 s, 1 min, 2 min … capped at 1 h."""
-    doublings = min(max(attempt - 1, 0), 7)  # 30 s * 2**7 passes the cap; never overflow
-    return min(RETRY_BASE * (2**doublings), RETRY_CAP)
 
 
 def is_overdue(state: RefundState, arrive_by: datetime, now: datetime) -> bool:

@@ -173,6 +173,8 @@ class Deadline(models.Model):
         SELLER_RESPONSE = "seller_response"  # R10
         HANDLING_TIME = "handling_time"  # R12
         REFUND_CHECK = "refund_check"  # R23
+        SELLER_RESPONSE_REMINDER = "seller_response_reminder"  # R27
+        HANDLING_TIME_REMINDER = "handling_time_reminder"  # R27
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)

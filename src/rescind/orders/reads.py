@@ -50,8 +50,8 @@ def order_summary(order: Order, party: Party, *, now: datetime) -> dict[str, Any
     actions, upcoming = available_actions(facts, party, now=now, policy=policy())
     deadlines = [
         {"kind": d.kind, "label": DEADLINE_LABELS[d.kind], "due_at": d.due_at}
-        for d in order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True)
-        .exclude(kind=Deadline.Kind.REFUND_CHECK).order_by("due_at")
+        for d in order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True,
+                                        kind__in=DEADLINE_LABELS).order_by("due_at")
     ]
     cur = order.currency
     return {

@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from rescind.accounts.parties import Actor
+from rescind.config import policy
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import Event, responsible_side_of
 from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
 from rescind.domain.states import OrderState, apply_transition
+from rescind.notifications.services import notifications_enqueue
 from rescind.orders.models import Deadline, Order, TimelineEntry
 
 
@@ -62,14 +64,29 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
                                      actor_user_id=actor.user_id, params=event.params()))
     if state_changed:
         order.save(update_fields=["state", "close_reason", "closed_at", "responsible_side"])
-    TimelineEntry.objects.bulk_create(entries)
+    created = TimelineEntry.objects.bulk_create(entries)
+    notifications_enqueue([entry.pk for entry in created])
+
+
+# R27: the seller is reminded before the platform acts on these deadlines by itself.
+REMINDER_OF = {
+    Deadline.Kind.SELLER_RESPONSE: Deadline.Kind.SELLER_RESPONSE_REMINDER,
+    Deadline.Kind.HANDLING_TIME: Deadline.Kind.HANDLING_TIME_REMINDER,
+}
 
 
 def deadline_set(order: Order, kind: str, due_at: datetime, subject_id: int | None = None) -> None:
-    Deadline.objects.create(order=order, kind=kind, due_at=due_at, subject_id=subject_id)
+    """Store a deadline, and the seller's reminder before it where R27 asks for one."""
+    rows = [Deadline(order=order, kind=kind, due_at=due_at, subject_id=subject_id)]
+    if kind in REMINDER_OF:
+        rows.append(Deadline(order=order, kind=REMINDER_OF[kind],
+                             due_at=due_at - policy().r27_seller_reminder_before))
+    Deadline.objects.bulk_create(rows)
 
 
 def deadlines_void(order: Order, *kinds: str, now: datetime) -> None:
-    """Stop deadlines that no longer apply (the request was decided, the order was paid...)."""
-    Deadline.objects.filter(order=order, kind__in=kinds, fired_at__isnull=True,
+    """Stop deadlines that no longer apply (the request was decided, the order was paid...),
+    with their reminders."""
+    kinds_and_reminders = [*kinds, *(REMINDER_OF[k] for k in kinds if k in REMINDER_OF)]
+    Deadline.objects.filter(order=order, kind__in=kinds_and_reminders, fired_at__isnull=True,
                             voided_at__isnull=True).update(voided_at=now)

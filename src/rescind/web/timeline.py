@@ -42,6 +42,8 @@ DESCRIBE = {
     "RefundAttemptFailed": lambda p: f"Refund attempt {p['attempt']} failed; retrying.",
     "RefundArrived": lambda p: f"Refund of {_money(p['amount'])} arrived.",
     "RefundFlaggedOverdue": lambda p: "Refund overdue: flagged for support.",
+    "SellerReminded": lambda p: "The seller was reminded: the platform acts by itself at "
+    f"{p['due_at'][:16].replace('T', ' ')} UTC.",
     "CouponReturned": lambda p: f"Coupon {p['code']} is yours to use again: everything it paid "
     "for is cancelled.",
     "CouponNotReturned": lambda p: f"Coupon {p['code']} does not come back. "

@@ -1,0 +1,33 @@
+"""Who is told of each event (R24, R27): each side hears of every step that concerns it."""
+
+from __future__ import annotations
+
+from rescind.domain.actions import Party
+
+B, S, SUP = Party.BUYER, Party.SELLER, Party.SUPPORT
+
+AUDIENCE: dict[str, frozenset[Party]] = {
+    "OrderPaid": frozenset({S}),
+    "UnpaidOrderCancelled": frozenset({S}),
+    "UnpaidOrderTimedOut": frozenset({B, S}),
+    "PriceLowered": frozenset({B}),
+    "CancellationRequested": frozenset({S}),
+    "SupplierReported": frozenset({SUP}),
+    "CancellationApproved": frozenset({B}),
+    "CancellationAutoApproved": frozenset({B, S}),
+    "CancellationRefused": frozenset({B}),
+    "CancellationWithdrawn": frozenset({S}),
+    "CancellationRefusedByShipment": frozenset({B}),
+    "OrderShipped": frozenset({B}),
+    "OrderNotShippedInTime": frozenset({B, S}),
+    "SellerReminded": frozenset({S}),
+    "RefundStarted": frozenset({B}),
+    "RefundArrived": frozenset({B}),
+    "RefundFlaggedOverdue": frozenset({SUP}),
+    "CouponReturned": frozenset({B}),
+}
+
+
+def audience(kind: str) -> frozenset[Party]:
+    """The parties to tell of an event of this kind; none for purely internal steps."""
+    return AUDIENCE.get(kind, frozenset())

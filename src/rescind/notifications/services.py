@@ -1,0 +1,179 @@
+"""Tell each party of each step that concerns them: in-app inbox, e-mail, signed webhooks
+(R24, R27). Runs in tasks after the deciding transaction committed; a failing channel is
+retried with backoff and never blocks a change of state."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage as MailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from rescind.domain.actions import Party
+from rescind.domain.audience import audience
+from rescind.domain.retry import retry_delay
+from rescind.notifications.messages import notification_text
+from rescind.notifications.models import (
+    EmailMessage,
+    Notification,
+    WebhookDelivery,
+    WebhookSubscriber,
+)
+from rescind.orders.models import Order, TimelineEntry
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 12
+WEBHOOK_TIMEOUT_SECONDS = 5
+
+
+def _recipients(order: Order, parties: frozenset[Party]) -> list:
+    users = []
+    if Party.BUYER in parties:
+        users.append(order.buyer)
+    if Party.SELLER in parties:
+        users += list(order.store.sellers.filter(is_active=True).order_by("pk"))
+    if Party.SUPPORT in parties:
+        users += list(get_user_model().objects.filter(is_staff=True, is_active=True)
+                      .order_by("pk"))
+    return users
+
+
+def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
+    """Fan each timeline entry out to its audience and to every webhook subscriber, then send.
+
+    Each (entry, channel, recipient) row is created once by its dedup key, so a repeated task
+    changes nothing and sends nothing twice.
+    """
+    entries = (TimelineEntry.objects.filter(pk__in=entry_ids)
+               .select_related("order__buyer", "order__store").order_by("pk"))
+    subscribers = list(WebhookSubscriber.objects.filter(active=True))
+    emails, deliveries = [], []
+    with transaction.atomic():
+        for entry in entries:
+            parties = audience(entry.kind)
+            if parties:
+                title, body = notification_text(entry.kind, entry.order_id, entry.params)
+                for user in _recipients(entry.order, parties):
+                    Notification.objects.get_or_create(
+                        dedup_key=f"{entry.pk}:inbox:{user.pk}",
+                        defaults={"user": user, "order": entry.order, "kind": entry.kind,
+                                  "title": title, "body": body, "created_at": now})
+                    if user.email:
+                        email, _ = EmailMessage.objects.get_or_create(
+                            dedup_key=f"{entry.pk}:email:{user.pk}",
+                            defaults={"to": user.email, "subject": title[:200],
+                                      "body": _email_body(title, body, entry.order_id),
+                                      "created_at": now})
+                        emails.append(email.pk)
+            for subscriber in subscribers:
+                delivery, _ = WebhookDelivery.objects.get_or_create(
+                    dedup_key=f"{entry.pk}:webhook:{subscriber.pk}",
+                    defaults={"subscriber": subscriber, "event_kind": entry.kind,
+                              "payload": _payload(entry), "created_at": now})
+                deliveries.append(delivery.pk)
+    sent = sum(email_send(email_id=e, now=now) for e in emails)
+    delivered = sum(webhook_deliver(delivery_id=d, now=now) for d in deliveries)
+    return {"emails": sent, "webhooks": delivered}
+
+
+def _email_body(title: str, body: str, order_id: int) -> str:
+    link = f"{settings.RESCIND_PUBLIC_URL}/orders/{order_id}/"
+    return f"{title}\n\n{body}\n\n{link}\n".replace("\n\n\n", "\n\n")
+
+
+def _payload(entry: TimelineEntry) -> dict:
+    return {"id": entry.pk, "kind": entry.kind, "order_id": entry.order_id,
+            "at": entry.at.isoformat(), "actor": entry.actor, "params": entry.params}
+
+
+def _retry_later(task, row_id: int, attempts: int) -> None:
+    if attempts >= MAX_ATTEMPTS:
+        logger.error("giving up on %s %s after %s attempts", task.name, row_id, attempts)
+        return
+    # Backoff is technical, so it runs on real time, not the demo clock.
+    task.using(run_after=timezone.now() + retry_delay(attempts)).enqueue(row_id)
+
+
+def email_send(*, email_id: int, now: datetime) -> bool:
+    """Send one e-mail unless it was sent; on failure count the attempt and retry later."""
+    from rescind.notifications.tasks import email_send_task
+
+    email = EmailMessage.objects.get(pk=email_id)
+    if email.sent_at is not None:
+        return False
+    message = MailMessage(subject=email.subject, body=email.body, to=[email.to],
+                          headers={"Message-ID": f"<{email.dedup_key}@rescind>"})
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # SMTP refusals, timeouts, DNS: all retryable here
+        email.attempts += 1
+        email.last_error = str(exc)[:300]
+        email.save(update_fields=["attempts", "last_error"])
+        _retry_later(email_send_task, email.pk, email.attempts)
+        return False
+    email.attempts += 1
+    email.sent_at = now
+    email.save(update_fields=["attempts", "sent_at"])
+    return True
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", hex. Receivers recompute it to verify."""
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def webhook_deliver(*, delivery_id: int, now: datetime) -> bool:
+    """POST one event to one subscriber, signed; on failure count the attempt and retry."""
+    from rescind.notifications.tasks import webhook_deliver_task
+
+    delivery = WebhookDelivery.objects.select_related("subscriber").get(pk=delivery_id)
+    if delivery.delivered_at is not None:
+        return False
+    url = delivery.subscriber.url
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"webhook URL must be http(s): {url!r}")
+    body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    signature = webhook_signature(delivery.subscriber.secret, timestamp, body)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Rescind-Webhooks/1",
+        "X-Rescind-Event": delivery.event_kind,
+        "X-Rescind-Delivery": delivery.dedup_key,
+        "X-Rescind-Signature": f"t={timestamp},v1={signature}",
+    }
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
+    delivery.attempts += 1
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+            delivery.last_status = response.status
+    except urllib.error.HTTPError as exc:
+        delivery.last_status, delivery.last_error = exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        delivery.last_status, delivery.last_error = None, str(exc)[:300]
+    ok = delivery.last_status is not None and 200 <= delivery.last_status < 300
+    if ok:
+        delivery.delivered_at, delivery.last_error = now, ""
+    delivery.save(update_fields=["attempts", "last_status", "last_error", "delivered_at"])
+    if not ok:
+        _retry_later(webhook_deliver_task, delivery.pk, delivery.attempts)
+    return ok
+
+
+def notifications_enqueue(entry_ids: list[int]) -> None:
+    """Called inside the deciding transaction: the task row commits with the decision, so
+    nothing is sent for a rolled-back decision and nothing decided is lost."""
+    from rescind.notifications.tasks import notify_task
+
+    if entry_ids:
+        notify_task.enqueue(entry_ids)

@@ -1,0 +1,21 @@
+"""Notification side effects, run by the worker after commit."""
+
+from django_tasks import task
+
+from rescind.clock.service import now as clock_now
+from rescind.notifications import services
+
+
+@task()
+def notify_task(entry_ids: list[int]) -> dict:
+    return services.notify_entries(entry_ids=entry_ids, now=clock_now())
+
+
+@task()
+def email_send_task(email_id: int) -> bool:
+    return services.email_send(email_id=email_id, now=clock_now())
+
+
+@task()
+def webhook_deliver_task(delivery_id: int) -> bool:
+    return services.webhook_deliver(delivery_id=delivery_id, now=clock_now())
