@@ -175,6 +175,9 @@ class Deadline(models.Model):
         REFUND_CHECK = "refund_check"  # R23
         SELLER_RESPONSE_REMINDER = "seller_response_reminder"  # R27
         HANDLING_TIME_REMINDER = "handling_time_reminder"  # R27
+        DELIVERY_CONFIRMATION = "delivery_confirmation"  # R15: completes after delivery
+        SHIPMENT_CANCELED_REPLY = "shipment_canceled_reply"  # R16: the seller's 7 days
+        CHANGE_REQUEST_RESPONSE = "change_request_response"  # R13: silence refuses
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)
