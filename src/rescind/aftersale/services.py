@@ -7,10 +7,9 @@ from datetime import datetime
 
 from django.db import transaction
 
-from rescind.accounts.parties import PLATFORM, Actor, require_party
+from rescind.accounts.parties import PLATFORM, require_party
 from rescind.aftersale.models import CancellationRequest
 from rescind.config import calendar, policy
-from rescind.coupons.services import coupons_settle
 from rescind.domain.actions import Party
 from rescind.domain.cancellation import (
     decide_approve_cancellation,
@@ -22,7 +21,8 @@ from rescind.domain.cancellation import (
     decide_withdraw_cancellation,
 )
 from rescind.domain.errors import DomainError
-from rescind.domain.events import CancellationRequested, Event, RefundCreated, SellerReminded
+from rescind.domain.events import CancellationRequested, SellerReminded
+from rescind.orders.closing import order_close
 from rescind.orders.models import Deadline, Order, Shipment
 from rescind.orders.recording import (
     REMINDER_OF,
@@ -32,7 +32,6 @@ from rescind.orders.recording import (
     order_facts,
     order_lock,
 )
-from rescind.refunds.services import refund_open
 
 State = CancellationRequest.State
 
@@ -45,17 +44,6 @@ def _close_request(order: Order, state: str, *, now: datetime, note: str = "") -
     CancellationRequest.objects.filter(order=order, state=State.PENDING).update(
         state=state, decided_at=now, decision_note=note)
     deadlines_void(order, Deadline.Kind.SELLER_RESPONSE, now=now)
-
-
-def _close_paid_order(order: Order, events: list[Event], *, actor: Actor, now: datetime) -> None:
-    """Record a closing decision: timeline, refund in full (R22), coupons (R25, R26), no more
-    deadlines."""
-    events_record(order, events, actor=actor, now=now)
-    events_record(order, coupons_settle(order, now=now), actor=PLATFORM, now=now)
-    for event in events:
-        if isinstance(event, RefundCreated):
-            refund_open(order, event, cause=events[0].kind, now=now)
-    deadlines_void(order, Deadline.Kind.SELLER_RESPONSE, Deadline.Kind.HANDLING_TIME, now=now)
 
 
 def cancellation_request(
@@ -86,7 +74,7 @@ def cancellation_approve(*, order_id: int, user, note: str = "", now: datetime) 
         events = decide_approve_cancellation(order_facts(order), note=note, now=now,
                                              policy=policy(), calendar=calendar())
         _close_request(order, State.APPROVED, now=now, note=note)
-        _close_paid_order(order, events, actor=actor, now=now)
+        order_close(order, events, actor=actor, now=now)
     return order
 
 
@@ -117,7 +105,7 @@ def cancellation_auto_approve(order: Order, *, now: datetime) -> None:
     events = decide_auto_approve(order_facts(order), now=now, policy=policy(),
                                  calendar=calendar())
     _close_request(order, State.AUTO_APPROVED, now=now)
-    _close_paid_order(order, events, actor=PLATFORM, now=now)
+    order_close(order, events, actor=PLATFORM, now=now)
 
 
 def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,
@@ -142,7 +130,7 @@ def order_close_not_shipped(order: Order, *, now: datetime) -> None:
                                      calendar=calendar())
     if _pending_request(order) is not None:
         _close_request(order, State.CLOSED_WITH_ORDER, now=now)
-    _close_paid_order(order, events, actor=PLATFORM, now=now)
+    order_close(order, events, actor=PLATFORM, now=now)
 
 
 def seller_remind(order: Order, deadline: Deadline, *, now: datetime) -> None:

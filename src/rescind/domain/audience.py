@@ -25,6 +25,9 @@ AUDIENCE: dict[str, frozenset[Party]] = {
     "RefundArrived": frozenset({B}),
     "RefundFlaggedOverdue": frozenset({SUP}),
     "CouponReturned": frozenset({B}),
+    # A message tells the other side of the conversation, never its author.
+    "BuyerMessaged": frozenset({S}),
+    "SellerMessaged": frozenset({B}),
 }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import (
+    NOTE_LIMIT,
     CancellationApproved,
     CancellationAutoApproved,
     CancellationRefused,
@@ -21,10 +22,9 @@ from rescind.domain.events import (
 )
 from rescind.domain.facts import OrderFacts, RequestFacts
 from rescind.domain.policy import Policy
-from rescind.domain.refunds import decide_full_refund
+from rescind.domain.refunds import refund_in_full
+from rescind.domain.shipping import tracking_checked
 from rescind.domain.states import OrderState, Transition, apply_transition
-
-NOTE_LIMIT = 1000
 
 
 def cancel_available_from(order: OrderFacts, policy: Policy) -> datetime | None:
@@ -70,15 +70,6 @@ def decide_request_cancellation(
     if report_supplier:
         events.append(SupplierReported(reason=chosen.code))
     return events
-
-
-def refund_in_full(
-    order: OrderFacts, *, now: datetime, policy: Policy, calendar: BusinessCalendar
-) -> list[Event]:
-    """R22: all the buyer paid and has not had back; nothing when a coupon covered it all."""
-    if order.refundable.amount == 0:
-        return []
-    return [decide_full_refund(order, now=now, policy=policy, calendar=calendar)]
 
 
 def _pending(order: OrderFacts) -> RequestFacts:
@@ -131,14 +122,7 @@ def decide_auto_approve(
 
 def decide_ship(order: OrderFacts, *, carrier: str, tracking_number: str) -> list[Event]:
     """R14, R15: shipping wins over a pending request, which it refuses on the timeline."""
-    carrier, tracking_number = carrier.strip(), tracking_number.strip()
-    if not carrier or not tracking_number:
-        raise DomainError("tracking_required", "Shipping needs a carrier and a tracking number.",
-                          kind=ErrorKind.INVALID)
-    if len(carrier) > 64 or len(tracking_number) > 64:
-        raise DomainError("tracking_too_long",
-                          "Carrier and tracking number may have at most 64 characters each.",
-                          kind=ErrorKind.INVALID)
+    carrier, tracking_number = tracking_checked(carrier, tracking_number)
     apply_transition(order.state, Transition.SHIP)
     events: list[Event] = []
     if order.pending_request is not None:

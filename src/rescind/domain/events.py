@@ -14,6 +14,8 @@ from rescind.domain.money import Money
 from rescind.domain.policy import Side
 from rescind.domain.states import Transition
 
+NOTE_LIMIT = 1000  # characters kept of any free-text note on an event
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -152,6 +154,67 @@ class SellerReminded(Event):
     due_at: datetime
 
 
+# Shipment (R15-R17)
+@dataclass(frozen=True, slots=True)
+class ParcelInTransit(Event):
+    tracking_number: str
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelDelivered(Event):
+    tracking_number: str
+    complete_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentCanceled(Event):
+    """R16: the carrier dropped the parcel or the seller voided the shipment: seller's fault."""
+
+    transition = Transition.DROP_SHIPMENT
+    tracking_number: str
+    cause: str  # tracking_invalid | voided_by_seller
+    reply_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentReassigned(Event):
+    transition = Transition.RESHIP
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentCanceledRefunded(Event):
+    transition = Transition.REFUND_CANCELED_SHIPMENT
+    responsible_side = Side.SELLER
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentCanceledDeclined(Event):
+    """R16: the seller will neither reship nor refund; the buyer may open a dispute now."""
+
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentCanceledUnanswered(Event):
+    """R16: the seller did not answer within 7 days; the buyer may open a dispute."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCompleted(Event):
+    transition = Transition.COMPLETE
+    by: str  # buyer_confirmed | auto_after_delivery
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeRequested(Event):
+    """R16, R17: the buyer asked to open a dispute; kept for the dispute team."""
+
+    reason: str
+
+
 # Refunds (R21-R23)
 @dataclass(frozen=True, slots=True)
 class RefundCreated(Event):
@@ -198,6 +261,20 @@ class CouponNotReturned(Event):
     code: str
     coupon_kind: str
     reason: str
+
+
+# The order's conversation (R6, R11, R16, R17): one kind per author, so that the audience table
+# tells the other side (R27).
+@dataclass(frozen=True, slots=True)
+class BuyerMessaged(Event):
+    message_id: int
+    attachments: int
+
+
+@dataclass(frozen=True, slots=True)
+class SellerMessaged(Event):
+    message_id: int
+    attachments: int
 
 
 def responsible_side_of(event: Event) -> Side | None:

@@ -31,6 +31,9 @@ class OrderFacts:
     ship_by: datetime | None = None
     close_reason: CloseReason | None = None
     pending_request: RequestFacts | None = None
+    tracking_number: str | None = None  # of the current, not voided, shipment
+    delivered_at: datetime | None = None
+    dispute_from: datetime | None = None  # R16: when a "shipment canceled" buyer may dispute
 
     @property
     def refundable(self) -> Money:

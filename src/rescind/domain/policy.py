@@ -59,6 +59,8 @@ class Policy:
     r23_bank_card_refund_working_days: int = 15
     # Not in the rule book: a bank transfer is given the bank card's deadline.
     r23_bank_transfer_refund_working_days: int = 15
+    r15_auto_complete_after_delivery: timedelta = timedelta(days=15)
+    r16_seller_reply_window: timedelta = timedelta(days=7)
     r27_seller_reminder_before: timedelta = timedelta(hours=24)
     calendar_country: str = "US"
     reasons_by_code: dict[str, Reason] = field(init=False, repr=False, compare=False)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rescind.domain.calendar import BusinessCalendar
-from rescind.domain.cancellation import decide_request_cancellation, refund_in_full
+from rescind.domain.cancellation import decide_request_cancellation
 from rescind.domain.coupons import CouponFacts, CouponFate, coupon_fate
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import CancellationRequested
@@ -19,6 +19,7 @@ from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
 from rescind.domain.ordering import decide_cancel_unpaid
 from rescind.domain.policy import Policy, Side
+from rescind.domain.refunds import refund_in_full
 from rescind.domain.states import CloseReason, OrderState
 
 # A coupon used on the order, with the states of the *other* orders it paid for.

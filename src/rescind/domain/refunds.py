@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError
-from rescind.domain.events import RefundCreated
+from rescind.domain.events import Event, RefundCreated
 from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
 from rescind.domain.policy import Policy
@@ -85,3 +85,12 @@ def decide_refund(
 def is_overdue(state: RefundState, arrive_by: datetime, now: datetime) -> bool:
     """R23: a refund that has not arrived by its method's deadline is overdue."""
     return state is not RefundState.SUCCEEDED and now > arrive_by
+
+
+def refund_in_full(
+    order: OrderFacts, *, now: datetime, policy: Policy, calendar: BusinessCalendar
+) -> list[Event]:
+    """R22: all the buyer paid and has not had back; nothing when a coupon covered it all."""
+    if order.refundable.amount == 0:
+        return []
+    return [decide_full_refund(order, now=now, policy=policy, calendar=calendar)]

@@ -83,6 +83,9 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # R16: from when a buyer whose shipment was canceled may open a dispute.
+    dispute_from = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -129,8 +132,23 @@ class CartLine(models.Model):
 class Shipment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
     carrier = models.CharField(max_length=64)
-    tracking_number = models.CharField(max_length=64)
+    tracking_number = models.CharField(max_length=64, db_index=True)
     shipped_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_cause = models.CharField(max_length=30, blank=True)  # tracking_invalid | voided_by_seller
+
+
+class Carrier(models.Model):
+    """A carrier that posts tracking events (R15); its accounts hold API tokens. It reports on
+    the shipments whose carrier name matches its own, ignoring case."""
+
+    name = models.CharField(max_length=64, unique=True)
+    accounts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="carriers",
+                                      blank=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class AppendOnlyError(Exception):

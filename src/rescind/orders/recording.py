@@ -14,7 +14,7 @@ from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
 from rescind.domain.states import OrderState, apply_transition
 from rescind.notifications.services import notifications_enqueue
-from rescind.orders.models import Deadline, Order, TimelineEntry
+from rescind.orders.models import Deadline, Order, Shipment, TimelineEntry
 
 
 def order_lock(order_id: int) -> Order:
@@ -30,6 +30,7 @@ def order_facts(order: Order) -> OrderFacts:
 
     pending = (CancellationRequest.objects
                .filter(order_id=order.pk, state=CancellationRequest.State.PENDING).first())
+    shipment = current_shipment(order)
     return OrderFacts(
         state=OrderState(order.state),
         placed_at=order.placed_at,
@@ -40,7 +41,20 @@ def order_facts(order: Order) -> OrderFacts:
         ship_by=order.ship_by,
         close_reason=order.close_reason or None,
         pending_request=pending.facts() if pending else None,
+        tracking_number=shipment.tracking_number if shipment else None,
+        delivered_at=order.delivered_at,
+        dispute_from=order.dispute_from,
     )
+
+
+def current_shipment(order: Order) -> Shipment | None:
+    """The latest shipment of the order (a voided one still names the canceled parcel)."""
+    if order.state not in SHIPPED_STATES:
+        return None
+    return order.shipments.order_by("-pk").first()
+
+
+SHIPPED_STATES = frozenset({"awaiting_delivery", "shipment_canceled", "in_dispute", "completed"})
 
 
 def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: datetime) -> None:

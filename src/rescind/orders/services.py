@@ -11,7 +11,7 @@ from django.db import transaction
 from rescind.accounts.parties import PLATFORM, Actor, require_party
 from rescind.config import calendar, policy
 from rescind.coupons.models import CouponUse
-from rescind.coupons.services import coupons_for_checkout, coupons_settle, coupons_spend
+from rescind.coupons.services import coupons_for_checkout, coupons_spend
 from rescind.domain.actions import Party
 from rescind.domain.coupons import LineFacts, apply_coupons
 from rescind.domain.errors import DomainError, ErrorKind
@@ -27,6 +27,7 @@ from rescind.domain.ordering import (
     with_line_discounts,
 )
 from rescind.domain.refunds import PaymentMethod
+from rescind.orders.closing import order_close
 from rescind.orders.models import (
     CartLine,
     Checkout,
@@ -205,9 +206,7 @@ def order_cancel_unpaid(*, order_id: int, user, now: datetime) -> Order:
         order = order_lock(order_id)
         actor = require_party(user, order, Party.BUYER)
         event = decide_cancel_unpaid(order_facts(order))
-        events_record(order, [event], actor=actor, now=now)
-        events_record(order, coupons_settle(order, now=now), actor=PLATFORM, now=now)
-        deadlines_void(order, Deadline.Kind.UNPAID_TIMEOUT, now=now)
+        order_close(order, [event], actor=actor, now=now)
         _payment_amount_refresh(order)
     return order
 
@@ -215,8 +214,7 @@ def order_cancel_unpaid(*, order_id: int, user, now: datetime) -> Order:
 def order_close_unpaid(order: Order, *, now: datetime) -> None:
     """R5: the unpaid-timeout deadline fired. The order is locked by the caller."""
     event = decide_unpaid_timeout(order_facts(order), now=now, policy=policy())
-    events_record(order, [event], actor=PLATFORM, now=now)
-    events_record(order, coupons_settle(order, now=now), actor=PLATFORM, now=now)
+    order_close(order, [event], actor=PLATFORM, now=now)
     _payment_amount_refresh(order)
 
 

@@ -16,6 +16,10 @@ def _reason(code: str) -> str:
     return reason.label if reason else code
 
 
+def _with_files(count: int) -> str:
+    return f" with {count} attachment{'s' if count != 1 else ''}." if count else "."
+
+
 DESCRIBE = {
     "OrderPlaced": lambda p: f"Order placed: {_money(p['total'])}.",
     "OrderPaid": lambda p: f"Paid {_money(p['amount'])} by {p['method'].replace('_', ' ')}.",
@@ -46,6 +50,8 @@ DESCRIBE = {
     f"{p['due_at'][:16].replace('T', ' ')} UTC.",
     "CouponReturned": lambda p: f"Coupon {p['code']} is yours to use again: everything it paid "
     "for is cancelled.",
+    "BuyerMessaged": lambda p: "The buyer sent a message" + _with_files(p["attachments"]),
+    "SellerMessaged": lambda p: "The seller sent a message" + _with_files(p["attachments"]),
     "CouponNotReturned": lambda p: f"Coupon {p['code']} does not come back. "
     f"{FATE_TEXT.get(p['reason'], '')}",
 }

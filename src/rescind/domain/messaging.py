@@ -1,0 +1,48 @@
+"""The conversation of an order between its buyer and its seller (R6, R11, R16, R17): what a
+message may be, and the event that tells the other side (R27)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rescind.domain.actions import Party
+from rescind.domain.attachments import AttachmentFacts, attachment_check
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.events import BuyerMessaged, SellerMessaged
+
+MAX_ATTACHMENTS = 5
+MAX_BODY_CHARACTERS = 5000
+
+
+def decide_message(
+    *, body: str, attachments: Sequence[AttachmentFacts], max_bytes: int
+) -> list[str]:
+    """A message has text or an attachment, at most MAX_ATTACHMENTS of them, each an image or a
+    PDF within `max_bytes` (R16, R18). Returns each attachment's detected content type."""
+    if not body.strip() and not attachments:
+        raise DomainError("message_empty", "Write a message or attach a file.",
+                          kind=ErrorKind.INVALID)
+    if len(body) > MAX_BODY_CHARACTERS:
+        raise DomainError("message_too_long",
+                          f"A message may have at most {MAX_BODY_CHARACTERS} characters.",
+                          kind=ErrorKind.INVALID,
+                          details={"length": len(body), "max_characters": MAX_BODY_CHARACTERS})
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise DomainError("too_many_attachments",
+                          f"A message may carry at most {MAX_ATTACHMENTS} attachments.",
+                          kind=ErrorKind.INVALID,
+                          details={"count": len(attachments), "max": MAX_ATTACHMENTS})
+    return [attachment_check(file, max_bytes=max_bytes) for file in attachments]
+
+
+def message_sent(
+    author: Party, *, message_id: int, attachments: int
+) -> BuyerMessaged | SellerMessaged:
+    """The timeline event of a sent message: its kind names the author, so the audience table
+    can tell the other side (R27)."""
+    if author is Party.BUYER:
+        return BuyerMessaged(message_id=message_id, attachments=attachments)
+    if author is Party.SELLER:
+        return SellerMessaged(message_id=message_id, attachments=attachments)
+    raise DomainError("not_your_action", "Only the order's buyer or seller may send messages.",
+                      kind=ErrorKind.FORBIDDEN)

@@ -1,0 +1,140 @@
+"""After shipment: carrier events, "shipment canceled", reshipping, refunding, completing,
+and asking for a dispute (R15-R17)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from rescind.domain.calendar import BusinessCalendar
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.events import (
+    NOTE_LIMIT,
+    DisputeRequested,
+    Event,
+    OrderCompleted,
+    ParcelDelivered,
+    ParcelInTransit,
+    ShipmentCanceled,
+    ShipmentCanceledDeclined,
+    ShipmentCanceledRefunded,
+    ShipmentReassigned,
+)
+from rescind.domain.facts import OrderFacts
+from rescind.domain.policy import Policy
+from rescind.domain.refunds import refund_in_full
+from rescind.domain.states import OrderState, Transition, apply_transition
+
+
+class CarrierEvent(StrEnum):
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    TRACKING_INVALID = "tracking_invalid"  # the parcel was dropped (R16)
+
+
+def decide_carrier_event(
+    order: OrderFacts, *, event: CarrierEvent, location: str, now: datetime, policy: Policy
+) -> list[Event]:
+    """R15, R16: what a carrier's tracking event does to the order. A repeat of an event that
+    already took effect does nothing (carriers resend)."""
+    tracking = order.tracking_number or ""
+    if order.state is not OrderState.AWAITING_DELIVERY:
+        return []  # late or repeated news about a parcel the order has moved past
+    if event is CarrierEvent.IN_TRANSIT:
+        return [ParcelInTransit(tracking_number=tracking, location=location[:120])]
+    if event is CarrierEvent.DELIVERED:
+        if order.delivered_at is not None:
+            return []
+        return [ParcelDelivered(tracking_number=tracking,
+                                complete_by=now + policy.r15_auto_complete_after_delivery)]
+    return [ShipmentCanceled(tracking_number=tracking, cause="tracking_invalid",
+                             reply_by=now + policy.r16_seller_reply_window)]
+
+
+def decide_void_shipment(order: OrderFacts, *, now: datetime, policy: Policy) -> list[Event]:
+    """R16: the seller voids the shipment; the order shows "shipment canceled"."""
+    apply_transition(order.state, Transition.DROP_SHIPMENT)
+    return [ShipmentCanceled(tracking_number=order.tracking_number or "",
+                             cause="voided_by_seller",
+                             reply_by=now + policy.r16_seller_reply_window)]
+
+
+def tracking_checked(carrier: str, tracking_number: str) -> tuple[str, str]:
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier or not tracking_number:
+        raise DomainError("tracking_required", "Shipping needs a carrier and a tracking number.",
+                          kind=ErrorKind.INVALID)
+    if len(carrier) > 64 or len(tracking_number) > 64:
+        raise DomainError("tracking_too_long",
+                          "Carrier and tracking number may have at most 64 characters each.",
+                          kind=ErrorKind.INVALID)
+    return carrier, tracking_number
+
+
+def decide_reship(order: OrderFacts, *, carrier: str, tracking_number: str) -> list[Event]:
+    """R16: the seller assigns a new tracking number; the order awaits delivery again."""
+    carrier, tracking_number = tracking_checked(carrier, tracking_number)
+    apply_transition(order.state, Transition.RESHIP)
+    if tracking_number == order.tracking_number:
+        raise DomainError("same_tracking_number",
+                          "The new tracking number must differ from the canceled one.",
+                          kind=ErrorKind.INVALID)
+    return [ShipmentReassigned(carrier=carrier, tracking_number=tracking_number)]
+
+
+def decide_refund_canceled_shipment(
+    order: OrderFacts, *, now: datetime, policy: Policy, calendar: BusinessCalendar
+) -> list[Event]:
+    """R16: the seller refunds in full instead of reshipping; counted against the seller."""
+    apply_transition(order.state, Transition.REFUND_CANCELED_SHIPMENT)
+    return [ShipmentCanceledRefunded(),
+            *refund_in_full(order, now=now, policy=policy, calendar=calendar)]
+
+
+def decide_decline_canceled_shipment(order: OrderFacts, *, note: str) -> list[Event]:
+    """R16: the seller refuses both; the buyer may open a dispute at once."""
+    if order.state is not OrderState.SHIPMENT_CANCELED:
+        raise DomainError("not_shipment_canceled", "The shipment of this order is not canceled.",
+                          details={"state": order.state.value})
+    if not note.strip():
+        raise DomainError("note_required", "Tell the buyer why.", kind=ErrorKind.INVALID)
+    return [ShipmentCanceledDeclined(note=note.strip()[:NOTE_LIMIT])]
+
+
+def decide_confirm_receipt(order: OrderFacts) -> list[Event]:
+    """R15: the buyer confirms they received the order; it completes."""
+    apply_transition(order.state, Transition.COMPLETE)
+    return [OrderCompleted(by="buyer_confirmed")]
+
+
+def decide_auto_complete(order: OrderFacts, *, now: datetime, policy: Policy) -> list[Event]:
+    """R15: delivered and quiet for the confirmation window, the order completes by itself."""
+    apply_transition(order.state, Transition.COMPLETE)
+    if order.delivered_at is None or now < order.delivered_at + \
+            policy.r15_auto_complete_after_delivery:
+        raise DomainError("not_due", "The confirmation window is still open.")
+    return [OrderCompleted(by="auto_after_delivery")]
+
+
+def can_request_dispute(order: OrderFacts, now: datetime) -> bool:
+    """R16, R17, R18: shipped orders may be disputed; a canceled shipment only once the seller
+    let 7 days pass or refused."""
+    if order.state is OrderState.AWAITING_DELIVERY:
+        return True
+    return (order.state is OrderState.SHIPMENT_CANCELED and order.dispute_from is not None
+            and now >= order.dispute_from)
+
+
+def decide_request_dispute(order: OrderFacts, *, reason: str, now: datetime) -> list[Event]:
+    """Record the buyer's wish to open a dispute (R16-R18); the dispute itself comes later."""
+    if not can_request_dispute(order, now):
+        raise DomainError(
+            "dispute_not_available",
+            "A dispute can be opened on a shipped order, or on a canceled shipment once the "
+            "seller has refused or let 7 days pass.",
+            details={"state": order.state.value,
+                     "available_from": order.dispute_from.isoformat()
+                     if order.dispute_from else None})
+    if not reason.strip():
+        raise DomainError("reason_required", "Say what went wrong.", kind=ErrorKind.INVALID)
+    return [DisputeRequested(reason=reason.strip()[:NOTE_LIMIT])]
