@@ -1,0 +1,172 @@
+"""After shipment, one service per use case: carrier events, "shipment canceled", reshipping,
+refunding, declining, completing, and asking for a dispute (R15-R18)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from rescind.accounts.parties import PLATFORM, Actor, require_party
+from rescind.config import calendar, policy
+from rescind.domain.actions import Party
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.events import (
+    Event,
+    ParcelDelivered,
+    ShipmentCanceled,
+    ShipmentCanceledUnanswered,
+)
+from rescind.domain.shipping import (
+    CarrierEvent,
+    decide_auto_complete,
+    decide_carrier_event,
+    decide_confirm_receipt,
+    decide_decline_canceled_shipment,
+    decide_refund_canceled_shipment,
+    decide_request_dispute,
+    decide_reship,
+    decide_void_shipment,
+)
+from rescind.domain.states import OrderState
+from rescind.orders.closing import order_close
+from rescind.orders.models import Deadline, Order, Shipment
+from rescind.orders.recording import (
+    current_shipment,
+    deadline_set,
+    deadlines_void,
+    events_record,
+    order_facts,
+    order_lock,
+)
+
+
+def _after_shipment_events(order: Order, events: list[Event], *, now: datetime) -> None:
+    """Keep the order's columns and deadlines in step with what the carrier or seller said."""
+    for event in events:
+        if isinstance(event, ParcelDelivered):
+            order.delivered_at = now
+            Shipment.objects.filter(pk=current_shipment(order).pk).update(delivered_at=now)
+            deadline_set(order, Deadline.Kind.DELIVERY_CONFIRMATION, event.complete_by)
+        elif isinstance(event, ShipmentCanceled):
+            order.dispute_from = event.reply_by
+            Shipment.objects.filter(pk=current_shipment(order).pk).update(
+                voided_at=now, void_cause=event.cause)
+            deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION, now=now)
+            deadline_set(order, Deadline.Kind.SHIPMENT_CANCELED_REPLY, event.reply_by)
+    order.save(update_fields=["delivered_at", "dispute_from"])
+
+
+def carrier_event_record(*, user, tracking_number: str, event: str, location: str = "",
+                         now: datetime) -> Order:
+    """R15, R16: a carrier reports on one of its parcels. Repeats change nothing."""
+    try:
+        kind = CarrierEvent(event)
+    except ValueError:
+        raise DomainError("unknown_carrier_event", f"{event!r} is not a tracking event.",
+                          kind=ErrorKind.INVALID,
+                          details={"allowed": [e.value for e in CarrierEvent]}) from None
+    carriers = list(user.carriers.values_list("name", flat=True)) if user.is_authenticated \
+        else []
+    shipment = next(
+        (s for s in Shipment.objects.filter(tracking_number=tracking_number.strip(),
+                                            voided_at__isnull=True).order_by("-pk")
+         if s.carrier.lower() in {c.lower() for c in carriers}), None)
+    if shipment is None:
+        raise DomainError("unknown_tracking_number",
+                          "None of your parcels has this tracking number.",
+                          kind=ErrorKind.NOT_FOUND)
+    with transaction.atomic():
+        order = order_lock(shipment.order_id)
+        events = decide_carrier_event(order_facts(order), event=kind, location=location,
+                                      now=now, policy=policy())
+        _after_shipment_events(order, events, now=now)
+        events_record(order, events, actor=Actor(Party.CARRIER, user.pk), now=now)
+    return order
+
+
+def shipment_void(*, order_id: int, user, now: datetime) -> Order:
+    """R16: the seller voids the shipment; the order shows "shipment canceled"."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.SELLER)
+        events = decide_void_shipment(order_facts(order), now=now, policy=policy())
+        _after_shipment_events(order, events, now=now)
+        events_record(order, events, actor=actor, now=now)
+    return order
+
+
+def shipment_reassign(*, order_id: int, user, carrier: str, tracking_number: str,
+                      now: datetime) -> Order:
+    """R16: the seller ships again with a new tracking number; back to awaiting delivery."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.SELLER)
+        events = decide_reship(order_facts(order), carrier=carrier,
+                               tracking_number=tracking_number)
+        event = events[0]
+        Shipment.objects.create(order=order, carrier=event.carrier,
+                                tracking_number=event.tracking_number, shipped_at=now)
+        order.delivered_at = order.dispute_from = None
+        order.save(update_fields=["delivered_at", "dispute_from"])
+        deadlines_void(order, Deadline.Kind.SHIPMENT_CANCELED_REPLY, now=now)
+        events_record(order, events, actor=actor, now=now)
+    return order
+
+
+def shipment_canceled_refund(*, order_id: int, user, now: datetime) -> Order:
+    """R16: the seller refunds the canceled shipment in full; the order closes."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.SELLER)
+        events = decide_refund_canceled_shipment(order_facts(order), now=now, policy=policy(),
+                                                 calendar=calendar())
+        order_close(order, events, actor=actor, now=now)
+    return order
+
+
+def shipment_canceled_decline(*, order_id: int, user, note: str, now: datetime) -> Order:
+    """R16: the seller will neither reship nor refund; the buyer may dispute at once."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.SELLER)
+        events = decide_decline_canceled_shipment(order_facts(order), note=note)
+        order.dispute_from = now
+        order.save(update_fields=["dispute_from"])
+        deadlines_void(order, Deadline.Kind.SHIPMENT_CANCELED_REPLY, now=now)
+        events_record(order, events, actor=actor, now=now)
+    return order
+
+
+def shipment_canceled_unanswered(order: Order, *, now: datetime) -> None:
+    """R16: 7 days passed without the seller's answer. The order is locked by the caller."""
+    if order.state != OrderState.SHIPMENT_CANCELED:
+        raise DomainError("not_shipment_canceled", "The shipment is no longer canceled.")
+    events_record(order, [ShipmentCanceledUnanswered()], actor=PLATFORM, now=now)
+
+
+def order_confirm_receipt(*, order_id: int, user, now: datetime) -> Order:
+    """R15: the buyer confirms receipt; the order completes."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.BUYER)
+        events = decide_confirm_receipt(order_facts(order))
+        deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION, now=now)
+        events_record(order, events, actor=actor, now=now)
+    return order
+
+
+def order_auto_complete(order: Order, *, now: datetime) -> None:
+    """R15: delivered and quiet for 15 days. The order is locked by the caller."""
+    events = decide_auto_complete(order_facts(order), now=now, policy=policy())
+    events_record(order, events, actor=PLATFORM, now=now)
+
+
+def dispute_request(*, order_id: int, user, reason: str, now: datetime) -> Order:
+    """R16-R18: the buyer asks for a dispute; recorded on the timeline for the dispute team."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.BUYER)
+        events = decide_request_dispute(order_facts(order), reason=reason, now=now)
+        events_record(order, events, actor=actor, now=now)
+    return order
