@@ -105,18 +105,6 @@ def live_market(transactional_db) -> Market:
     return _make_market()
 
 
-@pytest.fixture
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium, never a downloaded one (TESTING-NOTES.md)."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"],
-    }
-
-
 def pytest_sessionfinish(session, exitstatus):
     """Under CI a skipped test is a failure: every test must run on both databases."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -18,7 +18,8 @@ from rescind.aftersale.services import (
     order_ship,
 )
 from rescind.clock.service import now as clock_now
-from rescind.orders.models import Checkout, Product, Store
+from rescind.coupons.models import Coupon
+from rescind.orders.models import Carrier, Checkout, Order, Product, Store
 from rescind.orders.services import (
     CheckoutItem,
     checkout_create,
@@ -26,6 +27,7 @@ from rescind.orders.services import (
     order_lower_price,
     payment_capture,
 )
+from rescind.orders.shipping import carrier_event_record, order_confirm_receipt
 from rescind.refunds.models import Refund
 from rescind.refunds.services import refund_check, refund_submit
 from rescind.scheduler import deadlines_fire_due
@@ -38,7 +40,8 @@ DEMO_LOGINS = [
     ("sam", "seller · Sunrise Gadgets", "pending cancellation requests to answer"),
     ("tina", "seller · Tiny Threads", "orders to ship"),
     ("uma", "seller · Umbrella Home", "an order not shipped in time"),
-    ("support", "support (admin)", "/admin/ for raw data"),
+    ("support", "support (admin)", "/admin/ for raw data; overdue refunds in the inbox"),
+    ("carrier", "carrier · Cainiao", "API only: POST /api/v1/carrier/events"),
 ]
 
 STORES = [
@@ -73,6 +76,16 @@ def demo_seed(now: datetime | None = None) -> bool:
         products = _catalogue()
         buyers = {name: _user(name) for name in ("alice", "bob", "carol")}
         _user("support", is_staff=True, is_superuser=True)
+        Carrier.objects.create(name="Cainiao").accounts.add(_user("carrier"))
+        for code, amount in (("WELCOME5", 500), ("SPRING10", 1000)):
+            Coupon.objects.create(code=code, kind="platform", amount=amount,
+                                  owner=buyers["alice"], expires_at=now + timedelta(days=60))
+        Coupon.objects.create(code="SUNRISE3", kind="seller", amount=300,
+                              store=Store.objects.get(name="Sunrise Gadgets"),
+                              owner=buyers["bob"], expires_at=now + timedelta(days=30))
+        Coupon.objects.create(code="THREADS", kind="promo", amount=150,
+                              store=Store.objects.get(name="Tiny Threads"),
+                              expires_at=now + timedelta(days=90))
     _orders(now, buyers, products)
     return True
 
@@ -88,15 +101,18 @@ def _catalogue() -> dict[str, Product]:
     return products
 
 
-def _buy(buyer, products, *names, at: datetime, method: str = "bank_card") -> Checkout:
+def _buy(buyer, products, *names, at: datetime, method: str = "bank_card",
+         coupons: tuple[str, ...] = ()) -> Checkout:
     items = [CheckoutItem(products[n].pk, 1, {k: v[0] for k, v in
                                                 products[n].option_choices.items()})
              for n in names]
-    return checkout_create(buyer=buyer, items=items, payment_method=method, now=at)
+    return checkout_create(buyer=buyer, items=items, payment_method=method, now=at,
+                           coupon_codes=coupons)
 
 
-def _paid(buyer, products, *names, at: datetime, method: str = "bank_card"):
-    checkout = _buy(buyer, products, *names, at=at, method=method)
+def _paid(buyer, products, *names, at: datetime, method: str = "bank_card",
+          coupons: tuple[str, ...] = ()):
+    checkout = _buy(buyer, products, *names, at=at, method=method, coupons=coupons)
     payment_capture(payment_id=checkout.payment.pk, buyer=buyer, now=at + timedelta(minutes=5))
     return list(checkout.orders.order_by("pk"))
 
@@ -147,6 +163,25 @@ def _orders(now: datetime, buyers: dict, products: dict[str, Product]) -> None:
                          report_supplier=False, now=now - 2 * day)
     order_ship(order_id=order.pk, user=tina, carrier="YunExpress",
                tracking_number="YT2291034455", now=now - day)
+    # A platform coupon over two stores; one of its orders cancelled, so it stays spent (R25).
+    first, _second = _paid(alice, products, "Phone case", "Wool socks", at=now - 3 * day,
+                           coupons=("SPRING10",))
+    cancellation_request(order_id=first.pk, user=alice, reason="found_better_price",
+                         report_supplier=False, now=now - day)
+    cancellation_approve(order_id=first.pk, user=sam, note="", now=now - day)
+    # After shipment: delivered, completed, and a parcel the carrier dropped (R15, R16).
+    carrier = get_user_model().objects.get(username="carrier")
+    for buyer, tracking, events in ((bob, "LP00900000001", ("delivered",)),
+                                    (carol, "LP00900000002", ("delivered",)),
+                                    (alice, "LP00900000003", ("tracking_invalid",))):
+        order = _paid(buyer, products, "Wireless earbuds", at=now - 8 * day)[0]
+        order_ship(order_id=order.pk, user=sam, carrier="Cainiao", tracking_number=tracking,
+                   now=now - 6 * day)
+        for event in events:
+            carrier_event_record(user=carrier, tracking_number=tracking, event=event,
+                                 now=now - 2 * day)
+    completed = Order.objects.get(shipments__tracking_number="LP00900000002")
+    order_confirm_receipt(order_id=completed.pk, user=carol, now=now - day)
     # Paid 12 days ago and never shipped: closes for the seller's fault (R12) when fired below.
     _paid(bob, products, "Ceramic mug", at=now - 12 * day)
     # Paid, then the seller stays silent past 72 h: approved automatically when fired below.

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from rescind.aftersale.changes import change_expire
 from rescind.aftersale.services import (
     cancellation_auto_approve,
     order_close_not_shipped,
@@ -23,6 +24,7 @@ from rescind.domain.errors import DomainError
 from rescind.orders.models import Deadline, Order
 from rescind.orders.recording import order_lock
 from rescind.orders.services import order_close_unpaid
+from rescind.orders.shipping import order_auto_complete, shipment_canceled_unanswered
 from rescind.refunds.services import refund_check_due
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,12 @@ HANDLERS: dict[str, Callable[..., None]] = {
         lambda order, deadline, now: seller_remind(order, deadline, now=now),
     Deadline.Kind.HANDLING_TIME_REMINDER:
         lambda order, deadline, now: seller_remind(order, deadline, now=now),
+    Deadline.Kind.DELIVERY_CONFIRMATION:
+        lambda order, deadline, now: order_auto_complete(order, now=now),
+    Deadline.Kind.SHIPMENT_CANCELED_REPLY:
+        lambda order, deadline, now: shipment_canceled_unanswered(order, now=now),
+    Deadline.Kind.CHANGE_REQUEST_RESPONSE:
+        lambda order, deadline, now: change_expire(order, deadline, now=now),
 }
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rescind.coupons",
     "rescind.notifications",
     "rescind.refunds",
+    "rescind.messaging",
     "rescind.api",
     "rescind.web",
 ]
@@ -85,8 +86,11 @@ def _database() -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        # A file, not memory: browser tests and concurrency tests reach it from other threads.
-        config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+        # A file, not memory: browser tests and concurrency tests reach it from other threads
+        # and processes. One per test process, so parallel runs never share one.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+    else:
+        config["TEST"] = {"NAME": f"test_{config['NAME']}_{os.getpid()}"}
     return config
 
 
@@ -112,9 +116,17 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns when it is missing
 # Static files are served by WhiteNoise straight from the apps: no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Message attachments go through Django's storage API (STORAGES["default"]), so a deployment can
+# put them in object storage. They are never served from MEDIA_URL: only through a view that
+# checks the reader may see the order.
+MEDIA_ROOT = Path(os.environ.get("RESCIND_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+RESCIND_MAX_ATTACHMENT_BYTES = int(os.environ.get("RESCIND_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
 
 EMAIL_BACKEND = os.environ.get(
     "RESCIND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

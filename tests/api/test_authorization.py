@@ -17,6 +17,9 @@ from tests.api.conftest import API
 
 HTTP_METHODS = {"get", "put", "post", "patch", "delete"}
 PUBLIC_OPERATIONS = {("POST", f"{API}/auth/tokens")}
+# How a resource that is not the caller's is refused: as if it did not exist, or as forbidden.
+REFUSALS = {"order_not_found", "payment_not_found", "checkout_not_found",
+            "attachment_not_found", "notification_not_found", "not_your_action"}
 # A valid value for fields whose plausible content the schema alone cannot tell.
 FIELD_EXAMPLES = {
     "reason": "no_longer_needed",
@@ -29,6 +32,9 @@ FIELD_EXAMPLES = {
     "by": "1h",
     "username": "buyer",
     "password": "pw",
+    "body": "Has it left the warehouse?",
+    "event": "in_transit",
+    "url": "https://example.com/hook",
 }
 
 
@@ -39,18 +45,32 @@ class Estate:
     orders: dict[str, int]
     payments: dict[str, int]
     checkouts: dict[str, int]
+    messages: dict[str, int]
+    attachments: dict[str, int]
+    notifications: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
-                "checkout_id": self.checkouts}.get(parameter)
+                "checkout_id": self.checkouts, "message_id": self.messages,
+                "attachment_id": self.attachments,
+                "notification_id": self.notifications}.get(parameter)
 
 
 @pytest.fixture
-def estate(market) -> Estate:
-    """Orders placed 26 hours ago (so a paid one may be asked to cancel), one per state."""
+def estate(market, settings, tmp_path) -> Estate:
+    """Orders placed 26 hours ago (so a paid one may be asked to cancel), one per state; a
+    message with a picture on the paid one; a notification in the buyer's inbox."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from rescind.aftersale.services import cancellation_approve, order_ship
     from rescind.clock.service import now as clock_now
+    from rescind.messaging.services import message_send
+    from rescind.notifications.models import Notification
     from rescind.orders.services import order_cancel_unpaid
+    from rescind.orders.shipping import shipment_void
+    from tests.sample_files import png_bytes
+
+    settings.MEDIA_ROOT = str(tmp_path)
 
     since = clock_now() - timedelta(hours=26)
     unpaid = market.place(at=since)
@@ -63,12 +83,28 @@ def estate(market) -> Estate:
                now=since + timedelta(hours=1))
     refunded = market.requested(at=since - timedelta(hours=1))
     cancellation_approve(order_id=refunded.pk, user=market.seller, now=since + timedelta(hours=1))
+    shipment_canceled = market.paid(at=since)
+    order_ship(order_id=shipment_canceled.pk, user=market.seller, carrier="DHL",
+               tracking_number="T2", now=since + timedelta(hours=1))
+    shipment_void(order_id=shipment_canceled.pk, user=market.seller,
+                  now=since + timedelta(hours=2))
+    message = message_send(order_id=paid.pk, user=market.buyer, body="Colour?",
+                           attachments=[SimpleUploadedFile("shirt.png", png_bytes(),
+                                                           content_type="image/png")],
+                           now=since + timedelta(hours=1))
+    notification = Notification.objects.create(
+        user=market.buyer, order=paid, kind="order_paid", title="Paid", body="Thank you.",
+        created_at=since, dedup_key="estate-notification")
     orders = {"unpaid": unpaid, "paid": paid, "requested": requested,
-              "cancelled_unpaid": cancelled_unpaid, "shipped": shipped, "refunded": refunded}
+              "cancelled_unpaid": cancelled_unpaid, "shipped": shipped, "refunded": refunded,
+              "shipment_canceled": shipment_canceled}
     return Estate(
         orders={name: o.pk for name, o in orders.items()},
         payments={"pending": unpaid.checkout.payment.pk, "captured": paid.checkout.payment.pk},
         checkouts={name: o.checkout_id for name, o in orders.items()},
+        messages={"with_picture": message.pk},
+        attachments={"picture": message.attachments.get().pk},
+        notifications={"paid": notification.pk},
     )
 
 
@@ -113,11 +149,24 @@ def _example(schema: dict, components: dict, name: str | None = None):
     return None
 
 
-def _body(operation: dict, components: dict):
+def _is_file(schema: dict) -> bool:
+    return schema.get("format") == "binary" or schema.get("items", {}).get("format") == "binary"
+
+
+def _body(operation: dict, components: dict) -> dict:
+    """`call` keyword arguments for a plausible body: `body=` JSON or `form=` multipart fields
+    (every field but files)."""
     content = operation.get("requestBody", {}).get("content", {})
-    if "application/json" not in content:
-        return {}
-    return _example(content["application/json"]["schema"], components)
+    if "multipart/form-data" in content:
+        fields = content["multipart/form-data"]["schema"]
+        if "$ref" in fields:
+            fields = components[fields["$ref"].rsplit("/", 1)[-1]]
+        return {"form": {name: _example(sub, components, name)
+                         for name, sub in fields.get("properties", {}).items()
+                         if not _is_file(sub)}}
+    if "application/json" in content:
+        return {"body": _example(content["application/json"]["schema"], components)}
+    return {}
 
 
 def _fill(path: str, values: dict[str, int]) -> str:
@@ -152,7 +201,17 @@ def _snapshot() -> dict:
     from django.db.models import Count
 
     from rescind.aftersale.models import CancellationRequest
-    from rescind.orders.models import CartLine, Checkout, Order, Payment, Shipment, TimelineEntry
+    from rescind.messaging.models import OrderMessage
+    from rescind.notifications.models import Notification
+    from rescind.orders.models import (
+        CartLine,
+        Checkout,
+        Deadline,
+        Order,
+        Payment,
+        Shipment,
+        TimelineEntry,
+    )
     from rescind.refunds.models import Refund
 
     return {
@@ -161,12 +220,16 @@ def _snapshot() -> dict:
         "timeline": list(Order.objects.order_by("pk").annotate(entries=Count("timeline"))
                          .values_list("pk", "entries")),
         "timeline_total": TimelineEntry.objects.count(),
+        "deadlines": list(Deadline.objects.order_by("pk").values_list(
+            "pk", "due_at", "fired_at", "voided_at")),
         "requests": list(CancellationRequest.objects.order_by("pk").values_list("pk", "state")),
         "payments": list(Payment.objects.order_by("pk").values_list("pk", "state", "amount")),
         "refunds": Refund.objects.count(),
         "shipments": Shipment.objects.count(),
         "cart_lines": CartLine.objects.count(),
         "checkouts": Checkout.objects.count(),
+        "messages": OrderMessage.objects.count(),
+        "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
     }
 
 
@@ -177,19 +240,21 @@ def test_every_resource_operation_refuses_other_buyers_and_sellers(market, estat
     operations = list(_resource_operations(schema, estate))
     assert len(operations) >= 11
     before = _snapshot()
+    states_and_timelines = _states_and_timelines(estate)
+    assert states_and_timelines["unpaid"] == ("awaiting_payment", 1)
+    assert states_and_timelines["requested"] == ("awaiting_shipment", 3)
     refused, wrong = 0, []
     # when another buyer and another store's seller call each of them on each resource
     for method, path, operation, fillings in operations:
         body = _body(operation, components)
         for values in fillings:
             for intruder in (market.other_buyer, market.other_seller):
-                response = call(method, _fill(path, values), user=intruder, body=body)
+                response = call(method, _fill(path, values), user=intruder, **body)
                 # then each is refused as not found or forbidden, and nothing changed
                 if response.status_code not in (403, 404):
                     wrong.append(f"{intruder.username} {method} {_fill(path, values)} -> "
                                  f"{response.status_code} {response.content[:200]!r}")
-                elif response.json()["code"] not in {"order_not_found", "payment_not_found",
-                                                     "checkout_not_found", "not_your_action"}:
+                elif response.json()["code"] not in REFUSALS:
                     wrong.append(f"{intruder.username} {method} {path}: {response.json()}")
                 else:
                     refused += 1
@@ -199,31 +264,15 @@ def test_every_resource_operation_refuses_other_buyers_and_sellers(market, estat
                     before = _snapshot()
     assert wrong == []
     assert refused == 2 * sum(len(fillings) for *_, fillings in operations)
+    assert _states_and_timelines(estate) == states_and_timelines
 
 
-def test_every_resource_operation_leaves_each_order_state_and_timeline_as_it_was(
-        market, estate, client, call):
-    # given the state and timeline length of each order of the estate
+def _states_and_timelines(estate: Estate) -> dict[str, tuple[str, int]]:
     from rescind.orders.models import Order
 
-    def per_order():
-        return {o.pk: (o.state, o.timeline.count())
-                for o in Order.objects.filter(pk__in=estate.orders.values())}
-
-    before = per_order()
-    schema = _openapi(client)
-    components = schema.get("components", {}).get("schemas", {})
-    # when other parties call every resource operation on every order
-    for method, path, operation, fillings in _resource_operations(schema, estate):
-        for values in fillings:
-            for intruder in (market.other_buyer, market.other_seller):
-                call(method, _fill(path, values), user=intruder,
-                     body=_body(operation, components))
-    # then every order keeps its state and its timeline
-    assert per_order() == before
-    assert before[estate.orders["unpaid"]] == ("awaiting_payment", 1)
-    assert before[estate.orders["requested"]] == ("awaiting_shipment", 3)
-    assert before[estate.orders["refunded"]][0] == "closed"
+    names = {pk: name for name, pk in estate.orders.items()}
+    return {names[o.pk]: (o.state, o.timeline.count())
+            for o in Order.objects.filter(pk__in=names)}
 
 
 def test_every_resource_operation_succeeds_for_its_rightful_party_on_some_resource(
@@ -242,7 +291,7 @@ def test_every_resource_operation_succeeds_for_its_rightful_party_on_some_resour
         for values in fillings:
             for owner in owners:
                 with transaction.atomic():
-                    status = call(method, _fill(path, values), user=owner, body=body).status_code
+                    status = call(method, _fill(path, values), user=owner, **body).status_code
                     transaction.set_rollback(True)
                 succeeded = succeeded or 200 <= status < 300
         # then one of them succeeds somewhere: the body is plausible and the estate covers it
@@ -256,18 +305,18 @@ def test_every_operation_but_token_exchange_answers_401_without_valid_credential
     # given every operation of the schema, with its path filled and a plausible body
     schema = _openapi(client)
     components = schema.get("components", {}).get("schemas", {})
-    ids = {"order_id": estate.orders["paid"], "payment_id": estate.payments["pending"],
-           "checkout_id": estate.checkouts["paid"]}
     before = _snapshot()
     answers = {}
     for method, path, operation in _operations(schema):
         if (method, path) in PUBLIC_OPERATIONS:
             continue
-        unknown = set(_path_parameters(path, operation)) - set(ids)
-        assert not unknown, f"{method} {path}: cannot fill {sorted(unknown)}"
+        unknown = [n for n in _path_parameters(path, operation) if estate.values_of(n) is None]
+        assert not unknown, f"{method} {path}: cannot fill {unknown}"
+        ids = {n: next(iter(estate.values_of(n).values()))
+               for n in _path_parameters(path, operation)}
         # when it is called with no credentials, and with a token nobody was issued
         for credentials in ({}, {"Authorization": "Bearer rsc_not-a-token"}):
-            response = call(method, _fill(path, ids), body=_body(operation, components),
+            response = call(method, _fill(path, ids), **_body(operation, components),
                             headers=credentials)
             answers[(method, path, bool(credentials))] = (response.status_code,
                                                           response.json()["code"])

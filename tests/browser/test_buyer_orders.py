@@ -59,7 +59,8 @@ def test_r2_buyer_logs_in_and_sees_their_orders(page: Page, live_server, live_ma
     expect(paid_card.locator("a")).to_have_text(f"Order #{paid.pk} · Store A")
     expect(paid_card.locator(".state")).to_have_text("Awaiting shipment")
     expect(paid_card.locator(".total")).to_have_text("28.00 USD")
-    expect(paid_card.locator(".action")).to_have_text(["Cancel order"])
+    expect(paid_card.locator(".action")).to_have_text(
+        ["Cancel order", "Change options or delivery details"])
     expect(paid_card.locator(".deadline")).to_have_count(1)
     expect(paid_card.locator(".deadline")).to_have_text(re.compile(
         rf"^The seller must ship by {re.escape(shown_instant(ship_by))} UTC\s+"

@@ -114,8 +114,10 @@ def test_r10_silence_auto_approves_after_clock_advance_73h(
     fired = rescind_cli("worker", "--once")
     page.reload()
 
-    # then: the worker fired exactly the seller-response deadline
-    assert fired.strip() == "fired 1 deadline(s)"
+    # then: the worker fired the seller's reminder (R27) and the response deadline, nothing else
+    assert fired.splitlines()[-1] == "fired 2 deadline(s)"
+    assert sorted(order.deadlines.filter(fired_at__isnull=False).values_list(
+        "kind", flat=True)) == ["seller_response", "seller_response_reminder"]
     # and: the order is closed, approved automatically by the platform (R10)
     expect(page.locator("#order-state")).to_have_text("Closed")
     expect(page.locator(".close-reason")).to_have_text("(cancelled on request)")

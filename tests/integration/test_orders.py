@@ -199,9 +199,10 @@ def test_r2_order_read_shows_state_actions_and_running_deadlines(market):
     order = market.paid(at=T0)
     # when the buyer reads it
     view = order_summary(order, Party.BUYER, now=T0 + 1 * DAY / 24)
-    # then it shows its state, no cancel yet (with when it opens), and the handling deadline
+    # then it shows its state, no cancel yet (with when it opens) but a change (R13), and the
+    # handling deadline
     assert view["state"] == "awaiting_shipment"
-    assert view["actions"] == []
+    assert [a["action"] for a in view["actions"]] == ["request_change"]
     assert [(u["action"], u["available_from"]) for u in view["upcoming_actions"]] == [
         ("request_cancellation", T0 + DAY)]
     assert [(d["kind"], d["due_at"]) for d in view["deadlines"]] == [

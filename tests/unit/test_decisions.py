@@ -804,16 +804,17 @@ def test_r2_r7_buyer_sees_the_cancel_request_as_upcoming_before_24_hours():
     # given an order paid at T0
     # when the buyer's actions are listed at T0 + 23 h
     actions = available_actions(paid(), Party.BUYER, now=T0 + 23 * HOUR, policy=POLICY)
-    # then nothing is available yet and the cancel request opens at T0 + 24 h
-    assert actions == ([], [Upcoming(Action.REQUEST_CANCELLATION, T0 + 24 * HOUR)])
+    # then only a change request (R13) is available yet and the cancel request opens at T0 + 24 h
+    assert actions == ([Action.REQUEST_CHANGE],
+                       [Upcoming(Action.REQUEST_CANCELLATION, T0 + 24 * HOUR)])
 
 
 def test_r2_r7_buyer_may_request_cancellation_from_24_hours():
     # given an order paid at T0
     # when the buyer's actions are listed at exactly T0 + 24 h
-    # then requesting cancellation is available
+    # then requesting cancellation is available, beside a change request (R13)
     assert available_actions(paid(), Party.BUYER, now=T0 + 24 * HOUR, policy=POLICY) == (
-        [Action.REQUEST_CANCELLATION], [])
+        [Action.REQUEST_CANCELLATION, Action.REQUEST_CHANGE], [])
 
 
 def test_r2_r11_buyer_with_a_pending_request_may_withdraw_it():

@@ -1,11 +1,12 @@
-"""Cancellation requests after payment (R7-R11, R14)."""
+"""Cancellation requests (R7-R11, R14) and change requests (R13) after payment."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
 
-from rescind.domain.facts import RequestFacts
+from rescind.domain.facts import ChangeFacts, RequestFacts
+from rescind.domain.money import Money
 from rescind.domain.policy import Side
 from rescind.orders.models import Order
 
@@ -42,3 +43,61 @@ class CancellationRequest(models.Model):
     def facts(self) -> RequestFacts:
         return RequestFacts(reason=self.reason, side=Side(self.side),
                             requested_at=self.requested_at, respond_by=self.respond_by)
+
+
+class ChangeRequest(models.Model):
+    """A buyer's request to change a paid order before shipment (R13): the lines it changes,
+    each {"line", "before", "after"}, new delivery details, and the exact price difference."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"  # waiting for the seller
+        AWAITING_CHARGE = "awaiting_charge"  # accepted at a higher price: waiting for the buyer
+        APPLIED = "applied"
+        REFUSED = "refused"
+        AUTO_REFUSED = "auto_refused"
+        WITHDRAWN = "withdrawn"
+        CHARGE_DECLINED = "charge_declined"
+        CHARGE_LAPSED = "charge_lapsed"
+        SUPERSEDED = "superseded"  # the buyer asked to cancel instead
+        REFUSED_BY_SHIPMENT = "refused_by_shipment"
+        CLOSED_WITH_ORDER = "closed_with_order"
+
+    OPEN_STATES = (State.PENDING, State.AWAITING_CHARGE)
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="change_requests")
+    lines = models.JSONField(default=list, blank=True)
+    delivery = models.JSONField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    price_before = models.PositiveIntegerField(help_text="minor units: what the order cost")
+    price_after = models.PositiveIntegerField(help_text="minor units: what it costs changed")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    requested_at = models.DateTimeField()
+    respond_by = models.DateTimeField(help_text="the seller answers by then")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    confirm_by = models.DateTimeField(null=True, blank=True,
+                                      help_text="the buyer confirms an extra charge by then")
+    charge_reference = models.CharField(max_length=100, blank=True)
+    charged_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # A second guard behind the order lock: one open change request per order.
+            models.UniqueConstraint(fields=["order"],
+                                    condition=Q(state__in=["pending", "awaiting_charge"]),
+                                    name="one_open_change_per_order"),
+        ]
+
+    @property
+    def difference(self) -> Money:
+        return Money(self.price_after - self.price_before, self.currency)
+
+    def facts(self) -> ChangeFacts:
+        awaiting_charge = self.state == self.State.AWAITING_CHARGE
+        return ChangeFacts(
+            change_id=self.pk, awaiting_charge=awaiting_charge,
+            respond_by=self.confirm_by if awaiting_charge else self.respond_by,
+            price_before=Money(self.price_before, self.currency),
+            price_after=Money(self.price_after, self.currency))

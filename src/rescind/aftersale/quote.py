@@ -8,6 +8,7 @@ from rescind.accounts.parties import require_party
 from rescind.config import calendar, policy
 from rescind.coupons.services import coupons_on_order
 from rescind.domain.actions import Party
+from rescind.domain.coupons import FATE_TEXT
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.quote import CancellationQuote, quote_cancellation
 from rescind.orders.models import Order
@@ -23,3 +24,21 @@ def cancellation_quote(*, order_id: int, user, reason: str | None,
     require_party(user, order, Party.BUYER)
     return quote_cancellation(order_facts(order), coupons_on_order(order), reason=reason, now=now,
                               policy=policy(), calendar=calendar())
+
+
+def quote_read(quote: CancellationQuote) -> dict:
+    """The quote as pages and API show it."""
+    return {
+        "needs_seller_approval": quote.needs_seller_approval,
+        "refund": quote.refund.as_dict() if quote.refund else None,
+        "refund_method": quote.refund_method,
+        "refund_arrive_by": quote.refund_arrive_by,
+        "refund_arrive_by_latest": quote.refund_arrive_by_latest,
+        "seller_respond_by": quote.seller_respond_by,
+        "reason": quote.reason,
+        "reason_side": quote.reason_side.value if quote.reason_side else None,
+        "counts_against_seller": quote.counts_against_seller,
+        "coupons": [{"code": f.code, "kind": f.kind.value, "returned": f.returned,
+                     "reason": f.reason, "explanation": FATE_TEXT[f.reason]}
+                    for f in quote.coupons],
+    }

@@ -8,7 +8,8 @@ from datetime import datetime
 from django.db import transaction
 
 from rescind.accounts.parties import PLATFORM, require_party
-from rescind.aftersale.models import CancellationRequest
+from rescind.aftersale.changes import changes_close_open
+from rescind.aftersale.models import CancellationRequest, ChangeRequest
 from rescind.config import calendar, policy
 from rescind.domain.actions import Party
 from rescind.domain.cancellation import (
@@ -57,6 +58,7 @@ def cancellation_request(
                                              report_supplier=report_supplier, now=now,
                                              policy=policy())
         requested: CancellationRequested = events[0]  # type: ignore[assignment]
+        changes_close_open(order, ChangeRequest.State.SUPERSEDED, now=now)  # R7 wins over R13
         request = CancellationRequest.objects.create(
             order=order, reason=requested.reason, side=requested.side.value,
             report_supplier=requested.report_supplier, requested_at=now,
@@ -117,6 +119,7 @@ def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,
         events = decide_ship(order_facts(order), carrier=carrier, tracking_number=tracking_number)
         if _pending_request(order) is not None:
             _close_request(order, State.REFUSED_BY_SHIPMENT, now=now)
+        changes_close_open(order, ChangeRequest.State.REFUSED_BY_SHIPMENT, now=now)  # R13, R14
         Shipment.objects.create(order=order, carrier=carrier.strip(),
                                 tracking_number=tracking_number.strip(), shipped_at=now)
         events_record(order, events, actor=actor, now=now)
@@ -130,6 +133,7 @@ def order_close_not_shipped(order: Order, *, now: datetime) -> None:
                                      calendar=calendar())
     if _pending_request(order) is not None:
         _close_request(order, State.CLOSED_WITH_ORDER, now=now)
+    changes_close_open(order, ChangeRequest.State.CLOSED_WITH_ORDER, now=now)  # R13
     order_close(order, events, actor=PLATFORM, now=now)
 
 

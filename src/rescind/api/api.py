@@ -8,7 +8,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from rescind.api import account, checkouts, orders
+from rescind.api import account, changes, checkouts, inbox, messages, orders, shipping
 from rescind.api.auth import API_AUTH
 from rescind.api.errors import STATUS_BY_KIND, error_response
 from rescind.domain.errors import DomainError
@@ -28,6 +28,10 @@ api.add_router("", account.public)
 api.add_router("", account.router)
 api.add_router("", orders.router)
 api.add_router("", checkouts.router)
+api.add_router("", shipping.router)
+api.add_router("", inbox.router)
+api.add_router("", messages.router)
+api.add_router("", changes.router)
 
 
 @api.exception_handler(DomainError)

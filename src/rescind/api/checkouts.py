@@ -35,7 +35,7 @@ def checkouts_create(request, body: CheckoutIn):
     checkout = checkout_create(
         buyer=request.user,
         items=[CheckoutItem(i.product_id, i.quantity, i.options) for i in body.items],
-        payment_method=body.payment_method, now=clock_now())
+        payment_method=body.payment_method, now=clock_now(), coupon_codes=body.coupon_codes)
     return 201, checkout_read(checkout)
 
 

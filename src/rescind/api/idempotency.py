@@ -30,6 +30,25 @@ def _scope(request) -> str:
     return "anonymous"
 
 
+def _fingerprint(request) -> str:
+    """What makes two POSTs "the same request": path and body. Uploads are fingerprinted from
+    their parsed fields and file contents, so a large file never has to sit in memory whole
+    and a client's new multipart boundary does not make a repeat look different."""
+    digest = hashlib.sha256(request.path.encode() + b"\0")
+    if request.content_type == "multipart/form-data":
+        for name, value in sorted(request.POST.lists()):
+            digest.update(f"{name}={value}\0".encode())
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(f"{name}:{upload.name}:{upload.size}\0".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+    else:
+        digest.update(request.body)
+    return digest.hexdigest()
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,7 +63,7 @@ class IdempotencyMiddleware:
         scope = _scope(request)
         if scope == "anonymous":
             return self.get_response(request)
-        fingerprint = hashlib.sha256(request.path.encode() + b"\0" + request.body).hexdigest()
+        fingerprint = _fingerprint(request)
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(scope=scope, key=key,

@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from rescind.accounts.parties import is_support, party_on_order, store_ids_of
+from rescind.aftersale.quote import cancellation_quote, quote_read
 from rescind.aftersale.services import (
     cancellation_approve,
     cancellation_refuse,
@@ -16,6 +17,7 @@ from rescind.aftersale.services import (
 )
 from rescind.api.common import ERRORS
 from rescind.api.schemas import (
+    CancellationQuoteOut,
     CancellationRequestIn,
     CartAddedOut,
     LowerPriceIn,
@@ -61,10 +63,10 @@ def orders_list(request, filters: Query[OrderFilter]):
 @router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
 def orders_read(request, order_id: int):
     """One order as the caller sees it: state, actions, deadlines, request, refunds, timeline."""
-    return _detail(request, order_id)
+    return detail_for(request, order_id)
 
 
-def _detail(request, order_id: int):
+def detail_for(request, order_id: int):
     order, party = order_for_reader(request.user, order_id)
     return order_detail(order, party, now=clock_now())
 
@@ -73,7 +75,7 @@ def _detail(request, order_id: int):
 def orders_cancel(request, order_id: int):
     """R4: cancel an unpaid order at once."""
     order_cancel_unpaid(order_id=order_id, user=request.user, now=clock_now())
-    return _detail(request, order_id)
+    return detail_for(request, order_id)
 
 
 @router.post("/orders/{order_id}/add-to-cart-again", response={200: CartAddedOut, **ERRORS})
@@ -88,7 +90,7 @@ def orders_lower_price(request, order_id: int, body: LowerPriceIn):
     """R6: the seller lowers an unpaid order's total."""
     order_lower_price(order_id=order_id, user=request.user, new_total=body.new_total,
                       note=body.note, now=clock_now())
-    return _detail(request, order_id)
+    return detail_for(request, order_id)
 
 
 @router.post("/orders/{order_id}/cancellation-request", response={201: OrderDetailOut, **ERRORS})
@@ -96,7 +98,7 @@ def orders_cancellation_request(request, order_id: int, body: CancellationReques
     """R7-R9: the buyer requests cancellation of a paid order."""
     cancellation_request(order_id=order_id, user=request.user, reason=body.reason,
                          report_supplier=body.report_supplier, now=clock_now())
-    return 201, _detail(request, order_id)
+    return 201, detail_for(request, order_id)
 
 
 @router.post("/orders/{order_id}/cancellation-request/approve",
@@ -104,7 +106,7 @@ def orders_cancellation_request(request, order_id: int, body: CancellationReques
 def orders_cancellation_approve(request, order_id: int, body: NoteIn):
     """R10: the seller approves; the order closes and the refund starts."""
     cancellation_approve(order_id=order_id, user=request.user, note=body.note, now=clock_now())
-    return _detail(request, order_id)
+    return detail_for(request, order_id)
 
 
 @router.post("/orders/{order_id}/cancellation-request/refuse",
@@ -112,7 +114,7 @@ def orders_cancellation_approve(request, order_id: int, body: NoteIn):
 def orders_cancellation_refuse(request, order_id: int, body: RefuseIn):
     """R11: the seller refuses, with a note for the buyer."""
     cancellation_refuse(order_id=order_id, user=request.user, note=body.note, now=clock_now())
-    return _detail(request, order_id)
+    return detail_for(request, order_id)
 
 
 @router.post("/orders/{order_id}/cancellation-request/withdraw",
@@ -120,7 +122,7 @@ def orders_cancellation_refuse(request, order_id: int, body: RefuseIn):
 def orders_cancellation_withdraw(request, order_id: int):
     """The buyer withdraws their pending request."""
     cancellation_withdraw(order_id=order_id, user=request.user, now=clock_now())
-    return _detail(request, order_id)
+    return detail_for(request, order_id)
 
 
 @router.post("/orders/{order_id}/ship", response={200: OrderDetailOut, **ERRORS})
@@ -128,4 +130,21 @@ def orders_ship(request, order_id: int, body: ShipIn):
     """R14, R15: the seller ships; a pending cancellation request is refused by it."""
     order_ship(order_id=order_id, user=request.user, carrier=body.carrier,
                tracking_number=body.tracking_number, now=clock_now())
-    return _detail(request, order_id)
+    return detail_for(request, order_id)
+
+
+class QuoteQuery(Schema):
+    reason: str | None = Field(default=None, max_length=40)
+
+
+@router.get("/orders/{order_id}/cancellation-quote",
+            response={200: CancellationQuoteOut, **ERRORS})
+def orders_cancellation_quote(request, order_id: int, query: Query[QuoteQuery]):
+    """Exactly what cancelling now would do: refund and destination, expected arrival, coupons
+    that come back and those that do not (and why), whether the seller must approve and by
+    when, and whether the reason counts against the seller. Errors: 409
+    cancel_not_yet_available, 409 cancellation_not_available, 422 reason_required,
+    422 unknown_reason."""
+    quote = cancellation_quote(order_id=order_id, user=request.user, reason=query.reason,
+                               now=clock_now())
+    return quote_read(quote)

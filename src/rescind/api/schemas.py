@@ -90,6 +90,7 @@ class OrderSummaryOut(Schema):
     placed_at: datetime
     paid_at: datetime | None
     closed_at: datetime | None
+    delivered_at: datetime | None
     actions: list[ActionOut]
     upcoming_actions: list[UpcomingActionOut]
     deadlines: list[DeadlineOut]
@@ -103,6 +104,7 @@ class LineOut(Schema):
     unit_price: MoneyOut
     discount: MoneyOut
     total: MoneyOut
+    line: int = Field(description="the line's number, 1 for the first; change requests name it")
 
 
 class CancellationRequestOut(Schema):
@@ -133,6 +135,9 @@ class ShipmentOut(Schema):
     carrier: str
     tracking_number: str
     shipped_at: datetime
+    delivered_at: datetime | None
+    voided_at: datetime | None
+    void_cause: str | None = Field(description="tracking_invalid | voided_by_seller")
 
 
 class TimelineEntryOut(Schema):
@@ -142,9 +147,48 @@ class TimelineEntryOut(Schema):
     params: dict[str, Any]
 
 
+class LineStateOut(Schema):
+    product_id: int
+    product_name: str
+    options: dict[str, str]
+    quantity: int
+    unit_price: MoneyOut
+    discount: MoneyOut
+
+
+class LineChangeOut(Schema):
+    line: int
+    before: LineStateOut
+    after: LineStateOut
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    state: str = Field(description="pending | awaiting_charge | applied | refused | auto_refused "
+                       "| withdrawn | charge_declined | charge_lapsed | superseded | "
+                       "refused_by_shipment | closed_with_order")
+    lines: list[LineChangeOut]
+    delivery: dict[str, str] | None
+    price_before: MoneyOut
+    price_after: MoneyOut
+    difference: MoneyOut = Field(description="above zero an extra charge the buyer confirms; "
+                                 "below zero a partial refund (R13)")
+    requested_at: datetime
+    respond_by: datetime = Field(description="the seller answers by then, or it is refused")
+    decided_at: datetime | None
+    decision_note: str
+    confirm_by: datetime | None = Field(description="the buyer confirms the extra charge by")
+    charged_at: datetime | None
+    applied_at: datetime | None
+
+
 class OrderDetailOut(OrderSummaryOut):
     lines: list[LineOut]
     cancellation_request: CancellationRequestOut | None
+    change_request: ChangeRequestOut | None = None
+    delivery: dict[str, str] | None = Field(default=None,
+                                            description="the latest delivery details set by a "
+                                            "change request (R13)")
     refunds: list[RefundOut]
     shipments: list[ShipmentOut]
     timeline: list[TimelineEntryOut]
@@ -160,6 +204,8 @@ class CheckoutIn(StrictIn):
     items: list[CheckoutItemIn] = Field(min_length=1, max_length=100)
     payment_method: str = Field(description="bank_card | e_wallet | bank_transfer",
                                 max_length=20)
+    coupon_codes: list[str] = Field(default_factory=list, max_length=10,
+                                    description="seller coupons, promo codes, platform coupons")
 
 
 class PaymentOut(Schema):
@@ -242,3 +288,88 @@ class ProductOut(Schema):
     name: str
     unit_price: MoneyOut
     option_choices: dict[str, list[str]]
+
+
+class ReasonIn(StrictIn):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class CarrierEventIn(StrictIn):
+    tracking_number: str = Field(min_length=1, max_length=64)
+    event: str = Field(description="in_transit | delivered | tracking_invalid", max_length=30)
+    location: str = Field(default="", max_length=120)
+
+
+class CouponFateOut(Schema):
+    code: str
+    kind: str
+    returned: bool
+    reason: str
+    explanation: str
+
+
+class CancellationQuoteOut(Schema):
+    needs_seller_approval: bool
+    refund: MoneyOut | None
+    refund_method: str | None
+    refund_arrive_by: datetime | None = Field(description="if decided now")
+    refund_arrive_by_latest: datetime | None = Field(
+        description="if the seller stays silent until the automatic approval")
+    seller_respond_by: datetime | None
+    reason: str | None
+    reason_side: str | None
+    counts_against_seller: bool | None
+    coupons: list[CouponFateOut]
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    order_id: int | None
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class InboxOut(Schema):
+    unread: int
+    notifications: list[NotificationOut]
+
+
+class WebhookIn(StrictIn):
+    name: str = Field(min_length=1, max_length=100)
+    url: str = Field(min_length=8, max_length=500, pattern=r"^https?://")
+
+
+class WebhookOut(Schema):
+    id: int
+    name: str
+    url: str
+    secret: str = Field(description="HMAC-SHA256 key: X-Rescind-Signature: t=<ts>,v1=<hex of "
+                        "HMAC(secret, '<ts>.<body>')>")
+    active: bool
+
+
+class LineChangeIn(StrictIn):
+    line: int = Field(ge=1, le=1000, description="the line's number, 1 for the first")
+    product_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                   description="another product of the same store")
+    options: dict[str, str] = Field(default_factory=dict, max_length=20,
+                                    description="options to change; others keep their value")
+    quantity: int | None = Field(default=None, ge=1, le=999)
+
+
+class DeliveryIn(StrictIn):
+    recipient: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field(default="", max_length=200)
+    city: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(default="", max_length=200)
+    country: str = Field(min_length=1, max_length=200)
+    phone: str = Field(default="", max_length=200)
+
+
+class ChangeRequestIn(StrictIn):
+    lines: list[LineChangeIn] = Field(default_factory=list, max_length=100)
+    delivery: DeliveryIn | None = None

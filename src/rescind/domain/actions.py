@@ -9,6 +9,7 @@ from enum import StrEnum
 from rescind.domain.cancellation import cancel_available_from
 from rescind.domain.facts import OrderFacts
 from rescind.domain.policy import Policy
+from rescind.domain.shipping import can_request_dispute
 from rescind.domain.states import CloseReason, OrderState
 
 
@@ -30,6 +31,18 @@ class Action(StrEnum):
     APPROVE_CANCELLATION = "approve_cancellation"
     REFUSE_CANCELLATION = "refuse_cancellation"
     SHIP = "ship"
+    CONFIRM_RECEIPT = "confirm_receipt"
+    OPEN_DISPUTE = "open_dispute"
+    VOID_SHIPMENT = "void_shipment"
+    RESHIP = "reship"
+    REFUND_CANCELED_SHIPMENT = "refund_canceled_shipment"
+    DECLINE_CANCELED_SHIPMENT = "decline_canceled_shipment"
+    REQUEST_CHANGE = "request_change"
+    WITHDRAW_CHANGE = "withdraw_change"
+    CONFIRM_EXTRA_CHARGE = "confirm_extra_charge"
+    DECLINE_EXTRA_CHARGE = "decline_extra_charge"
+    ACCEPT_CHANGE = "accept_change"
+    REFUSE_CHANGE = "refuse_change"
 
 
 ACTION_LABELS = {
@@ -42,6 +55,18 @@ ACTION_LABELS = {
     Action.APPROVE_CANCELLATION: "Approve cancellation",
     Action.REFUSE_CANCELLATION: "Refuse cancellation",
     Action.SHIP: "Ship",
+    Action.CONFIRM_RECEIPT: "Confirm receipt",
+    Action.OPEN_DISPUTE: "Open a dispute",
+    Action.VOID_SHIPMENT: "Void the shipment",
+    Action.RESHIP: "Ship again with a new tracking number",
+    Action.REFUND_CANCELED_SHIPMENT: "Refund in full",
+    Action.DECLINE_CANCELED_SHIPMENT: "Decline",
+    Action.REQUEST_CHANGE: "Change options or delivery details",
+    Action.WITHDRAW_CHANGE: "Withdraw change request",
+    Action.CONFIRM_EXTRA_CHARGE: "Confirm the extra charge",
+    Action.DECLINE_EXTRA_CHARGE: "Decline the extra charge",
+    Action.ACCEPT_CHANGE: "Accept the change",
+    Action.REFUSE_CHANGE: "Refuse the change",
 }
 
 _REORDERABLE = frozenset({CloseReason.UNPAID_TIMEOUT, CloseReason.CANCELLED_BY_BUYER})
@@ -74,11 +99,41 @@ def available_actions(
                     upcoming.append(Upcoming(Action.REQUEST_CANCELLATION, opens))
                 else:
                     actions.append(Action.REQUEST_CANCELLATION)
+            actions += _change_actions(order, party)
+        elif state is OrderState.AWAITING_DELIVERY:
+            actions += [Action.CONFIRM_RECEIPT, Action.OPEN_DISPUTE]  # R17: no cancel now
+        elif state is OrderState.SHIPMENT_CANCELED and order.dispute_from is not None:
+            if can_request_dispute(order, now):
+                actions.append(Action.OPEN_DISPUTE)
+            else:
+                upcoming.append(Upcoming(Action.OPEN_DISPUTE, order.dispute_from))
     elif party is Party.SELLER:
         if state is OrderState.AWAITING_PAYMENT:
             actions.append(Action.LOWER_PRICE)
         elif state is OrderState.AWAITING_SHIPMENT:
             if order.pending_request is not None:
                 actions += [Action.APPROVE_CANCELLATION, Action.REFUSE_CANCELLATION]
+            actions += _change_actions(order, party)
             actions.append(Action.SHIP)
+        elif state is OrderState.AWAITING_DELIVERY:
+            actions.append(Action.VOID_SHIPMENT)
+        elif state is OrderState.SHIPMENT_CANCELED:  # R16: what the buyer is owed
+            actions += [Action.RESHIP, Action.REFUND_CANCELED_SHIPMENT]
+            if order.dispute_from is None or now < order.dispute_from:
+                actions.append(Action.DECLINE_CANCELED_SHIPMENT)
     return actions, upcoming
+
+
+def _change_actions(order: OrderFacts, party: Party) -> list[Action]:
+    """R13 on an order awaiting shipment: the buyer asks for one change at a time (not beside a
+    cancellation request), the seller answers it, the buyer confirms or declines an extra
+    charge."""
+    change = order.pending_change
+    if party is Party.SELLER:
+        return [Action.ACCEPT_CHANGE, Action.REFUSE_CHANGE] \
+            if change is not None and not change.awaiting_charge else []
+    if change is None:
+        return [] if order.pending_request is not None else [Action.REQUEST_CHANGE]
+    if change.awaiting_charge:
+        return [Action.CONFIRM_EXTRA_CHARGE, Action.DECLINE_EXTRA_CHARGE]
+    return [Action.WITHDRAW_CHANGE]

@@ -19,6 +19,8 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "application/pdf": (".pdf",),
 }
 IMAGE_TYPES = frozenset(t for t in EXTENSIONS if t.startswith("image/"))
+LABELS = {"image/png": "PNG image", "image/jpeg": "JPEG image", "image/gif": "GIF image",
+          "image/webp": "WebP image", "application/pdf": "PDF"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ def attachment_check(file: AttachmentFacts, *, max_bytes: int) -> str:
                           details={"name": file.name, "allowed": sorted(EXTENSIONS)})
     if _extension(file.name) not in EXTENSIONS[content_type]:
         raise DomainError("attachment_extension_mismatch",
-                          f"{file.name} is a {content_type} file; its name must end in "
+                          f"{file.name} is really a {LABELS[content_type]}; its name must end in "
                           f"{' or '.join(EXTENSIONS[content_type])}.",
                           kind=ErrorKind.INVALID,
                           details={"name": file.name, "detected": content_type,

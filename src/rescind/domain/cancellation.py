@@ -15,6 +15,8 @@ from rescind.domain.events import (
     CancellationRefusedByShipment,
     CancellationRequested,
     CancellationWithdrawn,
+    ChangeRefusedByShipment,
+    ChangeSuperseded,
     Event,
     OrderNotShippedInTime,
     OrderShipped,
@@ -69,6 +71,8 @@ def decide_request_cancellation(
     ]
     if report_supplier:
         events.append(SupplierReported(reason=chosen.code))
+    if order.pending_change is not None:  # R7 stays available: cancelling ends a change (R13)
+        events.append(ChangeSuperseded())
     return events
 
 
@@ -121,12 +125,15 @@ def decide_auto_approve(
 
 
 def decide_ship(order: OrderFacts, *, carrier: str, tracking_number: str) -> list[Event]:
-    """R14, R15: shipping wins over a pending request, which it refuses on the timeline."""
+    """R14, R15: shipping wins over a pending cancellation or change request (R13), which it
+    refuses on the timeline."""
     carrier, tracking_number = tracking_checked(carrier, tracking_number)
     apply_transition(order.state, Transition.SHIP)
     events: list[Event] = []
     if order.pending_request is not None:
         events.append(CancellationRefusedByShipment())
+    if order.pending_change is not None:
+        events.append(ChangeRefusedByShipment())
     events.append(OrderShipped(carrier=carrier, tracking_number=tracking_number))
     return events
 

@@ -277,6 +277,83 @@ class SellerMessaged(Event):
     attachments: int
 
 
+# Change instead of cancel (R13, R14): the order stays paid while the seller decides.
+@dataclass(frozen=True, slots=True)
+class ChangeRequested(Event):
+    lines: tuple[dict[str, Any], ...]  # each {"line": n, "before": {...}, "after": {...}}
+    delivery: dict[str, str] | None  # new delivery details, if asked for
+    price_before: Money
+    price_after: Money
+    difference: Money  # above zero an extra charge, below zero a partial refund (R3)
+    respond_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeAccepted(Event):
+    note: str
+    extra_charge: Money  # zero unless the change costs more
+    confirm_by: datetime | None  # by when the buyer confirms the extra charge, if any
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRefused(Event):
+    """R13: the order stays as it was; the buyer can still cancel it and order again."""
+
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeAutoRefused(Event):
+    """R13: the seller did not answer in time; the buyer can still cancel and order again."""
+
+    respond_by: datetime
+    cancel_available_from: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeWithdrawn(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSuperseded(Event):
+    """R7, R13: the buyer asked to cancel instead, which ends the change request."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRefusedByShipment(Event):
+    """R14: shipping while a change request is open refuses it, and says so."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraChargeDeclined(Event):
+    """R13: the buyer would not pay more; the order stays as it was."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraChargeLapsed(Event):
+    """R13: the buyer did not confirm the extra charge in time; the order stays as it was."""
+
+    confirm_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraCharged(Event):
+    """R13, R21: the extra charge was captured from the order's payment method."""
+
+    amount: Money
+    method: str
+    gateway_reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeApplied(Event):
+    """R13: the order's lines, total and delivery details are now the changed ones."""
+
+    price_before: Money
+    price_after: Money
+
+
 def responsible_side_of(event: Event) -> Side | None:
     """The side a closing event counts against: fixed per class, or the reason's side (R8)."""
     return getattr(event, "responsible", None) or event.responsible_side

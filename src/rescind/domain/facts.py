@@ -21,6 +21,23 @@ class RequestFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeFacts:
+    """The open change request of an order (R13): waiting for the seller, or accepted at a
+    higher price and waiting for the buyer to confirm the extra charge."""
+
+    change_id: int
+    awaiting_charge: bool
+    respond_by: datetime  # the seller's answer, then the buyer's confirmation, is due by then
+    price_before: Money
+    price_after: Money
+
+    @property
+    def difference(self) -> Money:
+        """Above zero an extra charge, below zero a partial refund (R3)."""
+        return self.price_after - self.price_before
+
+
+@dataclass(frozen=True, slots=True)
 class OrderFacts:
     state: OrderState
     placed_at: datetime
@@ -34,6 +51,7 @@ class OrderFacts:
     tracking_number: str | None = None  # of the current, not voided, shipment
     delivered_at: datetime | None = None
     dispute_from: datetime | None = None  # R16: when a "shipment canceled" buyer may dispute
+    pending_change: ChangeFacts | None = None  # R13
 
     @property
     def refundable(self) -> Money:

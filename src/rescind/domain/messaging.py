@@ -22,6 +22,9 @@ def decide_message(
     if not body.strip() and not attachments:
         raise DomainError("message_empty", "Write a message or attach a file.",
                           kind=ErrorKind.INVALID)
+    if "\x00" in body:  # PostgreSQL cannot store it; no person types it
+        raise DomainError("message_invalid_characters", "A message may not contain NUL "
+                          "characters.", kind=ErrorKind.INVALID)
     if len(body) > MAX_BODY_CHARACTERS:
         raise DomainError("message_too_long",
                           f"A message may have at most {MAX_BODY_CHARACTERS} characters.",

@@ -54,6 +54,10 @@ class Policy:
     # R10: 72 h by default; the alternative account of the real system says 14 days.
     r10_seller_response_window: timedelta = timedelta(hours=72)
     r12_handling_working_days: int = 7
+    # R13: the seller answers a change request within this window; silence refuses it.
+    r13_change_response_window: timedelta = timedelta(hours=72)
+    # R13: the buyer confirms the extra charge of an accepted, dearer change within this window.
+    r13_extra_charge_confirm_window: timedelta = timedelta(hours=72)
     r23_refund_start_working_days: int = 1
     r23_ewallet_refund_days: int = 7
     r23_bank_card_refund_working_days: int = 15

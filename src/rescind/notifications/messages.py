@@ -15,6 +15,14 @@ def _when(value: str) -> str:
     return value.replace("T", " ")[:16] + " UTC"
 
 
+def _change_accepted(o: dict, p: dict) -> str:
+    if p["extra_charge"]["amount"] > 0:
+        return _("The seller accepted your change to order #%(order)s: confirm the extra "
+                 "charge of %(amount)s by %(by)s") % {
+            **o, "amount": _money(p["extra_charge"]), "by": _when(p["confirm_by"])}
+    return _("The seller accepted your change to order #%(order)s") % o
+
+
 TITLES = {
     "OrderPaid": lambda o, p: _("Order #%(order)s is paid: please ship it") % o,
     "UnpaidOrderCancelled": lambda o, p: _("Order #%(order)s was cancelled before payment") % o,
@@ -50,6 +58,49 @@ TITLES = {
         **o, "by": _when(p["arrive_by"])},
     "CouponReturned": lambda o, p: _("Coupon %(code)s is yours to use again") % {
         **o, "code": p["code"]},
+    "ParcelDelivered": lambda o, p: _("Order #%(order)s was delivered") % o,
+    "ShipmentCanceled": lambda o, p: _(
+        "Shipment canceled for order #%(order)s: the seller owes a new shipment or a full "
+        "refund") % o,
+    "ShipmentReassigned": lambda o, p: _(
+        "Order #%(order)s was shipped again: %(carrier)s %(tracking)s") % {
+        **o, "carrier": p["carrier"], "tracking": p["tracking_number"]},
+    "ShipmentCanceledRefunded": lambda o, p: _(
+        "Order #%(order)s: the seller refunds the canceled shipment in full") % o,
+    "ShipmentCanceledDeclined": lambda o, p: _(
+        "Order #%(order)s: the seller declined to ship again or refund; you may open a "
+        "dispute") % o,
+    "ShipmentCanceledUnanswered": lambda o, p: _(
+        "Order #%(order)s: the seller did not answer about the canceled shipment in 7 days; "
+        "the buyer may open a dispute") % o,
+    "OrderCompleted": lambda o, p: _("Order #%(order)s is completed") % o,
+    "DisputeRequested": lambda o, p: _("The buyer asks to open a dispute on order "
+                                       "#%(order)s") % o,
+    "BuyerMessaged": lambda o, p: _("The buyer of order #%(order)s sent you a message") % o,
+    "SellerMessaged": lambda o, p: _("The seller of order #%(order)s sent you a message") % o,
+    "ChangeRequested": lambda o, p: _(
+        "The buyer asks to change order #%(order)s: answer by %(by)s") % {
+        **o, "by": _when(p["respond_by"])},
+    "ChangeAccepted": _change_accepted,
+    "ChangeRefused": lambda o, p: _(
+        "The seller refused to change order #%(order)s: “%(note)s”") % {**o, "note": p["note"]},
+    "ChangeAutoRefused": lambda o, p: _(
+        "Order #%(order)s: the change request was refused, the seller did not answer in "
+        "time") % o,
+    "ChangeWithdrawn": lambda o, p: _(
+        "The buyer withdrew the change request for order #%(order)s") % o,
+    "ChangeSuperseded": lambda o, p: _(
+        "The buyer of order #%(order)s asks to cancel it instead of changing it") % o,
+    "ChangeRefusedByShipment": lambda o, p: _(
+        "Order #%(order)s has shipped, so it can no longer be changed") % o,
+    "ExtraCharged": lambda o, p: _(
+        "The buyer paid the extra %(amount)s for the change to order #%(order)s") % {
+        **o, "amount": _money(p["amount"])},
+    "ExtraChargeDeclined": lambda o, p: _(
+        "The buyer declined the extra charge: order #%(order)s stays as it was") % o,
+    "ExtraChargeLapsed": lambda o, p: _(
+        "The extra charge for order #%(order)s was not confirmed in time: the order stays as "
+        "it was") % o,
 }
 
 BODIES = {
@@ -59,6 +110,15 @@ BODIES = {
         "If you do not answer in time, the request is approved automatically."),
     "RefundStarted": lambda o, p: _(
         "It goes back to the payment method you used for the order."),
+    "ChangeRequested": lambda o, p: _(
+        "If you do not answer in time, the change is refused and the order stays as it was."),
+    "ChangeAccepted": lambda o, p: _(
+        "Nothing is charged until you confirm." if p["extra_charge"]["amount"] > 0
+        else "The order is changed; any difference in price comes back to your payment "
+             "method."),
+    "ChangeRefused": lambda o, p: _("You can still cancel the order and order again."),
+    "ChangeAutoRefused": lambda o, p: _(
+        "The buyer can still cancel the order and order again."),
 }
 
 

@@ -1,6 +1,6 @@
 """How an order reads to one party now: its state, what they may do, every running deadline
-(R2), the cancellation request and refunds with expected arrival (R23). Pages and API share it
-(R28)."""
+(R2), the cancellation and change requests (R13) and refunds with expected arrival (R23). Pages
+and API share it (R28)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from rescind.accounts.parties import party_on_order
-from rescind.aftersale.models import CancellationRequest
+from rescind.aftersale.models import CancellationRequest, ChangeRequest
 from rescind.config import policy
 from rescind.domain.actions import ACTION_LABELS, Party, available_actions
 from rescind.domain.errors import DomainError, ErrorKind
@@ -20,6 +20,9 @@ DEADLINE_LABELS = {
     Deadline.Kind.UNPAID_TIMEOUT: "Pay by, or the order closes",
     Deadline.Kind.SELLER_RESPONSE: "The seller must answer the cancellation request by",
     Deadline.Kind.HANDLING_TIME: "The seller must ship by",
+    Deadline.Kind.DELIVERY_CONFIRMATION: "Completes by itself, unless you open a dispute, on",
+    Deadline.Kind.SHIPMENT_CANCELED_REPLY: "The seller must ship again or refund by",
+    Deadline.Kind.CHANGE_REQUEST_RESPONSE: "The change request needs an answer by",
 }
 STATE_LABELS = {
     "awaiting_payment": "Awaiting payment",
@@ -72,6 +75,7 @@ def order_summary(order: Order, party: Party, *, now: datetime) -> dict[str, Any
         "placed_at": order.placed_at,
         "paid_at": order.paid_at,
         "closed_at": order.closed_at,
+        "delivered_at": order.delivered_at,
         "actions": [{"action": a.value, "label": ACTION_LABELS[a]} for a in actions],
         "upcoming_actions": [
             {"action": u.action.value, "label": ACTION_LABELS[u.action],
@@ -85,14 +89,20 @@ def order_detail(order: Order, party: Party, *, now: datetime) -> dict[str, Any]
     data = order_summary(order, party, now=now)
     cur = order.currency
     data["lines"] = [
-        {"product_id": line.product_id, "product_name": line.product_name,
+        {"line": number, "product_id": line.product_id, "product_name": line.product_name,
          "options": line.options, "quantity": line.quantity,
          "unit_price": _money(line.unit_price, cur), "discount": _money(line.discount, cur),
          "total": _money(line.total, cur)}
-        for line in order.lines.order_by("pk")
+        for number, line in enumerate(order.lines.order_by("pk"), start=1)
     ]
     latest = order.cancellation_requests.order_by("-pk").first()
     data["cancellation_request"] = _request_read(latest) if latest else None
+    change = order.change_requests.order_by("-pk").first()
+    data["change_request"] = _change_read(change) if change else None
+    # R13: delivery details live on the change requests that set them; the latest applied wins.
+    data["delivery"] = (order.change_requests.filter(state=ChangeRequest.State.APPLIED,
+                                                     delivery__isnull=False)
+                        .order_by("-pk").values_list("delivery", flat=True).first())
     data["refunds"] = [
         {"id": r.pk, "amount": _money(r.amount, r.currency), "method": r.method,
          "state": r.state, "created_at": r.created_at, "started_at": r.started_at,
@@ -101,7 +111,9 @@ def order_detail(order: Order, party: Party, *, now: datetime) -> dict[str, Any]
         for r in order.refunds.order_by("pk")
     ]
     data["shipments"] = [
-        {"carrier": s.carrier, "tracking_number": s.tracking_number, "shipped_at": s.shipped_at}
+        {"carrier": s.carrier, "tracking_number": s.tracking_number, "shipped_at": s.shipped_at,
+         "delivered_at": s.delivered_at, "voided_at": s.voided_at,
+         "void_cause": s.void_cause or None}
         for s in order.shipments.order_by("pk")
     ]
     data["timeline"] = [
@@ -123,4 +135,24 @@ def _request_read(request: CancellationRequest) -> dict[str, Any]:
         "respond_by": request.respond_by,
         "decided_at": request.decided_at,
         "decision_note": request.decision_note,
+    }
+
+
+def _change_read(change: ChangeRequest) -> dict[str, Any]:
+    cur = change.currency
+    return {
+        "id": change.pk,
+        "state": change.state,
+        "lines": change.lines,
+        "delivery": change.delivery,
+        "price_before": _money(change.price_before, cur),
+        "price_after": _money(change.price_after, cur),
+        "difference": change.difference.as_dict(),
+        "requested_at": change.requested_at,
+        "respond_by": change.respond_by,
+        "decided_at": change.decided_at,
+        "decision_note": change.decision_note,
+        "confirm_by": change.confirm_by,
+        "charged_at": change.charged_at,
+        "applied_at": change.applied_at,
     }

@@ -26,10 +26,14 @@ def order_lock(order_id: int) -> Order:
 
 
 def order_facts(order: Order) -> OrderFacts:
-    from rescind.aftersale.models import CancellationRequest
+    from rescind.aftersale.models import CancellationRequest, ChangeRequest
 
     pending = (CancellationRequest.objects
                .filter(order_id=order.pk, state=CancellationRequest.State.PENDING).first())
+    # R13: a change request is only ever open while the order awaits shipment.
+    change = (ChangeRequest.objects.filter(order_id=order.pk,
+                                           state__in=ChangeRequest.OPEN_STATES).first()
+              if order.state == OrderState.AWAITING_SHIPMENT else None)
     shipment = current_shipment(order)
     return OrderFacts(
         state=OrderState(order.state),
@@ -44,6 +48,7 @@ def order_facts(order: Order) -> OrderFacts:
         tracking_number=shipment.tracking_number if shipment else None,
         delivered_at=order.delivered_at,
         dispute_from=order.dispute_from,
+        pending_change=change.facts() if change else None,
     )
 
 

@@ -20,6 +20,36 @@ def _with_files(count: int) -> str:
     return f" with {count} attachment{'s' if count != 1 else ''}." if count else "."
 
 
+def _line_change(entry: dict) -> str:
+    before, after = entry["before"], entry["after"]
+    parts = [f"{before['product_name']} → {after['product_name']}"] \
+        if after["product_id"] != before["product_id"] else []
+    parts += [f"{name} {before['options'].get(name, '—')} → {value}"
+              for name, value in after["options"].items() if before["options"].get(name) != value]
+    if after["quantity"] != before["quantity"]:
+        parts.append(f"quantity {before['quantity']} → {after['quantity']}")
+    return f"line {entry['line']} ({before['product_name']}): " + (
+        ", ".join(parts) or "its share of the discount")
+
+
+def _change_asked(p: dict) -> str:
+    asked = [_line_change(entry) for entry in p["lines"]]
+    if p["delivery"]:
+        asked.append("the delivery details")
+    return (f"The buyer asked to change {'; '.join(asked)}. Price "
+            f"{_money(p['price_before'])} → {_money(p['price_after'])}.")
+
+
+def _change_accepted(p: dict) -> str:
+    text = "The seller accepted the change."
+    if p["extra_charge"]["amount"] > 0:
+        text += (f" It costs {_money(p['extra_charge'])} more: the buyer confirms the extra "
+                 f"charge by {p['confirm_by'][:16].replace('T', ' ')} UTC.")
+    return text + (f" “{p['note']}”" if p.get("note") else "")
+
+
+_CAN_STILL_CANCEL = " The buyer can still cancel the order and order again."
+
 DESCRIBE = {
     "OrderPlaced": lambda p: f"Order placed: {_money(p['total'])}.",
     "OrderPaid": lambda p: f"Paid {_money(p['amount'])} by {p['method'].replace('_', ' ')}.",
@@ -48,12 +78,46 @@ DESCRIBE = {
     "RefundFlaggedOverdue": lambda p: "Refund overdue: flagged for support.",
     "SellerReminded": lambda p: "The seller was reminded: the platform acts by itself at "
     f"{p['due_at'][:16].replace('T', ' ')} UTC.",
+    "ParcelInTransit": lambda p: f"In transit ({p['location'] or 'no location given'}).",
+    "ParcelDelivered": lambda p: "Delivered, says the carrier.",
+    "ShipmentCanceled": lambda p: "Shipment canceled: "
+    + ("the carrier dropped the parcel" if p["cause"] == "tracking_invalid"
+       else "the seller voided the shipment")
+    + ". The seller owes a new shipment or a full refund.",
+    "ShipmentReassigned": lambda p: f"Shipped again with {p['carrier']}, tracking number "
+    f"{p['tracking_number']}.",
+    "ShipmentCanceledRefunded": lambda p: "The seller refunds the canceled shipment in full.",
+    "ShipmentCanceledDeclined": lambda p: f"The seller declined to reship or refund: "
+    f"“{p['note']}”",
+    "ShipmentCanceledUnanswered": lambda p: "The seller did not answer in 7 days; the buyer "
+    "may open a dispute.",
+    "OrderCompleted": lambda p: "Completed: " + ("the buyer confirmed receipt."
+                                                if p["by"] == "buyer_confirmed"
+                                                else "delivered and no dispute in time."),
+    "DisputeRequested": lambda p: f"The buyer asked to open a dispute: “{p['reason']}”",
     "CouponReturned": lambda p: f"Coupon {p['code']} is yours to use again: everything it paid "
     "for is cancelled.",
     "BuyerMessaged": lambda p: "The buyer sent a message" + _with_files(p["attachments"]),
     "SellerMessaged": lambda p: "The seller sent a message" + _with_files(p["attachments"]),
     "CouponNotReturned": lambda p: f"Coupon {p['code']} does not come back. "
     f"{FATE_TEXT.get(p['reason'], '')}",
+    "ChangeRequested": _change_asked,
+    "ChangeAccepted": _change_accepted,
+    "ChangeRefused": lambda p: f"The seller refused the change: “{p['note']}”" + _CAN_STILL_CANCEL,
+    "ChangeAutoRefused": lambda p: "Change refused automatically: the seller did not answer in "
+    "time." + _CAN_STILL_CANCEL,
+    "ChangeWithdrawn": lambda p: "The buyer withdrew the change request.",
+    "ChangeSuperseded": lambda p: "The change request ended: the buyer asked to cancel instead.",
+    "ChangeRefusedByShipment": lambda p: "The change request was refused because the seller "
+    "shipped the order.",
+    "ExtraCharged": lambda p: f"Extra charge of {_money(p['amount'])} paid by "
+    f"{p['method'].replace('_', ' ')}.",
+    "ExtraChargeDeclined": lambda p: "The buyer declined the extra charge; the order stays as "
+    "it was.",
+    "ExtraChargeLapsed": lambda p: "The extra charge was not confirmed in time; the order stays "
+    "as it was.",
+    "ChangeApplied": lambda p: f"The order was changed: it now costs {_money(p['price_after'])} "
+    f"(was {_money(p['price_before'])}).",
 }
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rescind.web import views
+from rescind.web import conversation, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +10,14 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", views.buyer_orders, name="buyer-orders"),
     path("orders/<int:order_id>/", views.order_page, name="order"),
+    # Before "order-action", whose <slug:action> would otherwise take "messages".
+    path("orders/<int:order_id>/messages/", conversation.message_post, name="message-post"),
+    path("orders/<int:order_id>/messages/<int:message_id>/attachments/<int:attachment_id>/",
+         conversation.message_attachment, name="message-attachment"),
+    path("orders/<int:order_id>/cancellation-quote/", views.cancellation_quote_fragment,
+         name="cancellation-quote"),
     path("orders/<int:order_id>/<slug:action>/", views.order_action, name="order-action"),
+    path("inbox/", views.inbox, name="inbox"),
     path("seller/orders/", views.seller_orders, name="seller-orders"),
     path("seller/requests/", views.seller_requests, name="seller-requests"),
     path("shop/", views.shop, name="shop"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from rescind.accounts.parties import store_ids_of
 from rescind.aftersale.models import CancellationRequest
+from rescind.aftersale.quote import cancellation_quote, quote_read
 from rescind.aftersale.services import (
     cancellation_approve,
     cancellation_refuse,
@@ -26,6 +27,8 @@ from rescind.config import policy
 from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.policy import parse_duration
+from rescind.messaging.reads import messages_for
+from rescind.notifications.inbox import inbox_of, notification_mark_read
 from rescind.orders.models import CartLine, Order, Payment, Product
 from rescind.orders.reads import order_detail, order_for_reader, order_summary
 from rescind.orders.services import (
@@ -34,6 +37,14 @@ from rescind.orders.services import (
     order_cancel_unpaid,
     order_lower_price,
     payment_capture,
+)
+from rescind.orders.shipping import (
+    dispute_request,
+    order_confirm_receipt,
+    shipment_canceled_decline,
+    shipment_canceled_refund,
+    shipment_reassign,
+    shipment_void,
 )
 from rescind.web.timeline import describe
 
@@ -64,17 +75,43 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
     for entry in detail["timeline"]:
         entry["text"] = describe(entry["kind"], entry["params"])
     payment = Payment.objects.filter(checkout_id=order.checkout_id).first()
+    quote = _quote_or_none(request.user, order.pk, None) if party is Party.BUYER and \
+        order.state == "awaiting_payment" else None
     return render(request, "rescind/order.html", {
+        "quote": quote,
         "order": detail, "party": party.value, "reasons": policy().r8_reasons,
         "action_names": {a["action"] for a in detail["actions"]}, "payment": payment,
+        "conversation": messages_for(order, party),
     })
+
+
+def _quote_or_none(user, order_id: int, reason: str | None) -> dict | None:
+    try:
+        return quote_read(cancellation_quote(order_id=order_id, user=user, reason=reason,
+                                             now=clock_now()))
+    except DomainError:
+        return None
+
+
+@login_required
+def cancellation_quote_fragment(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The quote for the reason chosen in the cancel form (htmx swaps it in)."""
+    reason = request.GET.get("reason") or None
+    try:
+        quote = quote_read(cancellation_quote(order_id=order_id, user=request.user,
+                                              reason=reason, now=clock_now()))
+    except DomainError as exc:
+        if exc.kind is ErrorKind.NOT_FOUND:
+            raise Http404(exc.message) from None
+        return render(request, "rescind/_quote.html", {"error": exc.message})
+    return render(request, "rescind/_quote.html", {"quote": quote})
 
 
 def _form_text(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "").strip()
 
 
-def _amount_minor(text: str) -> int:
+def amount_minor(text: str) -> int:
     try:
         whole, _, cents = text.strip().partition(".")
         return int(whole or "0") * 100 + int((cents + "00")[:2] or "0")
@@ -100,8 +137,20 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
         order_id=oid, user=r.user, carrier=_form_text(r, "carrier"),
         tracking_number=_form_text(r, "tracking_number"), now=clock_now()),
     "lower-price": lambda r, oid: order_lower_price(
-        order_id=oid, user=r.user, new_total=_amount_minor(_form_text(r, "new_total")),
+        order_id=oid, user=r.user, new_total=amount_minor(_form_text(r, "new_total")),
         note=_form_text(r, "note"), now=clock_now()),
+    "confirm-receipt": lambda r, oid: order_confirm_receipt(
+        order_id=oid, user=r.user, now=clock_now()),
+    "request-dispute": lambda r, oid: dispute_request(
+        order_id=oid, user=r.user, reason=_form_text(r, "reason"), now=clock_now()),
+    "void-shipment": lambda r, oid: shipment_void(order_id=oid, user=r.user, now=clock_now()),
+    "reship": lambda r, oid: shipment_reassign(
+        order_id=oid, user=r.user, carrier=_form_text(r, "carrier"),
+        tracking_number=_form_text(r, "tracking_number"), now=clock_now()),
+    "refund-shipment": lambda r, oid: shipment_canceled_refund(
+        order_id=oid, user=r.user, now=clock_now()),
+    "decline-shipment": lambda r, oid: shipment_canceled_decline(
+        order_id=oid, user=r.user, note=_form_text(r, "note"), now=clock_now()),
 }
 ACTION_DONE = {
     "cancel": "The order is cancelled.",
@@ -112,6 +161,12 @@ ACTION_DONE = {
     "refuse-cancellation": "Cancellation refused.",
     "ship": "The order is shipped.",
     "lower-price": "The price is lowered.",
+    "confirm-receipt": "Thank you: the order is completed.",
+    "request-dispute": "Your dispute request is recorded; the seller and support are told.",
+    "void-shipment": "The shipment is voided: ship again or refund the buyer.",
+    "reship": "Shipped again with the new tracking number.",
+    "refund-shipment": "The buyer is being refunded in full.",
+    "decline-shipment": "Declined; the buyer may now open a dispute.",
 }
 
 
@@ -187,9 +242,10 @@ def cart(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_checkout(request: HttpRequest) -> HttpResponse:
     try:
+        codes = _form_text(request, "coupon_codes").replace(",", " ").split()
         checkout = checkout_from_cart(buyer=request.user,
                                       payment_method=_form_text(request, "payment_method"),
-                                      now=clock_now())
+                                      now=clock_now(), coupon_codes=codes)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("cart")
@@ -223,3 +279,11 @@ def demo_clock_advance(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "The clock moved forward; due deadlines fire within a second.")
     return redirect(request.POST.get("next") or "home")
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The in-app inbox (R24, R27); opening it marks everything read."""
+    notifications = list(inbox_of(request.user))
+    notification_mark_read(user=request.user, notification_id=None, now=clock_now())
+    return render(request, "rescind/inbox.html", {"notifications": notifications})

@@ -1,0 +1,36 @@
+"""The conversation of an order between its buyer and its seller, and the files its messages
+carry (R6, R11, R16, R17). Files live in Django's default storage, under names that never come
+from the uploader."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from rescind.orders.models import Order
+
+
+class OrderMessage(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    author_party = models.CharField(max_length=10)  # buyer | seller
+    body = models.TextField(blank=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order", "id"])]
+
+
+class MessageAttachment(models.Model):
+    message = models.ForeignKey(OrderMessage, on_delete=models.PROTECT,
+                                related_name="attachments")
+    # Stored as messages/<order id>/<random>.<detected type's extension>; see message_send.
+    file = models.FileField(max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=40, help_text="detected from the content")
+    size = models.PositiveIntegerField(help_text="bytes")
+
+    class Meta:
+        ordering = ["id"]

@@ -1,0 +1,71 @@
+"""The pages render what the services decided: quote, shipment canceled, inbox, coupons
+(R2, R16, R24, R25, R28). Browser tests drive the full flows; these check the pages' content."""
+
+from __future__ import annotations
+
+from rescind.aftersale.services import order_ship
+from rescind.coupons.models import Coupon
+from rescind.notifications.models import Notification
+from rescind.orders.models import CartLine, Checkout
+from rescind.orders.shipping import shipment_void
+from tests.conftest import DAY, HOUR, T0
+
+
+def _page(client, user, path):
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_r16_buyer_page_says_what_a_canceled_shipment_owes_them(client, market):
+    order = market.paid(at=T0)
+    order_ship(order_id=order.pk, user=market.seller, carrier="Cainiao", tracking_number="LP9",
+               now=T0 + HOUR)
+    shipment_void(order_id=order.pk, user=market.seller, now=T0 + DAY)
+    html = _page(client, market.buyer, f"/orders/{order.pk}/")
+    assert "Shipment canceled" in html
+    assert "you are owed a new shipment or a full refund" in html
+    assert "LP9" in html
+    seller_html = _page(client, market.seller, f"/orders/{order.pk}/")
+    assert "Ship again" in seller_html and "Refund in full" in seller_html
+
+
+def test_r4_unpaid_order_page_quotes_the_cancellation(client, market):
+    order = market.place(at=T0)
+    html = _page(client, market.buyer, f"/orders/{order.pk}/")
+    assert "Nothing was paid, so nothing is refunded." in html
+    assert "It is cancelled at once; nobody is penalised." in html
+
+
+def test_r7_r8_quote_fragment_for_a_reason(client, market):
+    order = market.paid(at=T0)
+    client.force_login(market.buyer)
+    # the page's clock is the real one, so the order was paid long ago: cancel is available
+    response = client.get(f"/orders/{order.pk}/cancellation-quote/?reason=out_of_stock")
+    html = response.content.decode()
+    assert "Refund of <strong>28.00 USD</strong> to your bank card" in html
+    assert "This reason counts against the seller." in html
+    other = client.get(f"/orders/{order.pk}/cancellation-quote/?reason=ordered_wrong_item")
+    assert "This reason does not count against the seller." in other.content.decode()
+
+
+def test_r24_inbox_shows_unread_count_on_every_page_and_opening_reads_them(client, market):
+    Notification.objects.create(user=market.buyer, kind="RefundStarted", title="Refund started",
+                                body="", created_at=T0, dedup_key="k1")
+    assert '<span class="badge">1</span>' in _page(client, market.buyer, "/orders/")
+    assert "Refund started" in _page(client, market.buyer, "/inbox/")
+    assert '<span class="badge">' not in _page(client, market.buyer, "/orders/")
+
+
+def test_r25_cart_checkout_takes_a_coupon_code(client, market):
+    Coupon.objects.create(code="WELCOME5", kind="platform", amount=500, owner=market.buyer,
+                          expires_at=T0 + 3650 * DAY)
+    CartLine.objects.create(buyer=market.buyer, product=market.product,
+                            options={"colour": "red"}, quantity=2)
+    client.force_login(market.buyer)
+    response = client.post("/cart/checkout/", {"payment_method": "e_wallet",
+                                               "coupon_codes": "welcome5"})
+    assert response.status_code == 302
+    order = Checkout.objects.get().orders.get()
+    assert (order.discount_total, order.total) == (500, 2300)
