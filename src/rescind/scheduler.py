@@ -3,7 +3,8 @@
 A worker lists due deadlines, then fires each in its own transaction: lock the order, re-read
 the deadline, and only if it is still open, run its handler and mark it fired. A second worker
 that raced for the same deadline finds it fired and does nothing. A deadline whose handler finds
-the order has moved on (a domain error) is voided instead, so it never fires later.
+the order has moved on (a domain error) is voided instead, so it never fires later; one whose
+handler says "try later" (TryLater, e.g. a payment is being captured) stays due.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rescind.aftersale.services import (
     order_close_not_shipped,
     seller_remind,
 )
-from rescind.domain.errors import DomainError
+from rescind.domain.errors import DomainError, TryLater
 from rescind.orders.models import Deadline, Order
 from rescind.orders.recording import order_lock
 from rescind.orders.services import order_close_unpaid
@@ -61,6 +62,9 @@ def deadline_fire(*, deadline_id: int, order_id: int, now: datetime) -> bool:
         try:
             with transaction.atomic():
                 HANDLERS[deadline.kind](order, deadline, now)
+        except TryLater as exc:
+            logger.info("deadline %s (%s) waits: %s", deadline_id, deadline.kind, exc.code)
+            return False
         except DomainError as exc:
             logger.info("deadline %s (%s) no longer applies: %s", deadline_id, deadline.kind,
                         exc.code)

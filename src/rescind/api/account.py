@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from ninja import Router
+from ninja import Router, Status
 
 from rescind.accounts.models import ApiToken
 from rescind.accounts.parties import is_support, store_ids_of
@@ -36,7 +36,7 @@ def tokens_create(request, body: TokenIn):
     if user is None:
         raise DomainError("bad_credentials", "Wrong username or password.",
                           kind=ErrorKind.INVALID)
-    return 201, {"token": ApiToken.issue(user), "user_id": user.pk}
+    return Status(201, {"token": ApiToken.issue(user), "user_id": user.pk})
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})

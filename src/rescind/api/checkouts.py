@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from rescind.api.common import ERRORS
 from rescind.api.schemas import CheckoutIn, CheckoutOut
@@ -36,7 +36,7 @@ def checkouts_create(request, body: CheckoutIn):
         buyer=request.user,
         items=[CheckoutItem(i.product_id, i.quantity, i.options) for i in body.items],
         payment_method=body.payment_method, now=clock_now(), coupon_codes=body.coupon_codes)
-    return 201, checkout_read(checkout)
+    return Status(201, checkout_read(checkout))
 
 
 @router.get("/checkouts/{checkout_id}", response={200: CheckoutOut, **ERRORS})

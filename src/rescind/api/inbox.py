@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from rescind.accounts.parties import is_support
 from rescind.api.common import ERRORS
@@ -58,4 +58,4 @@ def webhooks_list(request):
 def webhooks_create(request, body: WebhookIn):
     """Support: subscribe a system; its secret signs every delivery."""
     _support_only(request.user)
-    return 201, WebhookSubscriber.objects.create(name=body.name, url=body.url)
+    return Status(201, WebhookSubscriber.objects.create(name=body.name, url=body.url))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from rescind.accounts.parties import is_support, party_on_order, store_ids_of
@@ -98,7 +98,7 @@ def orders_cancellation_request(request, order_id: int, body: CancellationReques
     """R7-R9: the buyer requests cancellation of a paid order."""
     cancellation_request(order_id=order_id, user=request.user, reason=body.reason,
                          report_supplier=body.report_supplier, now=clock_now())
-    return 201, detail_for(request, order_id)
+    return Status(201, detail_for(request, order_id))
 
 
 @router.post("/orders/{order_id}/cancellation-request/approve",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from rescind.api.common import ERRORS
 from rescind.api.orders import detail_for
@@ -29,7 +29,7 @@ def carrier_events(request, body: CarrierEventIn):
     Errors: 404 unknown_tracking_number, 422 unknown_carrier_event."""
     order = carrier_event_record(user=request.user, tracking_number=body.tracking_number,
                                  event=body.event, location=body.location, now=clock_now())
-    return 202, {"order_id": order.pk, "state": order.state}
+    return Status(202, {"order_id": order.pk, "state": order.state})
 
 
 @router.post("/orders/{order_id}/confirm-receipt", response={200: OrderDetailOut, **ERRORS})
@@ -42,10 +42,11 @@ def orders_confirm_receipt(request, order_id: int):
 
 @router.post("/orders/{order_id}/dispute-request", response={201: OrderDetailOut, **ERRORS})
 def orders_dispute_request(request, order_id: int, body: ReasonIn):
-    """R16-R18: the buyer asks for a dispute on a shipped order, or on a canceled shipment once
-    the seller refused or let 7 days pass. Errors: 409 dispute_not_available."""
+    """R16-R18: kept for older apps: opens a dispute for all that is left to refund, without
+    return, reason "other" in the buyer's words; POST /orders/{order_id}/dispute says more.
+    Errors: 409 dispute_not_available, 409 dispute_already_open."""
     dispute_request(order_id=order_id, user=request.user, reason=body.reason, now=clock_now())
-    return 201, detail_for(request, order_id)
+    return Status(201, detail_for(request, order_id))
 
 
 @router.post("/orders/{order_id}/shipment/void", response={200: OrderDetailOut, **ERRORS})

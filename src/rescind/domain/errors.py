@@ -35,3 +35,8 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, {self.message!r})"
+
+
+class TryLater(DomainError):
+    """A refusal that passes by itself (e.g. a payment is being captured): a person gets a 409,
+    and an automatic action that meets it keeps its deadline and tries again on a later pass."""

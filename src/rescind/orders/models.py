@@ -50,6 +50,7 @@ class Checkout(models.Model):
 class Payment(models.Model):
     class State(models.TextChoices):
         PENDING = "pending"
+        CAPTURING = "capturing"  # claimed: the gateway is being asked; its orders are frozen
         CAPTURED = "captured"
         FAILED = "failed"
 
@@ -58,6 +59,7 @@ class Payment(models.Model):
     amount = models.PositiveIntegerField(help_text="minor units; the sum of its orders")
     currency = models.CharField(max_length=3)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    capture_key = models.CharField(max_length=100, blank=True)
     gateway_reference = models.CharField(max_length=100, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True)
 

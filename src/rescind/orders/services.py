@@ -14,7 +14,7 @@ from rescind.coupons.models import CouponUse
 from rescind.coupons.services import coupons_for_checkout, coupons_spend
 from rescind.domain.actions import Party
 from rescind.domain.coupons import LineFacts, apply_coupons
-from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.errors import DomainError, ErrorKind, TryLater
 from rescind.domain.money import Money
 from rescind.domain.ordering import (
     LineDraft,
@@ -153,44 +153,78 @@ def checkout_from_cart(
 
 
 def payment_capture(*, payment_id: int, buyer, now: datetime) -> Payment:
-    """Pay a checkout: capture through the gateway (outside any transaction), then mark each of
-    its unpaid orders paid, starting the handling time (R7, R12)."""
-    payment = Payment.objects.select_related("checkout").filter(
-        pk=payment_id, checkout__buyer=buyer).first()
+    """Pay a checkout's unpaid orders (R7, R12), in three steps so that the gateway is never
+    called inside a transaction and what is charged is exactly what is marked paid:
+
+    1. claim: lock the orders and the payment, fix the amount and an idempotency key, and mark
+       the payment "capturing" (cancelling or repricing its orders is refused meanwhile);
+    2. capture through the gateway, outside any transaction;
+    3. mark the orders paid, starting the handling time; or, if the gateway said no, release
+       the claim. A repeat (double click, crash between steps) reuses the key: charged once.
+    """
+    payment = Payment.objects.filter(pk=payment_id, checkout__buyer=buyer).first()
     if payment is None:
         raise DomainError("payment_not_found", "No such payment.", kind=ErrorKind.NOT_FOUND)
     if payment.state == Payment.State.CAPTURED:
         return payment
-    payable = list(payment.checkout.orders.filter(state="awaiting_payment").order_by("pk"))
-    if not payable:
-        raise DomainError("nothing_to_pay", "None of this checkout's orders awaits payment.")
-    amount = Money(sum(o.total for o in payable), payment.currency)
-    method = PaymentMethod(payment.method)
+    payment, orders = _capture_claim(payment)
+    amount, method = Money(payment.amount, payment.currency), PaymentMethod(payment.method)
     try:
-        answer = payment_gateway().capture(
-            key=f"capture-{payment.pk}-{amount.amount}", amount=amount, method=method, now=now)
+        answer = payment_gateway().capture(key=payment.capture_key, amount=amount,
+                                           method=method, now=now)
     except GatewayError as exc:
+        Payment.objects.filter(pk=payment.pk, state=Payment.State.CAPTURING).update(
+            state=Payment.State.PENDING, capture_key="")
         raise DomainError("payment_failed", f"The payment did not go through: {exc}",
                           kind=ErrorKind.UNAVAILABLE) from exc
+    return _capture_complete(payment.pk, [o.pk for o in orders], answer.reference,
+                             actor=Actor(Party.BUYER, buyer.pk), now=now)
+
+
+def _capture_claim(payment: Payment) -> tuple[Payment, list[Order]]:
+    with transaction.atomic():
+        every = payment.checkout.orders.order_by("pk").values_list("pk", flat=True)
+        orders = [o for o in map(order_lock, every) if o.state == "awaiting_payment"]
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.state == Payment.State.CAPTURING:  # a repeat: same orders, same key
+            return payment, orders
+        if not orders:
+            raise DomainError("nothing_to_pay", "None of this checkout's orders awaits payment.")
+        payment.amount = sum(o.total for o in orders)
+        payment.capture_key = f"capture-{payment.pk}-{payment.amount}"
+        payment.state = Payment.State.CAPTURING
+        payment.save(update_fields=["amount", "capture_key", "state"])
+    return payment, orders
+
+
+def _capture_complete(payment_id: int, order_ids: list[int], reference: str, *, actor: Actor,
+                      now: datetime) -> Payment:
     the_policy, the_calendar = policy(), calendar()
     with transaction.atomic():
-        locked = [order_lock(o.pk) for o in payable]
-        if any(o.state != "awaiting_payment" for o in locked) or \
-                sum(o.total for o in locked) != amount.amount:
-            raise DomainError("checkout_changed",
-                              "The checkout changed while paying; please try again.")
-        for order in locked:
-            paid = decide_pay(order_facts(order), method=method.value, now=now,
+        orders = [order_lock(pk) for pk in order_ids]
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.state == Payment.State.CAPTURED:  # a concurrent repeat finished first
+            return payment
+        for order in orders:
+            paid = decide_pay(order_facts(order), method=payment.method, now=now,
                               policy=the_policy, calendar=the_calendar)
             order.paid_at, order.ship_by = now, paid.ship_by
             order.save(update_fields=["paid_at", "ship_by"])
-            events_record(order, [paid], actor=Actor(Party.BUYER, buyer.pk), now=now)
+            events_record(order, [paid], actor=actor, now=now)
             deadlines_void(order, Deadline.Kind.UNPAID_TIMEOUT, now=now)
             deadline_set(order, Deadline.Kind.HANDLING_TIME, paid.ship_by)
-        payment.state, payment.amount = Payment.State.CAPTURED, amount.amount
-        payment.gateway_reference, payment.captured_at = answer.reference, now
-        payment.save(update_fields=["state", "amount", "gateway_reference", "captured_at"])
+        payment.state, payment.gateway_reference, payment.captured_at = (
+            Payment.State.CAPTURED, reference, now)
+        payment.save(update_fields=["state", "gateway_reference", "captured_at"])
     return payment
+
+
+def _refuse_while_capturing(order: Order) -> None:
+    """An order whose payment is being captured cannot be cancelled or repriced meanwhile."""
+    if Payment.objects.filter(checkout_id=order.checkout_id,
+                              state=Payment.State.CAPTURING).exists():
+        raise TryLater("payment_in_progress",
+                       "The payment of this order is going through; try again in a moment.")
 
 
 def _payment_amount_refresh(order: Order) -> None:
@@ -206,6 +240,7 @@ def order_cancel_unpaid(*, order_id: int, user, now: datetime) -> Order:
         order = order_lock(order_id)
         actor = require_party(user, order, Party.BUYER)
         event = decide_cancel_unpaid(order_facts(order))
+        _refuse_while_capturing(order)
         order_close(order, [event], actor=actor, now=now)
         _payment_amount_refresh(order)
     return order
@@ -214,6 +249,7 @@ def order_cancel_unpaid(*, order_id: int, user, now: datetime) -> Order:
 def order_close_unpaid(order: Order, *, now: datetime) -> None:
     """R5: the unpaid-timeout deadline fired. The order is locked by the caller."""
     event = decide_unpaid_timeout(order_facts(order), now=now, policy=policy())
+    _refuse_while_capturing(order)
     order_close(order, [event], actor=PLATFORM, now=now)
     _payment_amount_refresh(order)
 
@@ -224,6 +260,7 @@ def order_lower_price(*, order_id: int, user, new_total: int, note: str, now: da
     with transaction.atomic():
         order = order_lock(order_id)
         actor = require_party(user, order, Party.SELLER)
+        _refuse_while_capturing(order)
         lines = list(order.lines.order_by("pk"))
         event, shares = decide_lower_price(
             order_facts(order), new_total=Money(new_total, order.currency),

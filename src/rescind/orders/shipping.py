@@ -24,7 +24,6 @@ from rescind.domain.shipping import (
     decide_confirm_receipt,
     decide_decline_canceled_shipment,
     decide_refund_canceled_shipment,
-    decide_request_dispute,
     decide_reship,
     decide_void_shipment,
 )
@@ -72,7 +71,14 @@ def carrier_event_record(*, user, tracking_number: str, event: str, location: st
         (s for s in Shipment.objects.filter(tracking_number=tracking_number.strip(),
                                             voided_at__isnull=True).order_by("-pk")
          if s.carrier.lower() in {c.lower() for c in carriers}), None)
-    if shipment is None:
+    if shipment is None:  # R20: perhaps the parcel is a dispute's return
+        from rescind.disputes.returns import dispute_return_carrier_event
+
+        order = dispute_return_carrier_event(
+            user=user, carriers={c.lower() for c in carriers}, tracking_number=tracking_number,
+            kind=kind, now=now)
+        if order is not None:
+            return order
         raise DomainError("unknown_tracking_number",
                           "None of your parcels has this tracking number.",
                           kind=ErrorKind.NOT_FOUND)
@@ -163,10 +169,12 @@ def order_auto_complete(order: Order, *, now: datetime) -> None:
 
 
 def dispute_request(*, order_id: int, user, reason: str, now: datetime) -> Order:
-    """R16-R18: the buyer asks for a dispute; recorded on the timeline for the dispute team."""
-    with transaction.atomic():
-        order = order_lock(order_id)
-        actor = require_party(user, order, Party.BUYER)
-        events = decide_request_dispute(order_facts(order), reason=reason, now=now)
-        events_record(order, events, actor=actor, now=now)
-    return order
+    """R16-R18: kept for older callers: opens a real dispute (disputes.services.dispute_open)
+    for all that is left to refund, without a return, reason "other" and their words."""
+    from rescind.disputes.services import dispute_open
+
+    if not reason.strip():
+        raise DomainError("reason_required", "Say what went wrong.", kind=ErrorKind.INVALID)
+    dispute = dispute_open(order_id=order_id, user=user, reason="other", claim=None,
+                           return_item=False, description=reason, evidence=[], now=now)
+    return dispute.order
