@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rescind.notifications",
     "rescind.refunds",
     "rescind.messaging",
+    "rescind.disputes",
     "rescind.api",
     "rescind.web",
 ]

@@ -11,6 +11,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from rescind.clock.service import now as clock_now
+from rescind.disputes.firing import disputes_fire_due
 from rescind.scheduler import deadlines_fire_due
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ class RescindWorker:
     def run_once(self) -> int:
         """One pass: fire due deadlines, then run the tasks they and others queued."""
         close_old_connections()
-        fired = deadlines_fire_due(now=clock_now())
+        now = clock_now()
+        fired = deadlines_fire_due(now=now) + disputes_fire_due(now=now)
         self.tasks_run()
         return fired
 

@@ -35,6 +35,9 @@ FIELD_EXAMPLES = {
     "body": "Has it left the warehouse?",
     "event": "in_transit",
     "url": "https://example.com/hook",
+    "lines": [{"line": 1, "quantity": 1}],  # R13: one shirt fewer
+    "dispute_reason": "not_received",  # R18
+    "evidence": [],
 }
 
 
@@ -62,8 +65,10 @@ def estate(market, settings, tmp_path) -> Estate:
     message with a picture on the paid one; a notification in the buyer's inbox."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from rescind.aftersale.changes import change_accept, change_request
     from rescind.aftersale.services import cancellation_approve, order_ship
     from rescind.clock.service import now as clock_now
+    from rescind.domain.changes import LineChange
     from rescind.messaging.services import message_send
     from rescind.notifications.models import Notification
     from rescind.orders.services import order_cancel_unpaid
@@ -88,6 +93,12 @@ def estate(market, settings, tmp_path) -> Estate:
                tracking_number="T2", now=since + timedelta(hours=1))
     shipment_void(order_id=shipment_canceled.pk, user=market.seller,
                   now=since + timedelta(hours=2))
+    change_requested, charge_awaited = market.paid(at=since), market.paid(at=since)
+    for order, quantity in ((change_requested, 1), (charge_awaited, 3)):  # R13
+        change_request(order_id=order.pk, user=market.buyer, now=since + timedelta(hours=1),
+                       changes=[LineChange(line=1, quantity=quantity)])
+    change_accept(order_id=charge_awaited.pk, user=market.seller, now=since + timedelta(hours=2))
+    disputes = _disputes(market, since)
     message = message_send(order_id=paid.pk, user=market.buyer, body="Colour?",
                            attachments=[SimpleUploadedFile("shirt.png", png_bytes(),
                                                            content_type="image/png")],
@@ -97,7 +108,8 @@ def estate(market, settings, tmp_path) -> Estate:
         created_at=since, dedup_key="estate-notification")
     orders = {"unpaid": unpaid, "paid": paid, "requested": requested,
               "cancelled_unpaid": cancelled_unpaid, "shipped": shipped, "refunded": refunded,
-              "shipment_canceled": shipment_canceled}
+              "shipment_canceled": shipment_canceled, "change_requested": change_requested,
+              "charge_awaited": charge_awaited, **disputes}
     return Estate(
         orders={name: o.pk for name, o in orders.items()},
         payments={"pending": unpaid.checkout.payment.pk, "captured": paid.checkout.payment.pk},
@@ -106,6 +118,41 @@ def estate(market, settings, tmp_path) -> Estate:
         attachments={"picture": message.attachments.get().pk},
         notifications={"paid": notification.pk},
     )
+
+
+def _disputes(market, since) -> dict:
+    """R18-R20: a shipped order's dispute in each state an action applies to; support staff
+    allowed to decide them."""
+    from django.contrib.auth.models import Permission
+
+    from rescind.aftersale.services import order_ship
+    from rescind.disputes.returns import dispute_return_ship
+    from rescind.disputes.services import (
+        dispute_accept,
+        dispute_escalate,
+        dispute_open,
+        dispute_propose,
+    )
+
+    market.support.user_permissions.add(Permission.objects.get(codename="decide_dispute"))
+    at = since + timedelta(hours=3)
+    orders = {}
+    for name in ("disputed", "proposed", "escalated", "returning", "returned"):
+        order = orders[name] = market.paid(at=since)
+        order_ship(order_id=order.pk, user=market.seller, carrier="DHL",
+                   tracking_number=f"T-{name}", now=since + timedelta(hours=1))
+        dispute_open(order_id=order.pk, user=market.buyer, reason="damaged", claim=1000,
+                     return_item=name.startswith("return"), description="", evidence=[],
+                     now=since + timedelta(hours=2))
+    for name in ("proposed", "escalated"):
+        dispute_propose(order_id=orders[name].pk, user=market.seller, amount=500,
+                        return_item=False, note="", now=at)
+    dispute_escalate(order_id=orders["escalated"].pk, user=market.buyer, note="", now=at)
+    for name in ("returning", "returned"):
+        dispute_accept(order_id=orders[name].pk, user=market.seller, now=at)
+    dispute_return_ship(order_id=orders["returned"].pk, user=market.buyer, carrier="DHL",
+                        tracking_number="RET-1", now=at)
+    return orders
 
 
 def _openapi(client) -> dict:
@@ -200,7 +247,7 @@ def _snapshot() -> dict:
     """Everything an action on an order could change."""
     from django.db.models import Count
 
-    from rescind.aftersale.models import CancellationRequest
+    from rescind.aftersale.models import CancellationRequest, ChangeRequest
     from rescind.messaging.models import OrderMessage
     from rescind.notifications.models import Notification
     from rescind.orders.models import (
@@ -223,6 +270,7 @@ def _snapshot() -> dict:
         "deadlines": list(Deadline.objects.order_by("pk").values_list(
             "pk", "due_at", "fired_at", "voided_at")),
         "requests": list(CancellationRequest.objects.order_by("pk").values_list("pk", "state")),
+        "changes": list(ChangeRequest.objects.order_by("pk").values_list("pk", "state")),
         "payments": list(Payment.objects.order_by("pk").values_list("pk", "state", "amount")),
         "refunds": Refund.objects.count(),
         "shipments": Shipment.objects.count(),
@@ -278,7 +326,7 @@ def _states_and_timelines(estate: Estate) -> dict[str, tuple[str, int]]:
 def test_every_resource_operation_succeeds_for_its_rightful_party_on_some_resource(
         market, estate, client, call, bearer):
     # given every resource operation and the order's own buyer and seller, with their tokens
-    owners = (market.buyer, market.seller)
+    owners = (market.buyer, market.seller, market.support)  # support decides disputes (R20)
     for owner in owners:
         bearer(owner)  # issued outside the rolled-back calls below
     schema = _openapi(client)

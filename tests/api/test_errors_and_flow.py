@@ -414,3 +414,16 @@ def test_r1_r21_r22_r23_checkout_pay_cancel_a_day_later_and_get_refunded(market,
     other = call("GET", f"/orders/{mug_order}", headers=buyer).json()
     assert (other["state"], other["refunds"], other["refunded"]["amount"]) == (
         "awaiting_shipment", [], 0)
+
+
+def test_r28_ids_beyond_the_databases_range_are_not_found_not_a_crash(client, market):
+    # given a caller with a token, when they ask for an order id no database can hold
+    from rescind.accounts.models import ApiToken
+
+    token = ApiToken.issue(market.buyer)
+    for order_id in (2**70, -(2**70)):
+        response = client.get(f"/api/v1/orders/{order_id}",
+                              headers={"Authorization": f"Bearer {token}"})
+        # then it is a clean 404 or 422 in the error shape, never a 500
+        assert response.status_code in {404, 422}
+        assert response.json()["code"] in {"not_found", "invalid_input", "order_not_found"}

@@ -12,7 +12,8 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from rescind.wsgi import application
 
@@ -43,11 +44,19 @@ def requests_share_the_test_transaction():
 
 
 @pytest.fixture
-def owner(market, requests_share_the_test_transaction):
+def owner(market, requests_share_the_test_transaction, settings, tmp_path):
     """market.buyer with a token, their orders unpaid, paid, asked to cancel and cancelled, and
-    (as a seller of market.other_store too) orders of another buyer to ship or decide on."""
+    (as a seller of market.other_store too) orders of another buyer to ship or decide on; a
+    message with a picture, and a notification."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from rescind.accounts.models import ApiToken
     from rescind.clock.service import now as clock_now
+    from rescind.messaging.services import message_send
+    from rescind.notifications.models import Notification
+    from tests.sample_files import png_bytes
+
+    settings.MEDIA_ROOT = str(tmp_path)
 
     market.other_store.sellers.add(market.buyer)
     since = clock_now() - timedelta(hours=26)
@@ -57,11 +66,21 @@ def owner(market, requests_share_the_test_transaction):
               market.place(at=since, product=market.other_product),
               market.place(at=since, **sold), market.paid(at=since, **sold),
               market.requested(at=since - timedelta(hours=1), **sold)]
+    message = message_send(order_id=orders[1].pk, user=market.buyer, body="Colour?",
+                           attachments=[SimpleUploadedFile("shirt.png", png_bytes(),
+                                                           content_type="image/png")],
+                           now=since + timedelta(hours=1))
+    notification = Notification.objects.create(
+        user=market.buyer, order=orders[1], kind="order_paid", title="Paid", body="Thank you.",
+        created_at=since, dedup_key="owner-notification")
     return {
         "headers": {"Authorization": f"Bearer {ApiToken.issue(market.buyer)}"},
         "ids": {"order_id": [o.pk for o in orders],
                 "payment_id": [o.checkout.payment.pk for o in orders],
-                "checkout_id": [o.checkout_id for o in orders]},
+                "checkout_id": [o.checkout_id for o in orders],
+                "message_id": [message.pk],
+                "attachment_id": [message.attachments.get().pk],
+                "notification_id": [notification.pk]},
     }
 
 
@@ -75,7 +94,7 @@ def _aim_at_owned_resources(case, ids: dict[str, list[int]]) -> None:
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=15, deadline=None,
+@hypothesis_settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
 def test_api_conforms_to_its_schema(case, owner):

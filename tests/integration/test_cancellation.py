@@ -72,8 +72,11 @@ def test_r9_report_against_the_supplier_is_recorded_with_the_request(market):
     order = market.requested(at=T0, reason="seller_asked_to_cancel", report_supplier=True)
     request = order.cancellation_requests.get()
     assert request.report_supplier is True
-    assert _kinds(order)[-2:] == ["CancellationRequested", "SupplierReported"]
-    assert order.timeline.last().params == {"reason": "seller_asked_to_cancel"}
+    # and a dispute opens beside it, straight to support (tests/integration/test_disputes.py)
+    assert _kinds(order)[-4:] == ["CancellationRequested", "SupplierReported", "DisputeOpened",
+                                  "DisputeEscalated"]
+    assert order.timeline.get(kind="SupplierReported").params == {
+        "reason": "seller_asked_to_cancel"}
 
 
 def test_r10_r21_r22_seller_approves_order_closes_and_refunds_what_was_paid(market):

@@ -27,7 +27,7 @@ from rescind.orders.models import Product
 from rescind.orders.reads import order_detail
 from rescind.orders.services import CheckoutItem, checkout_create, payment_capture
 from rescind.refunds.gateway import payment_gateway
-from rescind.refunds.models import Refund, SandboxOperation
+from rescind.refunds.models import Refund, SandboxFault, SandboxOperation
 from rescind.scheduler import deadlines_fire_due
 from rescind.web.timeline import describe
 from tests.conftest import DAY, HOUR, T0
@@ -227,6 +227,25 @@ def test_r13_r21_two_confirmations_at_once_charge_once(market, monkeypatch):
     order.refresh_from_db()
     assert (order.total, order.items_total, order.refunded) == (4050, 3750, 0)
     assert _kinds(order).count("ExtraCharged") == 1
+
+
+def test_r13_a_failed_extra_charge_changes_nothing_and_may_be_tried_again(market):
+    # given an accepted dearer change, and a gateway that refuses the next capture
+    order, change = _dearer(market)
+    SandboxFault.objects.create(operation="capture", remaining=1)
+    # when the buyer confirms, then it fails as unavailable and nothing is recorded
+    refused = _refused("payment_failed", change_charge_confirm, order_id=order.pk,
+                       user=market.buyer, now=T0 + 2 * DAY)
+    assert refused.kind is ErrorKind.UNAVAILABLE
+    change.refresh_from_db()
+    order.refresh_from_db()
+    assert (change.state, change.charge_reference, order.total) == ("awaiting_charge", "", 2800)
+    assert _kinds(order)[-1] == "ChangeAccepted"
+    # when the buyer tries again, then it is charged once and the change applies
+    change_charge_confirm(order_id=order.pk, user=market.buyer, now=T0 + 2 * DAY)
+    order.refresh_from_db()
+    assert (order.total, SandboxOperation.objects.filter(
+        key=f"change-{change.pk}-extra-charge").count()) == (4050, 1)
 
 
 def test_r13_r14_r22_a_charge_captured_after_the_order_shipped_goes_straight_back(
@@ -462,3 +481,35 @@ def test_r13_a_product_of_another_store_is_refused(market):
                        changes=[LineChange(line=1, product_id=market.other_product.pk)])
     assert refused.kind is ErrorKind.INVALID
     assert not ChangeRequest.objects.exists()
+
+
+def test_r13_r28_the_api_asks_accepts_and_shows_the_change_and_its_refund(market, client):
+    # given an order of two red shirts paid at T0, its buyer logged in to the API
+    order = market.paid(at=T0)
+    client.force_login(market.buyer)
+    url = f"/api/v1/orders/{order.pk}/change-request"
+    # when the buyer asks for one blue shirt, naming the line by its number
+    asked = client.post(url, {"lines": [{"line": 1, "options": {"colour": "blue"},
+                                         "quantity": 1}]}, content_type="application/json")
+    # then the order reads with the pending change, 12.50 cheaper
+    assert asked.status_code == 201
+    body = asked.json()
+    assert body["lines"][0]["line"] == 1
+    assert {k: body["change_request"][k] for k in ("state", "price_before", "price_after",
+                                                   "difference", "delivery")} == {
+        "state": "pending", "price_before": {"amount": 2800, "currency": "USD"},
+        "price_after": {"amount": 1550, "currency": "USD"},
+        "difference": {"amount": -1250, "currency": "USD"}, "delivery": None}
+    assert body["change_request"]["lines"][0]["after"]["options"] == {"colour": "blue"}
+    assert [a["action"] for a in body["actions"]] == ["request_cancellation", "withdraw_change"]
+    # when the seller accepts through the API
+    client.force_login(market.seller)
+    accepted = client.post(f"{url}/accept", {"note": ""}, content_type="application/json")
+    # then the order shows the new line, the change applied and the 12.50 refund
+    assert accepted.status_code == 200
+    body = accepted.json()
+    assert (body["lines"][0]["quantity"], body["lines"][0]["options"]) == (1, {"colour": "blue"})
+    assert body["change_request"]["state"] == "applied"
+    assert [(r["amount"]["amount"], r["method"]) for r in body["refunds"]] == [
+        (1250, "bank_card")]
+    assert (body["total"]["amount"], body["refunded"]["amount"]) == (2800, 1250)

@@ -69,3 +69,8 @@ def test_r25_cart_checkout_takes_a_coupon_code(client, market):
     assert response.status_code == 302
     order = Checkout.objects.get().orders.get()
     assert (order.discount_total, order.total) == (500, 2300)
+
+
+def test_r28_page_for_an_id_beyond_any_row_is_not_found(client, market):
+    client.force_login(market.buyer)
+    assert client.get(f"/orders/{2**70}/").status_code == 404

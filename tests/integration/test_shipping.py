@@ -154,7 +154,12 @@ def test_r16_silent_seller_for_7_days_lets_the_buyer_open_a_dispute(market):
     assert _actions(order, Party.BUYER, T0 + 8 * DAY) == ["open_dispute"]
     dispute_request(order_id=order.pk, user=market.buyer, reason="Parcel lost, no answer",
                     now=T0 + 8 * DAY)
-    assert order.timeline.last().params == {"reason": "Parcel lost, no answer"}
+    # then a real dispute opens (R18): all that was paid, reason "other", in the buyer's words
+    order.refresh_from_db()
+    dispute = order.disputes.get()
+    assert (order.state, dispute.state, dispute.reason, dispute.claim, dispute.description) == (
+        "in_dispute", "awaiting_seller", "other", 2800, "Parcel lost, no answer")
+    assert order.timeline.last().kind == "DisputeOpened"
 
 
 def test_r16_seller_refusal_opens_the_dispute_at_once(market):

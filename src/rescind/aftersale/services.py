@@ -11,6 +11,7 @@ from rescind.accounts.parties import PLATFORM, require_party
 from rescind.aftersale.changes import changes_close_open
 from rescind.aftersale.models import CancellationRequest, ChangeRequest
 from rescind.config import calendar, policy
+from rescind.disputes.services import dispute_open_on_supplier_report
 from rescind.domain.actions import Party
 from rescind.domain.cancellation import (
     decide_approve_cancellation,
@@ -65,6 +66,8 @@ def cancellation_request(
             respond_by=requested.respond_by)
         events_record(order, events, actor=actor, now=now)
         deadline_set(order, Deadline.Kind.SELLER_RESPONSE, requested.respond_by)
+        if requested.report_supplier:  # R9: a dispute beside the request, straight to support
+            dispute_open_on_supplier_report(order, now=now)
     return request
 
 

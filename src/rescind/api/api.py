@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import logging
 
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from rescind.api import account, changes, checkouts, inbox, messages, orders, shipping
+from rescind.api import (
+    account,
+    changes,
+    checkouts,
+    disputes,
+    inbox,
+    messages,
+    metrics,
+    orders,
+    shipping,
+)
 from rescind.api.auth import API_AUTH
 from rescind.api.errors import STATUS_BY_KIND, error_response
 from rescind.domain.errors import DomainError
@@ -32,6 +43,8 @@ api.add_router("", shipping.router)
 api.add_router("", inbox.router)
 api.add_router("", messages.router)
 api.add_router("", changes.router)
+api.add_router("", disputes.router)
+api.add_router("", metrics.router)
 
 
 @api.exception_handler(DomainError)
@@ -54,6 +67,18 @@ def _authentication_error(request, exc):
 @api.exception_handler(AuthorizationError)
 def _authorization_error(request, exc):
     return error_response(403, "forbidden", "You may not do this.")
+
+
+@api.exception_handler(OverflowError)
+def _id_out_of_range(request, exc):
+    # An id beyond the database's 64-bit integers names nothing (SQLite raises this).
+    return error_response(404, "not_found", "No such resource.")
+
+
+@api.exception_handler(DataError)
+def _value_out_of_range(request, exc):
+    # PostgreSQL's "value out of range": the input cannot be stored or matched.
+    return error_response(422, "invalid_input", "A value is out of range.")
 
 
 @api.exception_handler(Http404)

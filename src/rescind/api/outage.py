@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseNotFound
 
 from rescind.api.errors import error_response
 
@@ -20,6 +21,8 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):  # an id no database row can have (pages)
+            return HttpResponseNotFound("No such page.")
         if isinstance(exception, OperationalError | InterfaceError):
             logger.warning("database unavailable: %s", exception)
             return error_response(503, "service_unavailable",

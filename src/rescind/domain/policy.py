@@ -66,6 +66,13 @@ class Policy:
     r15_auto_complete_after_delivery: timedelta = timedelta(days=15)
     r16_seller_reply_window: timedelta = timedelta(days=7)
     r27_seller_reminder_before: timedelta = timedelta(hours=24)
+    # R19: the seller answers a dispute within this window; silence accepts the buyer's claim.
+    r19_dispute_response_window: timedelta = timedelta(days=15)
+    # R19: a refused or counter-proposed dispute nobody moves goes to support after this.
+    r19_auto_escalate_after: timedelta = timedelta(days=7)
+    # R20: once the carrier shows the returned item delivered, the seller confirms receipt
+    # within this window; silence confirms it and the refund pays out.
+    r20_return_confirmation_window: timedelta = timedelta(days=7)
     calendar_country: str = "US"
     reasons_by_code: dict[str, Reason] = field(init=False, repr=False, compare=False)
 

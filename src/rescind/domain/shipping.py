@@ -10,7 +10,6 @@ from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import (
     NOTE_LIMIT,
-    DisputeRequested,
     Event,
     OrderCompleted,
     ParcelDelivered,
@@ -123,18 +122,3 @@ def can_request_dispute(order: OrderFacts, now: datetime) -> bool:
         return True
     return (order.state is OrderState.SHIPMENT_CANCELED and order.dispute_from is not None
             and now >= order.dispute_from)
-
-
-def decide_request_dispute(order: OrderFacts, *, reason: str, now: datetime) -> list[Event]:
-    """Record the buyer's wish to open a dispute (R16-R18); the dispute itself comes later."""
-    if not can_request_dispute(order, now):
-        raise DomainError(
-            "dispute_not_available",
-            "A dispute can be opened on a shipped order, or on a canceled shipment once the "
-            "seller has refused or let 7 days pass.",
-            details={"state": order.state.value,
-                     "available_from": order.dispute_from.isoformat()
-                     if order.dispute_from else None})
-    if not reason.strip():
-        raise DomainError("reason_required", "Say what went wrong.", kind=ErrorKind.INVALID)
-    return [DisputeRequested(reason=reason.strip()[:NOTE_LIMIT])]

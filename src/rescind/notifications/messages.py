@@ -76,6 +76,39 @@ TITLES = {
     "OrderCompleted": lambda o, p: _("Order #%(order)s is completed") % o,
     "DisputeRequested": lambda o, p: _("The buyer asks to open a dispute on order "
                                        "#%(order)s") % o,
+    "DisputeOpened": lambda o, p: _(
+        "The buyer opened a dispute on order #%(order)s asking for %(amount)s: answer by "
+        "%(by)s") % {**o, "amount": _money(p["claim"]), "by": _when(p["respond_by"])}
+    if p["respond_by"] else _("The buyer of order #%(order)s reported the supplier: support "
+                              "decides the dispute") % o,
+    "DisputeSellerAccepted": lambda o, p: _(
+        "The seller accepted your dispute on order #%(order)s") % o,
+    "DisputeAutoAccepted": lambda o, p: _(
+        "The dispute on order #%(order)s was accepted: the seller did not answer in time") % o,
+    "DisputeSellerRefused": lambda o, p: _(
+        "The seller refused your dispute on order #%(order)s: “%(note)s”") % {
+        **o, "note": p["note"]},
+    "DisputeSellerProposed": lambda o, p: _(
+        "The seller proposes %(amount)s for your dispute on order #%(order)s") % {
+        **o, "amount": _money(p["amount"])},
+    "DisputeProposalAccepted": lambda o, p: _(
+        "The buyer accepted your proposal of %(amount)s on order #%(order)s") % {
+        **o, "amount": _money(p["amount"])},
+    "DisputeEscalated": lambda o, p: _(
+        "The dispute on order #%(order)s is with platform support now") % o,
+    "DisputeDecided": lambda o, p: _(
+        "Dispute on order #%(order)s decided: %(amount)s back to the buyer%(ret)s") % {
+        **o, "amount": _money(p["refund"]),
+        "ret": _(" once the item is returned") if p["return_item"] else ""},
+    "DisputeReturnShipped": lambda o, p: _(
+        "The buyer of order #%(order)s sent the item back: %(carrier)s %(tracking)s") % {
+        **o, "carrier": p["carrier"], "tracking": p["tracking_number"]},
+    "DisputeReturnDelivered": lambda o, p: _(
+        "The returned item of order #%(order)s was delivered to the seller; the seller "
+        "confirms by %(by)s") % {**o, "by": _when(p["confirm_by"])},
+    "DisputeReturnReceived": lambda o, p: _(
+        "The seller has the returned item of order #%(order)s: your refund is on its way") % o,
+    "DisputeResolved": lambda o, p: _("The dispute on order #%(order)s is resolved") % o,
     "BuyerMessaged": lambda o, p: _("The buyer of order #%(order)s sent you a message") % o,
     "SellerMessaged": lambda o, p: _("The seller of order #%(order)s sent you a message") % o,
     "ChangeRequested": lambda o, p: _(
@@ -117,6 +150,10 @@ BODIES = {
         else "The order is changed; any difference in price comes back to your payment "
              "method."),
     "ChangeRefused": lambda o, p: _("You can still cancel the order and order again."),
+    "DisputeOpened": lambda o, p: _(
+        "If you do not answer in time, the buyer's claim is accepted."),
+    "DisputeSellerProposed": lambda o, p: _(
+        "Accept it, or take the dispute to support; without either it goes to support."),
     "ChangeAutoRefused": lambda o, p: _(
         "The buyer can still cancel the order and order again."),
 }

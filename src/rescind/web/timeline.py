@@ -5,6 +5,7 @@ from __future__ import annotations
 from rescind.config import policy
 from rescind.domain.coupons import FATE_TEXT
 from rescind.domain.money import Money
+from rescind.web.dispute_timeline import DISPUTE_DESCRIBE
 
 
 def _money(value: dict) -> str:
@@ -20,7 +21,7 @@ def _with_files(count: int) -> str:
     return f" with {count} attachment{'s' if count != 1 else ''}." if count else "."
 
 
-def _line_change(entry: dict) -> str:
+def line_change_text(entry: dict) -> str:
     before, after = entry["before"], entry["after"]
     parts = [f"{before['product_name']} → {after['product_name']}"] \
         if after["product_id"] != before["product_id"] else []
@@ -33,7 +34,7 @@ def _line_change(entry: dict) -> str:
 
 
 def _change_asked(p: dict) -> str:
-    asked = [_line_change(entry) for entry in p["lines"]]
+    asked = [line_change_text(entry) for entry in p["lines"]]
     if p["delivery"]:
         asked.append("the delivery details")
     return (f"The buyer asked to change {'; '.join(asked)}. Price "
@@ -95,6 +96,7 @@ DESCRIBE = {
                                                 if p["by"] == "buyer_confirmed"
                                                 else "delivered and no dispute in time."),
     "DisputeRequested": lambda p: f"The buyer asked to open a dispute: “{p['reason']}”",
+    **DISPUTE_DESCRIBE,
     "CouponReturned": lambda p: f"Coupon {p['code']} is yours to use again: everything it paid "
     "for is cancelled.",
     "BuyerMessaged": lambda p: "The buyer sent a message" + _with_files(p["attachments"]),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rescind.web import conversation, views
+from rescind.web import conversation, disputes, metrics_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,10 +16,16 @@ urlpatterns = [
          conversation.message_attachment, name="message-attachment"),
     path("orders/<int:order_id>/cancellation-quote/", views.cancellation_quote_fragment,
          name="cancellation-quote"),
+    path("orders/<int:order_id>/dispute/<slug:action>/", disputes.dispute_action,
+         name="dispute-action"),
     path("orders/<int:order_id>/<slug:action>/", views.order_action, name="order-action"),
     path("inbox/", views.inbox, name="inbox"),
+    path("support/disputes/", disputes.support_disputes, name="support-disputes"),
+    path("support/disputes/<int:order_id>/", disputes.support_dispute, name="support-dispute"),
     path("seller/orders/", views.seller_orders, name="seller-orders"),
     path("seller/requests/", views.seller_requests, name="seller-requests"),
+    path("seller/metrics/", metrics_views.seller_metrics, name="seller-metrics"),
+    path("support/metrics/", metrics_views.support_metrics, name="support-metrics"),
     path("shop/", views.shop, name="shop"),
     path("cart/", views.cart, name="cart"),
     path("cart/add/<int:product_id>/", views.cart_add, name="cart-add"),

@@ -46,6 +46,7 @@ from rescind.orders.shipping import (
     shipment_reassign,
     shipment_void,
 )
+from rescind.web.changes import CHANGE_ACTIONS, CHANGE_DONE, change_page
 from rescind.web.timeline import describe
 
 
@@ -67,6 +68,8 @@ def buyer_orders(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
+    from rescind.web.disputes import dispute_page_context  # it uses amount_minor from here
+
     try:
         order, party = order_for_reader(request.user, order_id)
     except DomainError:
@@ -82,6 +85,8 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
         "order": detail, "party": party.value, "reasons": policy().r8_reasons,
         "action_names": {a["action"] for a in detail["actions"]}, "payment": payment,
         "conversation": messages_for(order, party),
+        "change": change_page(order, detail),
+        **dispute_page_context(order, party, request.user),
     })
 
 
@@ -168,6 +173,8 @@ ACTION_DONE = {
     "refund-shipment": "The buyer is being refunded in full.",
     "decline-shipment": "Declined; the buyer may now open a dispute.",
 }
+ORDER_ACTIONS.update(CHANGE_ACTIONS)  # R13
+ACTION_DONE.update(CHANGE_DONE)
 
 
 @login_required

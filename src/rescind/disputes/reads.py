@@ -1,0 +1,93 @@
+"""A dispute as one reader sees it, and support's queue (R19, R20, R23, R28: pages and API
+share it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, F, When
+
+from rescind.disputes.models import OPEN_STATES, Dispute
+from rescind.domain.actions import Party
+from rescind.domain.disputes import DISPUTE_REASONS, DisputeState, dispute_actions
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.refunds import RefundState
+from rescind.messaging.models import MessageAttachment
+from rescind.orders.models import Order
+from rescind.refunds.models import Refund
+
+
+def _money(amount: int | None, currency: str) -> dict[str, Any] | None:
+    return None if amount is None else {"amount": amount, "currency": currency}
+
+
+def dispute_latest(order: Order) -> Dispute | None:
+    return order.disputes.order_by("-pk").first()
+
+
+def dispute_read(dispute: Dispute, party: Party, *, can_decide: bool = False) -> dict[str, Any]:
+    """The dispute with the actions open to `party` (support's "decide" only if allowed)."""
+    cur = dispute.currency
+    actions = dispute_actions(dispute.facts(), party.value)
+    if party is Party.SUPPORT and not can_decide:
+        actions = [a for a in actions if a != "decide"]
+    names = dict(MessageAttachment.objects.filter(pk__in=dispute.evidence)
+                 .values_list("pk", "original_name"))
+    return {
+        "id": dispute.pk, "order_id": dispute.order_id, "state": dispute.state,
+        "state_label": dispute.state.replace("_", " "),
+        "reason": dispute.reason, "reason_label": DISPUTE_REASONS.get(dispute.reason, ""),
+        "description": dispute.description, "claim": _money(dispute.claim, cur),
+        "return_item": dispute.return_item,
+        "evidence": [{"id": pk, "name": names.get(pk, "")} for pk in dispute.evidence],
+        "beside_cancellation": dispute.beside_cancellation, "opened_at": dispute.opened_at,
+        "respond_by": dispute.respond_by, "escalate_by": dispute.escalate_by,
+        "confirm_by": dispute.confirm_by, "next_deadline": dispute.next_deadline,
+        "escalated_at": dispute.escalated_at, "seller_note": dispute.seller_note,
+        "proposal": _money(dispute.proposal, cur), "proposal_return": dispute.proposal_return,
+        "refund": _money(dispute.refund, cur), "return_required": dispute.return_required,
+        "decided_at": dispute.decided_at, "decided_by": dispute.decided_by or None,
+        "decision_note": dispute.decision_note, "return_carrier": dispute.return_carrier,
+        "return_tracking": dispute.return_tracking,
+        "return_shipped_at": dispute.return_shipped_at,
+        "return_delivered_at": dispute.return_delivered_at,
+        "return_received_at": dispute.return_received_at, "resolved_at": dispute.resolved_at,
+        "actions": actions,
+    }
+
+
+def dispute_for_reader(order: Order, party: Party, *, can_decide: bool = False) -> dict:
+    dispute = dispute_latest(order)
+    if dispute is None:
+        raise DomainError("dispute_not_found", "This order has no dispute.",
+                          kind=ErrorKind.NOT_FOUND)
+    return dispute_read(dispute, party, can_decide=can_decide)
+
+
+def support_queue(*, now: datetime, limit: int = 200) -> dict[str, list[dict[str, Any]]]:
+    """R20, R23: open disputes, the next deadline first (those waiting for support by when
+    they were escalated), and refunds flagged overdue that have not arrived."""
+    S = DisputeState
+    disputes = (Dispute.objects.filter(state__in=OPEN_STATES).select_related("order__store")
+                .annotate(due=Case(
+                    When(state=S.AWAITING_SELLER.value, then=F("respond_by")),
+                    When(state__in=[S.SELLER_REFUSED.value, S.SELLER_PROPOSED.value],
+                         then=F("escalate_by")),
+                    When(state=S.AWAITING_RETURN.value, confirm_by__isnull=False,
+                         then=F("confirm_by")),
+                    default=F("escalated_at")))
+                .order_by(F("due").asc(nulls_last=True), "pk")[:limit])
+    overdue = (Refund.objects.filter(overdue_flagged_at__isnull=False)
+               .exclude(state=RefundState.SUCCEEDED.value).select_related("order")
+               .order_by("arrive_by", "pk")[:limit])
+    return {
+        "disputes": [{**dispute_read(d, Party.SUPPORT, can_decide=True), "due_at": d.due,
+                      "overdue": d.next_deadline is not None and d.next_deadline <= now,
+                      "store": d.order.store.name} for d in disputes],
+        "overdue_refunds": [
+            {"id": r.pk, "order_id": r.order_id, "amount": _money(r.amount, r.currency),
+             "method": r.method, "state": r.state, "arrive_by": r.arrive_by,
+             "overdue_flagged_at": r.overdue_flagged_at, "last_error": r.last_error}
+            for r in overdue],
+    }

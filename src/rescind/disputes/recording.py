@@ -1,0 +1,138 @@
+"""The shared steps of every dispute service: find the open dispute, apply decided events to its
+row, record them on the order's timeline, and open the refund through the ledger (R18-R22)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+
+from rescind.accounts.parties import Actor, is_support, party_on_order, require_party
+from rescind.disputes.models import OPEN_STATES, Dispute
+from rescind.domain.actions import Party
+from rescind.domain.dispute_events import (
+    DisputeDecided,
+    DisputeEscalated,
+    DisputeOpened,
+    DisputeResolved,
+    DisputeReturnDelivered,
+    DisputeReturnReceived,
+    DisputeReturnShipped,
+    DisputeSellerProposed,
+    DisputeSellerRefused,
+)
+from rescind.domain.disputes import DisputeFacts, DisputeState
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.events import Event, RefundCreated
+from rescind.domain.facts import OrderFacts
+from rescind.orders.closing import order_close
+from rescind.orders.models import Deadline, Order
+from rescind.orders.recording import deadlines_void, events_record, order_facts, order_lock
+from rescind.refunds.services import refund_open
+
+DECIDE_PERMISSION = "rescind_disputes.decide_dispute"
+
+Decision = Callable[[OrderFacts, DisputeFacts | None], list[Event]]
+
+
+def dispute_open_of(order: Order) -> Dispute | None:
+    """The order's open dispute; there is at most one (a unique constraint backs the lock)."""
+    return Dispute.objects.filter(order_id=order.pk, state__in=OPEN_STATES).first()
+
+
+def support_decider(user, order: Order) -> Actor:
+    """R20: staff with the decide permission; 404 to those who may not see the order, 403 to
+    its buyer, seller or staff without the permission."""
+    if not is_support(user):
+        require_party(user, order, Party.SUPPORT)
+    if not user.has_perm(DECIDE_PERMISSION):
+        raise DomainError("decide_permission_required",
+                          "Only support staff allowed to decide disputes may do this.",
+                          kind=ErrorKind.FORBIDDEN)
+    return Actor(Party.SUPPORT, user.pk)
+
+
+def dispute_act(*, order_id: int, actor_of: Callable[[Order], Actor], decide: Decision,
+                now: datetime) -> Dispute | None:
+    """Lock the order, check who acts, decide on the facts, apply (DESIGN.md, the one path)."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = actor_of(order)
+        dispute = dispute_open_of(order)
+        events = decide(order_facts(order), dispute.facts() if dispute else None)
+        return dispute_apply(order, dispute, events, actor=actor, now=now)
+
+
+def party_actor(user, *parties: Party) -> Callable[[Order], Actor]:
+    return lambda order: require_party(user, order, *parties)
+
+
+def dispute_apply(order: Order, dispute: Dispute | None, events: list[Event], *, actor: Actor,
+                  now: datetime) -> Dispute | None:
+    """Keep the dispute row in step with `events`, then record them on the locked order. A
+    resolution that refunds all that is left closes the order through the one closing path;
+    any other refund is opened on the ledger, which keeps the sum within the charge (R22)."""
+    for event in events:
+        dispute = _row_apply(order, dispute, event, actor=actor, now=now)
+    if dispute is not None:
+        dispute.save()
+    if any(isinstance(e, DisputeResolved) and e.outcome == "closed" for e in events):
+        order_close(order, events, actor=actor, now=now)
+        refund = order.refunds.order_by("-pk").first()
+    else:
+        events_record(order, events, actor=actor, now=now)
+        refund = None
+        for event in events:
+            if isinstance(event, RefundCreated):
+                refund = refund_open(order, event, cause="DisputeResolved", now=now)
+    if refund is not None and dispute is not None:
+        dispute.refund_row = refund
+        dispute.save(update_fields=["refund_row"])
+    return dispute
+
+
+def _row_apply(order: Order, dispute: Dispute | None, event: Event, *, actor: Actor,
+               now: datetime) -> Dispute | None:
+    S = DisputeState
+    if isinstance(event, DisputeOpened):
+        # R16-R18: the order's own clocks stop while the dispute runs.
+        deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION,
+                       Deadline.Kind.SHIPMENT_CANCELED_REPLY, now=now)
+        return Dispute.objects.create(
+            order=order, reason=event.reason, description=event.description,
+            currency=event.claim.currency, claim=event.claim.amount,
+            return_item=event.return_item, evidence=list(event.evidence),
+            beside_cancellation=event.beside_cancellation, state=S.AWAITING_SELLER.value,
+            opened_at=now, respond_by=event.respond_by)
+    assert dispute is not None
+    if isinstance(event, DisputeSellerRefused):
+        dispute.state, dispute.seller_note = S.SELLER_REFUSED.value, event.note
+        dispute.escalate_by = event.escalate_by
+    elif isinstance(event, DisputeSellerProposed):
+        dispute.state, dispute.seller_note = S.SELLER_PROPOSED.value, event.note
+        dispute.proposal, dispute.proposal_return = event.amount.amount, event.return_item
+        dispute.escalate_by = event.escalate_by
+    elif isinstance(event, DisputeEscalated):
+        dispute.state, dispute.escalated_at = S.ESCALATED.value, now
+    elif isinstance(event, DisputeDecided):
+        dispute.refund, dispute.return_required = event.refund.amount, event.return_item
+        dispute.decided_at, dispute.decided_by, dispute.decision_note = now, event.by, event.note
+        dispute.decided_by_user_id = actor.user_id
+        dispute.state = S.AWAITING_RETURN.value  # until resolved, below, if nothing comes back
+    elif isinstance(event, DisputeReturnShipped):
+        dispute.return_carrier, dispute.return_tracking = event.carrier, event.tracking_number
+        dispute.return_shipped_at = now
+    elif isinstance(event, DisputeReturnDelivered):
+        dispute.return_delivered_at, dispute.confirm_by = now, event.confirm_by
+    elif isinstance(event, DisputeReturnReceived):
+        dispute.return_received_at = now
+    elif isinstance(event, DisputeResolved):
+        dispute.state, dispute.resolved_at = S.RESOLVED.value, now
+    return dispute
+
+
+def party_of(user, order: Order) -> str | None:
+    """The reader's side on the dispute: buyer, seller or support (R28)."""
+    party = party_on_order(user, order)
+    return party.value if party else None

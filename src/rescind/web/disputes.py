@@ -1,0 +1,156 @@
+"""Dispute pages: the buyer's and seller's forms on the order page, and the support console
+(queue and one dispute with everything support needs). Same services as the API (R18-R20,
+R23, R28)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rescind.accounts.parties import is_support
+from rescind.clock.service import now as clock_now
+from rescind.disputes.reads import dispute_latest, dispute_read, support_queue
+from rescind.disputes.recording import DECIDE_PERMISSION
+from rescind.disputes.returns import dispute_return_confirm, dispute_return_ship
+from rescind.disputes.services import (
+    dispute_accept,
+    dispute_decide,
+    dispute_escalate,
+    dispute_open,
+    dispute_proposal_accept,
+    dispute_propose,
+    dispute_refuse,
+)
+from rescind.domain.actions import Party
+from rescind.domain.disputes import DISPUTE_REASONS, SUPPLIER_FRAUD
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.money import Money
+from rescind.messaging.models import MessageAttachment
+from rescind.messaging.reads import messages_for
+from rescind.orders.models import Order
+from rescind.orders.reads import order_detail, order_for_reader
+from rescind.web.timeline import describe
+from rescind.web.views import amount_minor
+
+
+def dispute_page_context(order: Order, party: Party, user) -> dict[str, Any]:
+    """What the order page shows of disputes: the latest one, and what the open form needs."""
+    dispute = dispute_latest(order)
+    return {
+        "dispute": dispute_read(dispute, party, can_decide=user.has_perm(DECIDE_PERMISSION))
+        if dispute else None,
+        "dispute_reasons": [(c, label) for c, label in DISPUTE_REASONS.items()
+                            if c != SUPPLIER_FRAUD],
+        "order_attachments": list(MessageAttachment.objects.filter(message__order=order)
+                                  .values("pk", "original_name").order_by("pk"))
+        if party is Party.BUYER else [],
+    }
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "").strip()
+
+
+def _amount(request: HttpRequest, name: str) -> int:
+    return amount_minor(_text(request, name) or "0")
+
+
+def _open(request: HttpRequest, order_id: int) -> object:
+    partial = _text(request, "refund") == "partial"
+    evidence = [int(v) for v in request.POST.getlist("evidence") if v.isdigit() and len(v) < 19]
+    return dispute_open(order_id=order_id, user=request.user, reason=_text(request, "reason"),
+                        claim=_amount(request, "amount") if partial else None,
+                        return_item=_text(request, "return_item") == "yes",
+                        description=_text(request, "description"), evidence=evidence,
+                        now=clock_now())
+
+
+ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], str]] = {
+    "open": (_open, "Your dispute is open; the seller has 15 days to answer."),
+    "accept": (lambda r, oid: dispute_accept(order_id=oid, user=r.user, now=clock_now()),
+               "You accepted the buyer's claim."),
+    "refuse": (lambda r, oid: dispute_refuse(order_id=oid, user=r.user, note=_text(r, "note"),
+                                             now=clock_now()),
+               "You refused the dispute; the buyer may take it to support."),
+    "propose": (lambda r, oid: dispute_propose(
+        order_id=oid, user=r.user, amount=_amount(r, "amount"),
+        return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now()),
+        "Your proposal was sent to the buyer."),
+    "accept-proposal": (lambda r, oid: dispute_proposal_accept(
+        order_id=oid, user=r.user, now=clock_now()), "You accepted the seller's proposal."),
+    "escalate": (lambda r, oid: dispute_escalate(order_id=oid, user=r.user,
+                                                 note=_text(r, "note"), now=clock_now()),
+                 "The dispute is with platform support now."),
+    "ship-return": (lambda r, oid: dispute_return_ship(
+        order_id=oid, user=r.user, carrier=_text(r, "carrier"),
+        tracking_number=_text(r, "tracking_number"), now=clock_now()),
+        "The return is on its way; the refund pays out once the seller has it."),
+    "confirm-return": (lambda r, oid: dispute_return_confirm(
+        order_id=oid, user=r.user, now=clock_now()),
+        "You confirmed the item is back; the buyer is being refunded."),
+    "decide": (lambda r, oid: dispute_decide(
+        order_id=oid, user=r.user, refund=_amount(r, "refund"),
+        return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now()),
+        "Decision recorded."),
+}
+
+
+@login_required
+@require_POST
+def dispute_action(request: HttpRequest, order_id: int, action: str) -> HttpResponse:
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404("No such action.")
+    try:
+        handler[0](request, order_id)
+    except DomainError as exc:
+        if exc.kind is ErrorKind.NOT_FOUND:
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, handler[1])
+    if action == "decide":
+        return redirect("support-dispute", order_id=order_id)
+    return redirect("order", order_id=order_id)
+
+
+def _support_only(request: HttpRequest) -> None:
+    if not is_support(request.user):
+        raise Http404("No such page.")
+
+
+@login_required
+def support_disputes(request: HttpRequest) -> HttpResponse:
+    """R20, R23: the queue, next deadline first, and refunds flagged overdue."""
+    _support_only(request)
+    return render(request, "rescind/support_disputes.html", support_queue(now=clock_now()))
+
+
+@login_required
+def support_dispute(request: HttpRequest, order_id: int) -> HttpResponse:
+    """R20, R29: one dispute with the whole timeline, both sides' messages and evidence, the
+    refund ledger, and the decision form."""
+    _support_only(request)
+    try:
+        order, _party = order_for_reader(request.user, order_id)
+    except DomainError:
+        raise Http404("No such order.") from None
+    dispute = dispute_latest(order)
+    if dispute is None:
+        raise Http404("No dispute on this order.")
+    detail = order_detail(order, Party.SUPPORT, now=clock_now())
+    for entry in detail["timeline"]:
+        entry["text"] = describe(entry["kind"], entry["params"])
+    can_decide = request.user.has_perm(DECIDE_PERMISSION)
+    return render(request, "rescind/support_dispute.html", {
+        "order": detail, "dispute": dispute_read(dispute, Party.SUPPORT, can_decide=can_decide),
+        "conversation": messages_for(order, Party.SUPPORT), "can_decide": can_decide,
+        "earlier": order.disputes.exclude(pk=dispute.pk).order_by("-pk"),
+        "refundable": Money(order.total - order.refunded, order.currency),
+    })

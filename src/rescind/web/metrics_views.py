@@ -1,0 +1,83 @@
+"""Store metrics pages (R30): a seller's dashboard of their own stores, and support's table of
+every store, sortable by any column. Same reads as the API (R28)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from rescind.accounts.parties import is_support, store_ids_of
+from rescind.clock.service import now as clock_now
+from rescind.domain.errors import DomainError
+from rescind.domain.metrics import SORT_KEYS, metrics_sorted, period_parse
+from rescind.metrics.reads import store_metrics
+
+COLUMNS = [  # (sort key, heading)
+    ("store", "Store"),
+    ("orders", "Orders"),
+    ("paid_orders", "Paid"),
+    ("cancellation_rate", "Cancellation rate (seller-side)"),
+    ("auto_approval_share", "Requests approved through silence"),
+    ("late_shipments", "Late shipments"),
+    ("shipments_canceled", "Shipments canceled"),
+    ("disputes_opened", "Disputes opened"),
+    ("disputes_lost", "Disputes lost"),
+    ("refunds_paid", "Refunds"),
+]
+
+
+@login_required
+def seller_metrics(request: HttpRequest) -> HttpResponse:
+    """R30: the seller's own stores."""
+    store_ids = store_ids_of(request.user)
+    if not store_ids:
+        raise PermissionDenied("Store metrics are for the stores' sellers.")
+    return _metrics_page(request, store_ids, title="Your store metrics")
+
+
+@login_required
+def support_metrics(request: HttpRequest) -> HttpResponse:
+    """R30: every store, for support."""
+    if not is_support(request.user):
+        raise PermissionDenied("Store metrics of every store are for support.")
+    return _metrics_page(request, None, title="Store metrics")
+
+
+def _metrics_page(request: HttpRequest, store_ids: list[int] | None, *,
+                  title: str) -> HttpResponse:
+    today = clock_now().date()
+    try:
+        period = period_parse(request.GET.get("from") or None, request.GET.get("to") or None,
+                              today=today)
+    except DomainError as exc:
+        messages.error(request, f"{exc.message} Showing the last 30 days instead.")
+        period = period_parse(None, None, today=today)
+    sort = request.GET.get("sort", "store")
+    sort = sort if sort in SORT_KEYS else "store"
+    descending = request.GET.get("order") == "desc"
+    rows = metrics_sorted(
+        store_metrics(store_ids=store_ids, period_start=period.start, period_end=period.end),
+        by=sort, descending=descending)
+    base = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    columns = [{
+        "key": key, "heading": heading, "sorted": key == sort,
+        "arrow": ("▼" if descending else "▲") if key == sort else "",
+        "url": "?" + urlencode({**base, "sort": key,
+                                "order": _next_order(key, sort=sort, descending=descending)}),
+    } for key, heading in COLUMNS]
+    return render(request, "rescind/metrics.html", {
+        "title": title, "rows": rows, "columns": columns, "period": period,
+        "sort": sort, "order": "desc" if descending else "asc"})
+
+
+def _next_order(key: str, *, sort: str, descending: bool) -> str:
+    """Clicking the sorted column turns it round; another column starts with the stores by name
+    A to Z, or with the largest figures (the worst) first."""
+    if key == sort:
+        return "asc" if descending else "desc"
+    return "asc" if key == "store" else "desc"
