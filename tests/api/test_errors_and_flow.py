@@ -427,3 +427,42 @@ def test_r28_ids_beyond_the_databases_range_are_not_found_not_a_crash(client, ma
         # then it is a clean 404 or 422 in the error shape, never a 500
         assert response.status_code in {404, 422}
         assert response.json()["code"] in {"not_found", "invalid_input", "order_not_found"}
+
+
+def test_r28_unknown_api_paths_and_methods_answer_in_the_error_shape(client):
+    # when a caller asks for an endpoint that does not exist, or with the wrong method
+    missing = client.get("/api/v1/no-such-thing")
+    wrong = client.get("/api/v1/orders/1/cancel")
+    # then both answer JSON {code, message, details}
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed")
+
+
+def test_r28_an_idempotency_claim_left_by_a_dead_process_is_taken_over(client, market):
+    # given a key claimed two minutes ago by a request that never answered
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rescind.accounts.models import ApiToken, hash_token
+    from rescind.api.idempotency import _fingerprint
+    from rescind.api.models import IdempotencyRecord
+    from tests.conftest import T0
+
+    order = market.place(at=T0)
+    token = ApiToken.issue(market.buyer)
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "k-dead"}
+    path = f"/api/v1/orders/{order.pk}/cancel"
+
+    class SameRequest:
+        content_type, body = "application/json", b""
+
+    SameRequest.path = path
+    record = IdempotencyRecord.objects.create(scope="t:" + hash_token(token)[:40], key="k-dead",
+                                              request_hash=_fingerprint(SameRequest))
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - timedelta(minutes=3))
+    # when the client repeats it, then it is served, not told "in progress" forever
+    response = client.post(path, headers=headers)
+    assert response.status_code == 200
+    assert response.json()["state"] == "closed"

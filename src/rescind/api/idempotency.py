@@ -3,20 +3,24 @@
 The key is scoped to the caller (user, or the credential's hash). The first request claims the
 key by inserting a row in its own transaction; a concurrent repeat finds the claim and gets 409
 `idempotency_in_progress`; a later repeat gets the stored answer. A repeat with a different body
-gets 422 `idempotency_key_reused`. Server errors are not stored, so they can be retried.
+gets 422 `idempotency_key_reused`. Server errors are not stored, so they can be retried; a claim
+left without an answer for two minutes (its process died) is taken over by the next repeat.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from rescind.accounts.models import hash_token
 from rescind.api.errors import error_response
 from rescind.api.models import IdempotencyRecord
 
 API_PREFIX = "/api/"
+STALE_CLAIM = timedelta(minutes=2)
 MAX_KEY_LENGTH = 200
 
 
@@ -69,7 +73,10 @@ class IdempotencyMiddleware:
                 record = IdempotencyRecord.objects.create(scope=scope, key=key,
                                                           request_hash=fingerprint)
         except IntegrityError:
-            return self._replay(scope, key, fingerprint)
+            replay = self._replay(scope, key, fingerprint)
+            if replay is not None:
+                return replay
+            return self(request)  # the stale claim was cleared: claim it afresh
         response = self.get_response(request)
         if response.status_code >= 500:
             record.delete()
@@ -91,6 +98,10 @@ class IdempotencyMiddleware:
             return error_response(422, "idempotency_key_reused",
                                   "This Idempotency-Key was used for a different request.")
         if record.status_code is None:
+            if timezone.now() - record.created_at > STALE_CLAIM:
+                # The first attempt died mid-way (no answer stored): let this one take over.
+                IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
+                return None
             return error_response(409, "idempotency_in_progress",
                                   "A request with this Idempotency-Key is in progress.")
         response = HttpResponse(bytes(record.body or b""), status=record.status_code,

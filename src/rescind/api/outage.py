@@ -1,4 +1,5 @@
-"""A database outage answers 503 with Retry-After, never a 500 with a traceback."""
+"""A database outage answers 503 with Retry-After, never a 500 with a traceback; API callers
+get every refusal in the one error shape, even Django's own 404 and 405."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from rescind.api.errors import error_response
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
+API_PREFIX = "/api/"
+PLAIN_ERRORS = {
+    404: ("not_found", "No such endpoint."),
+    405: ("method_not_allowed", "This endpoint does not take that method."),
+}
 
 
 class DatabaseOutageMiddleware:
@@ -18,7 +24,16 @@ class DatabaseOutageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.path.startswith(API_PREFIX) and response.status_code >= 400 and \
+                not response.get("Content-Type", "").startswith("application/json"):
+            # Django's own 404/405 pages: give API callers the one error shape instead.
+            code, message = PLAIN_ERRORS.get(response.status_code,
+                                             (f"http_{response.status_code}", "Request refused."))
+            return error_response(response.status_code, code, message,
+                                  headers={"Allow": response["Allow"]} if response.has_header(
+                                      "Allow") else None)
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, OverflowError):  # an id no database row can have (pages)
