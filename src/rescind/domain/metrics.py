@@ -14,6 +14,10 @@ never counts. An order refunded after its shipment was canceled (R16) is not a c
 it shows in `shipments_canceled`; a dispute refund (close reason `refunded_after_dispute`)
 shows in `disputes_lost`.
 
+Refunds paid: every refund of the period's orders that has not failed (pending, on its way or
+arrived), whatever decided it: a cancellation, a canceled shipment, a dispute, a cheaper change
+(R13). Their sum is kept per currency.
+
 Disputes, as a contract with whatever records them (today `rescind.domain.dispute_events`):
 each dispute opened writes exactly one timeline entry of kind `DisputeOpened` (R18, and R9's
 supplier report beside a cancellation request); each dispute decided writes exactly one entry
