@@ -61,10 +61,9 @@ def test_r20_the_queue_is_for_support_and_deciding_needs_the_permission(market, 
     denied = call("POST", f"/orders/{order.pk}/dispute/decision", user=market.support,
                   body={"refund": 0})
     assert (denied.status_code, denied.json()["code"]) == (403, "decide_permission_required")
-    too_much = {"refund": 2801}
     market.support.user_permissions.add(Permission.objects.get(codename="decide_dispute"))
     over = call("POST", f"/orders/{order.pk}/dispute/decision", user=market.support,
-                body=too_much)
+                body={"refund": 2801})
     assert (over.status_code, over.json()["code"]) == (409, "refund_exceeds_charge")
 
 
