@@ -73,21 +73,23 @@ def detail_for(request, order_id: int):
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
 def orders_cancel(request, order_id: int):
-    """R4: cancel an unpaid order at once."""
+    """R4: cancel an unpaid order at once. Errors: 409 order_already_paid,
+    409 payment_in_progress, 403 not_your_action, 404 order_not_found."""
     order_cancel_unpaid(order_id=order_id, user=request.user, now=clock_now())
     return detail_for(request, order_id)
 
 
 @router.post("/orders/{order_id}/add-to-cart-again", response={200: CartAddedOut, **ERRORS})
 def orders_add_to_cart_again(request, order_id: int):
-    """R5: put a closed unpaid order's items back in the cart."""
+    """R5: put a closed unpaid order's items back in the cart. Errors: 409 not_reorderable."""
     return {"lines_added": order_add_to_cart_again(order_id=order_id, user=request.user,
                                                    now=clock_now())}
 
 
 @router.post("/orders/{order_id}/lower-price", response={200: OrderDetailOut, **ERRORS})
 def orders_lower_price(request, order_id: int, body: LowerPriceIn):
-    """R6: the seller lowers an unpaid order's total."""
+    """R6: the seller lowers an unpaid order's total. Errors: 422 price_not_lower,
+    409 price_change_not_allowed, 409 payment_in_progress, 403 not_your_action."""
     order_lower_price(order_id=order_id, user=request.user, new_total=body.new_total,
                       note=body.note, now=clock_now())
     return detail_for(request, order_id)
@@ -95,7 +97,10 @@ def orders_lower_price(request, order_id: int, body: LowerPriceIn):
 
 @router.post("/orders/{order_id}/cancellation-request", response={201: OrderDetailOut, **ERRORS})
 def orders_cancellation_request(request, order_id: int, body: CancellationRequestIn):
-    """R7-R9: the buyer requests cancellation of a paid order."""
+    """R7-R9: the buyer requests cancellation of a paid order. Errors: 409 order_not_paid,
+    409 cancel_not_yet_available (details.available_from), 409 request_already_pending,
+    409 cancellation_not_available (shipped: message the seller or open a dispute),
+    422 unknown_reason (details.allowed), 403 not_your_action."""
     cancellation_request(order_id=order_id, user=request.user, reason=body.reason,
                          report_supplier=body.report_supplier, now=clock_now())
     return Status(201, detail_for(request, order_id))
@@ -104,7 +109,8 @@ def orders_cancellation_request(request, order_id: int, body: CancellationReques
 @router.post("/orders/{order_id}/cancellation-request/approve",
              response={200: OrderDetailOut, **ERRORS})
 def orders_cancellation_approve(request, order_id: int, body: NoteIn):
-    """R10: the seller approves; the order closes and the refund starts."""
+    """R10: the seller approves; the order closes and the refund starts. Errors:
+    409 no_pending_request, 409 transition_not_allowed (lost a race, R14), 403 not_your_action."""
     cancellation_approve(order_id=order_id, user=request.user, note=body.note, now=clock_now())
     return detail_for(request, order_id)
 
@@ -112,7 +118,8 @@ def orders_cancellation_approve(request, order_id: int, body: NoteIn):
 @router.post("/orders/{order_id}/cancellation-request/refuse",
              response={200: OrderDetailOut, **ERRORS})
 def orders_cancellation_refuse(request, order_id: int, body: RefuseIn):
-    """R11: the seller refuses, with a note for the buyer."""
+    """R11: the seller refuses, with a note for the buyer. Errors: 422 note_required,
+    409 no_pending_request, 409 transition_not_allowed, 403 not_your_action."""
     cancellation_refuse(order_id=order_id, user=request.user, note=body.note, now=clock_now())
     return detail_for(request, order_id)
 
@@ -120,14 +127,16 @@ def orders_cancellation_refuse(request, order_id: int, body: RefuseIn):
 @router.post("/orders/{order_id}/cancellation-request/withdraw",
              response={200: OrderDetailOut, **ERRORS})
 def orders_cancellation_withdraw(request, order_id: int):
-    """The buyer withdraws their pending request."""
+    """The buyer withdraws their pending request. Errors: 409 no_pending_request,
+    409 transition_not_allowed, 403 not_your_action."""
     cancellation_withdraw(order_id=order_id, user=request.user, now=clock_now())
     return detail_for(request, order_id)
 
 
 @router.post("/orders/{order_id}/ship", response={200: OrderDetailOut, **ERRORS})
 def orders_ship(request, order_id: int, body: ShipIn):
-    """R14, R15: the seller ships; a pending cancellation request is refused by it."""
+    """R14, R15: the seller ships; a pending cancellation request is refused by it. Errors:
+    422 tracking_required, 422 tracking_too_long, 409 transition_not_allowed."""
     order_ship(order_id=order_id, user=request.user, carrier=body.carrier,
                tracking_number=body.tracking_number, now=clock_now())
     return detail_for(request, order_id)

@@ -56,7 +56,8 @@ TITLES = {
     "RefundFlaggedOverdue": lambda o, p: _(
         "Overdue refund on order #%(order)s: it was due by %(by)s") % {
         **o, "by": _when(p["arrive_by"])},
-    "CouponReturned": lambda o, p: _("Coupon %(code)s is yours to use again") % {
+    "CouponReturned": lambda o, p: _(
+        "Coupon %(code)s is yours to use again: order #%(order)s was cancelled") % {
         **o, "code": p["code"]},
     "ParcelDelivered": lambda o, p: _("Order #%(order)s was delivered") % o,
     "ShipmentCanceled": lambda o, p: _(

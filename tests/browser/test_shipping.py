@@ -1,0 +1,75 @@
+"""After shipment in a real browser: the seller ships, the carrier drops the parcel through the
+API, the buyer sees "shipment canceled", the seller ships again (R15, R16)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+
+def carrier_reports(live_server, token: str, tracking_number: str, event: str) -> dict:
+    """POST a tracking event to the API as the carrier does, over real HTTP."""
+    request = urllib.request.Request(
+        f"{live_server.url}/api/v1/carrier/events", method="POST",
+        data=json.dumps({"tracking_number": tracking_number, "event": event}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        assert response.status == 202
+        return json.loads(response.read())
+
+
+@pytest.mark.browser
+def test_r15_r16_dropped_parcel_shows_shipment_canceled_and_seller_ships_again(
+        page: Page, live_server, live_market, log_in, log_out):
+    from django.contrib.auth import get_user_model
+
+    from rescind.accounts.models import ApiToken
+    from rescind.orders.models import Carrier
+
+    # given: a paid order and a carrier account for Cainiao
+    order = live_market.paid(at=datetime.now(UTC) - timedelta(days=2))
+    bot = get_user_model().objects.create_user("cainiao-bot", password="pw")
+    Carrier.objects.create(name="Cainiao").accounts.add(bot)
+    token = ApiToken.issue(bot)
+
+    # when: the seller ships it from the order page
+    log_in("seller")
+    page.goto(f"{live_server.url}/orders/{order.pk}/")
+    page.get_by_placeholder("Carrier").fill("Cainiao")
+    page.get_by_placeholder("Tracking number").fill("LP100200300")
+    page.get_by_role("button", name="Ship", exact=True).click()
+    expect(page.locator("#order-state")).to_have_text("Awaiting delivery")
+    log_out()
+
+    # and: the carrier reports the tracking number invalid (the parcel was dropped)
+    answer = carrier_reports(live_server, token, "LP100200300", "tracking_invalid")
+    assert answer == {"order_id": order.pk, "state": "shipment_canceled"}
+
+    # then: the buyer sees "shipment canceled" and what they are owed
+    log_in("buyer")
+    page.goto(f"{live_server.url}/orders/{order.pk}/")
+    expect(page.locator("#order-state")).to_have_text("Shipment canceled")
+    expect(page.locator("#shipment-canceled")).to_contain_text(
+        "you are owed a new shipment or a full refund")
+    expect(page.locator("#timeline")).to_contain_text("the carrier dropped the parcel")
+    log_out()
+
+    # when: the seller assigns a new tracking number
+    log_in("seller")
+    page.goto(f"{live_server.url}/orders/{order.pk}/")
+    page.get_by_placeholder("Carrier").fill("Cainiao")
+    page.get_by_placeholder("New tracking number").fill("LP100200399")
+    page.get_by_role("button", name="Ship again").click()
+    expect(page.get_by_role("status")).to_have_text("Shipped again with the new tracking number.")
+    log_out()
+
+    # then: the buyer sees the order on its way again, on the new parcel
+    log_in("buyer")
+    page.goto(f"{live_server.url}/orders/{order.pk}/")
+    expect(page.locator("#order-state")).to_have_text("Awaiting delivery")
+    expect(page.locator("#shipments")).to_contain_text("LP100200399")
+    expect(page.locator("#shipments li.voided")).to_contain_text("LP100200300")

@@ -1,0 +1,53 @@
+"""Every kind of event that concerns a party reaches exactly that party's inbox, and e-mail
+when they have an address (R24, R27). New event kinds join this test by joining AUDIENCE."""
+
+from __future__ import annotations
+
+import pytest
+
+from rescind.domain.actions import Party
+from rescind.domain.audience import AUDIENCE
+from rescind.notifications.messages import notification_text
+from rescind.notifications.models import EmailMessage, Notification
+from rescind.notifications.services import notify_entries
+from rescind.orders.models import TimelineEntry
+from tests.conftest import T0
+
+MONEY = {"amount": 1250, "currency": "USD"}
+# One value for every parameter any notification text reads; a new one fails loudly here.
+PARAMS = {
+    "amount": MONEY, "new_total": MONEY, "claim": MONEY, "refund": MONEY, "extra_charge": MONEY,
+    "arrive_by": "2026-03-09T10:00:00+00:00", "respond_by": "2026-03-05T10:00:00+00:00",
+    "due_at": "2026-03-05T10:00:00+00:00", "confirm_by": "2026-03-12T10:00:00+00:00",
+    "carrier": "Cainiao", "tracking_number": "LP1", "note": "Sorry", "code": "PLAT",
+    "return_item": False,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(AUDIENCE))
+def test_r24_r27_each_event_kind_reaches_exactly_its_audience(market, settings, kind):
+    # given a staff user with an address, and an order event of this kind
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    market.support.email = "support@example.com"
+    market.support.save()
+    order = market.place(at=T0)
+    Notification.objects.all().delete()
+    EmailMessage.objects.all().delete()
+    entry = TimelineEntry.objects.create(order=order, at=T0, kind=kind, actor="platform",
+                                         params=PARAMS)
+    # when it is delivered
+    notify_entries(entry_ids=[entry.pk], now=T0)
+    # then exactly its audience has it in the inbox, titled, and by e-mail
+    users = {Party.BUYER: market.buyer, Party.SELLER: market.seller,
+             Party.SUPPORT: market.support}
+    expected = {users[party].username for party in AUDIENCE[kind]}
+    inbox = Notification.objects.filter(kind=kind)
+    assert {n.user.username for n in inbox} == expected
+    if not expected:  # a step told through another event (e.g. DisputeDecided)
+        assert not EmailMessage.objects.exists()
+        return
+    title, _ = notification_text(kind, order.pk, PARAMS)
+    assert set(inbox.values_list("title", flat=True)) == {title}
+    assert f"#{order.pk}" in title
+    assert set(EmailMessage.objects.values_list("to", flat=True)) == {
+        users[party].email for party in AUDIENCE[kind] if users[party].email}
