@@ -93,6 +93,9 @@ def demo(port: int = 8000,
          reset: Annotated[bool, typer.Option(help="start from an empty database")] = False) -> None:
     """Migrate, load the demo marketplace, and serve it with a worker, in demo mode."""
     os.environ["RESCIND_DEMO_MODE"] = "1"
+    # The demo's e-mails go to files (var/mail/), not over the console of the worker.
+    os.environ.setdefault("RESCIND_EMAIL_BACKEND",
+                          "django.core.mail.backends.filebased.EmailBackend")
     _django()
     from django.conf import settings
 
@@ -105,7 +108,8 @@ def demo(port: int = 8000,
     seed()
     console.print(f"\n[bold]Rescind demo:[/bold] http://127.0.0.1:{port}/  "
                   f"(API: http://127.0.0.1:{port}/api/v1/docs)\n"
-                  "Move the clock with the control on every page or `rescind clock advance 3d`.\n")
+                  "Move the clock with the control on every page or `rescind clock advance 3d`.\n"
+                  f"E-mails the demo sends are written to {settings.EMAIL_FILE_PATH}/.\n")
     worker_process = subprocess.Popen([sys.executable, "-m", "rescind.cli", "worker"])
     try:
         subprocess.run([sys.executable, "-m", "rescind.cli", "serve", "--port", str(port)],

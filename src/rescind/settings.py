@@ -136,6 +136,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("RESCIND_FROM_EMAIL", "Rescind <no-reply@res
 EMAIL_HOST = os.environ.get("RESCIND_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("RESCIND_EMAIL_PORT", "25"))
 EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = VAR_DIR / "mail"  # for RESCIND_EMAIL_BACKEND=...filebased.EmailBackend
 # Links in e-mails point here.
 RESCIND_PUBLIC_URL = os.environ.get("RESCIND_PUBLIC_URL", "http://127.0.0.1:8000")
 
