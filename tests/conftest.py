@@ -105,6 +105,21 @@ def live_market(transactional_db) -> Market:
     return _make_market()
 
 
+@pytest.fixture
+def bearer(market):
+    """`bearer(user)` -> the Authorization header of a token issued to that user (one per user)."""
+    from rescind.accounts.models import ApiToken
+
+    issued: dict[int, dict[str, str]] = {}
+
+    def header(user) -> dict[str, str]:
+        if user.pk not in issued:
+            issued[user.pk] = {"Authorization": f"Bearer {ApiToken.issue(user)}"}
+        return issued[user.pk]
+
+    return header
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Under CI a skipped test is a failure: every test must run on both databases."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -9,27 +9,6 @@ import pytest
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Django's default hasher takes ~0.3 s a password; these tests check access, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def bearer(market):
-    """`bearer(user)` -> the Authorization header of a token issued to that user (one per user)."""
-    from rescind.accounts.models import ApiToken
-
-    issued: dict[int, dict[str, str]] = {}
-
-    def header(user) -> dict[str, str]:
-        if user.pk not in issued:
-            issued[user.pk] = {"Authorization": f"Bearer {ApiToken.issue(user)}"}
-        return issued[user.pk]
-
-    return header
-
-
 @pytest.fixture
 def call(client, bearer):
     """`call(method, path, user=..., body=..., headers=...)`: one JSON request to the API

@@ -27,20 +27,6 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def bearer(market):
-    from rescind.accounts.models import ApiToken
-
-    issued: dict[int, dict[str, str]] = {}
-
-    def header(user) -> dict[str, str]:
-        if user.pk not in issued:
-            issued[user.pk] = {"Authorization": f"Bearer {ApiToken.issue(user)}"}
-        return issued[user.pk]
-
-    return header
-
-
 def _upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
