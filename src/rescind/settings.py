@@ -104,6 +104,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task claimed (RUNNING) longer than this is taken to be abandoned by a worker that died
+# (SIGKILL, OOM, lost host) and is queued again; see rescind.worker.tasks_requeue_abandoned.
+# Longer than any task runs: the slowest is a notification fan-out with 10 s SMTP and 5 s
+# webhook timeouts.
+RESCIND_TASK_LEASE_SECONDS = float(os.environ.get("RESCIND_TASK_LEASE_SECONDS", "600"))
 
 AUTH_PASSWORD_VALIDATORS: list = []
 LOGIN_URL = "/login/"

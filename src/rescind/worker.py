@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from rescind.clock.service import now as clock_now
 from rescind.disputes.firing import disputes_fire_due
@@ -17,11 +22,33 @@ from rescind.scheduler import deadlines_fire_due
 logger = logging.getLogger(__name__)
 
 
+def tasks_requeue_abandoned(*, lease: timedelta) -> int:
+    """Queue again every task claimed longer than `lease` ago and still RUNNING. Returns how many.
+
+    django-tasks-db marks a claimed task RUNNING and only its own worker ever moves it on, so a
+    worker killed mid-task (SIGKILL, OOM, a lost host) would strand it for good: a refund never
+    submitted, an e-mail never sent. Every task here is idempotent (refunds by the gateway's
+    idempotency key, notifications by dedup key), so running one again is safe; the lease only
+    has to outlast the slowest live task. The conditional UPDATE lets any number of workers
+    sweep at once: a task re-claimed meanwhile has a fresh `started_at` and is left alone.
+    """
+    cutoff = timezone.now() - lease
+    requeued = (DBTaskResult.objects
+                .filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
+                .update(status=TaskResultStatus.READY))
+    if requeued:
+        logger.warning("queued %s abandoned task(s) again (claimed before %s)", requeued,
+                       cutoff.isoformat(timespec="seconds"))
+    return requeued
+
+
 class RescindWorker:
     def __init__(self, *, interval: float = 1.0, worker_id: str | None = None) -> None:
         self.interval = interval
         self.worker_id = worker_id or get_random_string(24)
         self.running = True
+        self.lease = timedelta(seconds=settings.RESCIND_TASK_LEASE_SECONDS)
+        self._next_sweep = 0.0  # time.monotonic() of the next abandoned-task sweep
 
     def stop(self, *_args) -> None:
         self.running = False
@@ -37,6 +64,9 @@ class RescindWorker:
         close_old_connections()
         now = clock_now()
         fired = deadlines_fire_due(now=now) + disputes_fire_due(now=now)
+        if time.monotonic() >= self._next_sweep:  # a scan of RUNNING rows: not every pass
+            tasks_requeue_abandoned(lease=self.lease)
+            self._next_sweep = time.monotonic() + max(1.0, self.lease.total_seconds() / 4)
         self.tasks_run()
         return fired
 

@@ -3,7 +3,7 @@ charge (R13, R14)."""
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from rescind.aftersale.changes import (
     change_accept,
@@ -35,7 +35,7 @@ def orders_change_request(request, order_id: int, body: ChangeRequestIn):
         changes=[LineChange(line=c.line, product_id=c.product_id, options=c.options or None,
                             quantity=c.quantity) for c in body.lines],
         delivery=body.delivery.model_dump() if body.delivery else None, now=clock_now())
-    return 201, detail_for(request, order_id)
+    return Status(201, detail_for(request, order_id))
 
 
 @router.post("/orders/{order_id}/change-request/accept",

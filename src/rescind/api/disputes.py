@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from rescind.accounts.parties import is_support
@@ -146,7 +146,7 @@ def orders_dispute_open(request, order_id: int, body: DisputeIn):
     dispute_open(order_id=order_id, user=request.user, reason=body.dispute_reason,
                  claim=body.claim, return_item=body.return_item, description=body.description,
                  evidence=body.evidence, now=clock_now())
-    return 201, _read(request, order_id)
+    return Status(201, _read(request, order_id))
 
 
 @router.get("/orders/{order_id}/dispute", response={200: DisputeOut, **ERRORS})
