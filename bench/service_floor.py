@@ -1,0 +1,164 @@
+"""Benchmark 1 of issue 7: "buyer requests cancellation", the real service against the minimal
+raw SQL that makes the same writes, through the same driver, in the same run.
+
+    RESCIND_DATABASE_URL=postgres://postgres@127.0.0.1:5432/rescind_bench \\
+        .venv/bin/python bench/service_floor.py --processes 1 2 4
+    RESCIND_DATABASE_URL=sqlite:////tmp/rescind_bench.sqlite3 \\
+        .venv/bin/python bench/service_floor.py --processes 1
+
+The database named there is dropped and made anew. Each figure is transactions per second over
+`--count` transactions per process, the median of `--repeat` runs; the ratio is service / raw
+in the same run, so the machine's load cancels out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+
+from rescind.aftersale.services import cancellation_request  # noqa: E402
+from rescind.orders.models import Order, Payment, Product, Store  # noqa: E402
+from rescind.orders.services import CheckoutItem, checkout_create  # noqa: E402
+
+PAID_AT = datetime.now(UTC) - timedelta(days=2)
+
+
+def database_reset() -> None:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        if os.path.exists(db["NAME"]):
+            os.remove(db["NAME"])
+    else:
+        import psycopg
+
+        admin = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
+                                dbname="postgres", autocommit=True)
+        admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
+        admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
+        admin.close()
+    call_command("migrate", verbosity=0)
+
+
+def orders_make(count: int) -> list[int]:
+    """Paid orders, two days old (the cancel action is open), made fast: one checkout through
+    the service, then copies of its order row marked paid."""
+    users = get_user_model().objects
+    buyer = users.filter(username="bench-buyer").first() or users.create_user("bench-buyer")
+    if not Store.objects.exists():
+        store = Store.objects.create(name="Bench", shipping_fee=0)
+        Product.objects.create(store=store, name="Thing", unit_price=1000)
+    product = Product.objects.get()
+    checkout = checkout_create(buyer=buyer, items=[CheckoutItem(product.pk, 1, {})],
+                               payment_method="bank_card", now=PAID_AT)
+    Payment.objects.filter(checkout=checkout).update(state="captured")
+    template = checkout.orders.get()
+    rows = [Order(checkout=checkout, store=template.store, buyer=buyer,
+                  state="awaiting_shipment", currency="USD", items_total=1000, shipping_fee=0,
+                  total=1000, payment_method="bank_card", placed_at=PAID_AT, paid_at=PAID_AT,
+                  ship_by=PAID_AT + timedelta(days=9)) for _ in range(count)]
+    return [o.pk for o in Order.objects.bulk_create(rows)]
+
+
+RAW = {
+    "lock": "SELECT id FROM rescind_orders_order WHERE id = %s FOR UPDATE",
+    "request": "INSERT INTO rescind_aftersale_cancellationrequest (order_id, reason, side, "
+               "report_supplier, state, requested_at, respond_by, decision_note) "
+               "VALUES (%s, 'no_longer_needed', 'buyer', false, 'pending', %s, %s, '')",
+    "order": "UPDATE rescind_orders_order SET closed_at = NULL WHERE id = %s",
+    "timeline": "INSERT INTO rescind_orders_timelineentry (order_id, at, kind, actor, "
+                "actor_user_id, params) VALUES (%s, %s, 'CancellationRequested', 'buyer', "
+                "NULL, '{}')",
+    "deadline": "INSERT INTO rescind_orders_deadline (order_id, kind, due_at) "
+                "VALUES (%s, 'seller_response', %s)",
+}
+
+
+def raw_request(order_id: int, now: datetime) -> None:
+    lock = RAW["lock"] if connection.vendor == "postgresql" else RAW["lock"][:-len(" FOR UPDATE")]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(lock, [order_id])
+        cursor.execute(RAW["request"], [order_id, now, now + timedelta(hours=72)])
+        cursor.execute(RAW["order"], [order_id])
+        cursor.execute(RAW["timeline"], [order_id, now])
+        cursor.execute(RAW["deadline"], [order_id, now + timedelta(hours=72)])
+
+
+def service_request(order_id: int, now: datetime) -> None:
+    cancellation_request(order_id=order_id, user=BUYER[0], reason="no_longer_needed",
+                         report_supplier=False, now=now)
+
+
+BUYER: list = []
+
+
+def _worker(variant: str, order_ids: list[int], start, results) -> None:
+    connections.close_all()  # a forked child must open its own connection
+    BUYER.append(get_user_model().objects.get(username="bench-buyer"))
+    act = raw_request if variant == "raw" else service_request
+    start.wait()
+    began = time.perf_counter()
+    now = datetime.now(UTC)
+    for order_id in order_ids:
+        act(order_id, now)
+    results.put(time.perf_counter() - began)
+
+
+def measure(variant: str, processes: int, count: int) -> float:
+    """Transactions per second of `processes` processes doing `count` requests each."""
+    ids = orders_make(processes * count)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(processes + 1), context.Queue()
+    workers = [context.Process(target=_worker, args=(variant, ids[i::processes], start, results))
+               for i in range(processes)]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - began
+    assert all(w.exitcode == 0 for w in workers), "a benchmark process failed"
+    return processes * count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    database_reset()
+    engine = connection.vendor
+    print(f"{engine}: {args.count} transactions per process, median of {args.repeat}")
+    print(f"{'processes':>9} {'raw tx/s':>10} {'service tx/s':>13} {'ratio':>6}")
+    measure("raw", 1, 20)  # warm up: connections, caches, the first pages of each table
+    measure("service", 1, 20)
+    for processes in args.processes:
+        raw, service = [], []
+        for _ in range(args.repeat):  # interleaved, so both see the same machine load
+            raw.append(measure("raw", processes, args.count))
+            service.append(measure("service", processes, args.count))
+        r, s = statistics.median(raw), statistics.median(service)
+        print(f"{processes:>9} {r:>10.0f} {s:>13.0f} {s / r:>6.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
