@@ -31,6 +31,7 @@ from rescind.domain.events import (
 )
 from rescind.domain.facts import ChangeFacts, OrderFacts
 from rescind.domain.money import Money, allocate
+from rescind.domain.ordering import options_checked
 from rescind.domain.policy import Policy
 from rescind.domain.refunds import decide_refund
 from rescind.domain.states import OrderState
@@ -103,17 +104,6 @@ def _bad(code: str, message: str, **details: Any) -> DomainError:
     return DomainError(code, message, kind=ErrorKind.INVALID, details=details)
 
 
-def _options_checked(offer: ProductOffer, options: dict[str, str], line: int) -> None:
-    choices = offer.option_choices or {}
-    unknown = sorted(set(options) - set(choices))
-    missing = sorted(set(choices) - set(options))
-    invalid = sorted(k for k, v in options.items() if k in choices and v not in choices[k])
-    if unknown or missing or invalid:
-        raise _bad("bad_options", f"Choose one valid value for each option of "
-                   f"{offer.product_name!r}.", line=line, choices=choices, unknown=unknown,
-                   missing=missing, invalid=invalid)
-
-
 def _line_changed(line: LineFacts, change: LineChange, offers: Mapping[int, ProductOffer],
                   store_id: int) -> LineFacts:
     quantity = line.quantity if change.quantity is None else change.quantity
@@ -133,7 +123,7 @@ def _line_changed(line: LineFacts, change: LineChange, offers: Mapping[int, Prod
     choices = offer.option_choices or {}
     kept = {k: v for k, v in line.options.items() if v in choices.get(k, ())}
     options = {**kept, **(change.options or {})}
-    _options_checked(offer, options, change.line)
+    options_checked(offer.product_name, offer.option_choices, options, line=change.line)
     if product_id == line.product_id:  # same product: the price paid stays
         return replace(line, options=options, quantity=quantity)
     if offer.unit_price.currency != line.unit_price.currency:

@@ -68,6 +68,21 @@ def with_line_discounts(drafts: Sequence[OrderDraft], discounts: Sequence[int]) 
     return result
 
 
+def options_checked(name: str, choices: dict[str, list[str]] | None, options: dict[str, str],
+                    **where: object) -> None:
+    """One valid value for each option a product has, and no others (R1, R13). `where` names
+    the line or product in the error's details."""
+    choices = choices or {}
+    unknown = sorted(set(options) - set(choices))
+    missing = sorted(set(choices) - set(options))
+    invalid = sorted(k for k, v in options.items() if k in choices and v not in choices[k])
+    if unknown or missing or invalid:
+        raise DomainError("bad_options", f"Choose one valid value for each option of {name!r}.",
+                          kind=ErrorKind.INVALID,
+                          details={**where, "choices": choices, "unknown": unknown,
+                                   "missing": missing, "invalid": invalid})
+
+
 def decide_checkout(
     lines: Sequence[LineDraft],
     *,

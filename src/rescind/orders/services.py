@@ -23,6 +23,7 @@ from rescind.domain.ordering import (
     decide_lower_price,
     decide_pay,
     decide_unpaid_timeout,
+    options_checked,
     order_placed,
     with_line_discounts,
 )
@@ -64,18 +65,6 @@ def _payment_method(method: str) -> PaymentMethod:
                           details={"allowed": [m.value for m in PaymentMethod]}) from None
 
 
-def _check_options(product: Product, options: dict[str, str]) -> None:
-    choices = product.option_choices or {}
-    unknown = sorted(set(options) - set(choices))
-    missing = sorted(set(choices) - set(options))
-    bad = sorted(k for k, v in options.items() if k in choices and v not in choices[k])
-    if unknown or missing or bad:
-        raise DomainError("bad_options", f"Choose one valid value for each option of "
-                          f"{product.name!r}.", kind=ErrorKind.INVALID,
-                          details={"product_id": product.pk, "choices": choices,
-                                   "unknown": unknown, "missing": missing, "invalid": bad})
-
-
 def checkout_create(
     *, buyer, items: list[CheckoutItem], payment_method: str, now: datetime,
     coupon_codes: Sequence[str] = (),
@@ -89,7 +78,9 @@ def checkout_create(
         raise DomainError("unknown_product", "Some products do not exist.",
                           kind=ErrorKind.INVALID, details={"product_ids": missing})
     for item in items:
-        _check_options(products[item.product_id], item.options)
+        product = products[item.product_id]
+        options_checked(product.name, product.option_choices, item.options,
+                        product_id=product.pk)
     lines = [LineDraft(product_id=i.product_id, product_name=products[i.product_id].name,
                        options=i.options, quantity=i.quantity,
                        unit_price=products[i.product_id].price) for i in items]
