@@ -3,7 +3,6 @@ R16, R17). The same services as the API (R28)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -11,10 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from rescind.clock.service import now as clock_now
-from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.errors import DomainError
 from rescind.messaging.download import attachment_response
 from rescind.messaging.reads import attachment_for_reader
 from rescind.messaging.services import message_send
+from rescind.web.acting import service_run
 from rescind.web.views import amount_minor
 
 
@@ -22,17 +22,11 @@ from rescind.web.views import amount_minor
 @require_POST
 def message_post(request: HttpRequest, order_id: int) -> HttpResponse:
     new_total = request.POST.get("new_total", "").strip()
-    try:
-        message_send(order_id=order_id, user=request.user, body=request.POST.get("body", ""),
-                     attachments=request.FILES.getlist("files"),
-                     new_total=amount_minor(new_total) if new_total else None,
-                     now=clock_now())
-    except DomainError as exc:
-        if exc.kind is ErrorKind.NOT_FOUND:
-            raise Http404(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Message sent.")
+    service_run(request, lambda: message_send(
+        order_id=order_id, user=request.user, body=request.POST.get("body", ""),
+        attachments=request.FILES.getlist("files"),
+        new_total=amount_minor(new_total) if new_total else None, now=clock_now()),
+        done="Message sent.")
     return redirect(reverse("order", kwargs={"order_id": order_id}) + "#messages")
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,12 +28,13 @@ from rescind.disputes.services import (
 )
 from rescind.domain.actions import Party
 from rescind.domain.disputes import DISPUTE_REASONS, SUPPLIER_FRAUD
-from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.errors import DomainError
 from rescind.domain.money import Money
 from rescind.messaging.models import MessageAttachment
 from rescind.messaging.reads import messages_for
 from rescind.orders.models import Order
 from rescind.orders.reads import order_detail, order_for_reader
+from rescind.web.acting import service_run
 from rescind.web.timeline import describe
 from rescind.web.views import amount_minor
 
@@ -107,14 +107,8 @@ def dispute_action(request: HttpRequest, order_id: int, action: str) -> HttpResp
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404("No such action.")
-    try:
-        handler[0](request, order_id)
-    except DomainError as exc:
-        if exc.kind is ErrorKind.NOT_FOUND:
-            raise Http404(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, handler[1])
+    run, done = handler
+    service_run(request, lambda: run(request, order_id), done=done)
     if action == "decide":
         return redirect("support-dispute", order_id=order_id)
     return redirect("order", order_id=order_id)

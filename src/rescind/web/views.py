@@ -46,6 +46,7 @@ from rescind.orders.shipping import (
     shipment_reassign,
     shipment_void,
 )
+from rescind.web.acting import service_run
 from rescind.web.changes import CHANGE_ACTIONS, CHANGE_DONE, change_page
 from rescind.web.timeline import describe
 
@@ -183,14 +184,7 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     handler = ORDER_ACTIONS.get(action)
     if handler is None:
         raise Http404("No such action.")
-    try:
-        handler(request, order_id)
-    except DomainError as exc:
-        if exc.kind is ErrorKind.NOT_FOUND:
-            raise Http404(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, ACTION_DONE[action])
+    service_run(request, lambda: handler(request, order_id), done=ACTION_DONE[action])
     if action == "add-to-cart-again":
         return redirect("cart")
     return redirect("order", order_id=order_id)
@@ -263,14 +257,9 @@ def cart_checkout(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def payment_pay(request: HttpRequest, payment_id: int) -> HttpResponse:
-    try:
-        payment_capture(payment_id=payment_id, buyer=request.user, now=clock_now())
-    except DomainError as exc:
-        if exc.kind is ErrorKind.NOT_FOUND:
-            raise Http404(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Paid. The seller now has to ship.")
+    service_run(request, lambda: payment_capture(payment_id=payment_id, buyer=request.user,
+                                                 now=clock_now()),
+                done="Paid. The seller now has to ship.")
     return redirect(request.POST.get("next") or "buyer-orders")
 
 
