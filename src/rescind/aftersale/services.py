@@ -34,6 +34,7 @@ from rescind.orders.recording import (
     order_facts,
     order_lock,
 )
+from rescind.statements import rows_insert
 
 State = CancellationRequest.State
 
@@ -55,15 +56,18 @@ def cancellation_request(
     with transaction.atomic():
         order = order_lock(order_id)
         actor = require_party(user, order, Party.BUYER)
-        events = decide_request_cancellation(order_facts(order), reason=reason,
+        facts = order_facts(order)
+        events = decide_request_cancellation(facts, reason=reason,
                                              report_supplier=report_supplier, now=now,
                                              policy=policy())
         requested: CancellationRequested = events[0]  # type: ignore[assignment]
-        changes_close_open(order, ChangeRequest.State.SUPERSEDED, now=now)  # R7 wins over R13
-        request = CancellationRequest.objects.create(
+        if facts.pending_change is not None:  # R7 wins over R13
+            changes_close_open(order, ChangeRequest.State.SUPERSEDED, now=now)
+        request = CancellationRequest(
             order=order, reason=requested.reason, side=requested.side.value,
             report_supplier=requested.report_supplier, requested_at=now,
             respond_by=requested.respond_by)
+        rows_insert([request])  # the hot path of issue 7: no query building
         events_record(order, events, actor=actor, now=now)
         deadline_set(order, Deadline.Kind.SELLER_RESPONSE, requested.respond_by)
         if requested.report_supplier:  # R9: a dispute beside the request, straight to support

@@ -30,6 +30,7 @@ from rescind.notifications.models import (
     WebhookSubscriber,
 )
 from rescind.orders.models import Order, TimelineEntry
+from rescind.statements import task_enqueue
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -176,4 +177,4 @@ def notifications_enqueue(entry_ids: list[int]) -> None:
     from rescind.notifications.tasks import notify_task
 
     if entry_ids:
-        notify_task.enqueue(entry_ids)
+        task_enqueue(notify_task, entry_ids)

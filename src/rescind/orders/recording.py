@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+
+from django.db import connection
 
 from rescind.accounts.parties import Actor
 from rescind.config import policy
@@ -15,25 +18,25 @@ from rescind.domain.money import Money
 from rescind.domain.states import OrderState, apply_transition
 from rescind.notifications.services import notifications_enqueue
 from rescind.orders.models import Deadline, Order, Shipment, TimelineEntry
+from rescind.statements import row_get, rows_insert
 
 
 def order_lock(order_id: int) -> Order:
     """The order row, locked until the transaction ends (R14). Call inside transaction.atomic."""
-    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    order = row_get(Order, order_id, lock=True)
     if order is None:
         raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
     return order
 
 
 def order_facts(order: Order) -> OrderFacts:
+    """What the decisions need to know of a locked order: one probe for open requests, and a
+    read of each only when there is one (the common case has none)."""
     from rescind.aftersale.models import CancellationRequest, ChangeRequest
 
-    pending = (CancellationRequest.objects
-               .filter(order_id=order.pk, state=CancellationRequest.State.PENDING).first())
-    # R13: a change request is only ever open while the order awaits shipment.
-    change = (ChangeRequest.objects.filter(order_id=order.pk,
-                                           state__in=ChangeRequest.OPEN_STATES).first()
-              if order.state == OrderState.AWAITING_SHIPMENT else None)
+    pending_id, change_id = _open_request_ids(order)
+    pending = row_get(CancellationRequest, pending_id) if pending_id else None
+    change = row_get(ChangeRequest, change_id) if change_id else None
     shipment = current_shipment(order)
     return OrderFacts(
         state=OrderState(order.state),
@@ -50,6 +53,32 @@ def order_facts(order: Order) -> OrderFacts:
         dispute_from=order.dispute_from,
         pending_change=change.facts() if change else None,
     )
+
+
+def _open_request_ids(order: Order) -> tuple[int | None, int | None]:
+    """The ids of the order's pending cancellation request and open change request, in one
+    statement. It runs after the lock, so it sees every request committed before it."""
+    from rescind.aftersale.models import CancellationRequest, ChangeRequest
+
+    with connection.cursor() as cursor:
+        cursor.execute(_open_requests_sql(), [
+            order.pk, CancellationRequest.State.PENDING.value,
+            order.pk, *(state.value for state in ChangeRequest.OPEN_STATES)])
+        pending_id, change_id = cursor.fetchone()
+    # R13: a change request is only ever open while the order awaits shipment.
+    return pending_id, change_id if order.state == OrderState.AWAITING_SHIPMENT else None
+
+
+@cache
+def _open_requests_sql() -> str:
+    from rescind.aftersale.models import CancellationRequest, ChangeRequest
+
+    quote = connection.ops.quote_name
+    change_states = ", ".join(["%s"] * len(ChangeRequest.OPEN_STATES))
+    return (f"SELECT (SELECT id FROM {quote(CancellationRequest._meta.db_table)} "  # noqa: S608
+            "WHERE order_id = %s AND state = %s LIMIT 1), "
+            f"(SELECT id FROM {quote(ChangeRequest._meta.db_table)} "
+            f"WHERE order_id = %s AND state IN ({change_states}) LIMIT 1)")
 
 
 def current_shipment(order: Order) -> Shipment | None:
@@ -83,8 +112,8 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
                                      actor_user_id=actor.user_id, params=event.params()))
     if state_changed:
         order.save(update_fields=["state", "close_reason", "closed_at", "responsible_side"])
-    created = TimelineEntry.objects.bulk_create(entries)
-    notifications_enqueue([entry.pk for entry in created])
+    rows_insert(entries)
+    notifications_enqueue([entry.pk for entry in entries])
 
 
 # R27: the seller is reminded before the platform acts on these deadlines by itself.
@@ -100,7 +129,7 @@ def deadline_set(order: Order, kind: str, due_at: datetime, subject_id: int | No
     if kind in REMINDER_OF:
         rows.append(Deadline(order=order, kind=REMINDER_OF[kind],
                              due_at=due_at - policy().r27_seller_reminder_before))
-    Deadline.objects.bulk_create(rows)
+    rows_insert(rows)
 
 
 def deadlines_void(order: Order, *kinds: str, now: datetime) -> None:

@@ -1,0 +1,72 @@
+"""The hot path's lean statements (rescind.statements) read and write exactly what the ORM does."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django_tasks_db.models import DBTaskResult
+
+from rescind.aftersale.models import CancellationRequest
+from rescind.notifications.tasks import notify_task
+from rescind.orders.models import Deadline, Order, TimelineEntry
+from rescind.statements import row_get, rows_insert, task_enqueue
+from tests.conftest import DAY, T0
+
+
+def _columns(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_row_get_reads_what_the_orm_reads(market):
+    # given a paid order with a pending cancellation request (datetimes, nulls, booleans)
+    order = market.requested(at=T0 + DAY)
+    request = CancellationRequest.objects.get(order=order)
+    # when both are read by primary key, locked and not
+    with transaction.atomic():
+        locked = row_get(Order, order.pk, lock=True)
+    plain = row_get(CancellationRequest, request.pk)
+    # then every column equals the ORM's reading, with the same Python types
+    assert _columns(locked) == _columns(Order.objects.get(pk=order.pk))
+    assert _columns(plain) == _columns(request)
+    assert locked.paid_at.tzinfo is not None and plain.report_supplier is False
+    assert (locked._state.adding, locked._state.db) == (False, "default")
+
+
+def test_row_get_of_a_missing_row_is_none(market):
+    assert row_get(Order, 987654321, lock=True) is None
+
+
+def test_rows_insert_numbers_rows_in_order_and_writes_every_field(market):
+    # given an order and three unsaved rows, one with a JSON value and a null foreign key
+    order = market.paid(at=T0)
+    entries = [TimelineEntry(order=order, at=T0 + i * DAY, kind=f"Kind{i}", actor="buyer",
+                             actor_user_id=None if i else market.buyer.pk,
+                             params={"n": i, "text": "é"}) for i in range(3)]
+    # when they are inserted in one statement
+    rows_insert(entries)
+    # then each got its own id, in order, and the ORM reads back exactly what was given
+    ids = [entry.pk for entry in entries]
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    stored = {e.pk: e for e in TimelineEntry.objects.filter(pk__in=ids)}
+    assert [model_to_dict(stored[i]) for i in ids] == [model_to_dict(e) for e in entries]
+    assert stored[ids[0]].params == {"n": 0, "text": "é"}
+
+
+def test_rows_insert_of_nothing_writes_nothing(market):
+    before = Deadline.objects.count()
+    rows_insert([])
+    assert Deadline.objects.count() == before
+
+
+def test_task_enqueue_writes_the_row_django_tasks_enqueue_writes(market):
+    # given the same task queued the library's way and the lean way
+    library_id = notify_task.enqueue([1, 2]).id
+    task_enqueue(notify_task, [1, 2])
+    library = DBTaskResult.objects.get(id=library_id)
+    lean = DBTaskResult.objects.exclude(id=library_id).get()
+    # then the rows differ only in their id and enqueue time
+    skip = {"id", "enqueued_at"}
+    assert {k: v for k, v in _columns(lean).items() if k not in skip} == \
+        {k: v for k, v in _columns(library).items() if k not in skip}
+    assert lean.args_kwargs == {"args": [[1, 2]], "kwargs": {}}
+    assert lean.task_result.task.func is notify_task.func
