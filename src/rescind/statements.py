@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 
@@ -42,8 +42,9 @@ def _reader(model: type[Model], vendor: str, lock: bool) -> tuple[str, list, lis
 
 def row_get(model: type[Model], pk: int, *, lock: bool = False) -> Model | None:
     """The row with primary key `pk` as a model instance, or None; `lock` adds FOR UPDATE."""
-    sql, names, converters = _reader(model, connection.vendor, lock)
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, names, converters = _reader(model, db.vendor, lock)
+    with db.cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:
@@ -51,8 +52,8 @@ def row_get(model: type[Model], pk: int, *, lock: bool = False) -> Model | None:
     values = list(row)
     for i, col, functions in converters:
         for convert in functions:
-            values[i] = convert(values[i], col, connection)
-    return model.from_db(connection.alias, names, values)
+            values[i] = convert(values[i], col, db)
+    return model.from_db(db.alias, names, values)
 
 
 @lru_cache(maxsize=256)  # one entry per model and row count
@@ -72,23 +73,25 @@ def _writer(model: type[Model], vendor: str, with_pk: bool, count: int) -> tuple
 def rows_insert(objects: Sequence[Model]) -> None:
     """INSERT unsaved instances of one model in one statement; sets each one's primary key.
 
-    Like `bulk_create` without its query building, and like it, sends no save signals. Either every instance has its primary key
-    set (a UUID, say) or none does (the database numbers them)."""
+    Like `bulk_create` without its query building, and like it, sends no save signals.
+    Either every instance has its primary key set (a UUID, say) or none does (the database
+    numbers them)."""
     if not objects:
         return
     model = type(objects[0])
     with_pk = objects[0].pk is not None
-    sql, fields = _writer(model, connection.vendor, with_pk, len(objects))
-    params = [field.get_db_prep_save(field.pre_save(obj, True), connection)
+    sql, fields = _writer(model, connections[DEFAULT_DB_ALIAS].vendor, with_pk, len(objects))
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` costs a lookup per use
+    params = [field.get_db_prep_save(field.pre_save(obj, True), db)
               for obj in objects for field in fields]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         ids = None if with_pk else cursor.fetchall()
     for i, obj in enumerate(objects):
         if ids is not None:
             obj.pk = ids[i][0]
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias
 
 
 def task_enqueue(task, *args) -> None:
