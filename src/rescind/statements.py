@@ -24,13 +24,15 @@ from django.db.models import Model
 
 
 @cache
-def _reader(model: type[Model], vendor: str, lock: bool) -> tuple[str, list, list]:
+def _reader(model: type[Model], vendor: str, column: str, lock: bool) -> tuple[str, list, list]:
+    """SELECT every column of `model` WHERE `column` = %s, in primary key order."""
     meta = model._meta
     quote = connection.ops.quote_name
     fields = list(meta.concrete_fields)
     columns = ", ".join(quote(f.column) for f in fields)
+    where = meta.pk if column == "pk" else meta.get_field(column)
     sql = (f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from _meta
-           f"WHERE {quote(meta.pk.column)} = %s")
+           f"WHERE {quote(where.column)} = %s ORDER BY {quote(meta.pk.column)}")
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"  # SQLite has none: its IMMEDIATE transactions lock the database
     converters = [
@@ -40,20 +42,28 @@ def _reader(model: type[Model], vendor: str, lock: bool) -> tuple[str, list, lis
     return sql, [f.attname for f in fields], [c for c in converters if c[2]]
 
 
+def rows_where(model: type[Model], column: str, value, *, lock: bool = False) -> list[Model]:
+    """The rows whose `column` equals `value`, as model instances in primary key order;
+    `lock` adds FOR UPDATE. `column` names a field: "pk", "order", "order_id"..."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, names, converters = _reader(model, db.vendor, column, lock)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [value])
+        rows = cursor.fetchall()
+    instances = []
+    for row in rows:
+        values = list(row)
+        for i, col, functions in converters:
+            for convert in functions:
+                values[i] = convert(values[i], col, db)
+        instances.append(model.from_db(db.alias, names, values))
+    return instances
+
+
 def row_get(model: type[Model], pk: int, *, lock: bool = False) -> Model | None:
     """The row with primary key `pk` as a model instance, or None; `lock` adds FOR UPDATE."""
-    db = connections[DEFAULT_DB_ALIAS]
-    sql, names, converters = _reader(model, db.vendor, lock)
-    with db.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    for i, col, functions in converters:
-        for convert in functions:
-            values[i] = convert(values[i], col, db)
-    return model.from_db(db.alias, names, values)
+    rows = rows_where(model, "pk", pk, lock=lock)
+    return rows[0] if rows else None
 
 
 @lru_cache(maxsize=256)  # one entry per model and row count

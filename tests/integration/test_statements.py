@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from rescind.aftersale.models import CancellationRequest
 from rescind.notifications.tasks import notify_task
 from rescind.orders.models import Deadline, Order, TimelineEntry
-from rescind.statements import row_get, rows_insert, task_enqueue
+from rescind.statements import row_get, rows_insert, rows_where, task_enqueue
 from tests.conftest import DAY, T0
 
 
@@ -70,3 +70,15 @@ def test_task_enqueue_writes_the_row_django_tasks_enqueue_writes(market):
         {k: v for k, v in _columns(library).items() if k not in skip}
     assert lean.args_kwargs == {"args": [[1, 2]], "kwargs": {}}
     assert lean.task_result.task.func is notify_task.func
+
+
+def test_rows_where_reads_one_orders_rows_in_id_order(market):
+    # given two orders, each with a timeline
+    first, second = market.requested(at=T0), market.paid(at=T0)
+    # when the first order's timeline is read by its foreign key
+    rows = rows_where(TimelineEntry, "order_id", first.pk)
+    # then it is exactly the ORM's list of that order's entries, in id order
+    expected = list(TimelineEntry.objects.filter(order=first).order_by("pk"))
+    assert [_columns(r) for r in rows] == [_columns(e) for e in expected]
+    assert len(rows) >= 2 and all(r.order_id == first.pk for r in rows)
+    assert rows_where(TimelineEntry, "order", second.pk) == list(second.timeline.order_by("pk"))

@@ -1,6 +1,7 @@
 """How an order reads to one party now: its state, what they may do, every running deadline
 (R2), the cancellation and change requests (R13) and refunds with expected arrival (R23). Pages
-and API share it (R28)."""
+and API share it (R28). Every API write answers with the order detail, so its reads go through
+rescind.statements: one lean query per related table."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from rescind.config import policy
 from rescind.domain.actions import ACTION_LABELS, Party, available_actions
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.refunds import RefundState, is_overdue
-from rescind.orders.models import Deadline, Order
+from rescind.orders.models import Deadline, Order, OrderLine, Shipment, TimelineEntry
 from rescind.orders.recording import order_facts
+from rescind.refunds.models import Refund
+from rescind.statements import rows_where
 
 DEADLINE_LABELS = {
     Deadline.Kind.UNPAID_TIMEOUT: "Pay by, or the order closes",
@@ -51,10 +54,11 @@ def _money(amount: int, currency: str) -> dict[str, Any]:
 def order_summary(order: Order, party: Party, *, now: datetime) -> dict[str, Any]:
     facts = order_facts(order)
     actions, upcoming = available_actions(facts, party, now=now, policy=policy())
+    running = [d for d in rows_where(Deadline, "order_id", order.pk)
+               if d.fired_at is None and d.voided_at is None and d.kind in DEADLINE_LABELS]
     deadlines = [
         {"kind": d.kind, "label": DEADLINE_LABELS[d.kind], "due_at": d.due_at}
-        for d in order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True,
-                                        kind__in=DEADLINE_LABELS).order_by("due_at")
+        for d in sorted(running, key=lambda d: (d.due_at, d.pk))
     ]
     cur = order.currency
     return {
@@ -93,32 +97,32 @@ def order_detail(order: Order, party: Party, *, now: datetime) -> dict[str, Any]
          "options": line.options, "quantity": line.quantity,
          "unit_price": _money(line.unit_price, cur), "discount": _money(line.discount, cur),
          "total": _money(line.total, cur)}
-        for number, line in enumerate(order.lines.order_by("pk"), start=1)
+        for number, line in enumerate(rows_where(OrderLine, "order_id", order.pk), start=1)
     ]
-    latest = order.cancellation_requests.order_by("-pk").first()
-    data["cancellation_request"] = _request_read(latest) if latest else None
-    change = order.change_requests.order_by("-pk").first()
-    data["change_request"] = _change_read(change) if change else None
+    requests = rows_where(CancellationRequest, "order_id", order.pk)
+    data["cancellation_request"] = _request_read(requests[-1]) if requests else None
+    changes = rows_where(ChangeRequest, "order_id", order.pk)
+    data["change_request"] = _change_read(changes[-1]) if changes else None
     # R13: delivery details live on the change requests that set them; the latest applied wins.
-    data["delivery"] = (order.change_requests.filter(state=ChangeRequest.State.APPLIED,
-                                                     delivery__isnull=False)
-                        .order_by("-pk").values_list("delivery", flat=True).first())
+    data["delivery"] = next((c.delivery for c in reversed(changes)
+                             if c.state == ChangeRequest.State.APPLIED and c.delivery is not None),
+                            None)
     data["refunds"] = [
         {"id": r.pk, "amount": _money(r.amount, r.currency), "method": r.method,
          "state": r.state, "created_at": r.created_at, "started_at": r.started_at,
          "arrive_by": r.arrive_by, "arrived_at": r.arrived_at,
          "overdue": is_overdue(RefundState(r.state), r.arrive_by, now)}
-        for r in order.refunds.order_by("pk")
+        for r in rows_where(Refund, "order_id", order.pk)
     ]
     data["shipments"] = [
         {"carrier": s.carrier, "tracking_number": s.tracking_number, "shipped_at": s.shipped_at,
          "delivered_at": s.delivered_at, "voided_at": s.voided_at,
          "void_cause": s.void_cause or None}
-        for s in order.shipments.order_by("pk")
+        for s in rows_where(Shipment, "order_id", order.pk)
     ]
     data["timeline"] = [
         {"at": e.at, "kind": e.kind, "actor": e.actor, "params": e.params}
-        for e in order.timeline.order_by("pk")
+        for e in rows_where(TimelineEntry, "order_id", order.pk)
     ]
     return data
 
