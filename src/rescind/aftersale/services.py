@@ -43,9 +43,16 @@ def _pending_request(order: Order) -> CancellationRequest | None:
     return CancellationRequest.objects.filter(order=order, state=State.PENDING).first()
 
 
-def _close_request(order: Order, state: str, *, now: datetime, note: str = "") -> None:
+def _request_decide(order: Order, state: str, *, now: datetime, note: str = "") -> None:
+    """Mark the pending request decided, where the order closes: order_close stops every
+    deadline, the seller's response window with it."""
     CancellationRequest.objects.filter(order=order, state=State.PENDING).update(
         state=state, decided_at=now, decision_note=note)
+
+
+def _close_request(order: Order, state: str, *, now: datetime, note: str = "") -> None:
+    """Mark the pending request decided, and stop the seller's response window."""
+    _request_decide(order, state, now=now, note=note)
     deadlines_void(order, Deadline.Kind.SELLER_RESPONSE, now=now)
 
 
@@ -82,7 +89,7 @@ def cancellation_approve(*, order_id: int, user, note: str = "", now: datetime) 
         actor = require_party(user, order, Party.SELLER)
         events = decide_approve_cancellation(order_facts(order), note=note, now=now,
                                              policy=policy(), calendar=calendar())
-        _close_request(order, State.APPROVED, now=now, note=note)
+        _request_decide(order, State.APPROVED, now=now, note=note)
         order_close(order, events, actor=actor, now=now)
     return order
 
@@ -113,7 +120,7 @@ def cancellation_auto_approve(order: Order, *, now: datetime) -> None:
     """R10: the seller's response deadline fired. The order is locked by the caller."""
     events = decide_auto_approve(order_facts(order), now=now, policy=policy(),
                                  calendar=calendar())
-    _close_request(order, State.AUTO_APPROVED, now=now)
+    _request_decide(order, State.AUTO_APPROVED, now=now)
     order_close(order, events, actor=PLATFORM, now=now)
 
 
@@ -139,7 +146,7 @@ def order_close_not_shipped(order: Order, *, now: datetime) -> None:
     events = decide_handling_timeout(order_facts(order), now=now, policy=policy(),
                                      calendar=calendar())
     if _pending_request(order) is not None:
-        _close_request(order, State.CLOSED_WITH_ORDER, now=now)
+        _request_decide(order, State.CLOSED_WITH_ORDER, now=now)
     changes_close_open(order, ChangeRequest.State.CLOSED_WITH_ORDER, now=now)  # R13
     order_close(order, events, actor=PLATFORM, now=now)
 

@@ -9,6 +9,7 @@ from rescind.domain.coupons import CouponFacts, CouponKind, coupon_fate
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import CouponNotReturned, CouponReturned, Event
 from rescind.domain.states import CloseReason, OrderState
+from rescind.statements import rows_where
 
 
 def coupons_for_checkout(codes: list[str], *, buyer) -> list[Coupon]:
@@ -37,6 +38,8 @@ def coupons_on_order(order) -> list[tuple[CouponFacts, list[tuple[OrderState,
                                                                  CloseReason | None]]]]:
     """Each coupon used on `order`, with the states of the other orders it paid for."""
     result = []
+    if not rows_where(CouponUse, "order_id", order.pk):  # most orders: one lean query, done
+        return result
     coupons = Coupon.objects.filter(uses__order=order).distinct().order_by("pk")
     for coupon in coupons:
         others = (CouponUse.objects.filter(coupon=coupon).exclude(order=order)

@@ -18,7 +18,7 @@ from rescind.domain.money import Money
 from rescind.domain.states import OrderState, apply_transition
 from rescind.notifications.services import notifications_enqueue
 from rescind.orders.models import Deadline, Order, Shipment, TimelineEntry
-from rescind.statements import row_get, rows_insert
+from rescind.statements import row_get, row_update, rows_insert
 
 
 def order_lock(order_id: int) -> Order:
@@ -111,7 +111,7 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
         entries.append(TimelineEntry(order=order, at=now, kind=event.kind, actor=actor.party.value,
                                      actor_user_id=actor.user_id, params=event.params()))
     if state_changed:
-        order.save(update_fields=["state", "close_reason", "closed_at", "responsible_side"])
+        row_update(order, ["state", "close_reason", "closed_at", "responsible_side"])
     rows_insert(entries)
     notifications_enqueue([entry.pk for entry in entries])
 
