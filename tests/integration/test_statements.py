@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from rescind.aftersale.models import CancellationRequest
 from rescind.notifications.tasks import notify_task
 from rescind.orders.models import Deadline, Order, TimelineEntry
-from rescind.statements import row_get, rows_insert, rows_where, task_enqueue
+from rescind.statements import row_get, row_update, rows_insert, rows_where, task_enqueue
 from tests.conftest import DAY, T0
 
 
@@ -82,3 +82,16 @@ def test_rows_where_reads_one_orders_rows_in_id_order(market):
     assert [_columns(r) for r in rows] == [_columns(e) for e in expected]
     assert len(rows) >= 2 and all(r.order_id == first.pk for r in rows)
     assert rows_where(TimelineEntry, "order", second.pk) == list(second.timeline.order_by("pk"))
+
+
+def test_row_update_writes_only_the_named_fields(market):
+    # given an order read twice, and one copy changed in two fields
+    order = market.paid(at=T0)
+    changed = Order.objects.get(pk=order.pk)
+    changed.refunded, changed.close_reason = 700, "not_saved"
+    # when only `refunded` is written
+    row_update(changed, ["refunded"])
+    # then the row has the new refund total and every other column as it was
+    stored = Order.objects.get(pk=order.pk)
+    assert stored.refunded == 700
+    assert {**_columns(stored), "refunded": order.refunded} == _columns(order)
