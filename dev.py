@@ -26,7 +26,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 CHROMIUM = "/usr/bin/chromium"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/rescind"
-DB_TEST_DIRS = ["tests/integration", "tests/api", "tests/browser"]
+DB_TEST_DIRS = ["tests/integration", "tests/api", "tests/browser", "tests/faults"]
 
 
 def say(text: str) -> None:

@@ -172,6 +172,7 @@ def test_scale_out_four_worker_processes_do_each_effect_exactly_once(live_market
 
 
 @pytest.mark.processes
+@pytest.mark.faults
 def test_worker_killed_mid_storm_loses_nothing_and_repeats_nothing(live_market, tmp_path):
     # Given 150 orders whose seller-response deadlines have passed, and one worker at them
     order_ids = _orders(live_market, 150)

@@ -72,6 +72,7 @@ def test_r22_refund_task_run_twice_pays_once(market):
     assert SandboxOperation.objects.filter(kind="refund").count() == 1
 
 
+@pytest.mark.faults  # issue 7: the gateway failing (more in tests/faults/)
 def test_r22_a_crash_after_the_gateway_call_does_not_pay_twice(market):
     # given a run that reached the gateway but crashed before recording it
     refund = _approved(market)
@@ -105,6 +106,7 @@ def test_r22_refunds_never_exceed_what_was_charged(market):
     assert Refund.objects.filter(order=order).count() == 1
 
 
+@pytest.mark.faults  # issue 7: the gateway failing (more in tests/faults/)
 def test_r23_failing_gateway_is_retried_with_backoff_and_loses_nothing(market):
     # given a gateway that fails the next two refund calls
     SandboxFault.objects.create(operation="refund", remaining=2)
@@ -123,6 +125,7 @@ def test_r23_failing_gateway_is_retried_with_backoff_and_loses_nothing(market):
     assert SandboxOperation.objects.filter(kind="refund").count() == 1
 
 
+@pytest.mark.faults  # issue 7: the gateway failing (more in tests/faults/)
 def test_r23_refund_past_its_deadline_is_flagged_overdue_once(market):
     # given a refund the gateway accepted, with a deadline of 7 days (e-wallet)
     refund = _approved(market)

@@ -1,12 +1,21 @@
 """A database outage answers 503 with Retry-After, never a 500 with a traceback; API callers
-get every refusal in the one error shape, even Django's own 404 and 405."""
+get every refusal in the one error shape, even Django's own 404 and 405.
+
+The database can fail anywhere in a request, not only in the view: in a middleware (the
+Idempotency-Key claim, the session), or while storing the answer. Django turns an exception
+raised in a middleware into a response before any outer middleware sees it, so the middleware
+below only catches the view's; `server_error`, installed as `handler500` in the URLconf, is
+the one place every other uncaught exception is rendered, and answers 503 there too.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound
+from django.views import defaults
 
 from rescind.api.errors import error_response
 
@@ -17,6 +26,23 @@ PLAIN_ERRORS = {
     404: ("not_found", "No such endpoint."),
     405: ("method_not_allowed", "This endpoint does not take that method."),
 }
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
+
+
+def outage_response(exception: BaseException) -> HttpResponse:
+    logger.warning("database unavailable: %s", exception)
+    return error_response(503, "service_unavailable",
+                          "The service is briefly unavailable; please try again.",
+                          headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
+def server_error(request) -> HttpResponse:
+    """handler500: a database outage raised outside the view is a 503 too (Django calls this
+    while handling the exception, so it is the current one)."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OUTAGE_ERRORS):
+        return outage_response(exception)
+    return defaults.server_error(request)
 
 
 class DatabaseOutageMiddleware:
@@ -38,9 +64,6 @@ class DatabaseOutageMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, OverflowError):  # an id no database row can have (pages)
             return HttpResponseNotFound("No such page.")
-        if isinstance(exception, OperationalError | InterfaceError):
-            logger.warning("database unavailable: %s", exception)
-            return error_response(503, "service_unavailable",
-                                  "The service is briefly unavailable; please try again.",
-                                  headers={"Retry-After": RETRY_AFTER_SECONDS})
+        if isinstance(exception, OUTAGE_ERRORS):
+            return outage_response(exception)
         return None

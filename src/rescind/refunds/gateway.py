@@ -9,8 +9,11 @@ transaction of ours.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Protocol
 
@@ -61,23 +64,59 @@ def sandbox_settle_delay(key: str, method: PaymentMethod) -> timedelta:
     return timedelta(hours=low + spread)
 
 
+class SandboxFaultMode(StrEnum):
+    """How the sandbox misbehaves on a call a `SandboxFault` row catches."""
+
+    ERROR = "error"  # the provider refuses at once (a 5xx): nothing done
+    TIMEOUT = "timeout"  # the provider acts, but its answer comes after the client gave up
+    SLOW = "slow"  # the provider acts and answers, late but within the client's timeout
+
+
+SLOW_ANSWER_SHARE = 0.5  # a slow answer takes this share of the client's timeout
+
+
+def gateway_timeout_seconds() -> float:
+    """How long a call waits for the provider's answer: the RESCIND_GATEWAY_TIMEOUT_SECONDS
+    setting, 10 s unless set."""
+    return float(getattr(settings, "RESCIND_GATEWAY_TIMEOUT_SECONDS", 10.0))
+
+
 class SandboxGateway:
     """A provider that keeps its books in its own table and settles refunds on the (demo) clock.
 
-    Faults can be switched on with `SandboxFault` rows, to show retries and overdue flags.
+    Faults can be switched on with `SandboxFault` rows (operation `capture`, `refund` or
+    `status`; see `SandboxFaultMode`), to show retries and overdue flags. The waits are real:
+    a timeout is a call that acted, then raises once the client's timeout has passed, as a
+    real HTTP client would; so only the idempotency key keeps its retry from paying twice.
     """
 
-    def _maybe_fail(self, operation: str) -> None:
+    def _fault_take(self, operation: str) -> SandboxFaultMode | None:
+        """Use up one call of the fault switched on for `operation`, if any."""
         from rescind.refunds.models import SandboxFault
 
         with transaction.atomic():
             fault = (SandboxFault.objects.select_for_update()
                      .filter(operation=operation, remaining__gt=0).first())
             if fault is None:
-                return
+                return None
             fault.remaining -= 1
             fault.save(update_fields=["remaining"])
-        raise GatewayError(f"sandbox {operation} {fault.mode}", retryable=True)
+        return SandboxFaultMode(fault.mode)
+
+    def _call(self, operation: str, act: Callable[[], GatewayAnswer]) -> GatewayAnswer:
+        """Run `act` (the provider's side of the call) as the fault, if any, says."""
+        mode = self._fault_take(operation)
+        if mode is SandboxFaultMode.ERROR:
+            raise GatewayError(f"sandbox {operation} error", retryable=True)
+        answer = act()
+        if mode is SandboxFaultMode.TIMEOUT:
+            timeout = gateway_timeout_seconds()
+            time.sleep(timeout)
+            raise GatewayError(f"sandbox {operation} timed out after {timeout:g} s",
+                               retryable=True)
+        if mode is SandboxFaultMode.SLOW:
+            time.sleep(gateway_timeout_seconds() * SLOW_ANSWER_SHARE)
+        return answer
 
     def _record(self, *, kind: str, key: str, amount: Money, method: PaymentMethod,
                 now: datetime, settles_at: datetime) -> GatewayAnswer:
@@ -95,16 +134,18 @@ class SandboxGateway:
         return GatewayAnswer(operation.reference, settled=now >= operation.settles_at)
 
     def capture(self, *, key, amount, method, now):
-        self._maybe_fail("capture")
-        return self._record(kind="capture", key=key, amount=amount, method=method, now=now,
-                            settles_at=now)
+        return self._call("capture", lambda: self._record(
+            kind="capture", key=key, amount=amount, method=method, now=now, settles_at=now))
 
     def refund(self, *, key, payment_reference, amount, method, now):
-        self._maybe_fail("refund")
-        return self._record(kind="refund", key=key, amount=amount, method=method, now=now,
-                            settles_at=now + sandbox_settle_delay(key, method))
+        return self._call("refund", lambda: self._record(
+            kind="refund", key=key, amount=amount, method=method, now=now,
+            settles_at=now + sandbox_settle_delay(key, method)))
 
     def refund_status(self, *, reference, now):
+        return self._call("status", lambda: self._status(reference=reference, now=now))
+
+    def _status(self, *, reference: str, now: datetime) -> GatewayAnswer:
         from rescind.refunds.models import SandboxOperation
 
         operation = SandboxOperation.objects.filter(reference=reference).first()

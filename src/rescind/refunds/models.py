@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models import Q
 
 from rescind.domain.money import Money
 from rescind.domain.refunds import RefundState
@@ -34,7 +35,13 @@ class Refund(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["state", "arrive_by"])]
+        indexes = [
+            models.Index(fields=["state", "arrive_by"]),
+            # Support's overdue list (disputes.reads.support_queue): only refunds flagged and
+            # not arrived, in the list's order, so it never reads the whole ledger.
+            models.Index(fields=["arrive_by", "id"], name="refund_overdue_open",
+                         condition=Q(overdue_flagged_at__isnull=False) & ~Q(state="succeeded")),
+        ]
 
     @property
     def money(self) -> Money:
@@ -57,6 +64,6 @@ class SandboxOperation(models.Model):
 class SandboxFault(models.Model):
     """Makes the sandbox fail its next `remaining` calls of `operation` (demo and fault tests)."""
 
-    operation = models.CharField(max_length=10, unique=True)  # capture | refund
+    operation = models.CharField(max_length=10, unique=True)  # capture | refund | status
     remaining = models.PositiveIntegerField(default=0)
-    mode = models.CharField(max_length=10, default="error")  # error | timeout
+    mode = models.CharField(max_length=10, default="error")  # gateway.SandboxFaultMode
