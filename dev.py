@@ -4,6 +4,8 @@
     python3 dev.py demo   set up .venv, migrate SQLite, load the demo, serve :8000 with a worker
     python3 dev.py test   set up .venv (+ test tools, Chromium), run ruff and every test on
                           SQLite, then every database test again on PostgreSQL
+    python3 dev.py bench  every benchmark of docs/benchmarks.md, one after another (about an
+                          hour; `--quick` for a few minutes); needs PostgreSQL, installs wrk
 
 Needs only Python 3.11+. PostgreSQL is taken from RESCIND_TEST_POSTGRES_URL
 (default postgres://postgres@127.0.0.1:5432/rescind); under CI=true it is required.
@@ -106,8 +108,13 @@ def test(args: list[str]) -> int:
                env={"RESCIND_DATABASE_URL": pg})
 
 
+def bench(args: list[str]) -> int:
+    ensure_venv("test")
+    return run(PY, ROOT / "bench" / "run_all.py", *args)
+
+
 def main() -> int:
-    commands = {"demo": demo, "test": test}
+    commands = {"demo": demo, "test": test, "bench": bench}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

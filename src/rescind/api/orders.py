@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Q
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -21,6 +23,7 @@ from rescind.api.schemas import (
     CancellationRequestIn,
     CartAddedOut,
     LowerPriceIn,
+    MoneyOut,
     NoteIn,
     OrderDetailOut,
     OrderSummaryOut,
@@ -69,6 +72,24 @@ def orders_read(request, order_id: int):
 def detail_for(request, order_id: int):
     order, party = order_for_reader(request.user, order_id)
     return order_detail(order, party, now=clock_now())
+
+
+class OrderStateOut(Schema):
+    id: int
+    state: str
+    close_reason: str | None
+    refunded: MoneyOut
+    closed_at: datetime | None
+
+
+@router.get("/orders/{order_id}/state", response={200: OrderStateOut, **ERRORS})
+def orders_state(request, order_id: int):
+    """The order's state alone, for an app that polls: one read of the order row, none of the
+    actions, deadlines or timeline that GET /orders/{id} works out."""
+    order, _party = order_for_reader(request.user, order_id)
+    return {"id": order.pk, "state": order.state, "close_reason": order.close_reason or None,
+            "refunded": {"amount": order.refunded, "currency": order.currency},
+            "closed_at": order.closed_at}
 
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})

@@ -1,0 +1,98 @@
+"""Every figure of docs/benchmarks.md in one command (issue 7):
+
+    python3 dev.py bench            # or: .venv/bin/python bench/run_all.py [--quick]
+
+Runs, one after another so they never share the machine with each other:
+1. the service floor ratio (bench/service_floor.py) on PostgreSQL at 1, 2 and 4 processes and on
+   SQLite in one;
+2. the HTTP ratio and the web workers' memory (bench/http_ratio.py) on PostgreSQL, at 1, 2 and 4
+   server workers, and on SQLite;
+3. the deadline storm and the workers' memory (bench/deadline_storm.py): 100,000 orders on
+   PostgreSQL with two workers, and on SQLite with one;
+4. the query plans of the hot paths on 100,000 orders (bench/query_plans.py), which fails if a hot
+   path scans a big table.
+Each script prints its own table; everything printed is also written to var/bench/report.txt
+and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
+test of the harness, minutes instead of about an hour; its figures are not the recorded ones).
+
+The benchmark databases (rescind_bench, rescind_http, rescind_storm, rescind_plans on the
+PostgreSQL of RESCIND_BENCH_POSTGRES_URL, and files under /tmp for SQLite) are dropped and made
+anew. Never point it at a database you want to keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+PG = os.environ.get("RESCIND_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
+    """(name, database URL, script and arguments) of each run, in order."""
+    count, repeat = ("60", "1") if quick else ("300", "3")
+    orders = "3000" if quick else "100000"
+    http = ["--duration", "3", "--repeat", "1"] if quick else ["--duration", "10", "--repeat", "3"]
+    return [
+        ("floor-postgres", f"{PG}/rescind_bench",
+         ["service_floor.py", "--processes", "1", "2", "4", "--count", count, "--repeat", repeat]),
+        ("floor-sqlite", "sqlite:////tmp/rescind_bench.sqlite3",
+         ["service_floor.py", "--processes", "1", "--count", count, "--repeat", repeat]),
+        ("http-postgres", f"{PG}/rescind_http",
+         ["http_ratio.py", "--workers", "1", "2", "4", *http]),
+        ("http-sqlite", "sqlite:////tmp/rescind_http.sqlite3",
+         ["http_ratio.py", "--workers", "1", "2", *http]),
+        ("storm-postgres", f"{PG}/rescind_storm",
+         ["deadline_storm.py", "--orders", orders, "--repeat", repeat]),
+        ("storm-sqlite", "sqlite:////tmp/rescind_storm.sqlite3",
+         ["deadline_storm.py", "--orders", orders, "--repeat", "1" if quick else "3"]),
+        ("plans-postgres", f"{PG}/rescind_plans", ["query_plans.py", "--orders", orders]),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small runs: check the harness")
+    parser.add_argument("--only", nargs="+", help="run only these steps (by name)")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    failed = []
+    with open(OUT / "report.txt", "w") as report:
+        def say(text: str) -> None:
+            print(text, flush=True)
+            report.write(text + "\n")
+            report.flush()
+
+        say(f"# bench/run_all.py {'--quick ' if args.quick else ''}"
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
+            f"load {os.getloadavg()[0]:.1f}")
+        for name, url, (script, *script_args) in steps(args.quick):
+            if args.only and name not in args.only:
+                continue
+            command = [sys.executable, str(ROOT / "bench" / script), *script_args]
+            if script != "query_plans.py":
+                command += ["--json", str(OUT / f"{name}.json")]
+            say(f"\n## {name}: RESCIND_DATABASE_URL={url} {' '.join(command[1:])}")
+            began = time.monotonic()
+            process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True,
+                                       env={**os.environ, "RESCIND_DATABASE_URL": url})
+            assert process.stdout is not None
+            for line in process.stdout:
+                say(line.rstrip("\n"))
+            code = process.wait()
+            say(f"-- {name}: exit {code} after {time.monotonic() - began:.0f} s")
+            if code:
+                failed.append(name)
+    print(f"\nreport: {OUT / 'report.txt'}" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
