@@ -155,10 +155,8 @@ class Bench:
         }
 
     def server_runs(self, server_name: str, workers: int) -> dict:
-        extra_env = {}
-        if self.args.granian_blocking_threads and server_name == "granian":
-            extra_env["GRANIAN_BLOCKING_THREADS"] = str(self.args.granian_blocking_threads)
-        server = Server(server_name, workers, port=self.args.port, extra_env=extra_env)
+        server = Server(server_name, workers, port=self.args.port,
+                        threads=self.args.threads_per_worker)
         server.start(READY_PATH)
         try:
             self.load(server, TRIVIAL, self.read_ids, self.args.warmup)  # caches, connections
@@ -176,7 +174,7 @@ class Bench:
             del p["window"]
         return {"server": server_name, "workers": workers, "pairs": pairs,
                 "median": medians(pairs), "memory_all_runs": whole,
-                "granian_blocking_threads": extra_env.get("GRANIAN_BLOCKING_THREADS")}
+                "threads_per_worker": self.args.threads_per_worker}
 
 
 def medians(pairs: list[dict]) -> dict:
@@ -249,9 +247,8 @@ def main() -> None:
                         help="orders the trivial endpoint cycles through")
     parser.add_argument("--idempotency-keys", action="store_true",
                         help="send a fresh Idempotency-Key with every cancellation request")
-    parser.add_argument("--granian-blocking-threads", type=int, default=0,
-                        help="experiment: GRANIAN_BLOCKING_THREADS for the server (default: "
-                             "granian's own, backlog / workers / 2)")
+    parser.add_argument("--threads-per-worker", type=int, default=4,
+                        help="`rescind serve --threads` (granian; gunicorn sync ignores it)")
     parser.add_argument("--json", metavar="PATH", help="write every figure here")
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output")
     args = parser.parse_args()

@@ -22,10 +22,10 @@ VENV_BIN = Path(sys.executable).parent
 SERVERS = ("granian", "gunicorn")
 
 
-def server_command(server: str, host: str, port: int, workers: int) -> list[str]:
+def server_command(server: str, host: str, port: int, workers: int, threads: int) -> list[str]:
     if server == "granian":
         return [str(VENV_BIN / "rescind"), "serve", "--host", host, "--port", str(port),
-                "--workers", str(workers)]
+                "--workers", str(workers), "--threads", str(threads)]
     if server == "gunicorn":
         # Sync workers: one request at a time per process, the classic Django deployment.
         return [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
@@ -115,6 +115,7 @@ class Server:
     host: str = "127.0.0.1"
     port: int = 8765
     log_path: Path = Path("/tmp/rescind_http_server.log")
+    threads: int = 4
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     sampler: RssSampler | None = None
@@ -130,7 +131,7 @@ class Server:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rescind.settings", **self.extra_env}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                server_command(self.server, self.host, self.port, self.workers),
+                server_command(self.server, self.host, self.port, self.workers, self.threads),
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -65,12 +65,20 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: Annotated[int, typer.Option(help="web worker processes")] = 2,
+    threads: Annotated[int, typer.Option(
+        help="request threads per worker; each holds its own database connection")] = 4,
 ) -> None:
-    """Serve the web pages and the API (granian, WSGI)."""
+    """Serve the web pages and the API (granian, WSGI).
+
+    Two workers, one per core, measured best on two cores (docs/benchmarks.md). Threads are
+    capped because each keeps a database connection open: granian's own default (up to 512
+    threads a worker) let 16 clients hold 56 PostgreSQL connections (docs/deployment.md).
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")
     os.execvp(sys.executable, [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
-        "--port", str(port), "--workers", str(workers), "--no-ws", "rescind.wsgi:application",
+        "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
+        "--backpressure", str(threads), "--no-ws", "rescind.wsgi:application",
     ])
 
 
