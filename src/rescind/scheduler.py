@@ -1,10 +1,22 @@
 """Fires due deadlines: each at most once in effect, even with many workers (R5, R10, R12, R23).
 
-A worker lists due deadlines, then fires each in its own transaction: lock the order, re-read
-the deadline, and only if it is still open, run its handler and mark it fired. A second worker
-that raced for the same deadline finds it fired and does nothing. A deadline whose handler finds
-the order has moved on (a domain error) is voided instead, so it never fires later; one whose
-handler says "try later" (TryLater, e.g. a payment is being captured) stays due.
+A worker lists the earliest due deadlines, then claims them a batch at a time: one statement
+picks the earliest still open among the next few and locks their orders, skipping orders
+another transaction holds (`FOR UPDATE OF order SKIP LOCKED` on PostgreSQL; on SQLite the
+IMMEDIATE transaction already excludes every other writer). So two workers take different
+deadlines instead of queueing on the same order locks, and a worker never waits for a lock
+while it holds others, so no deadlock can form. The claimed deadlines are re-read under their
+orders' locks; each one still open has its handler run and is marked fired in the same
+transaction. A deadline whose handler finds the order has moved on (a domain error) is voided
+instead, so it never fires later; one whose handler says "try later" (TryLater, e.g. a payment
+is being captured) stays due.
+
+Why batches: a firing is a dozen short statements, and a transaction per firing (lock, re-read,
+savepoint, mark fired, commit) added half as many again. A batch shares one commit and runs its
+handlers without savepoints; if one handler raises, the batch is rolled back whole and done
+again with a savepoint around each handler, so that only that deadline is voided, kept waiting
+or passed over. An order stays locked for at most one batch, which is what a buyer's or
+seller's request on it may wait.
 """
 
 from __future__ import annotations
@@ -13,7 +25,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from rescind.aftersale.changes import change_expire
 from rescind.aftersale.services import (
@@ -29,6 +41,9 @@ from rescind.orders.shipping import order_auto_complete, shipment_canceled_unans
 from rescind.refunds.services import refund_check_due
 
 logger = logging.getLogger(__name__)
+
+BATCH = 20  # deadlines fired per transaction
+WINDOW = 4  # a claim picks a batch among the next WINDOW * BATCH candidates
 
 HANDLERS: dict[str, Callable[..., None]] = {
     Deadline.Kind.UNPAID_TIMEOUT: lambda order, deadline, now: order_close_unpaid(order, now=now),
@@ -51,35 +66,130 @@ HANDLERS: dict[str, Callable[..., None]] = {
 }
 
 
+class _Redo(Exception):
+    """A handler raised in a batch run without savepoints: roll the batch back, run it again
+    with them."""
+
+
+def _handler_run(order: Order, deadline: Deadline, now: datetime, *, savepoint: bool) -> bool:
+    """Run the deadline's handler on its locked, still open order. Returns whether it acted;
+    the caller then marks the deadline fired in the same transaction. Without `savepoint`, any
+    failure is raised as _Redo, for the caller to roll back."""
+    if not savepoint:
+        try:
+            HANDLERS[deadline.kind](order, deadline, now)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:
+            raise _Redo from exc
+        return True
+    try:
+        with transaction.atomic():
+            HANDLERS[deadline.kind](order, deadline, now)
+    except TryLater as exc:
+        logger.info("deadline %s (%s) waits: %s", deadline.pk, deadline.kind, exc.code)
+        return False
+    except DomainError as exc:
+        logger.info("deadline %s (%s) no longer applies: %s", deadline.pk, deadline.kind,
+                    exc.code)
+        deadline.voided_at = now
+        deadline.save(update_fields=["voided_at"])
+        return False
+    except (OperationalError, InterfaceError):  # the connection is gone: the caller retries
+        raise
+    except Exception:  # a bug or bad data: rolled back to the savepoint, the deadline stays due
+        logger.exception("deadline %s (%s) failed; it stays due", deadline.pk, deadline.kind)
+        return False
+    return True
+
+
 def deadline_fire(*, deadline_id: int, order_id: int, now: datetime) -> bool:
     """Fire one deadline if it is still open. Returns whether this call fired it."""
     with transaction.atomic():
-        order: Order = order_lock(order_id)
+        order = order_lock(order_id)
+        # Read under the lock: another worker may have fired it meanwhile.
         deadline = Deadline.objects.filter(pk=deadline_id, fired_at__isnull=True,
                                            voided_at__isnull=True).first()
-        if deadline is None:
+        if deadline is None or not _handler_run(order, deadline, now, savepoint=True):
             return False
-        try:
-            with transaction.atomic():
-                HANDLERS[deadline.kind](order, deadline, now)
-        except TryLater as exc:
-            logger.info("deadline %s (%s) waits: %s", deadline_id, deadline.kind, exc.code)
-            return False
-        except DomainError as exc:
-            logger.info("deadline %s (%s) no longer applies: %s", deadline_id, deadline.kind,
-                        exc.code)
-            deadline.voided_at = now
-            deadline.save(update_fields=["voided_at"])
-            return False
-        deadline.fired_at = now
-        deadline.save(update_fields=["fired_at"])
+        deadline.fired_at, deadline.voided_at = now, None  # see _batch_fire
+        deadline.save(update_fields=["fired_at", "voided_at"])
         return True
 
 
-def deadlines_fire_due(*, now: datetime, limit: int = 500) -> int:
-    """Fire up to `limit` deadlines due at `now`, earliest first. Returns how many fired."""
-    due = list(
-        Deadline.objects.filter(fired_at__isnull=True, voided_at__isnull=True, due_at__lte=now)
-        .order_by("due_at", "id").values_list("id", "order_id")[:limit]
+def _due_ids(now: datetime, limit: int) -> list[int]:
+    """The earliest `limit` open deadlines due at `now`: the candidates of one call.
+
+    Ordered by due time only: a tie-break on id would make PostgreSQL sort every deadline due
+    at the same instant (a storm), as the index holds due_at alone. Listed once per call, not
+    per batch: the index keeps entries of deadlines fired since the last vacuum, and in a
+    storm every scan from its start walks over all those fired so far.
+    """
+    return list(Deadline.objects.filter(fired_at__isnull=True, voided_at__isnull=True,
+                                        due_at__lte=now)
+                .order_by("due_at").values_list("pk", flat=True)[:limit])
+
+
+def _claim(now: datetime, *, count: int, among: list[int]) -> list[Deadline]:
+    """The earliest `count` of the deadlines `among` still open, with their orders locked;
+    orders locked elsewhere (another worker's batch, a user's request) are skipped, not waited
+    for. Call inside a transaction."""
+    return list(
+        Deadline.objects.filter(pk__in=among, fired_at__isnull=True, voided_at__isnull=True,
+                                due_at__lte=now)
+        .select_related("order").order_by("due_at")
+        .select_for_update(skip_locked=True, of=("order",))[:count]
     )
-    return sum(deadline_fire(deadline_id=d, order_id=o, now=now) for d, o in due)
+
+
+def _earliest_of_each_order(claimed: list[Deadline]) -> list[Deadline]:
+    earliest: dict[int, Deadline] = {}
+    for deadline in sorted(claimed, key=lambda d: (d.due_at, d.pk)):
+        earliest.setdefault(deadline.order_id, deadline)
+    return list(earliest.values())
+
+
+def _batch_fire(now: datetime, *, count: int, among: list[int],
+                savepoint: bool) -> tuple[list[int], list[int]]:
+    """Claim and fire one batch in one transaction. Returns the ids it tried and those that
+    fired; raises _Redo (the batch rolled back) if a handler failed without a savepoint."""
+    with transaction.atomic():
+        firsts = _earliest_of_each_order(_claim(now, count=count, among=among))
+        # Re-read under the order locks: another worker may have fired one meanwhile. Only a
+        # transaction holding its order's lock changes a deadline, so this stays true.
+        still_open = set(Deadline.objects.filter(
+            pk__in=[d.pk for d in firsts], fired_at__isnull=True, voided_at__isnull=True)
+            .values_list("pk", flat=True))
+        fired = [d.pk for d in firsts if d.pk in still_open
+                 and _handler_run(d.order, d, now, savepoint=savepoint)]
+        # A handler that closed the order voided every open deadline, this one too: it fired.
+        Deadline.objects.filter(pk__in=fired).update(fired_at=now, voided_at=None)
+    return [d.pk for d in firsts], fired
+
+
+def deadlines_fire_due(*, now: datetime, limit: int = 500, batch: int = BATCH) -> int:
+    """Fire up to `limit` deadlines due at `now`, earliest first, `batch` per transaction.
+    Returns how many fired.
+
+    Each deadline is tried at most once per call, so one whose handler keeps failing cannot
+    hold up the others behind it. Only the earliest claimed deadline of an order is fired in a
+    batch: a later one of the same order waits for the next batch, so every handler sees the
+    order as its predecessor's commit left it.
+    """
+    candidates = _due_ids(now, limit)
+    fired, savepoint = 0, False
+    while candidates:
+        # A claim looks at the next few candidates only: probing all of them costs more.
+        window = candidates[:WINDOW * batch]
+        try:
+            tried, acted = _batch_fire(now, count=batch, among=window, savepoint=savepoint)
+        except _Redo:
+            savepoint = True
+            continue
+        # None claimable: others fired them or hold their orders; whoever holds them fires
+        # them, or the next call finds them still due.
+        done = set(tried or window)
+        candidates = [pk for pk in candidates if pk not in done]
+        fired += len(acted)
+        savepoint = False
+    return fired

@@ -8,9 +8,11 @@ import pytest
 
 from rescind.clock.service import clock_advance, clock_offset, now
 from rescind.domain.errors import DomainError
+from rescind.orders.models import Deadline
 from rescind.refunds.models import Refund, SandboxOperation
+from rescind.scheduler import HANDLERS, deadlines_fire_due
 from rescind.worker import RescindWorker
-from tests.conftest import DAY, HOUR
+from tests.conftest import DAY, HOUR, T0
 
 
 def test_demo_clock_advance_moves_now_for_every_reader(market, settings):
@@ -59,3 +61,67 @@ def test_r10_worker_pass_after_clock_advance_approves_and_starts_the_refund(live
     assert refund.state == "processing"
     assert SandboxOperation.objects.filter(kind="refund", amount=2800).count() == 1
     assert order.timeline.get(kind="CancellationAutoApproved").actor == "platform"
+
+
+RESPOND_BY = T0 + 97 * HOUR  # of a request made at T0 + 25 h (Market.requested)
+
+
+def _approved(order) -> tuple:
+    order.refresh_from_db()
+    return (order.state, order.timeline.filter(kind="CancellationAutoApproved").count(),
+            Refund.objects.filter(order=order).count())
+
+
+def test_r10_a_deadline_its_handler_refuses_is_voided_and_the_rest_of_its_batch_fires(market):
+    # given three requests past their window, the middle one's request answerable a day longer
+    # than its deadline says (so the auto-approval refuses it: not due)
+    orders = [market.requested(at=T0) for _ in range(3)]
+    orders[1].cancellation_requests.update(respond_by=RESPOND_BY + DAY)
+    # when the worker fires what is due, every deadline in one batch
+    fired = deadlines_fire_due(now=RESPOND_BY, batch=20)
+    # then the three reminders and the two other approvals fired
+    assert fired == 5
+    assert [_approved(o) for o in orders] == [("closed", 1, 1), ("awaiting_shipment", 0, 0),
+                                              ("closed", 1, 1)]
+    # and the refused deadline is voided, never fired, so it does not come back
+    deadline = orders[1].deadlines.get(kind=Deadline.Kind.SELLER_RESPONSE)
+    assert (deadline.fired_at, deadline.voided_at) == (None, RESPOND_BY)
+    assert orders[1].cancellation_requests.get().state == "pending"
+    assert deadlines_fire_due(now=RESPOND_BY + DAY) == 0
+
+
+def test_a_handler_that_crashes_is_passed_over_and_the_rest_of_its_batch_fires(market,
+                                                                              monkeypatch):
+    # given two requests past their window, and an auto-approval that crashes on the first
+    orders = [market.requested(at=T0) for _ in range(2)]
+    approve = HANDLERS[Deadline.Kind.SELLER_RESPONSE]
+
+    def crashing(order, deadline, now):
+        if order.pk == orders[0].pk:
+            raise RuntimeError("a bug")
+        approve(order, deadline, now)
+
+    monkeypatch.setitem(HANDLERS, Deadline.Kind.SELLER_RESPONSE, crashing)
+    # when the worker fires what is due
+    fired = deadlines_fire_due(now=RESPOND_BY, batch=20)
+    # then the reminders and the second approval fired, and the first changed nothing
+    assert fired == 3
+    assert [_approved(o) for o in orders] == [("awaiting_shipment", 0, 0), ("closed", 1, 1)]
+    # and its deadline stays due: the next pass tries it again
+    deadline = orders[0].deadlines.get(kind=Deadline.Kind.SELLER_RESPONSE)
+    assert (deadline.fired_at, deadline.voided_at) == (None, None)
+    monkeypatch.setitem(HANDLERS, Deadline.Kind.SELLER_RESPONSE, approve)
+    assert deadlines_fire_due(now=RESPOND_BY) == 1
+    assert _approved(orders[0]) == ("closed", 1, 1)
+
+
+def test_r27_an_orders_later_deadline_in_the_same_batch_waits_for_the_earlier_one(market):
+    # given a request past its window, with its seller's reminder also still open
+    order = market.requested(at=T0)
+    # when the worker fires what is due with both in one claim
+    fired = deadlines_fire_due(now=RESPOND_BY, batch=20)
+    # then the reminder fired first, then the approval, each once
+    assert fired == 2
+    kinds = list(order.timeline.values_list("kind", flat=True))
+    assert kinds[-3:] == ["SellerReminded", "CancellationAutoApproved", "RefundCreated"]
+    assert _approved(order) == ("closed", 1, 1)
