@@ -14,6 +14,7 @@ in the same run, so the machine's load cancels out.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import statistics
@@ -144,6 +145,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", metavar="PATH", help="write the figures here")
     args = parser.parse_args()
     database_reset()
     engine = connection.vendor
@@ -151,6 +153,7 @@ def main() -> None:
     print(f"{'processes':>9} {'raw tx/s':>10} {'service tx/s':>13} {'ratio':>6}")
     measure("raw", 1, 20)  # warm up: connections, caches, the first pages of each table
     measure("service", 1, 20)
+    figures = []
     for processes in args.processes:
         raw, service = [], []
         for _ in range(args.repeat):  # interleaved, so both see the same machine load
@@ -158,6 +161,12 @@ def main() -> None:
             service.append(measure("service", processes, args.count))
         r, s = statistics.median(raw), statistics.median(service)
         print(f"{processes:>9} {r:>10.0f} {s:>13.0f} {s / r:>6.2f}", flush=True)
+        figures.append({"processes": processes, "raw_per_second": raw,
+                        "service_per_second": service, "ratio_of_medians": s / r})
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"database": engine, "count": args.count, "repeat": args.repeat,
+                       "runs": figures}, out, indent=2)
 
 
 if __name__ == "__main__":
