@@ -36,7 +36,7 @@ PG = os.environ.get("RESCIND_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1
 
 def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
     """(name, database URL, script and arguments) of each run, in order."""
-    count, repeat = ("60", "1") if quick else ("300", "3")
+    count, repeat = ("60", "1") if quick else ("2000", "3")
     orders = "3000" if quick else "100000"
     http = ["--duration", "3", "--repeat", "1"] if quick else ["--duration", "10", "--repeat", "3"]
     return [

@@ -92,6 +92,8 @@ def _database() -> dict:
         # and processes. One per test process, so parallel runs never share one.
         config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     else:
+        # Safe behind PgBouncer in transaction mode (docs/deployment.md); nothing iterates.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
         config["TEST"] = {"NAME": f"test_{config['NAME']}_{os.getpid()}"}
     return config
 
@@ -110,6 +112,8 @@ TASKS = {
 # Longer than any task runs: the slowest is a notification fan-out with 10 s SMTP and 5 s
 # webhook timeouts.
 RESCIND_TASK_LEASE_SECONDS = float(os.environ.get("RESCIND_TASK_LEASE_SECONDS", "600"))
+# How long a payment gateway call waits for the provider's answer (refunds/gateway.py).
+RESCIND_GATEWAY_TIMEOUT_SECONDS = float(os.environ.get("RESCIND_GATEWAY_TIMEOUT_SECONDS", "10"))
 
 AUTH_PASSWORD_VALIDATORS: list = []
 LOGIN_URL = "/login/"
