@@ -59,13 +59,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 from django.db.models import F  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
+from service_floor import database_reset  # noqa: E402
 
 from rescind.aftersale.models import CancellationRequest  # noqa: E402
 from rescind.aftersale.services import cancellation_request  # noqa: E402
@@ -102,23 +101,6 @@ STORM_MODELS = [Checkout, Payment, Order, OrderLine, TimelineEntry, Deadline, Ca
 
 
 # --- the database and one order built through the services ----------------------------------
-
-def database_reset() -> None:
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(f"{db['NAME']}{suffix}"):
-                os.remove(f"{db['NAME']}{suffix}")
-    else:
-        import psycopg
-
-        admin = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
-                                dbname="postgres", autocommit=True)
-        admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
-        admin.close()
-    call_command("migrate", verbosity=0)
-
 
 def market_make():
     users = get_user_model().objects

@@ -42,16 +42,19 @@ PAID_AT = datetime.now(UTC) - timedelta(days=2)
 
 
 def database_reset() -> None:
+    """Drop the database named by RESCIND_DATABASE_URL, make it anew and migrate it (every
+    benchmark but the query plans starts here)."""
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        if os.path.exists(db["NAME"]):
-            os.remove(db["NAME"])
+    if connection.vendor == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(f"{db['NAME']}{suffix}"):
+                os.remove(f"{db['NAME']}{suffix}")
     else:
         import psycopg
 
         admin = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
                                 dbname="postgres", autocommit=True)
-        admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
         admin.close()
     call_command("migrate", verbosity=0)
