@@ -4,8 +4,8 @@
     python3 dev.py demo   set up .venv, migrate SQLite, load the demo, serve :8000 with a worker
     python3 dev.py test   set up .venv (+ test tools, Chromium), run ruff and every test on
                           SQLite, then every database test again on PostgreSQL
-    python3 dev.py bench  every benchmark of docs/benchmarks.md, one after another (about an
-                          hour; `--quick` for a few minutes); needs PostgreSQL, installs wrk
+    python3 dev.py bench  every benchmark of docs/benchmarks.md, one after another (about 35
+                          minutes; `--quick` for a few); needs PostgreSQL, installs wrk
 
 Needs only Python 3.11+. PostgreSQL is taken from RESCIND_TEST_POSTGRES_URL
 (default postgres://postgres@127.0.0.1:5432/rescind); under CI=true it is required.

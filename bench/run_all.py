@@ -13,7 +13,7 @@ Runs, one after another so they never share the machine with each other:
    path scans a big table.
 Each script prints its own table; everything printed is also written to var/bench/report.txt
 and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
-test of the harness, minutes instead of about an hour; its figures are not the recorded ones).
+test of the harness, minutes instead of about 35; its figures are not the recorded ones).
 
 The benchmark databases (rescind_bench, rescind_http, rescind_storm, rescind_plans on the
 PostgreSQL of RESCIND_BENCH_POSTGRES_URL, and files under /tmp for SQLite) are dropped and made
