@@ -125,3 +125,6 @@ def test_r27_an_orders_later_deadline_in_the_same_batch_waits_for_the_earlier_on
     kinds = list(order.timeline.values_list("kind", flat=True))
     assert kinds[-3:] == ["SellerReminded", "CancellationAutoApproved", "RefundCreated"]
     assert _approved(order) == ("closed", 1, 1)
+    # and the approval's deadline reads fired, not voided by the order closing under it
+    deadline = order.deadlines.get(kind=Deadline.Kind.SELLER_RESPONSE)
+    assert (deadline.fired_at, deadline.voided_at) == (RESPOND_BY, None)
