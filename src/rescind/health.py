@@ -22,9 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from rescind.api.errors import error_response
+from rescind.api.outage import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
-RETRY_AFTER_SECONDS = "5"
 
 
 @lru_cache(maxsize=1)

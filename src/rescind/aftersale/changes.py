@@ -37,6 +37,7 @@ from rescind.domain.events import (
     Event,
     RefundCreated,
 )
+from rescind.domain.facts import ChangeFacts
 from rescind.domain.money import Money
 from rescind.domain.refunds import PaymentMethod
 from rescind.orders.models import Deadline, Order, OrderLine, Product
@@ -244,10 +245,13 @@ def change_expire(order: Order, deadline: Deadline, *, now: datetime) -> None:
     events_record(order, events, actor=PLATFORM, now=now)
 
 
-def changes_close_open(order: Order, state: str, *, now: datetime) -> None:
+def changes_close_open(order: Order, open_change: ChangeFacts | None, state: str, *,
+                       now: datetime) -> None:
     """End the order's open change request because something else won: a cancellation request
-    (R7), a shipment (R14) or the handling time (R12). The order is locked by the caller."""
-    ended = ChangeRequest.objects.filter(order=order, state__in=ChangeRequest.OPEN_STATES).update(
+    (R7), a shipment (R14) or the handling time (R12). The order is locked by the caller, who
+    read `open_change` from its facts: with none open (the common case) nothing is written."""
+    if open_change is None:
+        return
+    ChangeRequest.objects.filter(order=order, state__in=ChangeRequest.OPEN_STATES).update(
         state=state, decided_at=Coalesce("decided_at", Value(now)))
-    if ended:  # no open change, no deadline of one to stop (spares the hot path an UPDATE)
-        deadlines_void(order, RESPONSE, now=now)
+    deadlines_void(order, RESPONSE, now=now)

@@ -39,10 +39,6 @@ from rescind.statements import rows_insert
 State = CancellationRequest.State
 
 
-def _pending_request(order: Order) -> CancellationRequest | None:
-    return CancellationRequest.objects.filter(order=order, state=State.PENDING).first()
-
-
 def _request_decide(order: Order, state: str, *, now: datetime, note: str = "") -> None:
     """Mark the pending request decided, where the order closes: order_close stops every
     deadline, the seller's response window with it."""
@@ -68,8 +64,8 @@ def cancellation_request(
                                              report_supplier=report_supplier, now=now,
                                              policy=policy())
         requested: CancellationRequested = events[0]  # type: ignore[assignment]
-        if facts.pending_change is not None:  # R7 wins over R13
-            changes_close_open(order, ChangeRequest.State.SUPERSEDED, now=now)
+        changes_close_open(order, facts.pending_change, ChangeRequest.State.SUPERSEDED,
+                           now=now)  # R7 wins over R13
         request = CancellationRequest(
             order=order, reason=requested.reason, side=requested.side.value,
             report_supplier=requested.report_supplier, requested_at=now,
@@ -130,10 +126,12 @@ def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,
     with transaction.atomic():
         order = order_lock(order_id)
         actor = require_party(user, order, Party.SELLER)
-        events = decide_ship(order_facts(order), carrier=carrier, tracking_number=tracking_number)
-        if _pending_request(order) is not None:
+        facts = order_facts(order)
+        events = decide_ship(facts, carrier=carrier, tracking_number=tracking_number)
+        if facts.pending_request is not None:
             _close_request(order, State.REFUSED_BY_SHIPMENT, now=now)
-        changes_close_open(order, ChangeRequest.State.REFUSED_BY_SHIPMENT, now=now)  # R13, R14
+        changes_close_open(order, facts.pending_change, ChangeRequest.State.REFUSED_BY_SHIPMENT,
+                           now=now)  # R13, R14
         Shipment.objects.create(order=order, carrier=carrier.strip(),
                                 tracking_number=tracking_number.strip(), shipped_at=now)
         events_record(order, events, actor=actor, now=now)
@@ -143,11 +141,12 @@ def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,
 
 def order_close_not_shipped(order: Order, *, now: datetime) -> None:
     """R12: the handling time passed without a shipment. The order is locked by the caller."""
-    events = decide_handling_timeout(order_facts(order), now=now, policy=policy(),
-                                     calendar=calendar())
-    if _pending_request(order) is not None:
+    facts = order_facts(order)
+    events = decide_handling_timeout(facts, now=now, policy=policy(), calendar=calendar())
+    if facts.pending_request is not None:
         _request_decide(order, State.CLOSED_WITH_ORDER, now=now)
-    changes_close_open(order, ChangeRequest.State.CLOSED_WITH_ORDER, now=now)  # R13
+    changes_close_open(order, facts.pending_change, ChangeRequest.State.CLOSED_WITH_ORDER,
+                       now=now)  # R13
     order_close(order, events, actor=PLATFORM, now=now)
 
 
