@@ -34,14 +34,24 @@ def coupons_spend(coupons: list[Coupon]) -> None:
         state=Coupon.State.SPENT)
 
 
-def coupons_on_order(order) -> list[tuple[CouponFacts, list[tuple[OrderState,
-                                                                 CloseReason | None]]]]:
-    """Each coupon used on `order`, with the states of the other orders it paid for."""
+def coupons_on_order(order, *, lock: bool = False) -> list[
+        tuple[CouponFacts, list[tuple[OrderState, CloseReason | None]]]]:
+    """Each coupon used on `order`, with the states of the other orders it paid for.
+
+    With `lock`, the coupons are locked (in id order) before the other orders are read: two
+    orders of one checkout closing at once then decide their shared coupon's fate one after
+    the other, and the second sees the first closed (R25). Under PostgreSQL's READ COMMITTED
+    each statement reads what was committed when it began, so the read after the lock sees
+    the first transaction's close.
+    """
     result = []
     if not rows_where(CouponUse, "order_id", order.pk):  # most orders: one lean query, done
         return result
-    coupons = Coupon.objects.filter(uses__order=order).distinct().order_by("pk")
-    for coupon in coupons:
+    coupon_ids = set(CouponUse.objects.filter(order=order).values_list("coupon_id", flat=True))
+    coupons = Coupon.objects.filter(pk__in=coupon_ids).order_by("pk")
+    if lock:
+        coupons = coupons.select_for_update()
+    for coupon in list(coupons):
         others = (CouponUse.objects.filter(coupon=coupon).exclude(order=order)
                   .values_list("order__state", "order__close_reason").distinct())
         result.append((coupon.facts(), [(OrderState(s), CloseReason(r) if r else None)
@@ -51,9 +61,10 @@ def coupons_on_order(order) -> list[tuple[CouponFacts, list[tuple[OrderState,
 
 def coupons_settle(order, *, now: datetime) -> list[Event]:
     """After `order` closed: decide each of its coupons' fate, give back the platform coupons
-    whose every item is now cancelled (and not expired), and say why on the timeline."""
+    whose every item is now cancelled (and not expired), and say why on the timeline. The
+    coupons are locked first, so orders closing at once settle them one at a time (R25)."""
     events: list[Event] = []
-    for facts, others in coupons_on_order(order):
+    for facts, others in coupons_on_order(order, lock=True):
         fate = coupon_fate(
             facts, [*others, (OrderState(order.state), CloseReason(order.close_reason))], now=now)
         if fate.returned:
