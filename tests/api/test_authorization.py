@@ -19,7 +19,8 @@ HTTP_METHODS = {"get", "put", "post", "patch", "delete"}
 PUBLIC_OPERATIONS = {("POST", f"{API}/auth/tokens")}
 # How a resource that is not the caller's is refused: as if it did not exist, or as forbidden.
 REFUSALS = {"order_not_found", "payment_not_found", "checkout_not_found",
-            "attachment_not_found", "notification_not_found", "not_your_action"}
+            "attachment_not_found", "notification_not_found", "not_your_action",
+            "support_only"}
 # A valid value for fields whose plausible content the schema alone cannot tell.
 FIELD_EXAMPLES = {
     "reason": "no_longer_needed",
@@ -51,12 +52,14 @@ class Estate:
     messages: dict[str, int]
     attachments: dict[str, int]
     notifications: dict[str, int]
+    carrier_events: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
                 "checkout_id": self.checkouts, "message_id": self.messages,
                 "attachment_id": self.attachments,
-                "notification_id": self.notifications}.get(parameter)
+                "notification_id": self.notifications,
+                "event_id": self.carrier_events}.get(parameter)
 
 
 @pytest.fixture
@@ -106,6 +109,7 @@ def estate(market, settings, tmp_path) -> Estate:
     notification = Notification.objects.create(
         user=market.buyer, order=paid, kind="order_paid", title="Paid", body="Thank you.",
         created_at=since, dedup_key="estate-notification")
+    queued = _carrier_event_queued(since)
     orders = {"unpaid": unpaid, "paid": paid, "requested": requested,
               "cancelled_unpaid": cancelled_unpaid, "shipped": shipped, "refunded": refunded,
               "shipment_canceled": shipment_canceled, "change_requested": change_requested,
@@ -117,7 +121,21 @@ def estate(market, settings, tmp_path) -> Estate:
         messages={"with_picture": message.pk},
         attachments={"picture": message.attachments.get().pk},
         notifications={"paid": notification.pk},
+        carrier_events={"queued": queued.pk},
     )
+
+
+def _carrier_event_queued(since):
+    """R15: a carrier's event that names no parcel, waiting for support."""
+    from django.contrib.auth import get_user_model
+
+    from rescind.orders.models import Carrier
+    from rescind.orders.shipping import carrier_event_record
+
+    account = get_user_model().objects.create_user("dhl-bot", password="pw")
+    Carrier.objects.create(name="DHL").accounts.add(account)
+    return carrier_event_record(user=account, tracking_number="LOST-1", event="delivered",
+                                now=since)
 
 
 def _disputes(market, since) -> dict:

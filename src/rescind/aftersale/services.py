@@ -25,7 +25,8 @@ from rescind.domain.cancellation import (
 from rescind.domain.errors import DomainError
 from rescind.domain.events import CancellationRequested, SellerReminded
 from rescind.orders.closing import order_close
-from rescind.orders.models import Deadline, Order, Shipment
+from rescind.orders.models import Deadline, Order, Parcel, Shipment
+from rescind.orders.parcels import parcel_claim
 from rescind.orders.recording import (
     REMINDER_OF,
     deadline_set,
@@ -122,7 +123,8 @@ def cancellation_auto_approve(order: Order, *, now: datetime) -> None:
 
 def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,
                now: datetime) -> Order:
-    """R14, R15: the seller ships; a pending request is refused by the shipment."""
+    """R14, R15: the seller ships; a pending request is refused by the shipment. The tracking
+    number must not belong to another live parcel (`tracking_number_in_use`)."""
     with transaction.atomic():
         order = order_lock(order_id)
         actor = require_party(user, order, Party.SELLER)
@@ -132,8 +134,10 @@ def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,
             _close_request(order, State.REFUSED_BY_SHIPMENT, now=now)
         changes_close_open(order, facts.pending_change, ChangeRequest.State.REFUSED_BY_SHIPMENT,
                            now=now)  # R13, R14
-        Shipment.objects.create(order=order, carrier=carrier.strip(),
-                                tracking_number=tracking_number.strip(), shipped_at=now)
+        shipment = Shipment.objects.create(order=order, carrier=carrier.strip(),
+                                           tracking_number=tracking_number.strip(), shipped_at=now)
+        parcel_claim(order, kind=Parcel.Kind.SHIPMENT, carrier=carrier,
+                     tracking_number=tracking_number, shipment=shipment, now=now)  # R15
         events_record(order, events, actor=actor, now=now)
         deadlines_void(order, Deadline.Kind.HANDLING_TIME, now=now)
     return order

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
@@ -298,6 +298,33 @@ class CarrierEventIn(StrictIn):
     tracking_number: str = Field(min_length=1, max_length=64)
     event: str = Field(description="in_transit | delivered | tracking_invalid", max_length=30)
     location: str = Field(default="", max_length=120)
+
+
+class CarrierEventOut(Schema):
+    outcome: Literal["applied", "queued_for_support"] = Field(
+        description="applied: the one live parcel it names moved its order; queued_for_support:"
+                    " no live parcel of this carrier has the number, or several do")
+    order_id: int | None = None
+    state: str | None = Field(default=None, description="the order's state after the event")
+    queued_event_id: int | None = None
+
+
+class UnmatchedCarrierEventOut(Schema):
+    id: int
+    received_at: datetime
+    account: str = Field(description="the carrier account's username")
+    carriers: str
+    tracking_number: str
+    event: str
+    location: str
+    live_matches: int = Field(description="0: no live parcel; 2 or more: ambiguous")
+    last_order_id: int | None = Field(description="the order that last carried this number")
+    handled_at: datetime | None
+    handling_note: str
+
+    @staticmethod
+    def resolve_account(obj) -> str:
+        return obj.account.username
 
 
 class CouponFateOut(Schema):

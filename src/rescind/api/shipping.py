@@ -5,10 +5,22 @@ from __future__ import annotations
 
 from ninja import Router, Status
 
+from rescind.accounts.parties import is_support
 from rescind.api.common import ERRORS
 from rescind.api.orders import detail_for
-from rescind.api.schemas import CarrierEventIn, OrderDetailOut, ReasonIn, ShipIn
+from rescind.api.schemas import (
+    CarrierEventIn,
+    CarrierEventOut,
+    NoteIn,
+    OrderDetailOut,
+    ReasonIn,
+    ShipIn,
+    UnmatchedCarrierEventOut,
+)
 from rescind.clock.service import now as clock_now
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.orders.models import UnmatchedCarrierEvent
+from rescind.orders.parcels import carrier_event_handle, carrier_events_unhandled
 from rescind.orders.shipping import (
     carrier_event_record,
     dispute_request,
@@ -22,14 +34,38 @@ from rescind.orders.shipping import (
 router = Router(tags=["shipping"])
 
 
-@router.post("/carrier/events", response={202: dict[str, int | str], **ERRORS})
+@router.post("/carrier/events", response={202: CarrierEventOut, **ERRORS})
 def carrier_events(request, body: CarrierEventIn):
-    """R15, R16: a carrier (with a carrier account's token) reports a tracking event: in_transit,
-    delivered, or tracking_invalid (the parcel was dropped: "shipment canceled").
-    Errors: 404 unknown_tracking_number, 422 unknown_carrier_event."""
-    order = carrier_event_record(user=request.user, tracking_number=body.tracking_number,
-                                 event=body.event, location=body.location, now=clock_now())
-    return Status(202, {"order_id": order.pk, "state": order.state})
+    """R15, R16, R20: a carrier (with a carrier account's token) reports a tracking event:
+    in_transit, delivered, or tracking_invalid (the parcel was dropped: "shipment canceled").
+    An event that names exactly one live parcel of this carrier is applied (`applied`, with
+    the order); one that names none, or several, is queued for support (`queued_for_support`)
+    and changes no order. Errors: 403 carrier_account_required, 422 unknown_carrier_event."""
+    outcome = carrier_event_record(user=request.user, tracking_number=body.tracking_number,
+                                   event=body.event, location=body.location, now=clock_now())
+    if isinstance(outcome, UnmatchedCarrierEvent):
+        return Status(202, {"outcome": "queued_for_support", "queued_event_id": outcome.pk})
+    return Status(202, {"outcome": "applied", "order_id": outcome.pk, "state": outcome.state})
+
+
+@router.get("/support/carrier-events", response={200: list[UnmatchedCarrierEventOut], **ERRORS})
+def support_carrier_events(request):
+    """R15: support's queue of carrier events that matched no live parcel, or several,
+    newest first. Errors: 403 support_only."""
+    if not is_support(request.user):
+        raise DomainError("support_only", "Only support staff may see carrier events.",
+                          kind=ErrorKind.FORBIDDEN)
+    return carrier_events_unhandled()
+
+
+@router.post("/support/carrier-events/{event_id}/handle",
+             response={200: UnmatchedCarrierEventOut, **ERRORS})
+def support_carrier_event_handle(request, event_id: int, body: NoteIn):
+    """R15: support marks a queued carrier event as handled, saying what they did. Errors:
+    403 support_only, 404 carrier_event_not_found, 409 carrier_event_already_handled,
+    422 note_required."""
+    return carrier_event_handle(event_id=event_id, user=request.user, note=body.note,
+                                now=clock_now())
 
 
 @router.post("/orders/{order_id}/confirm-receipt", response={200: OrderDetailOut, **ERRORS})

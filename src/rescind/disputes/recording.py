@@ -27,7 +27,8 @@ from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import Event, RefundCreated
 from rescind.domain.facts import OrderFacts
 from rescind.orders.closing import order_close
-from rescind.orders.models import Deadline, Order
+from rescind.orders.models import Deadline, Order, Parcel
+from rescind.orders.parcels import parcel_claim, parcels_release
 from rescind.orders.recording import deadlines_void, events_record, order_facts, order_lock
 from rescind.refunds.services import refund_open
 
@@ -123,12 +124,15 @@ def _row_apply(order: Order, dispute: Dispute | None, event: Event, *, actor: Ac
     elif isinstance(event, DisputeReturnShipped):
         dispute.return_carrier, dispute.return_tracking = event.carrier, event.tracking_number
         dispute.return_shipped_at = now
+        parcel_claim(order, kind=Parcel.Kind.RETURN, carrier=event.carrier,
+                     tracking_number=event.tracking_number, now=now)  # R15
     elif isinstance(event, DisputeReturnDelivered):
         dispute.return_delivered_at, dispute.confirm_by = now, event.confirm_by
     elif isinstance(event, DisputeReturnReceived):
         dispute.return_received_at = now
     elif isinstance(event, DisputeResolved):
         dispute.state, dispute.resolved_at = S.RESOLVED.value, now
+        parcels_release(order, kind=Parcel.Kind.RETURN, cause="dispute_resolved", now=now)
     return dispute
 
 

@@ -19,7 +19,8 @@ from rescind.domain.disputes import (
     decide_return_shipped,
 )
 from rescind.domain.shipping import CarrierEvent
-from rescind.orders.models import Order
+from rescind.orders.models import Order, Parcel
+from rescind.orders.parcels import parcel_is_live
 from rescind.orders.recording import order_lock
 
 
@@ -38,22 +39,17 @@ def dispute_return_confirm(*, order_id: int, user, now: datetime) -> Dispute | N
                            order, d, now=now, policy=policy(), calendar=calendar()))
 
 
-def dispute_return_carrier_event(*, user, carriers: set[str], tracking_number: str,
-                                 kind: CarrierEvent, now: datetime) -> Order | None:
-    """R15, R20: a carrier reports on a parcel that is a dispute's return, by its tracking
-    number and the carrier's name. Only "delivered" moves the dispute; repeats change nothing.
-    None when no return of this carrier has that tracking number."""
-    candidate = next(
-        (d for d in Dispute.objects.filter(return_tracking=tracking_number.strip(),
-                                           state=DisputeState.AWAITING_RETURN.value)
-         .order_by("-pk") if d.return_carrier.lower() in carriers), None)
-    if candidate is None:
-        return None
+def dispute_return_carrier_event(*, user, parcel: Parcel, kind: CarrierEvent,
+                                 now: datetime) -> Order | None:
+    """R15, R20: a carrier reports on a parcel that is a dispute's return. Only "delivered"
+    moves the dispute; repeats change nothing. None if the parcel was released meanwhile."""
     with transaction.atomic():
-        order = order_lock(candidate.order_id)
+        order = order_lock(parcel.order_id)
+        if not parcel_is_live(parcel):
+            return None
         dispute = dispute_open_of(order)
         if kind is CarrierEvent.DELIVERED and dispute is not None \
-                and dispute.pk == candidate.pk:
+                and dispute.state == DisputeState.AWAITING_RETURN.value:
             events = decide_return_delivered(dispute.facts(), now=now, policy=policy())
             dispute_apply(order, dispute, events, actor=Actor(Party.CARRIER, user.pk), now=now)
     return order

@@ -141,6 +141,62 @@ class Shipment(models.Model):
     void_cause = models.CharField(max_length=30, blank=True)  # tracking_invalid | voided_by_seller
 
 
+class Parcel(models.Model):
+    """A carrier's tracking number on loan to one parcel: a shipment, or a dispute's return
+    (R15, R20). While live (not released) no other parcel may carry the same carrier and
+    tracking number; the database enforces it, so a carrier's event reaches one parcel or
+    none, never a guess. Released when the parcel is dropped or voided, when its order
+    completes or closes, and (a return) when its dispute ends."""
+
+    class Kind(models.TextChoices):
+        SHIPMENT = "shipment"
+        RETURN = "return"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="parcels")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    shipment = models.OneToOneField(Shipment, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="parcel")
+    carrier_key = models.CharField(max_length=64, help_text="the carrier's name, lower case")
+    tracking_key = models.CharField(max_length=64, help_text="the tracking number, upper case")
+    claimed_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_cause = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["carrier_key", "tracking_key"],
+                                    condition=Q(released_at__isnull=True),
+                                    name="one_live_parcel_per_tracking_number"),
+        ]
+        indexes = [models.Index(fields=["tracking_key"]), models.Index(fields=["order", "kind"])]
+
+
+class UnmatchedCarrierEvent(models.Model):
+    """A carrier's event that matched no live parcel of its own, or more than one: it waits
+    for support instead of going to a guess (R15)."""
+
+    received_at = models.DateTimeField()
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    carriers = models.CharField(max_length=300, help_text="the account's carrier names")
+    tracking_number = models.CharField(max_length=64)
+    event = models.CharField(max_length=30)
+    location = models.CharField(max_length=120, blank=True)
+    live_matches = models.PositiveSmallIntegerField(help_text="0: none; 2 or more: ambiguous")
+    last_order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+",
+                                   help_text="the order that last carried this number, if any")
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    handling_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["id"], name="carrier_event_unhandled",
+                                condition=Q(handled_at__isnull=True))]
+
+
 class Carrier(models.Model):
     """A carrier that posts tracking events (R15); its accounts hold API tokens. It reports on
     the shipments whose carrier name matches its own, ignoring case."""

@@ -15,9 +15,10 @@ from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import Event, responsible_side_of
 from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
-from rescind.domain.states import OrderState, apply_transition
+from rescind.domain.states import TERMINAL_STATES, OrderState, apply_transition
 from rescind.notifications.services import notifications_enqueue
 from rescind.orders.models import Deadline, Order, Shipment, TimelineEntry
+from rescind.orders.parcels import parcels_release
 from rescind.statements import row_get, row_update, rows_insert
 
 
@@ -97,7 +98,7 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
     Saves the order if its state changed; other column changes are the caller's to save.
     """
     entries = []
-    state_changed = False
+    state_before, state_changed = order.state, False
     for event in events:
         if event.transition is not None:
             new_state, close_reason = apply_transition(OrderState(order.state), event.transition)
@@ -112,6 +113,9 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
                                      actor_user_id=actor.user_id, params=event.params()))
     if state_changed:
         row_update(order, ["state", "close_reason", "closed_at", "responsible_side"])
+        if state_before in SHIPPED_STATES and order.state in TERMINAL_STATES:
+            # R15: a finished order's parcels give their tracking numbers back.
+            parcels_release(order, cause=order.state, now=now)
     rows_insert(entries)
     notifications_enqueue([entry.pk for entry in entries])
 

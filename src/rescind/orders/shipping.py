@@ -29,7 +29,14 @@ from rescind.domain.shipping import (
 )
 from rescind.domain.states import OrderState
 from rescind.orders.closing import order_close
-from rescind.orders.models import Deadline, Order, Shipment
+from rescind.orders.models import Deadline, Order, Parcel, Shipment, UnmatchedCarrierEvent
+from rescind.orders.parcels import (
+    carrier_event_queue,
+    parcel_claim,
+    parcel_is_live,
+    parcels_matching,
+    parcels_release,
+)
 from rescind.orders.recording import (
     current_shipment,
     deadline_set,
@@ -51,14 +58,17 @@ def _after_shipment_events(order: Order, events: list[Event], *, now: datetime) 
             order.dispute_from = event.reply_by
             Shipment.objects.filter(pk=current_shipment(order).pk).update(
                 voided_at=now, void_cause=event.cause)
+            parcels_release(order, kind=Parcel.Kind.SHIPMENT, cause=event.cause, now=now)
             deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION, now=now)
             deadline_set(order, Deadline.Kind.SHIPMENT_CANCELED_REPLY, event.reply_by)
     order.save(update_fields=["delivered_at", "dispute_from"])
 
 
 def carrier_event_record(*, user, tracking_number: str, event: str, location: str = "",
-                         now: datetime) -> Order:
-    """R15, R16: a carrier reports on one of its parcels. Repeats change nothing."""
+                         now: datetime) -> Order | UnmatchedCarrierEvent:
+    """R15, R16, R20: a carrier reports on one of its parcels: the order it moved, or, when
+    the event names no live parcel of this carrier or more than one, the queued event that
+    waits for support (never a guess). Repeats change nothing."""
     try:
         kind = CarrierEvent(event)
     except ValueError:
@@ -67,23 +77,34 @@ def carrier_event_record(*, user, tracking_number: str, event: str, location: st
                           details={"allowed": [e.value for e in CarrierEvent]}) from None
     carriers = list(user.carriers.values_list("name", flat=True)) if user.is_authenticated \
         else []
-    shipment = next(
-        (s for s in Shipment.objects.filter(tracking_number=tracking_number.strip(),
-                                            voided_at__isnull=True).order_by("-pk")
-         if s.carrier.lower() in {c.lower() for c in carriers}), None)
-    if shipment is None:  # R20: perhaps the parcel is a dispute's return
+    if not carriers:
+        raise DomainError("carrier_account_required",
+                          "Only a carrier's account may report tracking events.",
+                          kind=ErrorKind.FORBIDDEN)
+    matches = parcels_matching(carriers, tracking_number)
+    if len(matches) == 1 and matches[0].kind == Parcel.Kind.RETURN:
         from rescind.disputes.returns import dispute_return_carrier_event
 
-        order = dispute_return_carrier_event(
-            user=user, carriers={c.lower() for c in carriers}, tracking_number=tracking_number,
-            kind=kind, now=now)
-        if order is not None:
-            return order
-        raise DomainError("unknown_tracking_number",
-                          "None of your parcels has this tracking number.",
-                          kind=ErrorKind.NOT_FOUND)
+        order = dispute_return_carrier_event(user=user, parcel=matches[0], kind=kind, now=now)
+    elif len(matches) == 1:
+        order = _shipment_carrier_event(user=user, parcel=matches[0], kind=kind,
+                                        location=location, now=now)
+    else:
+        order = None
+    if order is None:
+        return carrier_event_queue(user=user, carrier_names=carriers,
+                                   tracking_number=tracking_number, event=kind.value,
+                                   location=location, live_matches=len(matches), now=now)
+    return order
+
+
+def _shipment_carrier_event(*, user, parcel: Parcel, kind: CarrierEvent, location: str,
+                            now: datetime) -> Order | None:
+    """R15, R16: the event of a shipment's parcel; None if the parcel was released meanwhile."""
     with transaction.atomic():
-        order = order_lock(shipment.order_id)
+        order = order_lock(parcel.order_id)
+        if not parcel_is_live(parcel):
+            return None
         events = decide_carrier_event(order_facts(order), event=kind, location=location,
                                       now=now, policy=policy())
         _after_shipment_events(order, events, now=now)
@@ -111,8 +132,10 @@ def shipment_reassign(*, order_id: int, user, carrier: str, tracking_number: str
         events = decide_reship(order_facts(order), carrier=carrier,
                                tracking_number=tracking_number)
         event = events[0]
-        Shipment.objects.create(order=order, carrier=event.carrier,
-                                tracking_number=event.tracking_number, shipped_at=now)
+        shipment = Shipment.objects.create(order=order, carrier=event.carrier,
+                                           tracking_number=event.tracking_number, shipped_at=now)
+        parcel_claim(order, kind=Parcel.Kind.SHIPMENT, carrier=event.carrier,
+                     tracking_number=event.tracking_number, shipment=shipment, now=now)  # R15
         order.delivered_at = order.dispute_from = None
         order.save(update_fields=["delivered_at", "dispute_from"])
         deadlines_void(order, Deadline.Kind.SHIPMENT_CANCELED_REPLY, now=now)

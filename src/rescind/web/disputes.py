@@ -33,6 +33,7 @@ from rescind.domain.money import Money
 from rescind.messaging.models import MessageAttachment
 from rescind.messaging.reads import messages_for
 from rescind.orders.models import Order
+from rescind.orders.parcels import carrier_event_handle, carrier_events_unhandled
 from rescind.orders.reads import order_detail, order_for_reader
 from rescind.web.acting import service_run
 from rescind.web.timeline import describe
@@ -123,7 +124,19 @@ def _support_only(request: HttpRequest) -> None:
 def support_disputes(request: HttpRequest) -> HttpResponse:
     """R20, R23: the queue, next deadline first, and refunds flagged overdue."""
     _support_only(request)
-    return render(request, "rescind/support_disputes.html", support_queue(now=clock_now()))
+    return render(request, "rescind/support_disputes.html",
+                  {**support_queue(now=clock_now()), "carrier_events": carrier_events_unhandled()})
+
+
+@login_required
+@require_POST
+def support_carrier_event_handle(request: HttpRequest, event_id: int) -> HttpResponse:
+    """R15: support marks a carrier event no parcel took as handled, with a note."""
+    _support_only(request)
+    service_run(request, lambda: carrier_event_handle(
+        event_id=event_id, user=request.user, note=_text(request, "note"), now=clock_now()),
+        done="Carrier event marked as handled.")
+    return redirect("support-disputes")
 
 
 @login_required

@@ -22,6 +22,8 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("support/disputes/", disputes.support_disputes, name="support-disputes"),
     path("support/disputes/<int:order_id>/", disputes.support_dispute, name="support-dispute"),
+    path("support/carrier-events/<int:event_id>/handle/", disputes.support_carrier_event_handle,
+         name="support-carrier-event-handle"),
     path("seller/orders/", views.seller_orders, name="seller-orders"),
     path("seller/requests/", views.seller_requests, name="seller-requests"),
     path("seller/metrics/", metrics_views.seller_metrics, name="seller-metrics"),
