@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from rescind.process_tree import children_run, stop_with_starting_parent
+from rescind.web_server import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, web_serve
 
 app = typer.Typer(help="Rescind: the after-sale side of marketplace orders.", no_args_is_help=True)
 clock_app = typer.Typer(help="The shared clock (demo mode can move it forward).",
@@ -67,25 +69,32 @@ def serve(
     workers: Annotated[int, typer.Option(help="web worker processes")] = 2,
     threads: Annotated[int, typer.Option(
         help="request threads per worker; each holds its own database connection")] = 4,
+    max_connections: Annotated[int, typer.Option(
+        min=1, help="open client connections per worker, idle ones included; more wait "
+                    "in the listen backlog")] = DEFAULT_MAX_CONNECTIONS,
+    header_timeout: Annotated[int, typer.Option(
+        min=1, max=60, help="seconds a client has to send a request's headers, from "
+                            "connecting or from its previous response (keep-alive)")
+    ] = DEFAULT_HEADER_TIMEOUT,
 ) -> None:
-    """Serve the web pages and the API (granian, WSGI).
+    """Serve the web pages and the API (granian, WSGI, HTTP/1.1) until SIGTERM or SIGINT.
 
     Two workers, one per core, measured best on two cores (docs/benchmarks.md). Threads are
     capped because each keeps a database connection open: granian's own default (up to 512
     threads a worker) let 16 clients hold 56 PostgreSQL connections (docs/deployment.md).
+    Connections are not capped at the threads: idle clients would then lock everyone out
+    (web_server.py). In production put a buffering reverse proxy in front (docs/deployment.md).
     """
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")
-    os.execvp(sys.executable, [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
-        "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
-        "--backpressure", str(threads), "--no-ws", "rescind.wsgi:application",
-    ])
+    stop_with_starting_parent()
+    web_serve(host=host, port=port, workers=workers, threads=threads,
+              max_connections=max_connections, header_timeout=header_timeout)
 
 
 @app.command()
 def worker(interval: Annotated[float, typer.Option(help="seconds between idle polls")] = 1.0,
            once: Annotated[bool, typer.Option(help="one pass, then exit")] = False) -> None:
     """Fire due deadlines and run queued tasks (refunds, notifications), until stopped."""
+    stop_with_starting_parent()
     _django()
     from rescind.worker import RescindWorker
 
@@ -99,7 +108,8 @@ def worker(interval: Annotated[float, typer.Option(help="seconds between idle po
 @app.command()
 def demo(port: int = 8000,
          reset: Annotated[bool, typer.Option(help="start from an empty database")] = False) -> None:
-    """Migrate, load the demo marketplace, and serve it with a worker, in demo mode."""
+    """Migrate, load the demo marketplace, and serve it with a worker, in demo mode, until
+    SIGTERM or SIGINT (Ctrl-C), which stop the server and the worker too."""
     os.environ["RESCIND_DEMO_MODE"] = "1"
     # The demo's e-mails go to files (var/mail/), not over the console of the worker.
     os.environ.setdefault("RESCIND_EMAIL_BACKEND",
@@ -118,15 +128,11 @@ def demo(port: int = 8000,
                   f"(API: http://127.0.0.1:{port}/api/v1/docs)\n"
                   "Move the clock with the control on every page or `rescind clock advance 3d`.\n"
                   f"E-mails the demo sends are written to {settings.EMAIL_FILE_PATH}/.\n")
-    worker_process = subprocess.Popen([sys.executable, "-m", "rescind.cli", "worker"])
-    try:
-        subprocess.run([sys.executable, "-m", "rescind.cli", "serve", "--port", str(port)],
-                       check=False)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        worker_process.terminate()
-        worker_process.wait(timeout=10)
+    # Both stop with the demo: on SIGTERM/SIGINT it stops them and waits; if it is killed
+    # outright, the kernel tells them (process_tree.py).
+    status = children_run([[sys.executable, "-m", "rescind.cli", "worker"],
+                           [sys.executable, "-m", "rescind.cli", "serve", "--port", str(port)]])
+    raise typer.Exit(status)
 
 
 @clock_app.command("show")
