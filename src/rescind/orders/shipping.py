@@ -18,7 +18,7 @@ from rescind.domain.events import (
     ShipmentCanceledUnanswered,
 )
 from rescind.domain.shipping import (
-    CarrierEvent,
+    carrier_event_parse,
     decide_auto_complete,
     decide_carrier_event,
     decide_confirm_receipt,
@@ -59,12 +59,7 @@ def _after_shipment_events(order: Order, events: list[Event], *, now: datetime) 
 def carrier_event_record(*, user, tracking_number: str, event: str, location: str = "",
                          now: datetime) -> Order:
     """R15, R16: a carrier reports on one of its parcels. Repeats change nothing."""
-    try:
-        kind = CarrierEvent(event)
-    except ValueError:
-        raise DomainError("unknown_carrier_event", f"{event!r} is not a tracking event.",
-                          kind=ErrorKind.INVALID,
-                          details={"allowed": [e.value for e in CarrierEvent]}) from None
+    kind = carrier_event_parse(event)
     carriers = list(user.carriers.values_list("name", flat=True)) if user.is_authenticated \
         else []
     shipment = next(
