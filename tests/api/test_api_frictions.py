@@ -205,6 +205,7 @@ def test_fields_that_take_a_fixed_list_are_enums_in_the_schema():
     # given the domain's lists
     from rescind.aftersale.models import CancellationRequest, ChangeRequest
     from rescind.config import policy
+    from rescind.domain.actions import Action
     from rescind.domain.disputes import DISPUTE_REASONS, DisputeState
     from rescind.domain.policy import Side
     from rescind.domain.refunds import PaymentMethod, RefundState
@@ -236,6 +237,8 @@ def test_fields_that_take_a_fixed_list_are_enums_in_the_schema():
         "DisputeOut.state": _field(schema, "DisputeOut", "state"),
         "DisputeOut.reason": _field(schema, "DisputeOut", "reason"),
         "ShipmentOut.void_cause": _field(schema, "ShipmentOut", "void_cause"),
+        "ActionOut.action": _field(schema, "ActionOut", "action"),
+        "DeadlineOut.kind": _field(schema, "DeadlineOut", "kind"),
     }
     assert {name: node.get("enum") for name, node in enums.items()} == {
         "CheckoutIn.payment_method": methods,
@@ -254,6 +257,10 @@ def test_fields_that_take_a_fixed_list_are_enums_in_the_schema():
         "DisputeOut.state": [s.value for s in DisputeState],
         "DisputeOut.reason": list(DISPUTE_REASONS),
         "ShipmentOut.void_cause": ["tracking_invalid", "voided_by_seller"],
+        "ActionOut.action": [a.value for a in Action],
+        "DeadlineOut.kind": ["unpaid_timeout", "seller_response", "handling_time",
+                             "delivery_confirmation", "shipment_canceled_reply",
+                             "change_request_response"],
     }
 
 

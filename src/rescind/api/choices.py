@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from rescind.aftersale.models import CancellationRequest, ChangeRequest
 from rescind.config import policy
+from rescind.domain.actions import Action
 from rescind.domain.disputes import DISPUTE_REASONS, DisputeState, dispute_reason_checked
 from rescind.domain.errors import DomainError
 from rescind.domain.policy import Side
@@ -16,6 +17,7 @@ from rescind.domain.refunds import PaymentMethod, RefundState, payment_method_pa
 from rescind.domain.shipping import CarrierEvent, carrier_event_parse
 from rescind.domain.states import CloseReason, OrderState
 from rescind.orders.models import Payment
+from rescind.orders.reads import DEADLINE_LABELS
 
 
 def one_of(values: Iterable[str]) -> Any:
@@ -37,6 +39,8 @@ DisputeStateChoice = one_of(s.value for s in DisputeState)
 CancellationRequestStateChoice = one_of(CancellationRequest.State.values)
 ChangeRequestStateChoice = one_of(ChangeRequest.State.values)
 VoidCauseChoice = one_of(("tracking_invalid", "voided_by_seller"))
+ActionChoice = one_of(a.value for a in Action)
+DeadlineKindChoice = one_of(DEADLINE_LABELS)  # the deadlines an order shows (R2)
 
 # The input fields whose off-list value the services have always refused with their own code.
 _REFUSALS: dict[str, Callable[[str], object]] = {

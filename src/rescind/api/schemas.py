@@ -9,11 +9,13 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
 from rescind.api.choices import (
+    ActionChoice,
     CancellationReasonChoice,
     CancellationRequestStateChoice,
     CarrierEventChoice,
     ChangeRequestStateChoice,
     CloseReasonChoice,
+    DeadlineKindChoice,
     OrderStateChoice,
     PaymentMethodChoice,
     PaymentStateChoice,
@@ -75,7 +77,7 @@ class StoreRef(Schema):
 
 
 class ActionOut(Schema):
-    action: str
+    action: ActionChoice
     label: str
 
 
@@ -84,7 +86,7 @@ class UpcomingActionOut(ActionOut):
 
 
 class DeadlineOut(Schema):
-    kind: str
+    kind: DeadlineKindChoice
     label: str
     due_at: datetime
 
