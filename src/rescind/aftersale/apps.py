@@ -4,3 +4,4 @@ from django.apps import AppConfig
 class AftersaleConfig(AppConfig):
     name = "rescind.aftersale"
     label = "rescind_aftersale"
+    verbose_name = "Cancellation and change requests"

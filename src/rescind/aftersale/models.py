@@ -40,6 +40,9 @@ class CancellationRequest(models.Model):
                                     name="one_pending_cancellation_per_order"),
         ]
 
+    def __str__(self) -> str:
+        return f"Cancellation request {self.pk} on order {self.order_id}"
+
     def facts(self) -> RequestFacts:
         return RequestFacts(reason=self.reason, side=Side(self.side),
                             requested_at=self.requested_at, respond_by=self.respond_by)
@@ -89,6 +92,9 @@ class ChangeRequest(models.Model):
                                     condition=Q(state__in=["pending", "awaiting_charge"]),
                                     name="one_open_change_per_order"),
         ]
+
+    def __str__(self) -> str:
+        return f"Change request {self.pk} on order {self.order_id}"
 
     @property
     def difference(self) -> Money:

@@ -20,13 +20,28 @@ from rescind.api import (
     orders,
     shipping,
 )
-from rescind.api.auth import API_AUTH
-from rescind.api.errors import STATUS_BY_KIND, error_response
+from rescind.api.auth import API_AUTH, CsrfFailed
+from rescind.api.choices import choice_refusal
+from rescind.api.errors import STATUS_BY_KIND, bounded, error_response
 from rescind.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class RescindAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):
+        """ninja drops the offending inputs from validation errors (right: they are not echoed);
+        keep those of off-list values aside, so that their refusal can name them, cut short."""
+        error = super().validation_error_from_error_contexts(error_contexts)
+        error.choice_inputs = [
+            (e["loc"][-1], e["input"])
+            for context in error_contexts
+            for e in context.pydantic_validation_error.errors(include_url=False)
+            if e["type"] == "literal_error" and e["loc"]]
+        return error
+
+
+api = RescindAPI(
     title="Rescind API",
     version="1",
     description="Cancellations, refunds, shipments and disputes of marketplace orders. Every "
@@ -49,19 +64,34 @@ api.add_router("", metrics.router)
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return error_response(STATUS_BY_KIND[exc.kind], exc.code, exc.message, exc.details)
+    # Messages and details may quote the caller's input: never more than a bounded part of it.
+    return error_response(STATUS_BY_KIND[exc.kind], exc.code, bounded(exc.message, limit=300),
+                          bounded(exc.details))
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
+    refusal = choice_refusal(exc.errors, getattr(exc, "choice_inputs", []))
+    if refusal is not None:  # e.g. 422 unknown_reason, as the service has always said it
+        return _domain_error(request, refusal)
+    # ninja leaves the input out of each error, but a location may hold a dict's key: cut it.
+    errors = [{**error, "loc": bounded(list(error.get("loc", ())))} for error in exc.errors]
     return error_response(422, "invalid_input", "Some fields are missing or invalid.",
-                          {"errors": exc.errors})
+                          {"errors": errors})
 
 
 @api.exception_handler(AuthenticationError)
 def _authentication_error(request, exc):
     return error_response(401, "not_authenticated",
-                          "Send a valid bearer token (POST /api/v1/auth/tokens) or log in.")
+                          "Send a valid bearer token (POST /api/v1/auth/tokens) or log in.",
+                          headers={"WWW-Authenticate": "Bearer"})
+
+
+@api.exception_handler(CsrfFailed)
+def _csrf_failed(request, exc):
+    return error_response(403, "csrf_failed",
+                          "A logged-in browser session must send its CSRF token "
+                          "(X-CSRFToken header); apps send a bearer token instead.")
 
 
 @api.exception_handler(AuthorizationError)

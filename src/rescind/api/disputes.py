@@ -10,6 +10,12 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from rescind.accounts.parties import is_support
+from rescind.api.choices import (
+    DisputeReasonChoice,
+    DisputeStateChoice,
+    PaymentMethodChoice,
+    RefundStateChoice,
+)
 from rescind.api.common import ERRORS
 from rescind.api.schemas import MAX_ID, MoneyOut, NoteIn, RefuseIn, ShipIn, StrictIn
 from rescind.clock.service import now as clock_now
@@ -35,8 +41,8 @@ MAX_AMOUNT = 2_000_000_000  # minor units; beyond any order, within the database
 
 
 class DisputeIn(StrictIn):
-    dispute_reason: str = Field(max_length=40,
-                                description="a code from GET /policy/dispute-reasons")
+    dispute_reason: DisputeReasonChoice = Field(
+        description="R18: a code from GET /policy/dispute-reasons")
     claim: int | None = Field(default=None, ge=1, le=MAX_AMOUNT,
                               description="minor units asked back; none: all that is left")
     return_item: bool = Field(default=False, description="R20: the buyer returns the item")
@@ -65,10 +71,9 @@ class EvidenceOut(Schema):
 class DisputeOut(Schema):
     id: int
     order_id: int
-    state: str = Field(description="awaiting_seller | seller_refused | seller_proposed | "
-                       "escalated | awaiting_return | resolved")
+    state: DisputeStateChoice
     state_label: str
-    reason: str
+    reason: DisputeReasonChoice
     reason_label: str
     description: str
     claim: MoneyOut
@@ -108,8 +113,8 @@ class OverdueRefundOut(Schema):
     id: int
     order_id: int
     amount: MoneyOut
-    method: str
-    state: str
+    method: PaymentMethodChoice
+    state: RefundStateChoice
     arrive_by: datetime
     overdue_flagged_at: datetime
     last_error: str

@@ -18,6 +18,21 @@ STATUS_BY_KIND = {
 }
 
 
+ECHO_LIMIT = 100  # characters of any one value of the caller's that an error quotes back
+
+
+def bounded(value: Any, *, limit: int = ECHO_LIMIT) -> Any:
+    """`value` with every string in it cut to `limit` characters and an ellipsis, so that an
+    error never echoes a huge input back whole."""
+    if isinstance(value, str):
+        return value if len(value) <= limit else value[:limit] + "…"
+    if isinstance(value, dict):
+        return {bounded(k, limit=limit): bounded(v, limit=limit) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [bounded(item, limit=limit) for item in value]
+    return value
+
+
 def error_response(status: int, code: str, message: str,
                    details: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> HttpResponse:

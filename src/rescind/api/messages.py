@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from rescind.api.common import ERRORS
 from rescind.clock.service import now as clock_now
 from rescind.domain.actions import Party
+from rescind.domain.messaging import MAX_BODY_CHARACTERS
 from rescind.messaging.download import attachment_response
 from rescind.messaging.reads import attachment_for_reader, message_read, messages_for
 from rescind.messaging.services import message_send
@@ -58,7 +60,9 @@ def messages_list(request, order_id: int):
 
 @router.post("/orders/{order_id}/messages", response={201: MessageOut, **ERRORS})
 def messages_send(
-    request, order_id: int, body: Form[str] = "", new_total: Form[int | None] = None,
+    request, order_id: int,
+    body: Annotated[str, Form(max_length=MAX_BODY_CHARACTERS)] = "",
+    new_total: Form[int | None] = None,
     files: File[list[UploadedFile]] = None,
 ):
     """Write to the other side (multipart: `body`, up to 5 `files`, PNG/JPEG/GIF/WebP/PDF

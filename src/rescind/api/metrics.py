@@ -24,10 +24,10 @@ SortField = Literal[
 
 class MetricsQuery(Schema):
     date_from: str | None = Field(
-        default=None, alias="from", json_schema_extra={"format": "date"},
+        default=None, alias="from", max_length=10, json_schema_extra={"format": "date"},
         description="First day of the period, YYYY-MM-DD (UTC); by default 29 days before `to`.")
     date_to: str | None = Field(
-        default=None, alias="to", json_schema_extra={"format": "date"},
+        default=None, alias="to", max_length=10, json_schema_extra={"format": "date"},
         description="Last day of the period, included, YYYY-MM-DD (UTC); by default today.")
     sort: SortField = "store"
     order: Literal["asc", "desc"] = "asc"

@@ -17,6 +17,7 @@ from rescind.aftersale.services import (
     cancellation_withdraw,
     order_ship,
 )
+from rescind.api.choices import CancellationReasonChoice, CloseReasonChoice, OrderStateChoice
 from rescind.api.common import ERRORS
 from rescind.api.schemas import (
     CancellationQuoteOut,
@@ -43,8 +44,7 @@ router = Router(tags=["orders"])
 
 
 class OrderFilter(Schema):
-    state: str | None = Field(default=None, max_length=30, pattern=r"^[a-z_]+$",
-                              description="e.g. awaiting_shipment")
+    state: OrderStateChoice | None = Field(default=None, description="only orders in this state")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
@@ -76,8 +76,8 @@ def detail_for(request, order_id: int):
 
 class OrderStateOut(Schema):
     id: int
-    state: str
-    close_reason: str | None
+    state: OrderStateChoice
+    close_reason: CloseReasonChoice | None
     refunded: MoneyOut
     closed_at: datetime | None
 
@@ -164,7 +164,8 @@ def orders_ship(request, order_id: int, body: ShipIn):
 
 
 class QuoteQuery(Schema):
-    reason: str | None = Field(default=None, max_length=40)
+    reason: CancellationReasonChoice | None = Field(
+        default=None, description="R8: a code from GET /policy/cancellation-reasons")
 
 
 @router.get("/orders/{order_id}/cancellation-quote",

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from rescind.api.choices import (
+    ActionChoice,
+    CancellationReasonChoice,
+    CancellationRequestStateChoice,
+    CarrierEventChoice,
+    ChangeRequestStateChoice,
+    CloseReasonChoice,
+    DeadlineKindChoice,
+    OrderStateChoice,
+    PaymentMethodChoice,
+    PaymentStateChoice,
+    RefundStateChoice,
+    SideChoice,
+    VoidCauseChoice,
+)
+
 # The largest id a BigAutoField holds; a larger one could not be looked up (SQLite overflows).
 MAX_ID = 2**63 - 1
+# Every free-text input has a maximum length in the schema; these are the shared ones.
+OptionText = Annotated[str, Field(max_length=100)]  # an option's name or value ("colour": "red")
+CouponCode = Annotated[str, Field(max_length=40)]  # Coupon.code's column
 
 
 def _refuse_nul(value: Any) -> None:
@@ -58,7 +77,7 @@ class StoreRef(Schema):
 
 
 class ActionOut(Schema):
-    action: str
+    action: ActionChoice
     label: str
 
 
@@ -67,7 +86,7 @@ class UpcomingActionOut(ActionOut):
 
 
 class DeadlineOut(Schema):
-    kind: str
+    kind: DeadlineKindChoice
     label: str
     due_at: datetime
 
@@ -77,16 +96,16 @@ class OrderSummaryOut(Schema):
     checkout_id: int
     store: StoreRef
     buyer_id: int
-    state: str
+    state: OrderStateChoice
     state_label: str
-    close_reason: str | None
-    responsible_side: str | None
+    close_reason: CloseReasonChoice | None
+    responsible_side: SideChoice | None
     items_total: MoneyOut
     shipping_fee: MoneyOut
     discount_total: MoneyOut
     total: MoneyOut
     refunded: MoneyOut
-    payment_method: str
+    payment_method: PaymentMethodChoice
     placed_at: datetime
     paid_at: datetime | None
     closed_at: datetime | None
@@ -108,10 +127,10 @@ class LineOut(Schema):
 
 
 class CancellationRequestOut(Schema):
-    state: str
+    state: CancellationRequestStateChoice
     reason: str
     reason_label: str
-    side: str
+    side: SideChoice
     report_supplier: bool
     requested_at: datetime
     respond_by: datetime
@@ -122,8 +141,8 @@ class CancellationRequestOut(Schema):
 class RefundOut(Schema):
     id: int
     amount: MoneyOut
-    method: str
-    state: str
+    method: PaymentMethodChoice
+    state: RefundStateChoice
     created_at: datetime
     started_at: datetime | None
     arrive_by: datetime = Field(description="latest expected arrival (R23)")
@@ -137,7 +156,7 @@ class ShipmentOut(Schema):
     shipped_at: datetime
     delivered_at: datetime | None
     voided_at: datetime | None
-    void_cause: str | None = Field(description="tracking_invalid | voided_by_seller")
+    void_cause: VoidCauseChoice | None
 
 
 class TimelineEntryOut(Schema):
@@ -164,9 +183,7 @@ class LineChangeOut(Schema):
 
 class ChangeRequestOut(Schema):
     id: int
-    state: str = Field(description="pending | awaiting_charge | applied | refused | auto_refused "
-                       "| withdrawn | charge_declined | charge_lapsed | superseded | "
-                       "refused_by_shipment | closed_with_order")
+    state: ChangeRequestStateChoice
     lines: list[LineChangeOut]
     delivery: dict[str, str] | None
     price_before: MoneyOut
@@ -197,22 +214,21 @@ class OrderDetailOut(OrderSummaryOut):
 class CheckoutItemIn(StrictIn):
     product_id: int = Field(ge=1, le=MAX_ID)
     quantity: int = Field(ge=1, le=999)
-    options: dict[str, str] = Field(default_factory=dict)
+    options: dict[OptionText, OptionText] = Field(default_factory=dict, max_length=20)
 
 
 class CheckoutIn(StrictIn):
     items: list[CheckoutItemIn] = Field(min_length=1, max_length=100)
-    payment_method: str = Field(description="bank_card | e_wallet | bank_transfer",
-                                max_length=20)
-    coupon_codes: list[str] = Field(default_factory=list, max_length=10,
+    payment_method: PaymentMethodChoice
+    coupon_codes: list[CouponCode] = Field(default_factory=list, max_length=10,
                                     description="seller coupons, promo codes, platform coupons")
 
 
 class PaymentOut(Schema):
     id: int
-    method: str
+    method: PaymentMethodChoice
     amount: MoneyOut
-    state: str
+    state: PaymentStateChoice
     captured_at: datetime | None
 
 
@@ -223,7 +239,8 @@ class CheckoutOut(Schema):
 
 
 class CancellationRequestIn(StrictIn):
-    reason: str = Field(max_length=40, description="a code from GET /policy/cancellation-reasons")
+    reason: CancellationReasonChoice = Field(
+        description="R8: a code from GET /policy/cancellation-reasons")
     report_supplier: bool = Field(description="R9: submit a report against this supplier?")
 
 
@@ -248,7 +265,7 @@ class LowerPriceIn(StrictIn):
 class ReasonOut(Schema):
     code: str
     label: str
-    side: str
+    side: SideChoice
 
 
 class TokenIn(StrictIn):
@@ -296,7 +313,7 @@ class ReasonIn(StrictIn):
 
 class CarrierEventIn(StrictIn):
     tracking_number: str = Field(min_length=1, max_length=64)
-    event: str = Field(description="in_transit | delivered | tracking_invalid", max_length=30)
+    event: CarrierEventChoice = Field(description="tracking_invalid: the parcel was dropped")
     location: str = Field(default="", max_length=120)
 
 
@@ -382,8 +399,8 @@ class LineChangeIn(StrictIn):
     line: int = Field(ge=1, le=1000, description="the line's number, 1 for the first")
     product_id: int | None = Field(default=None, ge=1, le=MAX_ID,
                                    description="another product of the same store")
-    options: dict[str, str] = Field(default_factory=dict, max_length=20,
-                                    description="options to change; others keep their value")
+    options: dict[OptionText, OptionText] = Field(
+        default_factory=dict, max_length=20, description="options to change; others keep theirs")
     quantity: int | None = Field(default=None, ge=1, le=999)
 
 

@@ -64,6 +64,9 @@ class Dispute(models.Model):
         ]
         indexes = [models.Index(fields=["state"])]
 
+    def __str__(self) -> str:
+        return f"Dispute {self.pk} on order {self.order_id}"
+
     def money(self, amount: int | None) -> Money | None:
         return None if amount is None else Money(amount, self.currency)
 

@@ -55,6 +55,14 @@ DISPUTE_REASONS: dict[str, str] = {
 SUPPLIER_FRAUD = "supplier_fraud"
 
 
+def dispute_reason_checked(reason: object) -> str:
+    """R18: one of the dispute reasons, or 422 unknown_dispute_reason with the allowed list."""
+    if not isinstance(reason, str) or reason not in DISPUTE_REASONS:
+        raise DomainError("unknown_dispute_reason", f"{reason!r} is not a dispute reason.",
+                          kind=ErrorKind.INVALID, details={"allowed": list(DISPUTE_REASONS)})
+    return reason
+
+
 @dataclass(frozen=True, slots=True)
 class DisputeFacts:
     """The open dispute of an order, as the decisions read it."""
@@ -109,9 +117,7 @@ def decide_open_dispute(
             details={"state": order.state.value,
                      "available_from": order.dispute_from.isoformat()
                      if order.dispute_from else None})
-    if reason not in DISPUTE_REASONS:
-        raise DomainError("unknown_dispute_reason", f"{reason!r} is not a dispute reason.",
-                          kind=ErrorKind.INVALID, details={"allowed": list(DISPUTE_REASONS)})
+    dispute_reason_checked(reason)
     claim = order.refundable if claim is None else claim
     if claim.amount <= 0 or claim > order.refundable:
         raise DomainError(

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rescind.domain.calendar import BusinessCalendar
-from rescind.domain.errors import DomainError
+from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import Event, RefundCreated
 from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
@@ -20,6 +20,16 @@ class PaymentMethod(StrEnum):
     BANK_CARD = "bank_card"
     E_WALLET = "e_wallet"
     BANK_TRANSFER = "bank_transfer"
+
+
+def payment_method_parse(method: object) -> PaymentMethod:
+    """One of the payment methods, or 422 unknown_payment_method with the allowed list."""
+    try:
+        return PaymentMethod(method)
+    except ValueError:
+        raise DomainError("unknown_payment_method", f"{method!r} is not a payment method.",
+                          kind=ErrorKind.INVALID,
+                          details={"allowed": [m.value for m in PaymentMethod]}) from None
 
 
 class RefundState(StrEnum):

@@ -31,6 +31,16 @@ class CarrierEvent(StrEnum):
     TRACKING_INVALID = "tracking_invalid"  # the parcel was dropped (R16)
 
 
+def carrier_event_parse(event: object) -> CarrierEvent:
+    """R15: one of the tracking events, or 422 unknown_carrier_event with the allowed list."""
+    try:
+        return CarrierEvent(event)
+    except ValueError:
+        raise DomainError("unknown_carrier_event", f"{event!r} is not a tracking event.",
+                          kind=ErrorKind.INVALID,
+                          details={"allowed": [e.value for e in CarrierEvent]}) from None
+
+
 def decide_carrier_event(
     order: OrderFacts, *, event: CarrierEvent, location: str, now: datetime, policy: Policy
 ) -> list[Event]:

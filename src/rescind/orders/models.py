@@ -46,6 +46,9 @@ class Checkout(models.Model):
                               related_name="checkouts")
     created_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"Checkout {self.pk}"
+
 
 class Payment(models.Model):
     class State(models.TextChoices):
@@ -62,6 +65,9 @@ class Payment(models.Model):
     capture_key = models.CharField(max_length=100, blank=True)
     gateway_reference = models.CharField(max_length=100, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Payment {self.pk}"
 
 
 class Order(models.Model):
@@ -115,6 +121,9 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField()
     unit_price = models.PositiveIntegerField()
     discount = models.PositiveIntegerField(default=0, help_text="this line's share of discounts")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_name}"
 
     @property
     def total(self) -> int:
@@ -226,7 +235,12 @@ class TimelineEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = "timeline entry"
+        verbose_name_plural = "timeline entries"
         indexes = [models.Index(fields=["order", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.actor}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -268,3 +282,6 @@ class Deadline(models.Model):
                          condition=Q(fired_at__isnull=True, voided_at__isnull=True)),
             models.Index(fields=["order", "kind"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M} UTC"

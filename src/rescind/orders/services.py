@@ -27,7 +27,7 @@ from rescind.domain.ordering import (
     order_placed,
     with_line_discounts,
 )
-from rescind.domain.refunds import PaymentMethod
+from rescind.domain.refunds import PaymentMethod, payment_method_parse
 from rescind.orders.closing import order_close
 from rescind.orders.models import (
     CartLine,
@@ -56,22 +56,13 @@ class CheckoutItem:
     options: dict[str, str]
 
 
-def _payment_method(method: str) -> PaymentMethod:
-    try:
-        return PaymentMethod(method)
-    except ValueError:
-        raise DomainError("unknown_payment_method", f"{method!r} is not a payment method.",
-                          kind=ErrorKind.INVALID,
-                          details={"allowed": [m.value for m in PaymentMethod]}) from None
-
-
 def checkout_create(
     *, buyer, items: list[CheckoutItem], payment_method: str, now: datetime,
     coupon_codes: Sequence[str] = (),
 ) -> Checkout:
     """R1: one order per store and one payment for them all; each order awaits payment (R5).
     Coupons are spread over the lines they pay for, to the cent (R3, R25, R26)."""
-    method = _payment_method(payment_method)
+    method = payment_method_parse(payment_method)
     products = Product.objects.in_bulk([item.product_id for item in items])
     missing = sorted({i.product_id for i in items} - set(products))
     if missing:

@@ -19,6 +19,7 @@ from rescind.domain.events import (
 )
 from rescind.domain.shipping import (
     CarrierEvent,
+    carrier_event_parse,
     decide_auto_complete,
     decide_carrier_event,
     decide_confirm_receipt,
@@ -69,12 +70,7 @@ def carrier_event_record(*, user, tracking_number: str, event: str, location: st
     """R15, R16, R20: a carrier reports on one of its parcels: the order it moved, or, when
     the event names no live parcel of this carrier or more than one, the queued event that
     waits for support (never a guess). Repeats change nothing."""
-    try:
-        kind = CarrierEvent(event)
-    except ValueError:
-        raise DomainError("unknown_carrier_event", f"{event!r} is not a tracking event.",
-                          kind=ErrorKind.INVALID,
-                          details={"allowed": [e.value for e in CarrierEvent]}) from None
+    kind = carrier_event_parse(event)
     carriers = list(user.carriers.values_list("name", flat=True)) if user.is_authenticated \
         else []
     if not carriers:

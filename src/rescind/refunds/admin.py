@@ -1,19 +1,20 @@
+"""The refund ledger, read-only (R21-R23): refunds are created, retried and settled by the
+services and the worker. The sandbox gateway's faults stay editable for demos."""
+
 from django.contrib import admin
 
+from rescind.orders.admin import ReadOnlyAdmin, money
 from rescind.refunds.models import Refund, SandboxFault
 
 
 @admin.register(Refund)
-class RefundAdmin(admin.ModelAdmin):
-    list_display = ("id", "order", "amount", "currency", "method", "state", "arrive_by",
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ("id", "order", "amount_money", "method", "state", "arrive_by",
                     "overdue_flagged_at", "attempts")
     list_filter = ("state", "method")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    exclude = ("amount",)
+    readonly_fields = ("amount_money",)
+    amount_money = money("amount", "amount")
 
 
 admin.site.register(SandboxFault)

@@ -43,6 +43,9 @@ class Refund(models.Model):
                          condition=Q(overdue_flagged_at__isnull=False) & ~Q(state="succeeded")),
         ]
 
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of order {self.order_id}"
+
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
