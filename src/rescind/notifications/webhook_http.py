@@ -31,6 +31,7 @@ from rescind.domain.webhook_targets import (
 )
 
 MAX_HEAD_BYTES = 16 * 1024
+WATCHDOG_GRACE_SECONDS = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,9 @@ def _exchange(target: WebhookTarget, family: int, sockaddr: tuple, request: byte
         with contextlib.suppress(OSError):
             holder[0].shutdown(socket.SHUT_RDWR)
 
-    watchdog = threading.Timer(_left(ends), cut)
+    # A backstop just after the deadline: reads and writes time out by themselves at it, but
+    # a TLS handshake or a blocked send could straddle it.
+    watchdog = threading.Timer(_left(ends) + WATCHDOG_GRACE_SECONDS, cut)
     watchdog.daemon = True
     watchdog.start()
     try:
@@ -150,8 +153,8 @@ def _exchange(target: WebhookTarget, family: int, sockaddr: tuple, request: byte
         return _answer_status(holder[0], ends)
     except TimeoutError:
         raise
-    except OSError:
-        if time.monotonic() >= ends:
+    except (OSError, _NoAnswer):
+        if time.monotonic() >= ends:  # cut by the watchdog: the deadline passed
             raise TimeoutError from None
         raise
     finally:
