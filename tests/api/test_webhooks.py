@@ -244,3 +244,9 @@ def test_r27_the_admin_refuses_a_private_url_and_shows_the_secret_once(client, m
     listing = client.get("/admin/rescind_notifications/webhooksubscriber/")
     detail = client.get(f"/admin/rescind_notifications/webhooksubscriber/{subscriber.pk}/change/")
     assert subscriber.secret not in listing.text + detail.text
+    # and a change (deactivation) keeps the URL and the secret
+    changed = client.post(f"/admin/rescind_notifications/webhooksubscriber/{subscriber.pk}/"
+                          "change/", {"name": "ERP", "event_kinds": "[]", "store_ids": "[]"})
+    assert changed.status_code == 302
+    assert WebhookSubscriber.objects.values_list("active", "url", "secret").get() == (
+        False, "https://93.184.215.14/hooks", subscriber.secret)

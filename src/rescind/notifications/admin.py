@@ -45,12 +45,10 @@ class WebhooksPermissionRequired:
 
 
 class WebhookSubscriberForm(forms.ModelForm):
-    # Checked by webhook_url_check, stricter than Django's URL validation.
-    url = forms.CharField(max_length=500, label="URL")
-
     class Meta:
         model = WebhookSubscriber
-        fields = ["name", "active", "event_kinds", "store_ids"]  # and the url above
+        # The admin adds "url" on creation only (formfield_for_dbfield, get_readonly_fields).
+        fields = ["name", "active", "event_kinds", "store_ids"]
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -83,13 +81,14 @@ def _show_secret_once(request, subscriber: WebhookSubscriber) -> None:
 @admin.register(WebhookSubscriber)
 class WebhookSubscriberAdmin(WebhooksPermissionRequired, admin.ModelAdmin):
     form = WebhookSubscriberForm
+    fields = ("name", "url", "active", "event_kinds", "store_ids")
     list_display = ("name", "url", "active", "event_kinds", "store_ids")
     list_filter = ("active",)
     actions = ["rotate_secret"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":  # checked by webhook_url_check, not Django's URLField
-            return WebhookSubscriberForm.base_fields["url"]
+            return forms.CharField(max_length=500, label="URL")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
