@@ -19,7 +19,8 @@ HTTP_METHODS = {"get", "put", "post", "patch", "delete"}
 PUBLIC_OPERATIONS = {("POST", f"{API}/auth/tokens")}
 # How a resource that is not the caller's is refused: as if it did not exist, or as forbidden.
 REFUSALS = {"order_not_found", "payment_not_found", "checkout_not_found",
-            "attachment_not_found", "notification_not_found", "not_your_action"}
+            "attachment_not_found", "notification_not_found", "not_your_action",
+            "webhooks_permission_required"}
 # A valid value for fields whose plausible content the schema alone cannot tell.
 FIELD_EXAMPLES = {
     "reason": "no_longer_needed",
@@ -35,6 +36,8 @@ FIELD_EXAMPLES = {
     "body": "Has it left the warehouse?",
     "event": "in_transit",
     "url": "https://example.com/hook",
+    "event_kinds": ["OrderPaid"],  # R27: a webhook subscriber's filters
+    "store_ids": [],
     "lines": [{"line": 1, "quantity": 1}],  # R13: one shirt fewer
     "dispute_reason": "not_received",  # R18
     "evidence": [],
@@ -51,18 +54,22 @@ class Estate:
     messages: dict[str, int]
     attachments: dict[str, int]
     notifications: dict[str, int]
+    webhooks: dict[str, int]
+    webhook_deliveries: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
                 "checkout_id": self.checkouts, "message_id": self.messages,
                 "attachment_id": self.attachments,
-                "notification_id": self.notifications}.get(parameter)
+                "notification_id": self.notifications, "webhook_id": self.webhooks,
+                "delivery_id": self.webhook_deliveries}.get(parameter)
 
 
 @pytest.fixture
 def estate(market, settings, tmp_path) -> Estate:
     """Orders placed 26 hours ago (so a paid one may be asked to cancel), one per state; a
-    message with a picture on the paid one; a notification in the buyer's inbox."""
+    message with a picture on the paid one; a notification in the buyer's inbox; a webhook
+    subscriber with a delivered event, managed by support (R27)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from rescind.aftersale.changes import change_accept, change_request
@@ -117,7 +124,23 @@ def estate(market, settings, tmp_path) -> Estate:
         messages={"with_picture": message.pk},
         attachments={"picture": message.attachments.get().pk},
         notifications={"paid": notification.pk},
+        **_webhooks(market, since),
     )
+
+
+def _webhooks(market, since) -> dict:
+    """R27: a subscriber with one delivered event; support holding manage_webhooks."""
+    from django.contrib.auth.models import Permission
+
+    from rescind.notifications.models import WebhookDelivery, WebhookSubscriber
+
+    market.support.user_permissions.add(Permission.objects.get(codename="manage_webhooks"))
+    subscriber = WebhookSubscriber.objects.create(name="ERP", url="https://93.184.215.14/hooks")
+    delivery = WebhookDelivery.objects.create(
+        subscriber=subscriber, event_kind="OrderPaid", payload={"kind": "OrderPaid"},
+        created_at=since, delivered_at=since, status="delivered", attempts=1, last_status=200,
+        dedup_key="estate:webhook:1")
+    return {"webhooks": {"erp": subscriber.pk}, "webhook_deliveries": {"delivered": delivery.pk}}
 
 
 def _disputes(market, since) -> dict:
