@@ -183,7 +183,7 @@ def webhook_post(url: str, body: bytes, headers: dict[str, str], *,
                                 "address, and webhooks go only to public addresses"[:300],
                           permanent=True)
     request = _request(target, body, headers)
-    error = ""
+    error = f"{target.host} resolves to no address"
     for family, sockaddr in addresses:
         try:
             status = _exchange(target, family, sockaddr, request, ends)
