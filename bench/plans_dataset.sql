@@ -26,8 +26,9 @@ SELECT i, 'Product ' || i, 500 + (i * 37 % 50) * 100, 'USD', '{{}}', (i - 1) / 4
 FROM generate_series(1, {S} * 4) i;
 INSERT INTO rescind_orders_carrier (id, name) VALUES (1, 'Cainiao'), (2, 'DHL'), (3, 'UPS');
 INSERT INTO rescind_orders_carrier_accounts (carrier_id, user_id) VALUES (1, {CARRIER_USER});
-INSERT INTO rescind_notifications_webhooksubscriber (id, name, url, secret, active)
-VALUES (1, 'marketplace', 'http://127.0.0.1:9/hooks', 'whsec_bench', true);
+INSERT INTO rescind_notifications_webhooksubscriber (id, name, url, secret, active, event_kinds,
+  store_ids)
+VALUES (1, 'marketplace', 'http://127.0.0.1:9/hooks', 'whsec_bench', true, '[]', '[]');
 
 -- step: order fates
 CREATE TEMP TABLE po AS
@@ -387,10 +388,10 @@ SELECT row_number() OVER (ORDER BY entry_id, user_id), 'u' || user_id || '@examp
        entry_id || ':email:' || user_id
 FROM pn;
 INSERT INTO rescind_notifications_webhookdelivery (event_kind, payload, created_at, delivered_at,
-  attempts, last_status, last_error, dedup_key, subscriber_id)
+  attempts, last_status, last_error, dedup_key, subscriber_id, status)
 SELECT kind, jsonb_build_object('id', id, 'kind', kind, 'order_id', order_id, 'at', at,
                                 'actor', actor, 'params', params),
-       at, least(at + interval '1 second', {NOW}), 1, 200, '', id || ':webhook:1', 1
+       at, least(at + interval '1 second', {NOW}), 1, 200, '', id || ':webhook:1', 1, 'delivered'
 FROM rescind_orders_timelineentry ORDER BY id;
 
 -- step: task rows

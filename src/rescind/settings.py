@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -109,9 +110,18 @@ TASKS = {
 }
 # A task claimed (RUNNING) longer than this is taken to be abandoned by a worker that died
 # (SIGKILL, OOM, lost host) and is queued again; see rescind.worker.tasks_requeue_abandoned.
-# Longer than any task runs: the slowest is a notification fan-out with 10 s SMTP and 5 s
-# webhook timeouts.
+# Longer than any task runs: the slowest is a notification fan-out with 10 s SMTP timeouts
+# (each webhook delivery is its own task, bounded by RESCIND_WEBHOOK_DEADLINE_SECONDS).
 RESCIND_TASK_LEASE_SECONDS = float(os.environ.get("RESCIND_TASK_LEASE_SECONDS", "600"))
+# Webhooks (notifications/webhook_http.py): one attempt, from name resolution to the answer's
+# status line, ends after this many seconds however the receiver trickles its answer.
+RESCIND_WEBHOOK_DEADLINE_SECONDS = float(os.environ.get("RESCIND_WEBHOOK_DEADLINE_SECONDS", "5"))
+# Webhooks go only to public addresses. Networks listed here ("127.0.0.1/32,::1/128") are let
+# through as well: for local development and tests, never in production (README, Webhooks).
+RESCIND_WEBHOOK_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(entry.strip(), strict=False))
+    for entry in os.environ.get("RESCIND_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if entry.strip()
+]
 # How long a payment gateway call waits for the provider's answer (refunds/gateway.py).
 RESCIND_GATEWAY_TIMEOUT_SECONDS = float(os.environ.get("RESCIND_GATEWAY_TIMEOUT_SECONDS", "10"))
 

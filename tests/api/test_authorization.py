@@ -20,7 +20,7 @@ PUBLIC_OPERATIONS = {("POST", f"{API}/auth/tokens")}
 # How a resource that is not the caller's is refused: as if it did not exist, or as forbidden.
 REFUSALS = {"order_not_found", "payment_not_found", "checkout_not_found",
             "attachment_not_found", "notification_not_found", "not_your_action",
-            "support_only"}
+            "support_only", "webhooks_permission_required"}
 # A valid value for fields whose plausible content the schema alone cannot tell.
 FIELD_EXAMPLES = {
     "reason": "no_longer_needed",
@@ -36,6 +36,8 @@ FIELD_EXAMPLES = {
     "body": "Has it left the warehouse?",
     "event": "in_transit",
     "url": "https://example.com/hook",
+    "event_kinds": ["OrderPaid"],  # R27: a webhook subscriber's filters
+    "store_ids": [],
     "lines": [{"line": 1, "quantity": 1}],  # R13: one shirt fewer
     "dispute_reason": "not_received",  # R18
     "evidence": [],
@@ -53,19 +55,23 @@ class Estate:
     attachments: dict[str, int]
     notifications: dict[str, int]
     carrier_events: dict[str, int]
+    webhooks: dict[str, int]
+    webhook_deliveries: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
                 "checkout_id": self.checkouts, "message_id": self.messages,
                 "attachment_id": self.attachments,
                 "notification_id": self.notifications,
-                "event_id": self.carrier_events}.get(parameter)
+                "event_id": self.carrier_events, "webhook_id": self.webhooks,
+                "delivery_id": self.webhook_deliveries}.get(parameter)
 
 
 @pytest.fixture
 def estate(market, settings, tmp_path) -> Estate:
     """Orders placed 26 hours ago (so a paid one may be asked to cancel), one per state; a
-    message with a picture on the paid one; a notification in the buyer's inbox."""
+    message with a picture on the paid one; a notification in the buyer's inbox; a webhook
+    subscriber with a delivered event, managed by support (R27)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from rescind.aftersale.changes import change_accept, change_request
@@ -122,6 +128,7 @@ def estate(market, settings, tmp_path) -> Estate:
         attachments={"picture": message.attachments.get().pk},
         notifications={"paid": notification.pk},
         carrier_events={"queued": queued.pk},
+        **_webhooks(market, since),
     )
 
 
@@ -136,6 +143,21 @@ def _carrier_event_queued(since):
     Carrier.objects.create(name="DHL").accounts.add(account)
     return carrier_event_record(user=account, tracking_number="LOST-1", event="delivered",
                                 now=since)
+
+
+def _webhooks(market, since) -> dict:
+    """R27: a subscriber with one delivered event; support holding manage_webhooks."""
+    from django.contrib.auth.models import Permission
+
+    from rescind.notifications.models import WebhookDelivery, WebhookSubscriber
+
+    market.support.user_permissions.add(Permission.objects.get(codename="manage_webhooks"))
+    subscriber = WebhookSubscriber.objects.create(name="ERP", url="https://93.184.215.14/hooks")
+    delivery = WebhookDelivery.objects.create(
+        subscriber=subscriber, event_kind="OrderPaid", payload={"kind": "OrderPaid"},
+        created_at=since, delivered_at=since, status="delivered", attempts=1, last_status=200,
+        dedup_key="estate:webhook:1")
+    return {"webhooks": {"erp": subscriber.pk}, "webhook_deliveries": {"delivered": delivery.pk}}
 
 
 def _disputes(market, since) -> dict:

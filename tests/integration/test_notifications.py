@@ -3,15 +3,10 @@ inbox, and signed webhooks to a real HTTP receiver on 127.0.0.1 (R24, R27)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import socket
-import threading
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as email_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -25,12 +20,14 @@ from rescind.notifications.models import (
     WebhookDelivery,
     WebhookSubscriber,
 )
-from rescind.notifications.services import email_send, notify_entries, webhook_deliver
+from rescind.notifications.services import email_send, notify_entries
+from rescind.notifications.webhooks import webhook_deliver
 from rescind.orders.models import TimelineEntry
 from rescind.refunds.models import Refund, SandboxOperation
 from rescind.refunds.services import refund_check, refund_submit
 from rescind.scheduler import deadlines_fire_due
 from tests.conftest import DAY, HOUR, T0
+from tests.webhook_servers import LOCAL_NETWORKS, Receiver, webhook_tasks_run
 
 
 def _free_port() -> int:
@@ -64,54 +61,27 @@ def smtp(settings):
     controller.stop()
 
 
-class Receiver:
-    """A webhook receiver that verifies each signature with the subscriber's secret."""
-
-    def __init__(self, secret: str, statuses: list[int] | None = None) -> None:
-        self.secret, self.statuses, self.events = secret, statuses or [], []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                stamp, signature = (part.split("=", 1)[1] for part in
-                                    self.headers["X-Rescind-Signature"].split(","))
-                expected = hmac.new(receiver.secret.encode(), f"{stamp}.".encode() + body,
-                                    hashlib.sha256).hexdigest()
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                if hmac.compare_digest(signature, expected) and status == 200:
-                    receiver.events.append(json.loads(body))
-                self.send_response(status if hmac.compare_digest(signature, expected) else 401)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def kinds(self) -> list[str]:
-        return [event["kind"] for event in self.events]
-
-
 @pytest.fixture
-def receiver(db):
+def receiver(db, settings):
+    """A real receiver on 127.0.0.1, which the allow-list lets webhooks reach (not production)."""
+    settings.RESCIND_WEBHOOK_ALLOWED_NETWORKS = LOCAL_NETWORKS
     subscriber = WebhookSubscriber.objects.create(name="ERP", url="http://placeholder")
     hooks = Receiver(subscriber.secret)
     subscriber.url = hooks.url
     subscriber.save()
     yield hooks
-    hooks.server.shutdown()
+    hooks.stop()
 
 
 def _deliver_queued(now):
-    """Run the queued notification tasks, as the worker would after commit."""
+    """Run the queued notification tasks, then the webhook deliveries they queued, as the
+    worker would after commit."""
     results = []
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task",
                                             status="READY").order_by("enqueued_at"):
         results.append(notify_entries(entry_ids=task.args_kwargs["args"][0], now=now))
         task.delete()
+    webhook_tasks_run(now)
     return results
 
 
@@ -196,6 +166,8 @@ def test_r27_each_event_is_sent_at_most_once_per_channel(market, smtp, receiver)
     entry_ids = list(TimelineEntry.objects.filter(order=order).values_list("pk", flat=True))
     notify_entries(entry_ids=entry_ids, now=T0)
     notify_entries(entry_ids=entry_ids, now=T0)
+    # and the webhook deliveries they queued run (one task each, queued once)
+    assert webhook_tasks_run(T0) == [True, True, True]
     # then each went out once per channel
     assert len(smtp.messages) == 2  # "paid" and "cancellation requested", to the seller
     assert Notification.objects.count() == 2

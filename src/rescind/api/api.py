@@ -19,6 +19,7 @@ from rescind.api import (
     metrics,
     orders,
     shipping,
+    webhooks,
 )
 from rescind.api.auth import API_AUTH, CsrfFailed
 from rescind.api.choices import choice_refusal
@@ -60,6 +61,7 @@ api.add_router("", messages.router)
 api.add_router("", changes.router)
 api.add_router("", disputes.router)
 api.add_router("", metrics.router)
+api.add_router("", webhooks.router)
 
 
 @api.exception_handler(DomainError)

@@ -1,16 +1,13 @@
-"""The in-app inbox, and webhook subscriptions for the marketplace's systems (R24, R27)."""
+"""The in-app inbox (R24, R27). Webhooks: api/webhooks.py."""
 
 from __future__ import annotations
 
-from ninja import Router, Status
+from ninja import Router
 
-from rescind.accounts.parties import is_support
 from rescind.api.common import ERRORS
-from rescind.api.schemas import InboxOut, WebhookIn, WebhookOut
+from rescind.api.schemas import InboxOut
 from rescind.clock.service import now as clock_now
-from rescind.domain.errors import DomainError, ErrorKind
 from rescind.notifications.inbox import inbox_of, notification_mark_read, unread_count
-from rescind.notifications.models import WebhookSubscriber
 
 router = Router(tags=["notifications"])
 
@@ -40,22 +37,3 @@ def notifications_read_all(request):
     notification_mark_read(user=request.user, notification_id=None, now=clock_now())
     return _inbox(request.user)
 
-
-def _support_only(user) -> None:
-    if not is_support(user):
-        raise DomainError("support_only", "Only platform support manages webhooks.",
-                          kind=ErrorKind.FORBIDDEN)
-
-
-@router.get("/webhooks", response={200: list[WebhookOut], **ERRORS})
-def webhooks_list(request):
-    """Support: the systems that receive every order event, signed."""
-    _support_only(request.user)
-    return list(WebhookSubscriber.objects.order_by("pk"))
-
-
-@router.post("/webhooks", response={201: WebhookOut, **ERRORS})
-def webhooks_create(request, body: WebhookIn):
-    """Support: subscribe a system; its secret signs every delivery."""
-    _support_only(request.user)
-    return Status(201, WebhookSubscriber.objects.create(name=body.name, url=body.url))

@@ -381,20 +381,6 @@ class InboxOut(Schema):
     notifications: list[NotificationOut]
 
 
-class WebhookIn(StrictIn):
-    name: str = Field(min_length=1, max_length=100)
-    url: str = Field(min_length=8, max_length=500, pattern=r"^https?://")
-
-
-class WebhookOut(Schema):
-    id: int
-    name: str
-    url: str
-    secret: str = Field(description="HMAC-SHA256 key: X-Rescind-Signature: t=<ts>,v1=<hex of "
-                        "HMAC(secret, '<ts>.<body>')>")
-    active: bool
-
-
 class LineChangeIn(StrictIn):
     line: int = Field(ge=1, le=1000, description="the line's number, 1 for the first")
     product_id: int | None = Field(default=None, ge=1, le=MAX_ID,

@@ -1,16 +1,10 @@
 """Tell each party of each step that concerns them: in-app inbox, e-mail, signed webhooks
 (R24, R27). Runs in tasks after the deciding transaction committed; a failing channel is
-retried with backoff and never blocks a change of state."""
+retried with backoff and never blocks a change of state. Webhooks: notifications/webhooks.py."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
-import time
-import urllib.error
-import urllib.request
 from datetime import datetime
 
 from django.conf import settings
@@ -23,18 +17,13 @@ from rescind.domain.actions import Party
 from rescind.domain.audience import audience
 from rescind.domain.retry import retry_delay
 from rescind.notifications.messages import notification_text
-from rescind.notifications.models import (
-    EmailMessage,
-    Notification,
-    WebhookDelivery,
-    WebhookSubscriber,
-)
+from rescind.notifications.models import EmailMessage, Notification, WebhookSubscriber
+from rescind.notifications.webhooks import webhook_deliveries_queue
 from rescind.orders.models import Order, TimelineEntry
 from rescind.statements import task_enqueue
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
-WEBHOOK_TIMEOUT_SECONDS = 5
 
 
 def _recipients(order: Order, parties: frozenset[Party]) -> list:
@@ -50,7 +39,8 @@ def _recipients(order: Order, parties: frozenset[Party]) -> list:
 
 
 def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
-    """Fan each timeline entry out to its audience and to every webhook subscriber, then send.
+    """Fan each timeline entry out to its audience and to the webhook subscribers that want it,
+    then send the e-mails. Each webhook delivery is queued as its own task (webhooks.py).
 
     Each (entry, channel, recipient) row is created once by its dedup key, so a repeated task
     changes nothing and sends nothing twice.
@@ -58,7 +48,7 @@ def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
     entries = (TimelineEntry.objects.filter(pk__in=entry_ids)
                .select_related("order__buyer", "order__store").order_by("pk"))
     subscribers = list(WebhookSubscriber.objects.filter(active=True))
-    emails, deliveries = [], []
+    emails, queued = [], 0
     with transaction.atomic():
         for entry in entries:
             parties = audience(entry.kind)
@@ -76,25 +66,14 @@ def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
                                       "body": _email_body(title, body, entry.order_id),
                                       "created_at": now})
                         emails.append(email.pk)
-            for subscriber in subscribers:
-                delivery, _ = WebhookDelivery.objects.get_or_create(
-                    dedup_key=f"{entry.pk}:webhook:{subscriber.pk}",
-                    defaults={"subscriber": subscriber, "event_kind": entry.kind,
-                              "payload": _payload(entry), "created_at": now})
-                deliveries.append(delivery.pk)
+            queued += webhook_deliveries_queue(entry, subscribers, now=now)
     sent = sum(email_send(email_id=e, now=now) for e in emails)
-    delivered = sum(webhook_deliver(delivery_id=d, now=now) for d in deliveries)
-    return {"emails": sent, "webhooks": delivered}
+    return {"emails": sent, "webhooks_queued": queued}
 
 
 def _email_body(title: str, body: str, order_id: int) -> str:
     link = f"{settings.RESCIND_PUBLIC_URL}/orders/{order_id}/"
     return f"{title}\n\n{body}\n\n{link}\n".replace("\n\n\n", "\n\n")
-
-
-def _payload(entry: TimelineEntry) -> dict:
-    return {"id": entry.pk, "kind": entry.kind, "order_id": entry.order_id,
-            "at": entry.at.isoformat(), "actor": entry.actor, "params": entry.params}
 
 
 def _retry_later(task, row_id: int, attempts: int) -> None:
@@ -126,49 +105,6 @@ def email_send(*, email_id: int, now: datetime) -> bool:
     email.sent_at = now
     email.save(update_fields=["attempts", "sent_at"])
     return True
-
-
-def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
-    """HMAC-SHA256 over "<timestamp>.<body>", hex. Receivers recompute it to verify."""
-    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-
-
-def webhook_deliver(*, delivery_id: int, now: datetime) -> bool:
-    """POST one event to one subscriber, signed; on failure count the attempt and retry."""
-    from rescind.notifications.tasks import webhook_deliver_task
-
-    delivery = WebhookDelivery.objects.select_related("subscriber").get(pk=delivery_id)
-    if delivery.delivered_at is not None:
-        return False
-    url = delivery.subscriber.url
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"webhook URL must be http(s): {url!r}")
-    body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
-    timestamp = int(time.time())
-    signature = webhook_signature(delivery.subscriber.secret, timestamp, body)
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "Rescind-Webhooks/1",
-        "X-Rescind-Event": delivery.event_kind,
-        "X-Rescind-Delivery": delivery.dedup_key,
-        "X-Rescind-Signature": f"t={timestamp},v1={signature}",
-    }
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
-    delivery.attempts += 1
-    try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-            delivery.last_status = response.status
-    except urllib.error.HTTPError as exc:
-        delivery.last_status, delivery.last_error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        delivery.last_status, delivery.last_error = None, str(exc)[:300]
-    ok = delivery.last_status is not None and 200 <= delivery.last_status < 300
-    if ok:
-        delivery.delivered_at, delivery.last_error = now, ""
-    delivery.save(update_fields=["attempts", "last_status", "last_error", "delivered_at"])
-    if not ok:
-        _retry_later(webhook_deliver_task, delivery.pk, delivery.attempts)
-    return ok
 
 
 def notifications_enqueue(entry_ids: list[int]) -> None:

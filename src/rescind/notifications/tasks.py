@@ -3,7 +3,7 @@
 from django_tasks import task
 
 from rescind.clock.service import now as clock_now
-from rescind.notifications import services
+from rescind.notifications import services, webhooks
 
 
 @task()
@@ -18,4 +18,4 @@ def email_send_task(email_id: int) -> bool:
 
 @task()
 def webhook_deliver_task(delivery_id: int) -> bool:
-    return services.webhook_deliver(delivery_id=delivery_id, now=clock_now())
+    return webhooks.webhook_deliver(delivery_id=delivery_id, now=clock_now())
