@@ -36,7 +36,7 @@ FIELD_EXAMPLES = {
     "event": "in_transit",
     "url": "https://example.com/hook",
     "lines": [{"line": 1, "quantity": 1}],  # R13: one shirt fewer
-    "dispute_reason": "not_received",  # R18
+    "dispute_reason": "damaged",  # R18 ("not_received" waits for the promised delivery, R17)
     "evidence": [],
 }
 
