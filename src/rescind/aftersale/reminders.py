@@ -14,6 +14,7 @@ from rescind.domain.disputes import DisputeState
 from rescind.domain.reminders import decide_reminder
 from rescind.orders.models import Deadline, Order
 from rescind.orders.recording import REMINDER_ABOUT, REMINDER_OF, events_record
+from rescind.orders.services import refuse_while_capturing
 
 K = Deadline.Kind
 MAIN_OF = {reminder: main for main, reminder in REMINDER_OF.items()}
@@ -62,5 +63,7 @@ def _awaited(order: Order, reminder: Deadline) -> tuple[str, datetime | None]:
 def reminder_send(order: Order, deadline: Deadline, *, now: datetime) -> None:
     """R27: remind the party who can still act. The order is locked by the caller; a reminder
     of a deadline that stopped raises `nothing_to_remind`, and the scheduler voids it."""
+    if deadline.kind == K.UNPAID_TIMEOUT_REMINDER:
+        refuse_while_capturing(order)  # the buyer is paying: wait, as the timeout does
     about, due_at = _awaited(order, deadline)
     events_record(order, decide_reminder(about, due_at), actor=PLATFORM, now=now)
