@@ -1,4 +1,5 @@
-"""Fires due deadlines: each at most once in effect, even with many workers (R5, R10, R12, R23).
+"""Fires due deadlines: each at most once in effect, even with many workers (R5, R10, R12, R13,
+R15-R18, R23, R27).
 
 A worker lists the earliest due deadlines, then claims them a batch at a time: one statement
 picks the earliest still open among the next few and locks their orders, skipping orders
@@ -28,16 +29,18 @@ from datetime import datetime
 from django.db import InterfaceError, OperationalError, transaction
 
 from rescind.aftersale.changes import change_expire
-from rescind.aftersale.services import (
-    cancellation_auto_approve,
-    order_close_not_shipped,
-    seller_remind,
-)
+from rescind.aftersale.reminders import reminder_send
+from rescind.aftersale.services import cancellation_auto_approve, order_close_not_shipped
 from rescind.domain.errors import DomainError, TryLater
 from rescind.orders.models import Deadline, Order
 from rescind.orders.recording import order_lock
 from rescind.orders.services import order_close_unpaid
-from rescind.orders.shipping import order_auto_complete, shipment_canceled_unanswered
+from rescind.orders.shipping import (
+    order_auto_complete,
+    order_delivery_overdue,
+    order_protection_end,
+    shipment_canceled_unanswered,
+)
 from rescind.refunds.services import refund_check_due
 
 logger = logging.getLogger(__name__)
@@ -53,16 +56,26 @@ HANDLERS: dict[str, Callable[..., None]] = {
         lambda order, deadline, now: order_close_not_shipped(order, now=now),
     Deadline.Kind.REFUND_CHECK: lambda order, deadline, now: refund_check_due(
         order, deadline, now=now),
-    Deadline.Kind.SELLER_RESPONSE_REMINDER:
-        lambda order, deadline, now: seller_remind(order, deadline, now=now),
-    Deadline.Kind.HANDLING_TIME_REMINDER:
-        lambda order, deadline, now: seller_remind(order, deadline, now=now),
     Deadline.Kind.DELIVERY_CONFIRMATION:
         lambda order, deadline, now: order_auto_complete(order, now=now),
     Deadline.Kind.SHIPMENT_CANCELED_REPLY:
         lambda order, deadline, now: shipment_canceled_unanswered(order, now=now),
     Deadline.Kind.CHANGE_REQUEST_RESPONSE:
         lambda order, deadline, now: change_expire(order, deadline, now=now),
+    Deadline.Kind.PROMISED_DELIVERY:
+        lambda order, deadline, now: order_delivery_overdue(order, now=now),
+    Deadline.Kind.PROTECTION_END:
+        lambda order, deadline, now: order_protection_end(order, now=now),
+    # R27: every reminder, to the one party who can still act.
+    **{kind: lambda order, deadline, now: reminder_send(order, deadline, now=now)
+       for kind in (Deadline.Kind.SELLER_RESPONSE_REMINDER,
+                    Deadline.Kind.HANDLING_TIME_REMINDER,
+                    Deadline.Kind.UNPAID_TIMEOUT_REMINDER,
+                    Deadline.Kind.CHANGE_REQUEST_REMINDER,
+                    Deadline.Kind.SHIPMENT_CANCELED_REMINDER,
+                    Deadline.Kind.DISPUTE_RESPONSE_REMINDER,
+                    Deadline.Kind.RETURN_CONFIRMATION_REMINDER,
+                    Deadline.Kind.PROTECTION_END_REMINDER)},
 }
 
 

@@ -260,7 +260,7 @@ def test_fields_that_take_a_fixed_list_are_enums_in_the_schema():
         "ActionOut.action": [a.value for a in Action],
         "DeadlineOut.kind": ["unpaid_timeout", "seller_response", "handling_time",
                              "delivery_confirmation", "shipment_canceled_reply",
-                             "change_request_response"],
+                             "change_request_response", "promised_delivery", "protection_end"],
     }
 
 

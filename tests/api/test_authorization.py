@@ -39,7 +39,7 @@ FIELD_EXAMPLES = {
     "event_kinds": ["OrderPaid"],  # R27: a webhook subscriber's filters
     "store_ids": [],
     "lines": [{"line": 1, "quantity": 1}],  # R13: one shirt fewer
-    "dispute_reason": "not_received",  # R18
+    "dispute_reason": "damaged",  # R18 ("not_received" waits for the promised delivery, R17)
     "evidence": [],
 }
 

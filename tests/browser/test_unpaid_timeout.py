@@ -32,10 +32,11 @@ def test_r5_unpaid_order_auto_closes_after_20_days_and_offers_add_to_cart_again(
     fired = rescind_cli("worker", "--once")
     page.reload()
 
-    # then: the worker fired exactly the unpaid timeout
-    assert fired.splitlines()[-1] == "fired 1 deadline(s)"
-    assert list(order.deadlines.filter(fired_at__isnull=False).values_list(
-        "kind", flat=True)) == ["unpaid_timeout"]
+    # then: the worker fired exactly the buyer's reminder (R27, found due in the same pass)
+    # and the unpaid timeout
+    assert fired.splitlines()[-1] == "fired 2 deadline(s)"
+    assert sorted(order.deadlines.filter(fired_at__isnull=False).values_list(
+        "kind", flat=True)) == ["unpaid_timeout", "unpaid_timeout_reminder"]
     # and: the order closed by itself, by the platform's clock
     expect(page.locator("#order-state")).to_have_text("Closed")
     expect(page.locator(".close-reason")).to_have_text("(unpaid timeout)")

@@ -290,7 +290,8 @@ def test_r13_a_declined_extra_charge_leaves_the_order_as_it_was(market):
 
 def test_r13_an_extra_charge_not_confirmed_in_time_lapses(market):
     order, change = _dearer(market)
-    assert deadlines_fire_due(now=T0 + 4 * DAY) == 1
+    # (the buyer's reminder the day before fires first, R27)
+    assert deadlines_fire_due(now=T0 + 4 * DAY) == 2
     change.refresh_from_db()
     order.refresh_from_db()
     assert (change.state, order.total) == ("charge_lapsed", 2800)
@@ -303,8 +304,9 @@ def test_r13_r27_silence_refuses_and_tells_the_buyer_they_can_still_cancel(marke
     # given a request the seller never answers
     order = market.paid(at=T0)
     change = _ask(market, order, LineChange(line=1, quantity=1))
-    # when the window has not quite passed, nothing fires
-    assert deadlines_fire_due(now=RESPOND_BY - HOUR) == 0
+    # when the window has not quite passed, only the seller's reminder fires (R27)
+    assert deadlines_fire_due(now=RESPOND_BY - HOUR) == 1
+    assert order.timeline.last().kind == "SellerReminded"
     # when it passes, the platform refuses the change
     assert deadlines_fire_due(now=RESPOND_BY) == 1
     change.refresh_from_db()

@@ -370,7 +370,9 @@ def test_r16_r18_a_dispute_stops_the_orders_own_clocks(market, carrier):
                          now=T0 + 2 * DAY)
     dispute_open(order_id=order.pk, user=market.buyer, reason="damaged", claim=None,
                  return_item=False, description="", evidence=[], now=OPENED)
-    assert not order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True).exists()
+    # only the seller's reminder before the dispute's own response window runs (R27)
+    assert list(order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True)
+                .values_list("kind", flat=True)) == ["dispute_response_reminder"]
 
 
 def test_r19_two_workers_fire_each_dispute_deadline_once(live_market):

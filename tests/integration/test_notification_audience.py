@@ -20,7 +20,7 @@ PARAMS = {
     "arrive_by": "2026-03-09T10:00:00+00:00", "respond_by": "2026-03-05T10:00:00+00:00",
     "due_at": "2026-03-05T10:00:00+00:00", "confirm_by": "2026-03-12T10:00:00+00:00",
     "carrier": "Cainiao", "tracking_number": "LP1", "note": "Sorry", "code": "PLAT",
-    "return_item": False,
+    "return_item": False, "about": "unpaid_timeout", "deliver_by": "2026-05-01T10:00:00+00:00",
 }
 
 

@@ -120,8 +120,9 @@ def test_r4_paid_order_cannot_be_cancelled_at_once(market):
 def test_r5_unpaid_order_closes_after_20_days_and_offers_add_to_cart_again(market):
     # given an order left unpaid
     order = market.place(at=T0)
-    # when the clock reaches one second before 20 days, nothing happens
-    assert deadlines_fire_due(now=T0 + 20 * DAY - DAY / 86400) == 0
+    # when the clock reaches one second before 20 days, only the buyer's reminder fires (R27)
+    assert deadlines_fire_due(now=T0 + 20 * DAY - DAY / 86400) == 1
+    assert order.timeline.last().kind == "BuyerReminded"
     order.refresh_from_db()
     assert order.state == "awaiting_payment"
     # when it reaches 20 days, the order closes by itself

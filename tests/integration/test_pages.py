@@ -74,3 +74,44 @@ def test_r25_cart_checkout_takes_a_coupon_code(client, market):
 def test_r28_page_for_an_id_beyond_any_row_is_not_found(client, market):
     client.force_login(market.buyer)
     assert client.get(f"/orders/{2**70}/").status_code == 404
+
+
+def test_r18_buyer_page_shows_when_protection_ends_and_offers_the_dispute(client, market):
+    from rescind.clock.service import now as clock_now
+    from rescind.orders.shipping import order_confirm_receipt
+
+    # given an order the buyer confirmed 3 days ago: protected until 12 days from now
+    confirmed = clock_now() - 3 * DAY
+    order = market.paid(at=confirmed - 9 * DAY)
+    order_ship(order_id=order.pk, user=market.seller, carrier="Cainiao", tracking_number="LP7",
+               now=confirmed - 8 * DAY)
+    order_confirm_receipt(order_id=order.pk, user=market.buyer, now=confirmed)
+    order.refresh_from_db()
+    # when the buyer opens the order page
+    html = _page(client, market.buyer, f"/orders/{order.pk}/")
+    # then it says when buyer protection ends, with a countdown, and offers the dispute form
+    ends = order.dispute_until.strftime("%a %-d %b %Y, %H:%M")
+    assert f"Buyer protection ends, and with it the right to open a dispute, on {ends} UTC" \
+        in html
+    assert 'data-kind="protection_end"' in html
+    assert "Open the dispute" in html
+
+
+def test_r17_buyer_page_shows_the_promised_delivery_while_shipped(client, market):
+    from rescind.clock.service import now as clock_now
+
+    # given a parcel shipped a day ago, promised within 60 days
+    shipped = clock_now() - DAY
+    order = market.paid(at=shipped - DAY)
+    order_ship(order_id=order.pk, user=market.seller, carrier="Cainiao", tracking_number="LP8",
+               now=shipped)
+    promised = order.shipments.get().deliver_by
+    html = _page(client, market.buyer, f"/orders/{order.pk}/")
+    # then the page gives the promised date, and when a non-delivery dispute becomes possible
+    assert f"Delivery promised by {promised.strftime('%a %-d %b %Y, %H:%M')} UTC" in html
+    assert f"delivery promised by {promised.strftime('%-d %b %Y')}" in html
+    assert "“Open a dispute: the parcel has not arrived” available from " \
+        f"{promised.strftime('%a %-d %b %Y, %H:%M')} UTC" in html
+    # and the dispute form does not offer "did not arrive" yet
+    assert "The item did not arrive" not in html
+    assert "The item arrived damaged" in html

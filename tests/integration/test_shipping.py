@@ -70,7 +70,8 @@ def test_r15_buyer_confirms_receipt(market):
     order_confirm_receipt(order_id=order.pk, user=market.buyer, now=T0 + 3 * DAY)
     order.refresh_from_db()
     assert order.state == "completed"
-    assert order.timeline.last().params == {"by": "buyer_confirmed"}
+    assert order.timeline.last().params == {"by": "buyer_confirmed",
+                                            "dispute_until": (T0 + 18 * DAY).isoformat()}
 
 
 def test_r15_repeated_carrier_event_changes_nothing(market, carrier):
@@ -147,8 +148,9 @@ def test_r16_silent_seller_for_7_days_lets_the_buyer_open_a_dispute(market):
         dispute_request(order_id=order.pk, user=market.buyer, reason="never came",
                         now=T0 + 2 * DAY)
     assert early.value.code == "dispute_not_available"
-    # when 7 days pass without an answer, the buyer is told and may open a dispute
-    assert deadlines_fire_due(now=T0 + 8 * DAY) == 1
+    # when 7 days pass without an answer (the seller's reminder first, R27), the buyer is told
+    # and may open a dispute
+    assert deadlines_fire_due(now=T0 + 8 * DAY) == 2
     assert order.timeline.last().kind == "ShipmentCanceledUnanswered"
     assert _actions(order, Party.BUYER, T0 + 8 * DAY) == ["open_dispute"]
     dispute_request(order_id=order.pk, user=market.buyer, reason="Parcel lost, no answer",

@@ -378,8 +378,10 @@ def test_r13_r22_an_extra_charge_captured_after_the_change_ended_goes_straight_b
 
 def test_r13_r14_shipping_refuses_an_open_change_on_the_timeline():
     order = paid(pending_change=open_change(2800, 3300, awaiting_charge=True))
-    assert decide_ship(order, carrier="DHL", tracking_number="T1") == [
-        ChangeRefusedByShipment(), OrderShipped(carrier="DHL", tracking_number="T1")]
+    assert decide_ship(order, carrier="DHL", tracking_number="T1", now=T0,
+                       policy=Policy()) == [
+        ChangeRefusedByShipment(),
+        OrderShipped(carrier="DHL", tracking_number="T1", deliver_by=T0 + timedelta(days=60))]
 
 
 def test_r7_r13_a_cancellation_request_ends_an_open_change():

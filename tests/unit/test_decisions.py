@@ -545,11 +545,13 @@ def test_r10_r22_silence_refunds_only_what_was_not_refunded_yet():
 def test_r14_shipping_refuses_a_pending_request_on_the_timeline():
     # given an order with a pending request
     # when the seller ships it
-    events = decide_ship(requested(), carrier=" UPS ", tracking_number=" 1Z999 ")
-    # then the request is refused by the shipment, then the order ships (trimmed tracking)
+    events = decide_ship(requested(), carrier=" UPS ", tracking_number=" 1Z999 ",
+                         now=T0 + 2 * DAY, policy=POLICY)
+    # then the request is refused by the shipment, then the order ships (trimmed tracking),
+    # promising delivery within 60 days (R17)
     assert events == [
         CancellationRefusedByShipment(),
-        OrderShipped(carrier="UPS", tracking_number="1Z999"),
+        OrderShipped(carrier="UPS", tracking_number="1Z999", deliver_by=T0 + 62 * DAY),
     ]
     assert [e.transition for e in events] == [None, Transition.SHIP]
 
@@ -558,8 +560,9 @@ def test_r14_r15_shipping_without_a_request_only_ships():
     # given an order awaiting shipment with no request
     # when the seller ships it
     # then only the shipment happens
-    assert decide_ship(paid(), carrier="DHL", tracking_number="JD0001") == [
-        OrderShipped(carrier="DHL", tracking_number="JD0001")
+    assert decide_ship(paid(), carrier="DHL", tracking_number="JD0001", now=T0 + DAY,
+                       policy=POLICY) == [
+        OrderShipped(carrier="DHL", tracking_number="JD0001", deliver_by=T0 + 61 * DAY)
     ]
 
 
@@ -568,7 +571,7 @@ def test_r15_shipping_needs_a_carrier_and_a_tracking_number(carrier, tracking):
     # given a missing carrier or tracking number
     # when the seller ships
     error = refuses("tracking_required", decide_ship, paid(), carrier=carrier,
-                    tracking_number=tracking)
+                    tracking_number=tracking, now=T0, policy=POLICY)
     # then it is invalid input
     assert error.kind is ErrorKind.INVALID
 
@@ -577,9 +580,10 @@ def test_r15_tracking_longer_than_64_characters_is_refused():
     # given a 65-character tracking number (64 is fine)
     # when the seller ships
     # then only the too-long one is refused
-    refuses("tracking_too_long", decide_ship, paid(), carrier="UPS", tracking_number="9" * 65)
-    assert decide_ship(paid(), carrier="UPS", tracking_number="9" * 64)[0].tracking_number == (
-        "9" * 64)
+    refuses("tracking_too_long", decide_ship, paid(), carrier="UPS", tracking_number="9" * 65,
+            now=T0, policy=POLICY)
+    assert decide_ship(paid(), carrier="UPS", tracking_number="9" * 64, now=T0,
+                       policy=POLICY)[0].tracking_number == "9" * 64
 
 
 def test_r14_r10_auto_approval_after_shipping_loses_the_race():
@@ -598,7 +602,8 @@ def test_r14_shipping_after_approval_loses_the_race():
     order = paid(state=OrderState.CLOSED, close_reason=CloseReason.CANCELLED_ON_REQUEST)
     # when the seller then ships it
     # then the shipment is refused
-    refuses("transition_not_allowed", decide_ship, order, carrier="UPS", tracking_number="1Z")
+    refuses("transition_not_allowed", decide_ship, order, carrier="UPS", tracking_number="1Z",
+            now=T0, policy=POLICY)
 
 
 def test_r14_approval_after_shipping_loses_the_race():

@@ -44,7 +44,8 @@ EXPECTED_TABLE = {
     T.RESHIP: ({S.SHIPMENT_CANCELED}, S.AWAITING_DELIVERY, None),
     T.REFUND_CANCELED_SHIPMENT: (
         {S.SHIPMENT_CANCELED}, S.CLOSED, CloseReason.REFUNDED_SHIPMENT_CANCELED),
-    T.OPEN_DISPUTE: ({S.AWAITING_DELIVERY, S.SHIPMENT_CANCELED}, S.IN_DISPUTE, None),
+    # R18: a completed order can be disputed while buyer protection lasts.
+    T.OPEN_DISPUTE: ({S.AWAITING_DELIVERY, S.SHIPMENT_CANCELED, S.COMPLETED}, S.IN_DISPUTE, None),
     T.RESOLVE_DISPUTE_WITH_REFUND: (
         {S.IN_DISPUTE}, S.CLOSED, CloseReason.REFUNDED_AFTER_DISPUTE),
     T.RESOLVE_DISPUTE_WITHOUT_REFUND: ({S.IN_DISPUTE}, S.COMPLETED, None),
@@ -90,7 +91,7 @@ def test_r2_every_pair_is_either_allowed_or_refused():
     # then together they are the whole product, with no overlap
     assert len(ALLOWED) + len(REFUSED) == len(Transition) * len(OrderState)
     assert set(ALLOWED).isdisjoint(REFUSED)
-    assert len(ALLOWED) == 14
+    assert len(ALLOWED) == 15  # R18 made completed orders disputable
 
 
 def test_r2_refusal_message_names_the_state_and_the_transition():
@@ -105,11 +106,19 @@ def test_r2_refusal_message_names_the_state_and_the_transition():
 
 @pytest.mark.parametrize("state", sorted(TERMINAL_STATES))
 def test_r2_terminal_states_have_no_way_out(state):
-    # given an order that is completed or closed
+    # given an order that is closed
     # when every transition is tried
     # then none is allowed
-    assert {OrderState.COMPLETED, OrderState.CLOSED} == TERMINAL_STATES
+    assert {OrderState.CLOSED} == TERMINAL_STATES
     assert [t for t in Transition if can_transition(state, t)] == []
+
+
+def test_r2_r18_a_completed_order_leaves_only_by_a_dispute():
+    # given a completed order
+    # when every transition is tried
+    # then only opening a dispute is allowed (while buyer protection lasts, R18)
+    assert [t for t in Transition if can_transition(OrderState.COMPLETED, t)] == [
+        Transition.OPEN_DISPUTE]
 
 
 def test_r2_only_closing_transitions_carry_a_close_reason():

@@ -151,7 +151,8 @@ def change_accept(*, order_id: int, user, note: str = "", now: datetime) -> Chan
         deadlines_void(order, RESPONSE, now=now)
         if accepted.confirm_by is not None:
             change.state, change.confirm_by = State.AWAITING_CHARGE, accepted.confirm_by
-            deadline_set(order, RESPONSE, accepted.confirm_by, subject_id=change.pk)
+            deadline_set(order, RESPONSE, accepted.confirm_by, subject_id=change.pk,
+                         about="extra_charge_confirmation")  # R27: the buyer's turn
         change.save(update_fields=["state", "decided_at", "decision_note", "confirm_by"])
         _record(order, change, events, actor=actor, now=now)
     return change

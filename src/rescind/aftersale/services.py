@@ -22,13 +22,11 @@ from rescind.domain.cancellation import (
     decide_ship,
     decide_withdraw_cancellation,
 )
-from rescind.domain.errors import DomainError
-from rescind.domain.events import CancellationRequested, SellerReminded
+from rescind.domain.events import CancellationRequested, OrderShipped
 from rescind.orders.closing import order_close
 from rescind.orders.models import Deadline, Order, Parcel, Shipment
 from rescind.orders.parcels import parcel_claim
 from rescind.orders.recording import (
-    REMINDER_OF,
     deadline_set,
     deadlines_void,
     events_record,
@@ -123,23 +121,28 @@ def cancellation_auto_approve(order: Order, *, now: datetime) -> None:
 
 def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,
                now: datetime) -> Order:
-    """R14, R15: the seller ships; a pending request is refused by the shipment. The tracking
-    number must not belong to another live parcel (`tracking_number_in_use`)."""
+    """R14, R15, R17: the seller ships; a pending request is refused by the shipment; the parcel
+    promises delivery by a policy interval. The tracking number must not belong to another live
+    parcel (`tracking_number_in_use`)."""
     with transaction.atomic():
         order = order_lock(order_id)
         actor = require_party(user, order, Party.SELLER)
         facts = order_facts(order)
-        events = decide_ship(facts, carrier=carrier, tracking_number=tracking_number)
+        events = decide_ship(facts, carrier=carrier, tracking_number=tracking_number, now=now,
+                             policy=policy())
+        shipped: OrderShipped = events[-1]  # type: ignore[assignment]
         if facts.pending_request is not None:
             _close_request(order, State.REFUSED_BY_SHIPMENT, now=now)
         changes_close_open(order, facts.pending_change, ChangeRequest.State.REFUSED_BY_SHIPMENT,
                            now=now)  # R13, R14
-        shipment = Shipment.objects.create(order=order, carrier=carrier.strip(),
-                                           tracking_number=tracking_number.strip(), shipped_at=now)
-        parcel_claim(order, kind=Parcel.Kind.SHIPMENT, carrier=carrier,
-                     tracking_number=tracking_number, shipment=shipment, now=now)  # R15
+        shipment = Shipment.objects.create(
+            order=order, carrier=shipped.carrier, tracking_number=shipped.tracking_number,
+            shipped_at=now, deliver_by=shipped.deliver_by)
+        parcel_claim(order, kind=Parcel.Kind.SHIPMENT, carrier=shipped.carrier,
+                     tracking_number=shipped.tracking_number, shipment=shipment, now=now)  # R15
         events_record(order, events, actor=actor, now=now)
         deadlines_void(order, Deadline.Kind.HANDLING_TIME, now=now)
+        deadline_set(order, Deadline.Kind.PROMISED_DELIVERY, shipped.deliver_by, shipment.pk)
     return order
 
 
@@ -152,15 +155,3 @@ def order_close_not_shipped(order: Order, *, now: datetime) -> None:
     changes_close_open(order, facts.pending_change, ChangeRequest.State.CLOSED_WITH_ORDER,
                        now=now)  # R13
     order_close(order, events, actor=PLATFORM, now=now)
-
-
-def seller_remind(order: Order, deadline: Deadline, *, now: datetime) -> None:
-    """R27: a reminder deadline fired; tell the seller when the platform will act by itself.
-    The order is locked by the caller."""
-    about = next(main for main, reminder in REMINDER_OF.items() if reminder == deadline.kind)
-    main = Deadline.objects.filter(order=order, kind=about, fired_at__isnull=True,
-                                   voided_at__isnull=True).first()
-    if main is None:
-        raise DomainError("nothing_to_remind", "The deadline is no longer running.")
-    events_record(order, [SellerReminded(about=about, due_at=main.due_at)], actor=PLATFORM,
-                  now=now)

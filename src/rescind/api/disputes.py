@@ -145,9 +145,13 @@ def dispute_reasons(request):
 @router.post("/orders/{order_id}/dispute", response={201: DisputeOut, **ERRORS})
 def orders_dispute_open(request, order_id: int, body: DisputeIn):
     """R16-R18: the buyer opens a dispute on a shipped order (or a canceled shipment the seller
-    let lapse or refused): full or partial refund, with or without return, a reason and
-    evidence. Errors: 409 dispute_not_available, 409 dispute_already_open, 422 bad_claim, 422
-    unknown_dispute_reason, 422 unknown_evidence."""
+    let lapse or refused, or a completed order while buyer protection lasts: the order's
+    `dispute_until`): full or partial refund, with or without return, a reason and evidence.
+    The order's action `dispute_not_received` is this call with `dispute_reason`
+    "not_received": on a parcel no carrier called delivered it opens from the shipment's
+    `deliver_by` (R17). Errors: 409 dispute_not_available (details say from when, or when
+    protection ended), 409 dispute_already_open, 422 bad_claim, 422 unknown_dispute_reason,
+    422 unknown_evidence."""
     dispute_open(order_id=order_id, user=request.user, reason=body.dispute_reason,
                  claim=body.claim, return_item=body.return_item, description=body.description,
                  evidence=body.evidence, now=clock_now())

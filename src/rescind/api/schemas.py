@@ -110,6 +110,11 @@ class OrderSummaryOut(Schema):
     paid_at: datetime | None
     closed_at: datetime | None
     delivered_at: datetime | None
+    completed_at: datetime | None = Field(
+        None, description="R15: when the order completed (confirmed, or by itself)")
+    dispute_until: datetime | None = Field(
+        None, description="R18: buyer protection of the completed order: a dispute can be "
+        "opened until then")
     actions: list[ActionOut]
     upcoming_actions: list[UpcomingActionOut]
     deadlines: list[DeadlineOut]
@@ -154,6 +159,9 @@ class ShipmentOut(Schema):
     carrier: str
     tracking_number: str
     shipped_at: datetime
+    deliver_by: datetime | None = Field(
+        None, description="R17: the promised delivery; past it, an undelivered parcel may be "
+        "disputed as not received")
     delivered_at: datetime | None
     voided_at: datetime | None
     void_cause: VoidCauseChoice | None

@@ -29,7 +29,13 @@ from rescind.domain.facts import OrderFacts
 from rescind.orders.closing import order_close
 from rescind.orders.models import Deadline, Order, Parcel
 from rescind.orders.parcels import parcel_claim, parcels_release
-from rescind.orders.recording import deadlines_void, events_record, order_facts, order_lock
+from rescind.orders.recording import (
+    deadlines_void,
+    events_record,
+    order_facts,
+    order_lock,
+    reminder_set,
+)
 from rescind.refunds.services import refund_open
 
 DECIDE_PERMISSION = "rescind_disputes.decide_dispute"
@@ -78,6 +84,7 @@ def dispute_apply(order: Order, dispute: Dispute | None, events: list[Event], *,
         dispute = _row_apply(order, dispute, event, actor=actor, now=now)
     if dispute is not None:
         dispute.save()
+        _reminders_void(order, dispute, events, now=now)
     if any(isinstance(e, DisputeResolved) and e.outcome == "closed" for e in events):
         order_close(order, events, actor=actor, now=now)
         refund = order.refunds.order_by("-pk").first()
@@ -93,19 +100,42 @@ def dispute_apply(order: Order, dispute: Dispute | None, events: list[Event], *,
     return dispute
 
 
+def _reminders_void(order: Order, dispute: Dispute, events: list[Event], *,
+                    now: datetime) -> None:
+    """R27: a reminder stops once the seller acted, or the dispute moved past what it
+    announces. A dispute just opened has nothing to stop yet."""
+    if any(isinstance(e, DisputeOpened) for e in events):
+        return
+    kinds = [kind for kind, state in (
+        (Deadline.Kind.DISPUTE_RESPONSE_REMINDER, DisputeState.AWAITING_SELLER),
+        (Deadline.Kind.RETURN_CONFIRMATION_REMINDER, DisputeState.AWAITING_RETURN))
+        if dispute.state != state.value]
+    if kinds:
+        deadlines_void(order, *kinds, now=now)
+
+
 def _row_apply(order: Order, dispute: Dispute | None, event: Event, *, actor: Actor,
                now: datetime) -> Dispute | None:
     S = DisputeState
     if isinstance(event, DisputeOpened):
-        # R16-R18: the order's own clocks stop while the dispute runs.
+        # R16-R18: the order's own clocks stop while the dispute runs; buyer protection of a
+        # completed order is used up by it (one dispute per completed order).
         deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION,
-                       Deadline.Kind.SHIPMENT_CANCELED_REPLY, now=now)
-        return Dispute.objects.create(
+                       Deadline.Kind.SHIPMENT_CANCELED_REPLY, Deadline.Kind.PROMISED_DELIVERY,
+                       Deadline.Kind.PROTECTION_END, now=now)
+        if order.dispute_until is not None and not event.beside_cancellation:
+            order.dispute_until = None
+            order.save(update_fields=["dispute_until"])
+        opened = Dispute.objects.create(
             order=order, reason=event.reason, description=event.description,
             currency=event.claim.currency, claim=event.claim.amount,
             return_item=event.return_item, evidence=list(event.evidence),
             beside_cancellation=event.beside_cancellation, state=S.AWAITING_SELLER.value,
             opened_at=now, respond_by=event.respond_by)
+        if event.respond_by is not None:  # R27: the seller hears before silence accepts
+            reminder_set(order, Deadline.Kind.DISPUTE_RESPONSE_REMINDER, "dispute_response",
+                         event.respond_by, opened.pk)
+        return opened
     assert dispute is not None
     if isinstance(event, DisputeSellerRefused):
         dispute.state, dispute.seller_note = S.SELLER_REFUSED.value, event.note
@@ -128,6 +158,8 @@ def _row_apply(order: Order, dispute: Dispute | None, event: Event, *, actor: Ac
                      tracking_number=event.tracking_number, now=now)  # R15
     elif isinstance(event, DisputeReturnDelivered):
         dispute.return_delivered_at, dispute.confirm_by = now, event.confirm_by
+        reminder_set(order, Deadline.Kind.RETURN_CONFIRMATION_REMINDER, "return_confirmation",
+                     event.confirm_by, dispute.pk)  # R27
     elif isinstance(event, DisputeReturnReceived):
         dispute.return_received_at = now
     elif isinstance(event, DisputeResolved):

@@ -1,4 +1,5 @@
-"""What the reader of an order may do now, and what becomes possible later (R2, R5, R7)."""
+"""What the reader of an order may do now, and what becomes possible later (R2, R5, R7, R17,
+R18)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from enum import StrEnum
 from rescind.domain.cancellation import cancel_available_from
 from rescind.domain.facts import OrderFacts
 from rescind.domain.policy import Policy
-from rescind.domain.shipping import can_request_dispute
+from rescind.domain.shipping import can_request_dispute, not_received_available_from
 from rescind.domain.states import CloseReason, OrderState
 
 
@@ -33,6 +34,7 @@ class Action(StrEnum):
     SHIP = "ship"
     CONFIRM_RECEIPT = "confirm_receipt"
     OPEN_DISPUTE = "open_dispute"
+    DISPUTE_NOT_RECEIVED = "dispute_not_received"  # R17: an open_dispute for non-delivery
     VOID_SHIPMENT = "void_shipment"
     RESHIP = "reship"
     REFUND_CANCELED_SHIPMENT = "refund_canceled_shipment"
@@ -57,6 +59,7 @@ ACTION_LABELS = {
     Action.SHIP: "Ship",
     Action.CONFIRM_RECEIPT: "Confirm receipt",
     Action.OPEN_DISPUTE: "Open a dispute",
+    Action.DISPUTE_NOT_RECEIVED: "Open a dispute: the parcel has not arrived",
     Action.VOID_SHIPMENT: "Void the shipment",
     Action.RESHIP: "Ship again with a new tracking number",
     Action.REFUND_CANCELED_SHIPMENT: "Refund in full",
@@ -102,6 +105,14 @@ def available_actions(
             actions += _change_actions(order, party)
         elif state is OrderState.AWAITING_DELIVERY:
             actions += [Action.CONFIRM_RECEIPT, Action.OPEN_DISPUTE]  # R17: no cancel now
+            not_received_from = not_received_available_from(order)
+            if not_received_from is None or now >= not_received_from:
+                actions.append(Action.DISPUTE_NOT_RECEIVED)
+            else:
+                upcoming.append(Upcoming(Action.DISPUTE_NOT_RECEIVED, not_received_from))
+        elif state is OrderState.COMPLETED:
+            if can_request_dispute(order, now):  # R18: buyer protection after completion
+                actions.append(Action.OPEN_DISPUTE)
         elif state is OrderState.SHIPMENT_CANCELED and order.dispute_from is not None:
             if can_request_dispute(order, now):
                 actions.append(Action.OPEN_DISPUTE)

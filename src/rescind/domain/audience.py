@@ -21,6 +21,7 @@ AUDIENCE: dict[str, frozenset[Party]] = {
     "OrderShipped": frozenset({B}),
     "OrderNotShippedInTime": frozenset({B, S}),
     "SellerReminded": frozenset({S}),
+    "BuyerReminded": frozenset({B}),
     "RefundStarted": frozenset({B}),
     "RefundArrived": frozenset({B}),
     "RefundFlaggedOverdue": frozenset({SUP}),
@@ -32,6 +33,8 @@ AUDIENCE: dict[str, frozenset[Party]] = {
     "ShipmentCanceledDeclined": frozenset({B}),
     "ShipmentCanceledUnanswered": frozenset({B, S}),
     "OrderCompleted": frozenset({S}),
+    "PromisedDeliveryPassed": frozenset({B, S}),
+    "BuyerProtectionEnded": frozenset(),
     "DisputeRequested": frozenset({S, SUP}),
     # Disputes (R18-R20): the resolution itself is told through the decision or the receipt.
     "DisputeOpened": frozenset({S}),

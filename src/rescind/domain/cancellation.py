@@ -124,9 +124,10 @@ def decide_auto_approve(
     ]
 
 
-def decide_ship(order: OrderFacts, *, carrier: str, tracking_number: str) -> list[Event]:
-    """R14, R15: shipping wins over a pending cancellation or change request (R13), which it
-    refuses on the timeline."""
+def decide_ship(order: OrderFacts, *, carrier: str, tracking_number: str, now: datetime,
+                policy: Policy) -> list[Event]:
+    """R14, R15, R17: shipping wins over a pending cancellation or change request (R13), which
+    it refuses on the timeline; the shipment promises delivery by a policy interval."""
     carrier, tracking_number = tracking_checked(carrier, tracking_number)
     apply_transition(order.state, Transition.SHIP)
     events: list[Event] = []
@@ -134,7 +135,8 @@ def decide_ship(order: OrderFacts, *, carrier: str, tracking_number: str) -> lis
         events.append(CancellationRefusedByShipment())
     if order.pending_change is not None:
         events.append(ChangeRefusedByShipment())
-    events.append(OrderShipped(carrier=carrier, tracking_number=tracking_number))
+    events.append(OrderShipped(carrier=carrier, tracking_number=tracking_number,
+                               deliver_by=now + policy.r17_promised_delivery_after_shipping))
     return events
 
 

@@ -28,7 +28,11 @@ from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
 from rescind.domain.policy import Policy
 from rescind.domain.refunds import decide_refund
-from rescind.domain.shipping import can_request_dispute, tracking_checked
+from rescind.domain.shipping import (
+    can_request_dispute,
+    not_received_available_from,
+    tracking_checked,
+)
 from rescind.domain.states import OrderState
 
 
@@ -53,6 +57,7 @@ DISPUTE_REASONS: dict[str, str] = {
     "other": "Something else",
 }
 SUPPLIER_FRAUD = "supplier_fraud"
+NOT_RECEIVED = "not_received"
 
 
 def dispute_reason_checked(reason: object) -> str:
@@ -106,18 +111,31 @@ def decide_open_dispute(
     order_attachments: frozenset[int], now: datetime, policy: Policy,
 ) -> list[Event]:
     """R16-R18, R22: the buyer opens a dispute on a shipped order (or a canceled shipment the
-    seller let lapse or refused), asking for at most what is left to refund."""
+    seller let lapse or refused, or a completed order under buyer protection), asking for at
+    most what is left to refund; "not received" waits for the promised delivery (R17)."""
     if open_dispute is not None:
         raise DomainError("dispute_already_open", "This order already has an open dispute.")
     if not can_request_dispute(order, now):
         raise DomainError(
             "dispute_not_available",
-            "A dispute can be opened on a shipped order, or on a canceled shipment once the "
-            "seller has refused or let 7 days pass.",
+            "A dispute can be opened on a shipped order, on a canceled shipment once the "
+            "seller has refused or let 7 days pass, or on a completed order while buyer "
+            "protection lasts.",
             details={"state": order.state.value,
                      "available_from": order.dispute_from.isoformat()
-                     if order.dispute_from else None})
+                     if order.dispute_from else None,
+                     "protection_ended_at": order.dispute_until.isoformat()
+                     if order.dispute_until and order.state is OrderState.COMPLETED else None})
     dispute_reason_checked(reason)
+    not_received_from = not_received_available_from(order)
+    if reason == NOT_RECEIVED and not_received_from is not None and now < not_received_from:
+        raise DomainError(  # R17: the parcel is still within its promised delivery
+            "dispute_not_available",
+            "The parcel is promised by " + not_received_from.strftime("%d %b %Y, %H:%M UTC")
+            + ": a dispute for non-delivery can be opened from then, or earlier if the carrier "
+            "drops the parcel.",
+            details={"state": order.state.value, "reason": reason,
+                     "available_from": not_received_from.isoformat()})
     claim = order.refundable if claim is None else claim
     if claim.amount <= 0 or claim > order.refundable:
         raise DomainError(

@@ -137,6 +137,7 @@ class OrderShipped(Event):
     transition = Transition.SHIP
     carrier: str
     tracking_number: str
+    deliver_by: datetime  # R17: the promised delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,16 @@ class OrderNotShippedInTime(Event):
 class SellerReminded(Event):
     """R27: the platform will act by itself at `due_at` unless the seller acts first."""
 
-    about: str  # the deadline: seller_response | handling_time
+    about: str  # the deadline: one of domain.reminders.REMINDED with the seller to act
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerReminded(Event):
+    """R27: a deadline that is the buyer's to meet passes at `due_at` (the unpaid order closes,
+    the extra charge lapses, buyer protection ends)."""
+
+    about: str  # one of domain.reminders.REMINDED with the buyer to act
     due_at: datetime
 
 
@@ -182,6 +192,7 @@ class ShipmentReassigned(Event):
     transition = Transition.RESHIP
     carrier: str
     tracking_number: str
+    deliver_by: datetime  # R17: the new parcel's promised delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +217,22 @@ class ShipmentCanceledUnanswered(Event):
 class OrderCompleted(Event):
     transition = Transition.COMPLETE
     by: str  # buyer_confirmed | auto_after_delivery
+    dispute_until: datetime  # R18: buyer protection lasts until then
+
+
+@dataclass(frozen=True, slots=True)
+class PromisedDeliveryPassed(Event):
+    """R17: the promised delivery passed with no delivery event; the buyer may now open a
+    dispute for non-delivery."""
+
+    deliver_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerProtectionEnded(Event):
+    """R18: buyer protection of the completed order ended; no dispute can be opened now."""
+
+    dispute_until: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,8 @@ class OrderFacts:
     delivered_at: datetime | None = None
     dispute_from: datetime | None = None  # R16: when a "shipment canceled" buyer may dispute
     pending_change: ChangeFacts | None = None  # R13
+    deliver_by: datetime | None = None  # R17: the current shipment's promised delivery
+    dispute_until: datetime | None = None  # R18: buyer protection of a completed order ends
 
     @property
     def refundable(self) -> Money:

@@ -65,7 +65,18 @@ class Policy:
     r23_bank_transfer_refund_working_days: int = 15
     r15_auto_complete_after_delivery: timedelta = timedelta(days=15)
     r16_seller_reply_window: timedelta = timedelta(days=7)
+    # R17: every shipment promises delivery this long after shipping; a parcel not delivered by
+    # then lets the buyer open a dispute for non-delivery without any carrier event.
+    r17_promised_delivery_after_shipping: timedelta = timedelta(days=60)
+    # R18: buyer protection lasts this long after the order completes; a completed order can
+    # still be disputed within it.
+    r18_protection_after_completion: timedelta = timedelta(days=15)
+    # R27: the seller is reminded this long before the platform acts against them by itself
+    # (a cancellation approved, a change refused, a dispute accepted, a return confirmed...).
     r27_seller_reminder_before: timedelta = timedelta(hours=24)
+    # R27: the buyer is reminded this long before a deadline that is theirs to meet (an unpaid
+    # order closes, an extra charge lapses, buyer protection ends).
+    r27_buyer_reminder_before: timedelta = timedelta(hours=24)
     # R19: the seller answers a dispute within this window; silence accepts the buyer's claim.
     r19_dispute_response_window: timedelta = timedelta(days=15)
     # R19: a refused or counter-proposed dispute nobody moves goes to support after this.

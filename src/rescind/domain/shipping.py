@@ -1,5 +1,5 @@
-"""After shipment: carrier events, "shipment canceled", reshipping, refunding, completing,
-and asking for a dispute (R15-R17)."""
+"""After shipment: carrier events, "shipment canceled", reshipping, refunding, completing, the
+promised delivery, and when a dispute may be opened (R15-R18)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import (
     NOTE_LIMIT,
+    BuyerProtectionEnded,
     Event,
     OrderCompleted,
     ParcelDelivered,
     ParcelInTransit,
+    PromisedDeliveryPassed,
     ShipmentCanceled,
     ShipmentCanceledDeclined,
     ShipmentCanceledRefunded,
@@ -80,15 +82,18 @@ def tracking_checked(carrier: str, tracking_number: str) -> tuple[str, str]:
     return carrier, tracking_number
 
 
-def decide_reship(order: OrderFacts, *, carrier: str, tracking_number: str) -> list[Event]:
-    """R16: the seller assigns a new tracking number; the order awaits delivery again."""
+def decide_reship(order: OrderFacts, *, carrier: str, tracking_number: str, now: datetime,
+                  policy: Policy) -> list[Event]:
+    """R16, R17: the seller assigns a new tracking number; the order awaits delivery again, and
+    the new parcel promises delivery afresh."""
     carrier, tracking_number = tracking_checked(carrier, tracking_number)
     apply_transition(order.state, Transition.RESHIP)
     if tracking_number == order.tracking_number:
         raise DomainError("same_tracking_number",
                           "The new tracking number must differ from the canceled one.",
                           kind=ErrorKind.INVALID)
-    return [ShipmentReassigned(carrier=carrier, tracking_number=tracking_number)]
+    return [ShipmentReassigned(carrier=carrier, tracking_number=tracking_number,
+                               deliver_by=now + policy.r17_promised_delivery_after_shipping)]
 
 
 def decide_refund_canceled_shipment(
@@ -110,25 +115,57 @@ def decide_decline_canceled_shipment(order: OrderFacts, *, note: str) -> list[Ev
     return [ShipmentCanceledDeclined(note=note.strip()[:NOTE_LIMIT])]
 
 
-def decide_confirm_receipt(order: OrderFacts) -> list[Event]:
-    """R15: the buyer confirms they received the order; it completes."""
+def decide_confirm_receipt(order: OrderFacts, *, now: datetime, policy: Policy) -> list[Event]:
+    """R15, R18: the buyer confirms they received the order; it completes, and buyer protection
+    runs on for the policy interval."""
     apply_transition(order.state, Transition.COMPLETE)
-    return [OrderCompleted(by="buyer_confirmed")]
+    return [OrderCompleted(by="buyer_confirmed",
+                           dispute_until=now + policy.r18_protection_after_completion)]
 
 
 def decide_auto_complete(order: OrderFacts, *, now: datetime, policy: Policy) -> list[Event]:
-    """R15: delivered and quiet for the confirmation window, the order completes by itself."""
+    """R15, R18: delivered and quiet for the confirmation window, the order completes by itself;
+    buyer protection runs on for the policy interval."""
     apply_transition(order.state, Transition.COMPLETE)
     if order.delivered_at is None or now < order.delivered_at + \
             policy.r15_auto_complete_after_delivery:
         raise DomainError("not_due", "The confirmation window is still open.")
-    return [OrderCompleted(by="auto_after_delivery")]
+    return [OrderCompleted(by="auto_after_delivery",
+                           dispute_until=now + policy.r18_protection_after_completion)]
+
+
+def decide_promised_delivery_passed(order: OrderFacts, *, now: datetime) -> list[Event]:
+    """R17: the promised delivery passed and no carrier said "delivered": the buyer may open a
+    dispute for non-delivery now. Nothing to say once the parcel arrived or the order moved on."""
+    if order.state is not OrderState.AWAITING_DELIVERY or order.delivered_at is not None \
+            or order.deliver_by is None or now < order.deliver_by:
+        raise DomainError("delivery_not_overdue", "The parcel is not overdue.")
+    return [PromisedDeliveryPassed(deliver_by=order.deliver_by)]
+
+
+def decide_protection_end(order: OrderFacts, *, now: datetime) -> list[Event]:
+    """R18: buyer protection of a completed order ran out; from now no dispute can be opened.
+    Nothing to record if the order is no longer completed (a dispute was opened)."""
+    if order.state is not OrderState.COMPLETED or order.dispute_until is None \
+            or now < order.dispute_until:
+        raise DomainError("protection_running", "Buyer protection has not ended.")
+    return [BuyerProtectionEnded(dispute_until=order.dispute_until)]
 
 
 def can_request_dispute(order: OrderFacts, now: datetime) -> bool:
-    """R16, R17, R18: shipped orders may be disputed; a canceled shipment only once the seller
-    let 7 days pass or refused."""
+    """R16-R18: shipped orders may be disputed; a canceled shipment only once the seller let
+    7 days pass or refused; a completed order while buyer protection lasts."""
     if order.state is OrderState.AWAITING_DELIVERY:
         return True
+    if order.state is OrderState.COMPLETED:
+        return order.dispute_until is not None and now < order.dispute_until
     return (order.state is OrderState.SHIPMENT_CANCELED and order.dispute_from is not None
             and now >= order.dispute_from)
+
+
+def not_received_available_from(order: OrderFacts) -> datetime | None:
+    """R17: from when a buyer whose parcel is on its way may dispute it as not received: the
+    promised delivery, while no carrier said "delivered". None when nothing holds it back."""
+    if order.state is OrderState.AWAITING_DELIVERY and order.delivered_at is None:
+        return order.deliver_by
+    return None

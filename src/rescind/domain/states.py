@@ -60,14 +60,16 @@ TRANSITIONS: dict[Transition, tuple[frozenset[OrderState], OrderState, CloseReas
     Transition.RESHIP: (frozenset({S.SHIPMENT_CANCELED}), S.AWAITING_DELIVERY, None),
     Transition.REFUND_CANCELED_SHIPMENT: (
         frozenset({S.SHIPMENT_CANCELED}), S.CLOSED, CloseReason.REFUNDED_SHIPMENT_CANCELED),
+    # R18: a completed order stays disputable while buyer protection lasts.
     Transition.OPEN_DISPUTE: (
-        frozenset({S.AWAITING_DELIVERY, S.SHIPMENT_CANCELED}), S.IN_DISPUTE, None),
+        frozenset({S.AWAITING_DELIVERY, S.SHIPMENT_CANCELED, S.COMPLETED}), S.IN_DISPUTE, None),
     Transition.RESOLVE_DISPUTE_WITH_REFUND: (
         frozenset({S.IN_DISPUTE}), S.CLOSED, CloseReason.REFUNDED_AFTER_DISPUTE),
     Transition.RESOLVE_DISPUTE_WITHOUT_REFUND: (frozenset({S.IN_DISPUTE}), S.COMPLETED, None),
 }
 
-TERMINAL_STATES = frozenset({S.COMPLETED, S.CLOSED})
+# Completed is not terminal: R18 lets the buyer dispute it while buyer protection lasts.
+TERMINAL_STATES = frozenset({S.CLOSED})
 
 
 def can_transition(state: OrderState, transition: Transition) -> bool:

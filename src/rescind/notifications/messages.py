@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from rescind.domain.money import Money
 
@@ -21,6 +22,39 @@ def _change_accepted(o: dict, p: dict) -> str:
                  "charge of %(amount)s by %(by)s") % {
             **o, "amount": _money(p["extra_charge"]), "by": _when(p["confirm_by"])}
     return _("The seller accepted your change to order #%(order)s") % o
+
+
+# R27: what the platform does by itself if the reminded party lets the deadline pass.
+REMINDER_BODIES = {
+    "seller_response": N_("If you do not answer the cancellation request by then, it is approved "
+                       "automatically and the buyer is refunded."),
+    "handling_time": N_("If the order has not shipped by then, it closes and the buyer is "
+                     "refunded in full."),
+    "change_request_response": N_("If you do not answer the change request by then, it is "
+                               "refused automatically."),
+    "shipment_canceled_reply": N_("If you neither ship again nor refund by then, the buyer may "
+                               "open a dispute."),
+    "dispute_response": N_("If you do not answer the dispute by then, the buyer's claim is "
+                        "accepted."),
+    "return_confirmation": N_("If you do not confirm the returned item by then, it counts as "
+                           "received and the buyer is refunded."),
+    "unpaid_timeout": N_("An order not paid by then closes by itself."),
+    "extra_charge_confirmation": N_("If you do not confirm by then, the change lapses and the "
+                                 "order stays as it was."),
+    "buyer_protection": N_("After that, no dispute can be opened on this order."),
+}
+BUYER_REMINDER_TITLES = {
+    "unpaid_timeout": N_("Reminder: pay for order #%(order)s by %(by)s, or it closes"),
+    "extra_charge_confirmation": N_("Reminder: confirm the extra charge for order #%(order)s by "
+                                 "%(by)s"),
+    "buyer_protection": N_("Buyer protection of order #%(order)s ends on %(by)s: open a dispute "
+                        "before then if something is wrong"),
+}
+
+
+def _reminder_body(o: dict, p: dict) -> str:
+    body = REMINDER_BODIES.get(p["about"])
+    return _(body) if body else _("If you do nothing, the platform acts by itself at that time.")
 
 
 TITLES = {
@@ -45,6 +79,14 @@ TITLES = {
         "Order #%(order)s has shipped, so it can no longer be cancelled") % o,
     "OrderShipped": lambda o, p: _("Order #%(order)s has shipped: %(carrier)s %(tracking)s") % {
         **o, "carrier": p["carrier"], "tracking": p["tracking_number"]},
+    "PromisedDeliveryPassed": lambda o, p: _(
+        "Order #%(order)s was promised by %(by)s and has not been delivered: the buyer may "
+        "open a dispute for non-delivery") % {**o, "by": _when(p["deliver_by"])},
+    "BuyerReminded": lambda o, p: _(BUYER_REMINDER_TITLES.get(
+        p["about"], N_("Reminder: act on order #%(order)s by %(by)s"))) % {
+        **o, "by": _when(p["due_at"])},
+    "BuyerProtectionEnded": lambda o, p: _(
+        "Buyer protection of order #%(order)s has ended") % o,
     "OrderNotShippedInTime": lambda o, p: _(
         "Order #%(order)s closed: not shipped in time; the buyer is refunded in full") % o,
     "SellerReminded": lambda o, p: _(
@@ -138,8 +180,13 @@ TITLES = {
 }
 
 BODIES = {
-    "SellerReminded": lambda o, p: _(
-        "If you do nothing, the platform acts by itself at that time."),
+    "SellerReminded": _reminder_body,
+    "BuyerReminded": _reminder_body,
+    "OrderShipped": lambda o, p: _("Delivery is promised by %(by)s.") % {
+        "by": _when(p["deliver_by"])} if p.get("deliver_by") else "",
+    "OrderCompleted": lambda o, p: _(
+        "The buyer can open a dispute until %(by)s (buyer protection).") % {
+        "by": _when(p["dispute_until"])} if p.get("dispute_until") else "",
     "CancellationRequested": lambda o, p: _(
         "If you do not answer in time, the request is approved automatically."),
     "RefundStarted": lambda o, p: _(

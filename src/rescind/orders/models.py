@@ -94,6 +94,10 @@ class Order(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     # R16: from when a buyer whose shipment was canceled may open a dispute.
     dispute_from = models.DateTimeField(null=True, blank=True)
+    # R15, R18: when the order completed (buyer confirmed, or by itself after delivery), and
+    # until when buyer protection lets the buyer open a dispute on it (none once one was).
+    completed_at = models.DateTimeField(null=True, blank=True)
+    dispute_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -145,6 +149,8 @@ class Shipment(models.Model):
     carrier = models.CharField(max_length=64)
     tracking_number = models.CharField(max_length=64, db_index=True)
     shipped_at = models.DateTimeField()
+    # R17: the promised delivery; none on parcels shipped before it was kept.
+    deliver_by = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_cause = models.CharField(max_length=30, blank=True)  # tracking_invalid | voided_by_seller
@@ -268,6 +274,15 @@ class Deadline(models.Model):
         DELIVERY_CONFIRMATION = "delivery_confirmation"  # R15: completes after delivery
         SHIPMENT_CANCELED_REPLY = "shipment_canceled_reply"  # R16: the seller's 7 days
         CHANGE_REQUEST_RESPONSE = "change_request_response"  # R13: silence refuses
+        PROMISED_DELIVERY = "promised_delivery"  # R17: past it, "not received" may be disputed
+        PROTECTION_END = "protection_end"  # R18: no dispute on the completed order after it
+        # R27: reminders, each to the one party who can still act (domain.reminders).
+        UNPAID_TIMEOUT_REMINDER = "unpaid_timeout_reminder"
+        CHANGE_REQUEST_REMINDER = "change_request_reminder"
+        SHIPMENT_CANCELED_REMINDER = "shipment_canceled_reminder"
+        DISPUTE_RESPONSE_REMINDER = "dispute_response_reminder"  # subject: the dispute
+        RETURN_CONFIRMATION_REMINDER = "return_confirmation_reminder"  # subject: the dispute
+        PROTECTION_END_REMINDER = "protection_end_reminder"
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)

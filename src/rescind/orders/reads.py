@@ -26,6 +26,9 @@ DEADLINE_LABELS = {
     Deadline.Kind.DELIVERY_CONFIRMATION: "Completes by itself, unless you open a dispute, on",
     Deadline.Kind.SHIPMENT_CANCELED_REPLY: "The seller must ship again or refund by",
     Deadline.Kind.CHANGE_REQUEST_RESPONSE: "The change request needs an answer by",
+    Deadline.Kind.PROMISED_DELIVERY: "Delivery promised by",
+    Deadline.Kind.PROTECTION_END: "Buyer protection ends, and with it the right to open a "
+    "dispute, on",
 }
 STATE_LABELS = {
     "awaiting_payment": "Awaiting payment",
@@ -80,6 +83,8 @@ def order_summary(order: Order, party: Party, *, now: datetime) -> dict[str, Any
         "paid_at": order.paid_at,
         "closed_at": order.closed_at,
         "delivered_at": order.delivered_at,
+        "completed_at": order.completed_at,
+        "dispute_until": order.dispute_until,
         "actions": [{"action": a.value, "label": ACTION_LABELS[a]} for a in actions],
         "upcoming_actions": [
             {"action": u.action.value, "label": ACTION_LABELS[u.action],
@@ -116,7 +121,7 @@ def order_detail(order: Order, party: Party, *, now: datetime) -> dict[str, Any]
     ]
     data["shipments"] = [
         {"carrier": s.carrier, "tracking_number": s.tracking_number, "shipped_at": s.shipped_at,
-         "delivered_at": s.delivered_at, "voided_at": s.voided_at,
+         "deliver_by": s.deliver_by, "delivered_at": s.delivered_at, "voided_at": s.voided_at,
          "void_cause": s.void_cause or None}
         for s in rows_where(Shipment, "order_id", order.pk)
     ]

@@ -15,7 +15,8 @@ from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import Event, responsible_side_of
 from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
-from rescind.domain.states import TERMINAL_STATES, OrderState, apply_transition
+from rescind.domain.reminders import reminder_due
+from rescind.domain.states import OrderState, apply_transition
 from rescind.notifications.services import notifications_enqueue
 from rescind.orders.models import Deadline, Order, Shipment, TimelineEntry
 from rescind.orders.parcels import parcels_release
@@ -53,6 +54,8 @@ def order_facts(order: Order) -> OrderFacts:
         delivered_at=order.delivered_at,
         dispute_from=order.dispute_from,
         pending_change=change.facts() if change else None,
+        deliver_by=shipment.deliver_by if shipment else None,
+        dispute_until=order.dispute_until,
     )
 
 
@@ -90,6 +93,9 @@ def current_shipment(order: Order) -> Shipment | None:
 
 
 SHIPPED_STATES = frozenset({"awaiting_delivery", "shipment_canceled", "in_dispute", "completed"})
+# R15: once an order completes or closes, its parcels' tracking numbers are free again (a
+# dispute opened later during buyer protection sends no new carrier events to the shipment).
+PARCELS_DONE_STATES = frozenset({"completed", "closed"})
 
 
 def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: datetime) -> None:
@@ -113,27 +119,56 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
                                      actor_user_id=actor.user_id, params=event.params()))
     if state_changed:
         row_update(order, ["state", "close_reason", "closed_at", "responsible_side"])
-        if state_before in SHIPPED_STATES and order.state in TERMINAL_STATES:
+        if state_before in SHIPPED_STATES and order.state in PARCELS_DONE_STATES:
             # R15: a finished order's parcels give their tracking numbers back.
             parcels_release(order, cause=order.state, now=now)
     rows_insert(entries)
     notifications_enqueue([entry.pk for entry in entries])
 
 
-# R27: the seller is reminded before the platform acts on these deadlines by itself.
+K = Deadline.Kind
+# R27: the deadlines stored as rows whose party is reminded before the platform acts, and what
+# each reminder is about (domain.reminders.REMINDED says whom it is for).
 REMINDER_OF = {
-    Deadline.Kind.SELLER_RESPONSE: Deadline.Kind.SELLER_RESPONSE_REMINDER,
-    Deadline.Kind.HANDLING_TIME: Deadline.Kind.HANDLING_TIME_REMINDER,
+    K.SELLER_RESPONSE: K.SELLER_RESPONSE_REMINDER,
+    K.HANDLING_TIME: K.HANDLING_TIME_REMINDER,
+    K.UNPAID_TIMEOUT: K.UNPAID_TIMEOUT_REMINDER,
+    K.SHIPMENT_CANCELED_REPLY: K.SHIPMENT_CANCELED_REMINDER,
+    K.CHANGE_REQUEST_RESPONSE: K.CHANGE_REQUEST_REMINDER,
+    K.PROTECTION_END: K.PROTECTION_END_REMINDER,
+}
+REMINDER_ABOUT = {
+    K.SELLER_RESPONSE: "seller_response",
+    K.HANDLING_TIME: "handling_time",
+    K.UNPAID_TIMEOUT: "unpaid_timeout",
+    K.SHIPMENT_CANCELED_REPLY: "shipment_canceled_reply",
+    K.CHANGE_REQUEST_RESPONSE: "change_request_response",
+    K.PROTECTION_END: "buyer_protection",
 }
 
 
-def deadline_set(order: Order, kind: str, due_at: datetime, subject_id: int | None = None) -> None:
-    """Store a deadline, and the seller's reminder before it where R27 asks for one."""
+def deadline_set(order: Order, kind: str, due_at: datetime, subject_id: int | None = None, *,
+                 about: str | None = None) -> None:
+    """Store a deadline, and the reminder before it where R27 asks for one. `about` names what
+    the reminder is about when it is not the kind's usual one (a change request waiting for the
+    buyer's confirmation of an extra charge)."""
     rows = [Deadline(order=order, kind=kind, due_at=due_at, subject_id=subject_id)]
     if kind in REMINDER_OF:
-        rows.append(Deadline(order=order, kind=REMINDER_OF[kind],
-                             due_at=due_at - policy().r27_seller_reminder_before))
+        rows.append(_reminder(order, REMINDER_OF[kind], about or REMINDER_ABOUT[kind], due_at,
+                              subject_id))
     rows_insert(rows)
+
+
+def reminder_set(order: Order, kind: str, about: str, due_at: datetime,
+                 subject_id: int | None = None) -> None:
+    """Store the reminder (R27) of a deadline kept elsewhere (a dispute's own columns)."""
+    rows_insert([_reminder(order, kind, about, due_at, subject_id)])
+
+
+def _reminder(order: Order, kind: str, about: str, due_at: datetime,
+              subject_id: int | None) -> Deadline:
+    return Deadline(order=order, kind=kind, due_at=reminder_due(about, due_at, policy()),
+                    subject_id=subject_id)
 
 
 def deadlines_void(order: Order, *kinds: str, now: datetime) -> None:

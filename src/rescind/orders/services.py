@@ -201,7 +201,7 @@ def _capture_complete(payment_id: int, order_ids: list[int], reference: str, *, 
     return payment
 
 
-def _refuse_while_capturing(order: Order) -> None:
+def refuse_while_capturing(order: Order) -> None:
     """An order whose payment is being captured cannot be cancelled or repriced meanwhile."""
     if Payment.objects.filter(checkout_id=order.checkout_id,
                               state=Payment.State.CAPTURING).exists():
@@ -222,7 +222,7 @@ def order_cancel_unpaid(*, order_id: int, user, now: datetime) -> Order:
         order = order_lock(order_id)
         actor = require_party(user, order, Party.BUYER)
         event = decide_cancel_unpaid(order_facts(order))
-        _refuse_while_capturing(order)
+        refuse_while_capturing(order)
         order_close(order, [event], actor=actor, now=now)
         _payment_amount_refresh(order)
     return order
@@ -231,7 +231,7 @@ def order_cancel_unpaid(*, order_id: int, user, now: datetime) -> Order:
 def order_close_unpaid(order: Order, *, now: datetime) -> None:
     """R5: the unpaid-timeout deadline fired. The order is locked by the caller."""
     event = decide_unpaid_timeout(order_facts(order), now=now, policy=policy())
-    _refuse_while_capturing(order)
+    refuse_while_capturing(order)
     order_close(order, [event], actor=PLATFORM, now=now)
     _payment_amount_refresh(order)
 
@@ -242,7 +242,7 @@ def order_lower_price(*, order_id: int, user, new_total: int, note: str, now: da
     with transaction.atomic():
         order = order_lock(order_id)
         actor = require_party(user, order, Party.SELLER)
-        _refuse_while_capturing(order)
+        refuse_while_capturing(order)
         lines = list(order.lines.order_by("pk"))
         event, shares = decide_lower_price(
             order_facts(order), new_total=Money(new_total, order.currency),

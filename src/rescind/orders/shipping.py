@@ -1,5 +1,6 @@
 """After shipment, one service per use case: carrier events, "shipment canceled", reshipping,
-refunding, declining, completing, and asking for a dispute (R15-R18)."""
+refunding, declining, completing, the promised delivery, the end of buyer protection, and
+asking for a dispute (R15-R18)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import (
     Event,
+    OrderCompleted,
     ParcelDelivered,
     ShipmentCanceled,
     ShipmentCanceledUnanswered,
@@ -24,6 +26,8 @@ from rescind.domain.shipping import (
     decide_carrier_event,
     decide_confirm_receipt,
     decide_decline_canceled_shipment,
+    decide_promised_delivery_passed,
+    decide_protection_end,
     decide_refund_canceled_shipment,
     decide_reship,
     decide_void_shipment,
@@ -54,13 +58,15 @@ def _after_shipment_events(order: Order, events: list[Event], *, now: datetime) 
         if isinstance(event, ParcelDelivered):
             order.delivered_at = now
             Shipment.objects.filter(pk=current_shipment(order).pk).update(delivered_at=now)
+            deadlines_void(order, Deadline.Kind.PROMISED_DELIVERY, now=now)
             deadline_set(order, Deadline.Kind.DELIVERY_CONFIRMATION, event.complete_by)
         elif isinstance(event, ShipmentCanceled):
             order.dispute_from = event.reply_by
             Shipment.objects.filter(pk=current_shipment(order).pk).update(
                 voided_at=now, void_cause=event.cause)
             parcels_release(order, kind=Parcel.Kind.SHIPMENT, cause=event.cause, now=now)
-            deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION, now=now)
+            deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION,
+                           Deadline.Kind.PROMISED_DELIVERY, now=now)
             deadline_set(order, Deadline.Kind.SHIPMENT_CANCELED_REPLY, event.reply_by)
     order.save(update_fields=["delivered_at", "dispute_from"])
 
@@ -126,12 +132,14 @@ def shipment_reassign(*, order_id: int, user, carrier: str, tracking_number: str
         order = order_lock(order_id)
         actor = require_party(user, order, Party.SELLER)
         events = decide_reship(order_facts(order), carrier=carrier,
-                               tracking_number=tracking_number)
+                               tracking_number=tracking_number, now=now, policy=policy())
         event = events[0]
-        shipment = Shipment.objects.create(order=order, carrier=event.carrier,
-                                           tracking_number=event.tracking_number, shipped_at=now)
+        shipment = Shipment.objects.create(
+            order=order, carrier=event.carrier, tracking_number=event.tracking_number,
+            shipped_at=now, deliver_by=event.deliver_by)
         parcel_claim(order, kind=Parcel.Kind.SHIPMENT, carrier=event.carrier,
                      tracking_number=event.tracking_number, shipment=shipment, now=now)  # R15
+        deadline_set(order, Deadline.Kind.PROMISED_DELIVERY, event.deliver_by, shipment.pk)
         order.delivered_at = order.dispute_from = None
         order.save(update_fields=["delivered_at", "dispute_from"])
         deadlines_void(order, Deadline.Kind.SHIPMENT_CANCELED_REPLY, now=now)
@@ -170,21 +178,46 @@ def shipment_canceled_unanswered(order: Order, *, now: datetime) -> None:
     events_record(order, [ShipmentCanceledUnanswered()], actor=PLATFORM, now=now)
 
 
+def _complete(order: Order, events: list[Event], *, actor: Actor, now: datetime) -> None:
+    """R15, R18: the order completes; buyer protection runs until the event says, with its end
+    (and the buyer's reminder before it, R27) as a deadline. The order is locked."""
+    completed: OrderCompleted = events[0]  # type: ignore[assignment]
+    order.completed_at, order.dispute_until = now, completed.dispute_until
+    order.save(update_fields=["completed_at", "dispute_until"])
+    deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION, Deadline.Kind.PROMISED_DELIVERY,
+                   now=now)
+    deadline_set(order, Deadline.Kind.PROTECTION_END, completed.dispute_until)
+    events_record(order, events, actor=actor, now=now)
+
+
 def order_confirm_receipt(*, order_id: int, user, now: datetime) -> Order:
-    """R15: the buyer confirms receipt; the order completes."""
+    """R15, R18: the buyer confirms receipt; the order completes, under buyer protection."""
     with transaction.atomic():
         order = order_lock(order_id)
         actor = require_party(user, order, Party.BUYER)
-        events = decide_confirm_receipt(order_facts(order))
-        deadlines_void(order, Deadline.Kind.DELIVERY_CONFIRMATION, now=now)
-        events_record(order, events, actor=actor, now=now)
+        events = decide_confirm_receipt(order_facts(order), now=now, policy=policy())
+        _complete(order, events, actor=actor, now=now)
     return order
 
 
 def order_auto_complete(order: Order, *, now: datetime) -> None:
-    """R15: delivered and quiet for 15 days. The order is locked by the caller."""
+    """R15, R18: delivered and quiet for 15 days. The order is locked by the caller."""
     events = decide_auto_complete(order_facts(order), now=now, policy=policy())
+    _complete(order, events, actor=PLATFORM, now=now)
+
+
+def order_delivery_overdue(order: Order, *, now: datetime) -> None:
+    """R17: the promised delivery passed without a delivery event; the buyer may dispute the
+    parcel as not received. The order is locked by the caller."""
+    events = decide_promised_delivery_passed(order_facts(order), now=now)
     events_record(order, events, actor=PLATFORM, now=now)
+
+
+def order_protection_end(order: Order, *, now: datetime) -> None:
+    """R18: buyer protection of the completed order ran out. The order is locked by the
+    caller."""
+    events_record(order, decide_protection_end(order_facts(order), now=now), actor=PLATFORM,
+                  now=now)
 
 
 def dispute_request(*, order_id: int, user, reason: str, now: datetime) -> Order:

@@ -7,6 +7,20 @@ from rescind.domain.coupons import FATE_TEXT
 from rescind.domain.money import Money
 from rescind.web.dispute_timeline import DISPUTE_DESCRIBE
 
+BUYER_REMINDED = {
+    "unpaid_timeout": "the order closes unpaid",
+    "extra_charge_confirmation": "the extra charge lapses",
+    "buyer_protection": "buyer protection ends",
+}
+
+
+def _at(value: str) -> str:
+    return value[:16].replace("T", " ") + " UTC"
+
+
+def _promised(p: dict) -> str:
+    return f" Delivery promised by {_at(p['deliver_by'])}." if p.get("deliver_by") else ""
+
 
 def _money(value: dict) -> str:
     return Money(value["amount"], value["currency"]).format()
@@ -69,7 +83,7 @@ DESCRIBE = {
     "CancellationRefusedByShipment": lambda p: "The cancellation request was refused because "
     "the seller shipped the order.",
     "OrderShipped": lambda p: f"Shipped with {p['carrier']}, tracking number "
-    f"{p['tracking_number']}.",
+    f"{p['tracking_number']}." + _promised(p),
     "OrderNotShippedInTime": lambda p: "Closed: the seller did not ship in time.",
     "RefundCreated": lambda p: f"Refund of {_money(p['amount'])} decided, to the "
     f"{p['method'].replace('_', ' ')} used for payment.",
@@ -78,7 +92,12 @@ DESCRIBE = {
     "RefundArrived": lambda p: f"Refund of {_money(p['amount'])} arrived.",
     "RefundFlaggedOverdue": lambda p: "Refund overdue: flagged for support.",
     "SellerReminded": lambda p: "The seller was reminded: the platform acts by itself at "
-    f"{p['due_at'][:16].replace('T', ' ')} UTC.",
+    f"{_at(p['due_at'])}.",
+    "BuyerReminded": lambda p: "The buyer was reminded: "
+    + BUYER_REMINDED.get(p["about"], "a deadline passes") + f" at {_at(p['due_at'])}.",
+    "PromisedDeliveryPassed": lambda p: f"Not delivered by the promised {_at(p['deliver_by'])}: "
+    "the buyer may open a dispute for non-delivery.",
+    "BuyerProtectionEnded": lambda p: "Buyer protection ended: no dispute can be opened now.",
     "ParcelInTransit": lambda p: f"In transit ({p['location'] or 'no location given'}).",
     "ParcelDelivered": lambda p: "Delivered, says the carrier.",
     "ShipmentCanceled": lambda p: "Shipment canceled: "
@@ -86,7 +105,7 @@ DESCRIBE = {
        else "the seller voided the shipment")
     + ". The seller owes a new shipment or a full refund.",
     "ShipmentReassigned": lambda p: f"Shipped again with {p['carrier']}, tracking number "
-    f"{p['tracking_number']}.",
+    f"{p['tracking_number']}." + _promised(p),
     "ShipmentCanceledRefunded": lambda p: "The seller refunds the canceled shipment in full.",
     "ShipmentCanceledDeclined": lambda p: f"The seller declined to reship or refund: "
     f"“{p['note']}”",
@@ -94,7 +113,8 @@ DESCRIBE = {
     "may open a dispute.",
     "OrderCompleted": lambda p: "Completed: " + ("the buyer confirmed receipt."
                                                 if p["by"] == "buyer_confirmed"
-                                                else "delivered and no dispute in time."),
+                                                else "delivered and no dispute in time.")
+    + (f" Buyer protection until {_at(p['dispute_until'])}." if p.get("dispute_until") else ""),
     "DisputeRequested": lambda p: f"The buyer asked to open a dispute: “{p['reason']}”",
     **DISPUTE_DESCRIBE,
     "CouponReturned": lambda p: f"Coupon {p['code']} is yours to use again: everything it paid "

@@ -85,6 +85,7 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
         "quote": quote,
         "order": detail, "party": party.value, "reasons": policy().r8_reasons,
         "action_names": {a["action"] for a in detail["actions"]}, "payment": payment,
+        "upcoming_names": {u["action"] for u in detail["upcoming_actions"]},
         "conversation": messages_for(order, party),
         "change": change_page(order, detail),
         **dispute_page_context(order, party, request.user),
