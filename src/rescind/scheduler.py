@@ -38,7 +38,7 @@ from rescind.orders.models import Deadline, Order
 from rescind.orders.recording import order_lock
 from rescind.orders.services import order_close_unpaid
 from rescind.orders.shipping import order_auto_complete, shipment_canceled_unanswered
-from rescind.refunds.services import refund_check_due
+from rescind.refunds.services import refund_check_due, refund_start_due
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ HANDLERS: dict[str, Callable[..., None]] = {
     Deadline.Kind.HANDLING_TIME:
         lambda order, deadline, now: order_close_not_shipped(order, now=now),
     Deadline.Kind.REFUND_CHECK: lambda order, deadline, now: refund_check_due(
+        order, deadline, now=now),
+    Deadline.Kind.REFUND_START: lambda order, deadline, now: refund_start_due(
         order, deadline, now=now),
     Deadline.Kind.SELLER_RESPONSE_REMINDER:
         lambda order, deadline, now: seller_remind(order, deadline, now=now),

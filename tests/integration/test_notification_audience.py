@@ -20,7 +20,8 @@ PARAMS = {
     "arrive_by": "2026-03-09T10:00:00+00:00", "respond_by": "2026-03-05T10:00:00+00:00",
     "due_at": "2026-03-05T10:00:00+00:00", "confirm_by": "2026-03-12T10:00:00+00:00",
     "carrier": "Cainiao", "tracking_number": "LP1", "note": "Sorry", "code": "PLAT",
-    "return_item": False,
+    "return_item": False, "start_by": "2026-03-03T10:00:00+00:00", "method": "bank_card",
+    "failure_message": "The card has expired, so the bank cannot take the refund.",
 }
 
 

@@ -18,6 +18,7 @@ from rescind.api import (
     messages,
     metrics,
     orders,
+    refunds,
     shipping,
 )
 from rescind.api.auth import API_AUTH
@@ -44,6 +45,7 @@ api.add_router("", inbox.router)
 api.add_router("", messages.router)
 api.add_router("", changes.router)
 api.add_router("", disputes.router)
+api.add_router("", refunds.router)
 api.add_router("", metrics.router)
 
 
