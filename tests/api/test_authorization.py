@@ -38,6 +38,8 @@ FIELD_EXAMPLES = {
     "lines": [{"line": 1, "quantity": 1}],  # R13: one shirt fewer
     "dispute_reason": "not_received",  # R18
     "evidence": [],
+    "method": "bank_card",  # R21, R23: the refund destination keeps the payment's method
+    "instrument": "renewed_card",
 }
 
 
@@ -51,12 +53,13 @@ class Estate:
     messages: dict[str, int]
     attachments: dict[str, int]
     notifications: dict[str, int]
+    refunds: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
                 "checkout_id": self.checkouts, "message_id": self.messages,
                 "attachment_id": self.attachments,
-                "notification_id": self.notifications}.get(parameter)
+                "notification_id": self.notifications, "refund_id": self.refunds}.get(parameter)
 
 
 @pytest.fixture
@@ -99,6 +102,7 @@ def estate(market, settings, tmp_path) -> Estate:
                        changes=[LineChange(line=1, quantity=quantity)])
     change_accept(order_id=charge_awaited.pk, user=market.seller, now=since + timedelta(hours=2))
     disputes = _disputes(market, since)
+    refund_failed = _refund_failed(market, since)
     message = message_send(order_id=paid.pk, user=market.buyer, body="Colour?",
                            attachments=[SimpleUploadedFile("shirt.png", png_bytes(),
                                                            content_type="image/png")],
@@ -109,7 +113,7 @@ def estate(market, settings, tmp_path) -> Estate:
     orders = {"unpaid": unpaid, "paid": paid, "requested": requested,
               "cancelled_unpaid": cancelled_unpaid, "shipped": shipped, "refunded": refunded,
               "shipment_canceled": shipment_canceled, "change_requested": change_requested,
-              "charge_awaited": charge_awaited, **disputes}
+              "charge_awaited": charge_awaited, "refund_failed": refund_failed.order, **disputes}
     return Estate(
         orders={name: o.pk for name, o in orders.items()},
         payments={"pending": unpaid.checkout.payment.pk, "captured": paid.checkout.payment.pk},
@@ -117,7 +121,24 @@ def estate(market, settings, tmp_path) -> Estate:
         messages={"with_picture": message.pk},
         attachments={"picture": message.attachments.get().pk},
         notifications={"paid": notification.pk},
+        refunds={"failed": refund_failed.pk},
     )
+
+
+def _refund_failed(market, since):
+    """R23: a refund refused for good (the sandbox's expired card); support may retry it."""
+    from django.contrib.auth.models import Permission
+
+    from rescind.aftersale.services import cancellation_approve
+    from rescind.refunds.models import Refund
+    from rescind.refunds.services import refund_submit
+
+    market.support.user_permissions.add(Permission.objects.get(codename="retry_refund"))
+    order = market.requested(at=since - timedelta(hours=1), instrument="expired_card")
+    cancellation_approve(order_id=order.pk, user=market.seller, now=since + timedelta(hours=1))
+    refund = Refund.objects.get(order=order)
+    assert refund_submit(refund_id=refund.pk, now=since + timedelta(hours=1)) == "failed"
+    return refund
 
 
 def _disputes(market, since) -> dict:
