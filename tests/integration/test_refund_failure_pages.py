@@ -74,7 +74,7 @@ def test_r23_the_console_lists_the_failure_and_support_retries_it(client, market
     html = client.get("/support/disputes/").content.decode()
     # then the failed refund is listed with its reason and the retry action
     assert f'<li class="failed-refund" data-refund-id="{refund.pk}">' in html
-    assert f'<span class="failure-reason">{EXPIRED}</span> (expired_card)' in html
+    assert f'<span class="failure-reason">{EXPIRED}</span> (code expired_card)' in html
     assert "The buyer has not renewed the method yet." in html
     assert f'action="/support/refunds/{refund.pk}/retry/"' in html
     # and the order page offers the retry too
