@@ -246,8 +246,13 @@ def storm_check(count: int) -> dict[str, tuple[int, int]]:
         "other deadlines voided, not fired": (Deadline.objects.exclude(
             kind__in=[Deadline.Kind.SELLER_RESPONSE, Deadline.Kind.SELLER_RESPONSE_REMINDER])
             .filter(fired_at__isnull=True, voided_at__isnull=False).count(), 3 * count),
-        "deadlines still open": (Deadline.objects.filter(fired_at__isnull=True,
-                                                         voided_at__isnull=True).count(), 0),
+        # R23: each refund's start deadline runs on after the order closed.
+        "refund start deadlines open, one per refund": (Deadline.objects.filter(
+            kind=Deadline.Kind.REFUND_START, subject_id__in=refund_ids, fired_at__isnull=True,
+            voided_at__isnull=True).count(), count),
+        "other deadlines still open": (Deadline.objects.filter(
+            fired_at__isnull=True, voided_at__isnull=True).exclude(
+            kind=Deadline.Kind.REFUND_START).count(), 0),
         "refund tasks, one per refund": (len(refund_args) if sorted(refund_args) == sorted(
             refund_ids) else -1, count),
         "notify tasks, one per order's two entries": (

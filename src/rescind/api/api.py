@@ -31,7 +31,12 @@ api = NinjaAPI(
     title="Rescind API",
     version="1",
     description="Cancellations, refunds, shipments and disputes of marketplace orders. Every "
-    "error is {code, message, details}. Every POST accepts an Idempotency-Key header.",
+    "error is {code, message, details}. Every POST accepts an Idempotency-Key header. In the "
+    "sandbox, a checkout's payment_instrument may name a test instrument whose refunds the "
+    "provider refuses for good: expired_card (bank_card) or closed_account (e_wallet, "
+    "bank_transfer); the refund then reads failed with its failure_code and failure_message, "
+    "the buyer renews the method (POST /orders/{id}/refund-destination) and support retries "
+    "it (POST /refunds/{id}/retry).",
     auth=API_AUTH,
     urls_namespace="api-v1",
     docs_url="/docs",
