@@ -246,8 +246,13 @@ def storm_check(count: int) -> dict[str, tuple[int, int]]:
         "other deadlines voided, not fired": (Deadline.objects.exclude(
             kind__in=[Deadline.Kind.SELLER_RESPONSE, Deadline.Kind.SELLER_RESPONSE_REMINDER])
             .filter(fired_at__isnull=True, voided_at__isnull=False).count(), 3 * count),
-        "deadlines still open": (Deadline.objects.filter(fired_at__isnull=True,
-                                                         voided_at__isnull=True).count(), 0),
+        # R23: each refund's start deadline runs on after the order closed.
+        "refund start deadlines open, one per refund": (Deadline.objects.filter(
+            kind=Deadline.Kind.REFUND_START, subject_id__in=refund_ids, fired_at__isnull=True,
+            voided_at__isnull=True).count(), count),
+        "other deadlines still open": (Deadline.objects.filter(
+            fired_at__isnull=True, voided_at__isnull=True).exclude(
+            kind=Deadline.Kind.REFUND_START).count(), 0),
         "refund tasks, one per refund": (len(refund_args) if sorted(refund_args) == sorted(
             refund_ids) else -1, count),
         "notify tasks, one per order's two entries": (
@@ -300,7 +305,7 @@ TASK_COLUMNS = ("id, status, enqueued_at, args_kwargs, priority, task_path, work
                 "queue_name, backend_name, run_after, exception_class_path, traceback")
 REFUND_COLUMNS = ("order_id, payment_id, amount, currency, method, state, idempotency_key, "
                   "cause, created_at, start_by, arrive_by, attempts, last_error, "
-                  "gateway_reference")
+                  "gateway_reference, instrument, failure_code, failure_message")
 DUE = ("SELECT id FROM rescind_orders_deadline WHERE fired_at IS NULL AND voided_at IS NULL "
        "AND due_at <= %(now)s ORDER BY due_at LIMIT %(size)s")
 
@@ -323,9 +328,12 @@ WITH fired AS (
 ), refunds AS (
     INSERT INTO rescind_refunds_refund ({REFUND_COLUMNS})
     SELECT c.id, p.id, c.total, c.currency, p.method, 'pending', gen_random_uuid(), %(cause)s,
-        %(now)s, %(start_by)s, %(arrive_by)s, 0, '', ''
+        %(now)s, %(start_by)s, %(arrive_by)s, 0, '', '', p.instrument, '', ''
     FROM closed c JOIN rescind_orders_payment p ON p.checkout_id = c.checkout_id
-    RETURNING id
+    RETURNING id, order_id
+), starts AS (
+    INSERT INTO rescind_orders_deadline (order_id, kind, due_at, subject_id)
+    SELECT order_id, 'refund_start', %(start_by)s, id FROM refunds
 ), entries AS (
     INSERT INTO rescind_orders_timelineentry (order_id, at, kind, actor, actor_user_id, params)
     SELECT c.id, %(now)s, e.kind, 'platform', NULL, e.params::jsonb
@@ -371,10 +379,16 @@ def raw_batch_sqlite(cursor, params: dict) -> int:
     cursor.execute(
         f"INSERT INTO rescind_refunds_refund ({REFUND_COLUMNS}) SELECT o.id, p.id, o.total, "
         "o.currency, p.method, 'pending', lower(hex(randomblob(16))), %(cause)s, %(now)s, "
-        "%(start_by)s, %(arrive_by)s, 0, '', '' FROM rescind_orders_order o CROSS JOIN "
+        "%(start_by)s, %(arrive_by)s, 0, '', '', p.instrument, '', '' FROM "
+        "rescind_orders_order o CROSS JOIN "
         f"rescind_orders_payment p WHERE p.checkout_id = o.checkout_id AND o.id IN ({orders}) "
-        "RETURNING id", params)
-    refunds = [r[0] for r in cursor.fetchall()]
+        "RETURNING id, order_id", params)
+    refunds_of = cursor.fetchall()
+    refunds = [r[0] for r in refunds_of]
+    cursor.executemany("INSERT INTO rescind_orders_deadline (order_id, kind, due_at, subject_id) "
+                       "VALUES (%s, 'refund_start', %s, %s)",
+                       [(order_id, params["start_by"], refund_id)
+                        for refund_id, order_id in refunds_of])
     cursor.execute(
         "INSERT INTO rescind_orders_timelineentry (order_id, at, kind, actor, actor_user_id, "
         "params) SELECT o.id, %(now)s, e.kind, 'platform', NULL, e.params FROM "

@@ -36,7 +36,7 @@ PASSWORD = "demo"
 DEMO_LOGINS = [
     ("alice", "buyer", "orders at every step: cancel, request, refunds"),
     ("bob", "buyer", "a pending request and an order shipped over it"),
-    ("carol", "buyer", "unpaid orders; one closed by timeout"),
+    ("carol", "buyer", "unpaid orders; one closed by timeout; a refund that failed for good"),
     ("sam", "seller · Sunrise Gadgets", "pending cancellation requests to answer"),
     ("tina", "seller · Tiny Threads", "orders to ship"),
     ("uma", "seller · Umbrella Home", "an order not shipped in time"),
@@ -102,17 +102,18 @@ def _catalogue() -> dict[str, Product]:
 
 
 def _buy(buyer, products, *names, at: datetime, method: str = "bank_card",
-         coupons: tuple[str, ...] = ()) -> Checkout:
+         coupons: tuple[str, ...] = (), instrument: str = "") -> Checkout:
     items = [CheckoutItem(products[n].pk, 1, {k: v[0] for k, v in
                                                 products[n].option_choices.items()})
              for n in names]
     return checkout_create(buyer=buyer, items=items, payment_method=method, now=at,
-                           coupon_codes=coupons)
+                           coupon_codes=coupons, payment_instrument=instrument)
 
 
 def _paid(buyer, products, *names, at: datetime, method: str = "bank_card",
-          coupons: tuple[str, ...] = ()):
-    checkout = _buy(buyer, products, *names, at=at, method=method, coupons=coupons)
+          coupons: tuple[str, ...] = (), instrument: str = ""):
+    checkout = _buy(buyer, products, *names, at=at, method=method, coupons=coupons,
+                    instrument=instrument)
     payment_capture(payment_id=checkout.payment.pk, buyer=buyer, now=at + timedelta(minutes=5))
     return list(checkout.orders.order_by("pk"))
 
@@ -154,6 +155,13 @@ def _orders(now: datetime, buyers: dict, products: dict[str, Product]) -> None:
     cancellation_request(order_id=order.pk, user=bob, reason="no_longer_needed",
                          report_supplier=False, now=now - 18 * day)
     cancellation_approve(order_id=order.pk, user=sam, note="", now=now - 17 * day)
+    # Paid with the sandbox's expired card: the approved refund fails for good (R23), for
+    # carol to renew the card and support to retry.
+    order = _paid(carol, products, "Desk lamp", at=now - 4 * day, instrument="expired_card")[0]
+    cancellation_request(order_id=order.pk, user=carol, reason="no_longer_needed",
+                         report_supplier=False, now=now - 2 * day)
+    cancellation_approve(order_id=order.pk, user=order.store.sellers.get(), note="",
+                         now=now - day)
     # Shipped; and shipped while a request was pending (R14).
     order = _paid(alice, products, "Wool socks", at=now - 3 * day)[0]
     order_ship(order_id=order.pk, user=tina, carrier="Cainiao", tracking_number="LP00412345678",

@@ -41,7 +41,7 @@ from rescind.orders.shipping import (
     order_protection_end,
     shipment_canceled_unanswered,
 )
-from rescind.refunds.services import refund_check_due
+from rescind.refunds.services import refund_check_due, refund_start_due
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,8 @@ HANDLERS: dict[str, Callable[..., None]] = {
     Deadline.Kind.HANDLING_TIME:
         lambda order, deadline, now: order_close_not_shipped(order, now=now),
     Deadline.Kind.REFUND_CHECK: lambda order, deadline, now: refund_check_due(
+        order, deadline, now=now),
+    Deadline.Kind.REFUND_START: lambda order, deadline, now: refund_start_due(
         order, deadline, now=now),
     Deadline.Kind.DELIVERY_CONFIRMATION:
         lambda order, deadline, now: order_auto_complete(order, now=now),

@@ -41,6 +41,8 @@ FIELD_EXAMPLES = {
     "lines": [{"line": 1, "quantity": 1}],  # R13: one shirt fewer
     "dispute_reason": "damaged",  # R18 ("not_received" waits for the promised delivery, R17)
     "evidence": [],
+    "method": "bank_card",  # R21, R23: the refund destination keeps the payment's method
+    "instrument": "renewed_card",
 }
 
 
@@ -57,6 +59,7 @@ class Estate:
     carrier_events: dict[str, int]
     webhooks: dict[str, int]
     webhook_deliveries: dict[str, int]
+    refunds: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
@@ -64,7 +67,7 @@ class Estate:
                 "attachment_id": self.attachments,
                 "notification_id": self.notifications,
                 "event_id": self.carrier_events, "webhook_id": self.webhooks,
-                "delivery_id": self.webhook_deliveries}.get(parameter)
+                "delivery_id": self.webhook_deliveries, "refund_id": self.refunds}.get(parameter)
 
 
 @pytest.fixture
@@ -108,6 +111,7 @@ def estate(market, settings, tmp_path) -> Estate:
                        changes=[LineChange(line=1, quantity=quantity)])
     change_accept(order_id=charge_awaited.pk, user=market.seller, now=since + timedelta(hours=2))
     disputes = _disputes(market, since)
+    refund_failed = _refund_failed(market, since)
     message = message_send(order_id=paid.pk, user=market.buyer, body="Colour?",
                            attachments=[SimpleUploadedFile("shirt.png", png_bytes(),
                                                            content_type="image/png")],
@@ -119,7 +123,7 @@ def estate(market, settings, tmp_path) -> Estate:
     orders = {"unpaid": unpaid, "paid": paid, "requested": requested,
               "cancelled_unpaid": cancelled_unpaid, "shipped": shipped, "refunded": refunded,
               "shipment_canceled": shipment_canceled, "change_requested": change_requested,
-              "charge_awaited": charge_awaited, **disputes}
+              "charge_awaited": charge_awaited, "refund_failed": refund_failed.order, **disputes}
     return Estate(
         orders={name: o.pk for name, o in orders.items()},
         payments={"pending": unpaid.checkout.payment.pk, "captured": paid.checkout.payment.pk},
@@ -129,6 +133,7 @@ def estate(market, settings, tmp_path) -> Estate:
         notifications={"paid": notification.pk},
         carrier_events={"queued": queued.pk},
         **_webhooks(market, since),
+        refunds={"failed": refund_failed.pk},
     )
 
 
@@ -158,6 +163,22 @@ def _webhooks(market, since) -> dict:
         created_at=since, delivered_at=since, status="delivered", attempts=1, last_status=200,
         dedup_key="estate:webhook:1")
     return {"webhooks": {"erp": subscriber.pk}, "webhook_deliveries": {"delivered": delivery.pk}}
+
+
+def _refund_failed(market, since):
+    """R23: a refund refused for good (the sandbox's expired card); support may retry it."""
+    from django.contrib.auth.models import Permission
+
+    from rescind.aftersale.services import cancellation_approve
+    from rescind.refunds.models import Refund
+    from rescind.refunds.services import refund_submit
+
+    market.support.user_permissions.add(Permission.objects.get(codename="retry_refund"))
+    order = market.requested(at=since - timedelta(hours=1), instrument="expired_card")
+    cancellation_approve(order_id=order.pk, user=market.seller, now=since + timedelta(hours=1))
+    refund = Refund.objects.get(order=order)
+    assert refund_submit(refund_id=refund.pk, now=since + timedelta(hours=1)) == "failed"
+    return refund
 
 
 def _disputes(market, since) -> dict:

@@ -94,8 +94,10 @@ def test_r10_r21_r22_seller_approves_order_closes_and_refunds_what_was_paid(mark
     assert refund.arrive_by == T0 + 2 * DAY + 7 * DAY
     assert order.cancellation_requests.get().state == "approved"
     assert _kinds(order)[-2:] == ["CancellationApproved", "RefundCreated"]
-    # and no deadline is left running
-    assert not order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True).exists()
+    # and no deadline is left running but the refund's own start deadline (R23)
+    assert list(order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True)
+                .values_list("kind", "subject_id", "due_at")) == [
+        ("refund_start", refund.pk, T0 + 3 * DAY)]
 
 
 def test_r10_silence_approves_after_the_window(market):

@@ -123,9 +123,11 @@ def test_r13_r3_r21_r22_a_cheaper_change_refunds_exactly_the_difference_through_
     assert _kinds(order)[-4:] == ["ChangeRequested", "ChangeAccepted", "ChangeApplied",
                                   "RefundCreated"]
     assert order.state == "awaiting_shipment"
-    # and only the handling time (and its reminder) keeps running
+    # and only the handling time (and its reminder) keeps running, with the refund's own start
+    # deadline (R23)
     assert [kind for kind, _ in _open_deadlines(order)] == ["handling_time",
-                                                             "handling_time_reminder"]
+                                                             "handling_time_reminder",
+                                                             "refund_start"]
 
 
 def test_r13_r22_cancelling_after_a_cheaper_change_refunds_only_what_is_left(market):

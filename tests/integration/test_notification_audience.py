@@ -21,6 +21,8 @@ PARAMS = {
     "due_at": "2026-03-05T10:00:00+00:00", "confirm_by": "2026-03-12T10:00:00+00:00",
     "carrier": "Cainiao", "tracking_number": "LP1", "note": "Sorry", "code": "PLAT",
     "return_item": False, "about": "unpaid_timeout", "deliver_by": "2026-05-01T10:00:00+00:00",
+    "start_by": "2026-03-03T10:00:00+00:00", "method": "bank_card",
+    "failure_message": "The card has expired, so the bank cannot take the refund.",
 }
 
 

@@ -131,8 +131,11 @@ def test_r16_seller_refunds_a_canceled_shipment_in_full(market):
     order.refresh_from_db()
     assert (order.state, order.close_reason, order.responsible_side, order.refunded) == (
         "closed", "refunded_shipment_canceled", "seller", 2800)
-    assert Refund.objects.get(order=order).amount == 2800
-    assert not order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True).exists()
+    refund = Refund.objects.get(order=order)
+    assert refund.amount == 2800
+    # no deadline is left running but the refund's own start deadline (R23)
+    assert list(order.deadlines.filter(fired_at__isnull=True, voided_at__isnull=True)
+                .values_list("kind", "subject_id")) == [("refund_start", refund.pk)]
 
 
 def test_r16_silent_seller_for_7_days_lets_the_buyer_open_a_dispute(market):

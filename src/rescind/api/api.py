@@ -18,6 +18,7 @@ from rescind.api import (
     messages,
     metrics,
     orders,
+    refunds,
     shipping,
     webhooks,
 )
@@ -46,7 +47,12 @@ api = RescindAPI(
     title="Rescind API",
     version="1",
     description="Cancellations, refunds, shipments and disputes of marketplace orders. Every "
-    "error is {code, message, details}. Every POST accepts an Idempotency-Key header.",
+    "error is {code, message, details}. Every POST accepts an Idempotency-Key header. In the "
+    "sandbox, a checkout's payment_instrument may name a test instrument whose refunds the "
+    "provider refuses for good: expired_card (bank_card) or closed_account (e_wallet, "
+    "bank_transfer); the refund then reads failed with its failure_code and failure_message, "
+    "the buyer renews the method (POST /orders/{id}/refund-destination) and support retries "
+    "it (POST /refunds/{id}/retry).",
     auth=API_AUTH,
     urls_namespace="api-v1",
     docs_url="/docs",
@@ -60,6 +66,7 @@ api.add_router("", inbox.router)
 api.add_router("", messages.router)
 api.add_router("", changes.router)
 api.add_router("", disputes.router)
+api.add_router("", refunds.router)
 api.add_router("", metrics.router)
 api.add_router("", webhooks.router)
 

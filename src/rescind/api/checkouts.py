@@ -21,7 +21,8 @@ def checkout_read(checkout: Checkout) -> dict:
     payment = checkout.payment
     return {
         "id": checkout.pk,
-        "payment": {"id": payment.pk, "method": payment.method, "state": payment.state,
+        "payment": {"id": payment.pk, "method": payment.method,
+                    "instrument": payment.instrument, "state": payment.state,
                     "amount": {"amount": payment.amount, "currency": payment.currency},
                     "captured_at": payment.captured_at},
         "orders": [order_summary(o, Party.BUYER, now=now)
@@ -31,11 +32,14 @@ def checkout_read(checkout: Checkout) -> dict:
 
 @router.post("/checkouts", response={201: CheckoutOut, **ERRORS})
 def checkouts_create(request, body: CheckoutIn):
-    """R1: buy from one or more stores: one order per store, one payment."""
+    """R1: buy from one or more stores: one order per store, one payment. Errors: 422
+    unknown_payment_method, 422 unknown_product, 422 instrument_not_for_method (a sandbox test
+    instrument of another method)."""
     checkout = checkout_create(
         buyer=request.user,
         items=[CheckoutItem(i.product_id, i.quantity, i.options) for i in body.items],
-        payment_method=body.payment_method, now=clock_now(), coupon_codes=body.coupon_codes)
+        payment_method=body.payment_method, now=clock_now(), coupon_codes=body.coupon_codes,
+        payment_instrument=body.payment_instrument)
     return Status(201, checkout_read(checkout))
 
 

@@ -34,6 +34,7 @@ from rescind.disputes.services import (
 from rescind.domain.disputes import DISPUTE_REASONS
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.orders.reads import order_for_reader
+from rescind.refunds.recovery import RETRY_PERMISSION
 
 router = Router(tags=["disputes"])
 AttachmentId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -115,14 +116,34 @@ class OverdueRefundOut(Schema):
     amount: MoneyOut
     method: PaymentMethodChoice
     state: RefundStateChoice
+    start_by: datetime
     arrive_by: datetime
-    overdue_flagged_at: datetime
+    overdue_flagged_at: datetime | None = Field(description="flagged: not arrived by arrive_by")
+    start_overdue_flagged_at: datetime | None = Field(
+        description="flagged: not accepted by the provider by start_by (R23)")
+    not_started: bool = Field(description="still not accepted by the provider past start_by")
     last_error: str
+
+
+class FailedRefundOut(Schema):
+    id: int
+    order_id: int
+    amount: MoneyOut
+    method: str
+    failed_at: datetime
+    failure_code: str
+    failure_message: str
+    attempts: int
+    destination_updated_at: datetime | None = Field(
+        description="when the buyer renewed the method since it failed; none: not yet")
+    actions: list[str] = Field(description="retry: POST /refunds/{id}/retry")
 
 
 class SupportQueueOut(Schema):
     disputes: list[QueuedDisputeOut]
     overdue_refunds: list[OverdueRefundOut]
+    failed_refunds: list[FailedRefundOut] = Field(
+        description="refused for good by the provider and not retried yet (R23)")
 
 
 class DisputeReasonOut(Schema):
@@ -233,8 +254,10 @@ def orders_dispute_decision(request, order_id: int, body: DecisionIn):
 
 @router.get("/support/disputes", response={200: SupportQueueOut, **ERRORS})
 def support_disputes(request):
-    """R20, R23: support's queue: open disputes by next deadline, and overdue refunds."""
+    """R20, R23: support's queue: open disputes by next deadline, refunds overdue or not
+    started in time, and refunds failed for good waiting for a retry."""
     if not is_support(request.user):
         raise DomainError("support_only", "Only support staff may see the queue.",
                           kind=ErrorKind.FORBIDDEN)
-    return support_queue(now=clock_now())
+    return support_queue(now=clock_now(),
+                         can_retry=request.user.has_perm(RETRY_PERMISSION))

@@ -32,6 +32,7 @@ from rescind.api.schemas import (
     ShipIn,
 )
 from rescind.clock.service import now as clock_now
+from rescind.domain.actions import Party
 from rescind.orders.models import Order
 from rescind.orders.reads import order_detail, order_for_reader, order_summary
 from rescind.orders.services import (
@@ -39,6 +40,7 @@ from rescind.orders.services import (
     order_cancel_unpaid,
     order_lower_price,
 )
+from rescind.refunds.recovery import RETRY_PERMISSION
 
 router = Router(tags=["orders"])
 
@@ -71,7 +73,8 @@ def orders_read(request, order_id: int):
 
 def detail_for(request, order_id: int):
     order, party = order_for_reader(request.user, order_id)
-    return order_detail(order, party, now=clock_now())
+    can_retry = party is Party.SUPPORT and request.user.has_perm(RETRY_PERMISSION)
+    return order_detail(order, party, now=clock_now(), can_retry=can_retry)
 
 
 class OrderStateOut(Schema):

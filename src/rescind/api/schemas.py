@@ -147,12 +147,41 @@ class RefundOut(Schema):
     id: int
     amount: MoneyOut
     method: PaymentMethodChoice
-    state: RefundStateChoice
+    state: RefundStateChoice = Field(
+        description="pending (being sent) | processing (on its way) | succeeded (arrived) | "
+                    "failed (refused for good by the payment provider)")
+    state_label: str
     created_at: datetime
+    start_by: datetime = Field(description="R23: the provider accepts it by then, or support "
+                               "is told (start_overdue)")
     started_at: datetime | None
     arrive_by: datetime = Field(description="latest expected arrival (R23)")
     arrived_at: datetime | None
-    overdue: bool
+    overdue: bool = Field(description="on its way and past arrive_by; support is told")
+    start_overdue: bool = Field(description="still pending past start_by; support is told")
+    failed_at: datetime | None
+    failure_code: str | None = Field(description="the provider's reason when failed, e.g. "
+                                     "expired_card, account_closed")
+    failure_message: str | None = Field(description="the reason in words, for the buyer")
+    retry_of: int | None = Field(description="the failed refund this one sends again")
+    retried_by: int | None = Field(description="the refund that sends this failed one again")
+    actions: list[str] = Field(description="the reader's actions on it: update_destination "
+                               "(buyer: POST /orders/{id}/refund-destination), retry "
+                               "(support: POST /refunds/{id}/retry)")
+
+
+class RefundDestinationOut(Schema):
+    method: str = Field(description="R21: always the method the order was paid with")
+    instrument: str | None = Field(description="the instrument at the provider, if named")
+    updated_at: datetime | None = Field(description="when the buyer last renewed it")
+
+
+class RefundDestinationIn(StrictIn):
+    method: str = Field(max_length=20, description="the order's payment method; refunds never "
+                        "go to another one (R21)")
+    instrument: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$",
+                            description="the renewed instrument's name at the provider (in "
+                            "the sandbox any name other than the failing test ones works)")
 
 
 class ShipmentOut(Schema):
@@ -215,6 +244,8 @@ class OrderDetailOut(OrderSummaryOut):
                                             description="the latest delivery details set by a "
                                             "change request (R13)")
     refunds: list[RefundOut]
+    refund_destination: RefundDestinationOut | None = Field(
+        default=None, description="where refunds go (buyer and support, once there are any)")
     shipments: list[ShipmentOut]
     timeline: list[TimelineEntryOut]
 
@@ -230,11 +261,18 @@ class CheckoutIn(StrictIn):
     payment_method: PaymentMethodChoice
     coupon_codes: list[CouponCode] = Field(default_factory=list, max_length=10,
                                     description="seller coupons, promo codes, platform coupons")
+    payment_instrument: str = Field(
+        default="", max_length=40, pattern=r"^([a-z0-9][a-z0-9_-]*)?$",
+        description="the payment instrument's name at the provider. Sandbox test instruments: "
+        "expired_card (bank_card) and closed_account (e_wallet, bank_transfer) pay, but every "
+        "refund to them fails for good (failure_code expired_card, account_closed; R23); "
+        "empty or any other name is a working instrument")
 
 
 class PaymentOut(Schema):
     id: int
     method: PaymentMethodChoice
+    instrument: str
     amount: MoneyOut
     state: PaymentStateChoice
     captured_at: datetime | None

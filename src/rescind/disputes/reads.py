@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Q, When
 
 from rescind.disputes.models import OPEN_STATES, Dispute
 from rescind.domain.actions import Party
@@ -65,9 +65,11 @@ def dispute_for_reader(order: Order, party: Party, *, can_decide: bool = False) 
     return dispute_read(dispute, party, can_decide=can_decide)
 
 
-def support_queue(*, now: datetime, limit: int = 200) -> dict[str, list[dict[str, Any]]]:
+def support_queue(*, now: datetime, limit: int = 200,
+                  can_retry: bool = False) -> dict[str, list[dict[str, Any]]]:
     """R20, R23: open disputes, the next deadline first (those waiting for support by when
-    they were escalated), and refunds flagged overdue that have not arrived."""
+    they were escalated); refunds flagged overdue that have not arrived, or not started in
+    time; and refunds failed for good waiting for a retry (`can_retry`: the reader may)."""
     S = DisputeState
     disputes = (Dispute.objects.filter(state__in=OPEN_STATES).select_related("order__store")
                 .annotate(due=Case(
@@ -78,16 +80,38 @@ def support_queue(*, now: datetime, limit: int = 200) -> dict[str, list[dict[str
                          then=F("confirm_by")),
                     default=F("escalated_at")))
                 .order_by(F("due").asc(nulls_last=True), "pk")[:limit])
-    overdue = (Refund.objects.filter(overdue_flagged_at__isnull=False)
-               .exclude(state=RefundState.SUCCEEDED.value).select_related("order")
-               .order_by("arrive_by", "pk")[:limit])
+    # Each arm matches one partial index (refund_overdue_open, refund_not_started).
+    late = (Q(overdue_flagged_at__isnull=False) & ~Q(state=RefundState.SUCCEEDED.value)
+            & ~Q(state=RefundState.FAILED.value)) | Q(start_overdue_flagged_at__isnull=False,
+                                                        state=RefundState.PENDING.value)
+    overdue = Refund.objects.filter(late).order_by("arrive_by", "pk")[:limit]
+    failed = (Refund.objects.filter(state=RefundState.FAILED.value, retry__isnull=True)
+              .select_related("payment").order_by("failed_at", "pk")[:limit])
     return {
         "disputes": [{**dispute_read(d, Party.SUPPORT, can_decide=True), "due_at": d.due,
                       "overdue": d.next_deadline is not None and d.next_deadline <= now,
                       "store": d.order.store.name} for d in disputes],
         "overdue_refunds": [
             {"id": r.pk, "order_id": r.order_id, "amount": _money(r.amount, r.currency),
-             "method": r.method, "state": r.state, "arrive_by": r.arrive_by,
-             "overdue_flagged_at": r.overdue_flagged_at, "last_error": r.last_error}
+             "method": r.method, "state": r.state, "start_by": r.start_by,
+             "arrive_by": r.arrive_by, "overdue_flagged_at": r.overdue_flagged_at,
+             "start_overdue_flagged_at": r.start_overdue_flagged_at,
+             "not_started": r.state == RefundState.PENDING.value
+             and r.start_overdue_flagged_at is not None,
+             "last_error": r.last_error}
             for r in overdue],
+        "failed_refunds": [_failed_read(r, can_retry=can_retry) for r in failed],
     }
+
+
+def _failed_read(refund: Refund, *, can_retry: bool) -> dict[str, Any]:
+    """R23: a refund the provider refused for good, waiting for support to retry it; whether
+    the buyer has renewed the method since it failed."""
+    updated_at = refund.payment.instrument_updated_at
+    return {"id": refund.pk, "order_id": refund.order_id,
+            "amount": _money(refund.amount, refund.currency), "method": refund.method,
+            "failed_at": refund.failed_at, "failure_code": refund.failure_code,
+            "failure_message": refund.failure_message, "attempts": refund.attempts,
+            "destination_updated_at": updated_at
+            if updated_at and updated_at >= refund.failed_at else None,
+            "actions": ["retry"] if can_retry else []}

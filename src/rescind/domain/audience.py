@@ -25,6 +25,12 @@ AUDIENCE: dict[str, frozenset[Party]] = {
     "RefundStarted": frozenset({B}),
     "RefundArrived": frozenset({B}),
     "RefundFlaggedOverdue": frozenset({SUP}),
+    "RefundFlaggedNotStarted": frozenset({SUP}),
+    # R23: the buyer learns what to do; support sees the failure in its queue and hears when
+    # the buyer has fixed the method, so that it can retry.
+    "RefundFailed": frozenset({B}),
+    "RefundDestinationUpdated": frozenset({SUP}),
+    "RefundRetried": frozenset({B}),
     "CouponReturned": frozenset({B}),
     "ParcelDelivered": frozenset({B}),
     "ShipmentCanceled": frozenset({B, S}),

@@ -276,6 +276,42 @@ class RefundFlaggedOverdue(Event):
     arrive_by: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class RefundFlaggedNotStarted(Event):
+    """R23: still not accepted by the payment provider one working day after the decision."""
+
+    amount: Money
+    start_by: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundFailed(Event):
+    """R23: the provider refused the refund for good; the money did not go back."""
+
+    amount: Money
+    method: str
+    attempt: int
+    failure_code: str
+    failure_message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundDestinationUpdated(Event):
+    """R21, R23: the buyer gave a renewed instrument of the same method for refunds."""
+
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRetried(Event):
+    """R23: support sends a failed refund again, as a new ledger row `retry_of` the failed one."""
+
+    amount: Money
+    method: str
+    retry_of: int
+    arrive_by: datetime
+
+
 # Coupons (R25, R26)
 @dataclass(frozen=True, slots=True)
 class CouponReturned(Event):

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.events import Event, RefundCreated
+from rescind.domain.events import (
+    Event,
+    RefundAttemptFailed,
+    RefundCreated,
+    RefundDestinationUpdated,
+    RefundFailed,
+    RefundRetried,
+)
 from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
 from rescind.domain.policy import Policy
@@ -93,8 +102,91 @@ def decide_refund(
 
 
 def is_overdue(state: RefundState, arrive_by: datetime, now: datetime) -> bool:
-    """R23: a refund that has not arrived by its method's deadline is overdue."""
-    return state is not RefundState.SUCCEEDED and now > arrive_by
+    """R23: a refund on its way that has not arrived by its method's deadline is overdue. A
+    failed one is not on its way: it waits for support (see `decide_refund_retry`)."""
+    return state in (RefundState.PENDING, RefundState.PROCESSING) and now > arrive_by
+
+
+def is_start_overdue(state: RefundState, start_by: datetime, now: datetime) -> bool:
+    """R23: a refund the payment provider has not accepted by one working day after the
+    decision started late."""
+    return state is RefundState.PENDING and now >= start_by
+
+
+def decide_attempt_failure(
+    *, attempt: int, amount: Money, method: str, retryable: bool, code: str, error: str,
+    now: datetime,
+) -> RefundAttemptFailed | RefundFailed:
+    """R23: the provider refused attempt number `attempt`. A temporary error is retried with
+    backoff; a permanent one (expired card, closed account) ends the refund as failed, with
+    the provider's reason."""
+    if retryable:
+        return RefundAttemptFailed(attempt=attempt, error=error[:300],
+                                   retry_at=now + retry_delay(attempt))
+    return RefundFailed(amount=amount, method=method, attempt=attempt, failure_code=code,
+                        failure_message=error[:300])
+
+
+@dataclass(frozen=True, slots=True)
+class RefundFacts:
+    id: int
+    state: RefundState
+    amount: Money
+    retried_by: int | None  # the ledger row that retries this one, if any
+
+
+def decide_refund_retry(
+    order: OrderFacts, refund: RefundFacts, *, now: datetime, policy: Policy,
+    calendar: BusinessCalendar,
+) -> RefundRetried:
+    """R22, R23: support sends a failed refund again, once, for the same amount, through the
+    same guard as any refund; its deadlines run from the retry."""
+    if refund.state is not RefundState.FAILED:
+        raise DomainError("refund_not_failed",
+                          f"Only a failed refund can be retried; this one is {refund.state}.",
+                          details={"state": refund.state.value})
+    if refund.retried_by is not None:
+        raise DomainError("refund_already_retried",
+                          f"This refund was retried already, as refund #{refund.retried_by}.",
+                          details={"retry_id": refund.retried_by})
+    created = decide_refund(order, amount=refund.amount, now=now, policy=policy,
+                            calendar=calendar)
+    return RefundRetried(amount=created.amount, method=created.method, retry_of=refund.id,
+                         arrive_by=created.arrive_by)
+
+
+INSTRUMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def instrument_checked(instrument: str) -> str:
+    """A payment instrument's name at the provider (a token; in the sandbox a test name)."""
+    if not INSTRUMENT_PATTERN.fullmatch(instrument):
+        raise DomainError("bad_instrument", "Give the payment instrument as its name at the "
+                          "payment provider: 1 to 40 lower-case letters, digits, _ or -.",
+                          kind=ErrorKind.INVALID)
+    return instrument
+
+
+def decide_destination_update(
+    *, payment_method: str, method: str, instrument: str, current_instrument: str,
+    awaiting_retry: bool,
+) -> RefundDestinationUpdated:
+    """R21, R23: after a refund failed for good, the buyer gives a renewed instrument of the
+    method they paid with (a new card, a reopened wallet); never another method."""
+    if method != payment_method:
+        words = payment_method.replace("_", " ")
+        raise DomainError(
+            "refund_method_differs",
+            f"Refunds go back to the {words} you paid with; give a renewed {words}.",
+            kind=ErrorKind.INVALID, details={"method": payment_method})
+    if not awaiting_retry:
+        raise DomainError("no_failed_refund",
+                          "No refund of this order has failed, so there is nothing to update.")
+    if instrument == current_instrument:
+        raise DomainError("destination_unchanged",
+                          "That is the payment method the refund failed on; give the renewed "
+                          "one.", kind=ErrorKind.INVALID)
+    return RefundDestinationUpdated(method=method)
 
 
 def refund_in_full(

@@ -98,6 +98,18 @@ TITLES = {
     "RefundFlaggedOverdue": lambda o, p: _(
         "Overdue refund on order #%(order)s: it was due by %(by)s") % {
         **o, "by": _when(p["arrive_by"])},
+    "RefundFlaggedNotStarted": lambda o, p: _(
+        "Refund on order #%(order)s not started in time: it was due to start by %(by)s") % {
+        **o, "by": _when(p["start_by"])},
+    "RefundFailed": lambda o, p: _(
+        "Your refund of %(amount)s for order #%(order)s could not be paid: %(why)s") % {
+        **o, "amount": _money(p["amount"]), "why": p["failure_message"]},
+    "RefundDestinationUpdated": lambda o, p: _(
+        "The buyer of order #%(order)s renewed their %(method)s for refunds: retry the failed "
+        "refund") % {**o, "method": p["method"].replace("_", " ")},
+    "RefundRetried": lambda o, p: _(
+        "Your refund of %(amount)s for order #%(order)s is being sent again") % {
+        **o, "amount": _money(p["amount"])},
     "CouponReturned": lambda o, p: _(
         "Coupon %(code)s is yours to use again: order #%(order)s was cancelled") % {
         **o, "code": p["code"]},
@@ -191,6 +203,15 @@ BODIES = {
         "If you do not answer in time, the request is approved automatically."),
     "RefundStarted": lambda o, p: _(
         "It goes back to the payment method you used for the order."),
+    "RefundFailed": lambda o, p: _(
+        "Refunds can only go back to the %(method)s you paid with. Give its renewed details "
+        "(a new card, a reopened account) on the order page; support then sends the refund "
+        "again.") % {"method": p["method"].replace("_", " ")},
+    "RefundRetried": lambda o, p: _(
+        "It goes to the payment details you gave; expect it by %(by)s.") % {
+        "by": _when(p["arrive_by"])},
+    "RefundDestinationUpdated": lambda o, p: _(
+        "The failed refund is in the support queue with a Retry button."),
     "ChangeRequested": lambda o, p: _(
         "If you do not answer in time, the change is refused and the order stays as it was."),
     "ChangeAccepted": lambda o, p: _(

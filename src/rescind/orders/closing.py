@@ -20,6 +20,9 @@ def order_close(order: Order, events: list[Event], *, actor: Actor, now: datetim
         if isinstance(event, RefundCreated):
             refund_open(order, event, cause=events[0].kind, now=now)
     events_record(order, coupons_settle(order, now=now), actor=PLATFORM, now=now)
-    # Refund checks follow the money, not the order, so they keep running.
+    # Refund deadlines follow the money, not the order, so they keep running.
     Deadline.objects.filter(order=order, fired_at__isnull=True, voided_at__isnull=True).exclude(
-        kind=Deadline.Kind.REFUND_CHECK).update(voided_at=now)
+        kind__in=REFUND_DEADLINES).update(voided_at=now)
+
+
+REFUND_DEADLINES = (Deadline.Kind.REFUND_CHECK, Deadline.Kind.REFUND_START)

@@ -65,6 +65,11 @@ class Payment(models.Model):
     capture_key = models.CharField(max_length=100, blank=True)
     gateway_reference = models.CharField(max_length=100, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True)
+    # The instrument at the provider that refunds go to (a token; in the sandbox a test name,
+    # see refunds.gateway.SANDBOX_FAILING_INSTRUMENTS): the one charged, until the buyer gives a
+    # renewed one of the same method after a refund failed (R21, R23).
+    instrument = models.CharField(max_length=40, blank=True)
+    instrument_updated_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Payment {self.pk}"
@@ -269,6 +274,7 @@ class Deadline(models.Model):
         SELLER_RESPONSE = "seller_response"  # R10
         HANDLING_TIME = "handling_time"  # R12
         REFUND_CHECK = "refund_check"  # R23
+        REFUND_START = "refund_start"  # R23: started within one working day of the decision
         SELLER_RESPONSE_REMINDER = "seller_response_reminder"  # R27
         HANDLING_TIME_REMINDER = "handling_time_reminder"  # R27
         DELIVERY_CONFIRMATION = "delivery_confirmation"  # R15: completes after delivery

@@ -13,8 +13,8 @@ from rescind.aftersale.models import CancellationRequest, ChangeRequest
 from rescind.config import policy
 from rescind.domain.actions import ACTION_LABELS, Party, available_actions
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.refunds import RefundState, is_overdue
-from rescind.orders.models import Deadline, Order, OrderLine, Shipment, TimelineEntry
+from rescind.domain.refunds import RefundState, is_overdue, is_start_overdue
+from rescind.orders.models import Deadline, Order, OrderLine, Payment, Shipment, TimelineEntry
 from rescind.orders.recording import order_facts
 from rescind.refunds.models import Refund
 from rescind.statements import rows_where
@@ -94,7 +94,10 @@ def order_summary(order: Order, party: Party, *, now: datetime) -> dict[str, Any
     }
 
 
-def order_detail(order: Order, party: Party, *, now: datetime) -> dict[str, Any]:
+def order_detail(order: Order, party: Party, *, now: datetime,
+                 can_retry: bool = False) -> dict[str, Any]:
+    """The order with everything its reader may see; `can_retry`: the reader is support
+    allowed to retry failed refunds (R23)."""
     data = order_summary(order, party, now=now)
     cur = order.currency
     data["lines"] = [
@@ -112,13 +115,10 @@ def order_detail(order: Order, party: Party, *, now: datetime) -> dict[str, Any]
     data["delivery"] = next((c.delivery for c in reversed(changes)
                              if c.state == ChangeRequest.State.APPLIED and c.delivery is not None),
                             None)
-    data["refunds"] = [
-        {"id": r.pk, "amount": _money(r.amount, r.currency), "method": r.method,
-         "state": r.state, "created_at": r.created_at, "started_at": r.started_at,
-         "arrive_by": r.arrive_by, "arrived_at": r.arrived_at,
-         "overdue": is_overdue(RefundState(r.state), r.arrive_by, now)}
-        for r in rows_where(Refund, "order_id", order.pk)
-    ]
+    refunds = rows_where(Refund, "order_id", order.pk)
+    data["refunds"] = _refunds_read(refunds, party, now=now, can_retry=can_retry)
+    data["refund_destination"] = _destination_read(order) \
+        if refunds and party is not Party.SELLER else None
     data["shipments"] = [
         {"carrier": s.carrier, "tracking_number": s.tracking_number, "shipped_at": s.shipped_at,
          "deliver_by": s.deliver_by, "delivered_at": s.delivered_at, "voided_at": s.voided_at,
@@ -130,6 +130,47 @@ def order_detail(order: Order, party: Party, *, now: datetime) -> dict[str, Any]
         for e in rows_where(TimelineEntry, "order_id", order.pk)
     ]
     return data
+
+
+REFUND_STATE_LABELS = {
+    RefundState.PENDING: "being sent",
+    RefundState.PROCESSING: "on its way",
+    RefundState.SUCCEEDED: "arrived",
+    RefundState.FAILED: "failed",
+}
+
+
+def _refunds_read(refunds: list[Refund], party: Party, *, now: datetime,
+                  can_retry: bool) -> list[dict[str, Any]]:
+    """R21-R23: each ledger row with its deadlines, flags, failure and the reader's actions
+    on it: a failed row not yet retried lets the buyer renew the method and support retry."""
+    retried_by = {r.retry_of_id: r.pk for r in refunds if r.retry_of_id}
+    rows = []
+    for r in refunds:
+        state = RefundState(r.state)
+        waiting = state is RefundState.FAILED and r.pk not in retried_by
+        actions = (["update_destination"] if waiting and party is Party.BUYER else []) + (
+            ["retry"] if waiting and party is Party.SUPPORT and can_retry else [])
+        rows.append({
+            "id": r.pk, "amount": _money(r.amount, r.currency), "method": r.method,
+            "state": r.state, "state_label": REFUND_STATE_LABELS[state],
+            "created_at": r.created_at, "start_by": r.start_by, "started_at": r.started_at,
+            "arrive_by": r.arrive_by, "arrived_at": r.arrived_at,
+            "overdue": is_overdue(state, r.arrive_by, now),
+            "start_overdue": is_start_overdue(state, r.start_by, now),
+            "failed_at": r.failed_at, "failure_code": r.failure_code or None,
+            "failure_message": r.failure_message or None, "retry_of": r.retry_of_id,
+            "retried_by": retried_by.get(r.pk), "actions": actions,
+        })
+    return rows
+
+
+def _destination_read(order: Order) -> dict[str, Any]:
+    """R21: where the order's refunds go: always the method paid with; the instrument the
+    buyer renewed, if they did after a refund failed."""
+    payment, = rows_where(Payment, "checkout_id", order.checkout_id)
+    return {"method": payment.method, "instrument": payment.instrument or None,
+            "updated_at": payment.instrument_updated_at}
 
 
 def _request_read(request: CancellationRequest) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from rescind.domain.ordering import (
     order_placed,
     with_line_discounts,
 )
-from rescind.domain.refunds import PaymentMethod, payment_method_parse
+from rescind.domain.refunds import PaymentMethod, instrument_checked, payment_method_parse
 from rescind.orders.closing import order_close
 from rescind.orders.models import (
     CartLine,
@@ -46,7 +46,7 @@ from rescind.orders.recording import (
     order_facts,
     order_lock,
 )
-from rescind.refunds.gateway import GatewayError, payment_gateway
+from rescind.refunds.gateway import GatewayError, payment_gateway, sandbox_instrument_check
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +58,15 @@ class CheckoutItem:
 
 def checkout_create(
     *, buyer, items: list[CheckoutItem], payment_method: str, now: datetime,
-    coupon_codes: Sequence[str] = (),
+    coupon_codes: Sequence[str] = (), payment_instrument: str = "",
 ) -> Checkout:
     """R1: one order per store and one payment for them all; each order awaits payment (R5).
-    Coupons are spread over the lines they pay for, to the cent (R3, R25, R26)."""
+    Coupons are spread over the lines they pay for, to the cent (R3, R25, R26).
+    `payment_instrument` names the instrument at the provider; in the sandbox a test name such
+    as `expired_card`, whose refunds fail for good (R23); empty: a working one."""
     method = payment_method_parse(payment_method)
+    if payment_instrument:
+        sandbox_instrument_check(instrument_checked(payment_instrument), method)
     products = Product.objects.in_bulk([item.product_id for item in items])
     missing = sorted({i.product_id for i in items} - set(products))
     if missing:
@@ -117,19 +121,22 @@ def checkout_create(
             for line, share in zip(saved_lines, shares[coupon.code], strict=True) if share)
         coupons_spend(coupons)
         Payment.objects.create(checkout=checkout, method=method.value, amount=grand_total,
-                               currency=drafts[0].shipping_fee.currency)
+                               currency=drafts[0].shipping_fee.currency,
+                               instrument=payment_instrument)
     return checkout
 
 
 def checkout_from_cart(
-    *, buyer, payment_method: str, now: datetime, coupon_codes: Sequence[str] = ()
+    *, buyer, payment_method: str, now: datetime, coupon_codes: Sequence[str] = (),
+    payment_instrument: str = "",
 ) -> Checkout:
     """Check out everything in the buyer's cart, then empty it."""
     cart = list(CartLine.objects.filter(buyer=buyer).order_by("id"))
     items = [CheckoutItem(c.product_id, c.quantity, c.options) for c in cart]
     with transaction.atomic():
         checkout = checkout_create(buyer=buyer, items=items, payment_method=payment_method,
-                                   now=now, coupon_codes=coupon_codes)
+                                   now=now, coupon_codes=coupon_codes,
+                                   payment_instrument=payment_instrument)
         CartLine.objects.filter(pk__in=[c.pk for c in cart]).delete()
     return checkout
 

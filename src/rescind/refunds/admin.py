@@ -9,8 +9,9 @@ from rescind.refunds.models import Refund, SandboxFault
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ("id", "order", "amount_money", "method", "state", "arrive_by",
-                    "overdue_flagged_at", "attempts")
+    list_display = ("id", "order", "amount_money", "method", "state", "start_by", "arrive_by",
+                    "overdue_flagged_at", "start_overdue_flagged_at", "attempts",
+                    "failure_code", "retry_of")
     list_filter = ("state", "method")
     exclude = ("amount",)
     readonly_fields = ("amount_money",)

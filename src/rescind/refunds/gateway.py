@@ -21,16 +21,20 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
+from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
 from rescind.domain.refunds import PaymentMethod
 
 
 class GatewayError(Exception):
-    """The provider did not do it. `retryable` says whether trying again may help."""
+    """The provider did not do it. `retryable` says whether trying again may help; a permanent
+    refusal carries the provider's reason as a stable `code` and a message a person can read."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(self, message: str, *, retryable: bool = True,
+                 code: str = "gateway_error") -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,11 @@ class PaymentGateway(Protocol):
                 now: datetime) -> GatewayAnswer: ...
 
     def refund(self, *, key: str, payment_reference: str, amount: Money, method: PaymentMethod,
-               now: datetime) -> GatewayAnswer: ...
+               destination: str, now: datetime) -> GatewayAnswer:
+        """Refund to `destination`, an instrument of `method` (the one charged, or the renewed
+        one the buyer gave after a refund failed); GatewayError(retryable=False) when the
+        instrument can never take it (R23)."""
+        ...
 
     def refund_status(self, *, reference: str, now: datetime) -> GatewayAnswer: ...
 
@@ -62,6 +70,38 @@ def sandbox_settle_delay(key: str, method: PaymentMethod) -> timedelta:
     low, high = _SANDBOX_SETTLE_HOURS[method]
     spread = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % (high - low + 1)
     return timedelta(hours=low + spread)
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxInstrument:
+    """A sandbox test instrument whose every refund the provider refuses for good."""
+
+    methods: frozenset[PaymentMethod]
+    failure_code: str
+    failure_message: str
+
+
+# Checkout with one of these (`payment_instrument`) to see a refund fail for good (R23). Any
+# other name, or none, is a working instrument of the chosen method.
+SANDBOX_FAILING_INSTRUMENTS = {
+    "expired_card": SandboxInstrument(
+        frozenset({PaymentMethod.BANK_CARD}), "expired_card",
+        "The card has expired, so the bank cannot take the refund."),
+    "closed_account": SandboxInstrument(
+        frozenset({PaymentMethod.E_WALLET, PaymentMethod.BANK_TRANSFER}), "account_closed",
+        "The account has been closed, so it cannot take the refund."),
+}
+
+
+def sandbox_instrument_check(instrument: str, method: PaymentMethod) -> None:
+    """Refuse a sandbox test instrument of another method (an expired card paid by e-wallet)."""
+    failing = SANDBOX_FAILING_INSTRUMENTS.get(instrument)
+    if failing is not None and method not in failing.methods:
+        kinds = " or ".join(sorted(m.value.replace("_", " ") for m in failing.methods))
+        raise DomainError("instrument_not_for_method",
+                          f"The sandbox instrument {instrument} is a {kinds}, not a "
+                          f"{method.value.replace('_', ' ')}.", kind=ErrorKind.INVALID,
+                          details={"methods": sorted(m.value for m in failing.methods)})
 
 
 class SandboxFaultMode(StrEnum):
@@ -84,7 +124,8 @@ def gateway_timeout_seconds() -> float:
 class SandboxGateway:
     """A provider that keeps its books in its own table and settles refunds on the (demo) clock.
 
-    Faults can be switched on with `SandboxFault` rows (operation `capture`, `refund` or
+    A refund to one of SANDBOX_FAILING_INSTRUMENTS is refused for good, before anything is
+    done. Faults can be switched on with `SandboxFault` rows (operation `capture`, `refund` or
     `status`; see `SandboxFaultMode`), to show retries and overdue flags. The waits are real:
     a timeout is a call that acted, then raises once the client's timeout has passed, as a
     real HTTP client would; so only the idempotency key keeps its retry from paying twice.
@@ -137,10 +178,16 @@ class SandboxGateway:
         return self._call("capture", lambda: self._record(
             kind="capture", key=key, amount=amount, method=method, now=now, settles_at=now))
 
-    def refund(self, *, key, payment_reference, amount, method, now):
-        return self._call("refund", lambda: self._record(
-            kind="refund", key=key, amount=amount, method=method, now=now,
-            settles_at=now + sandbox_settle_delay(key, method)))
+    def refund(self, *, key, payment_reference, amount, method, now, destination=""):
+        def act() -> GatewayAnswer:
+            failing = SANDBOX_FAILING_INSTRUMENTS.get(destination)
+            if failing is not None:
+                raise GatewayError(failing.failure_message, retryable=False,
+                                   code=failing.failure_code)
+            return self._record(kind="refund", key=key, amount=amount, method=method, now=now,
+                                settles_at=now + sandbox_settle_delay(key, method))
+
+        return self._call("refund", act)
 
     def refund_status(self, *, reference, now):
         return self._call("status", lambda: self._status(reference=reference, now=now))

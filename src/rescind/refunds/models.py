@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from rescind.domain.money import Money
-from rescind.domain.refunds import RefundState
+from rescind.domain.refunds import RefundFacts, RefundState
 from rescind.orders.models import Order, Payment
 
 
@@ -29,18 +29,33 @@ class Refund(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     arrived_at = models.DateTimeField(null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    # R23: still pending (not accepted by the provider) past start_by, flagged for support.
+    start_overdue_flagged_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     gateway_reference = models.CharField(max_length=100, blank=True)
+    # R21: the instrument of the payment's method this row is sent to: the one charged, or the
+    # renewed one the buyer gave after a refund failed.
+    instrument = models.CharField(max_length=40, blank=True)
+    # R23: a permanent refusal ends the row as failed, with the provider's reason.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    # R23: support's retry of a failed row is a new row; a failed row is retried at most once.
+    retry_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="retry")
 
     class Meta:
         ordering = ["id"]
+        permissions = [("retry_refund", "Can retry a failed refund as support (R23)")]
         indexes = [
             models.Index(fields=["state", "arrive_by"]),
             # Support's overdue list (disputes.reads.support_queue): only refunds flagged and
             # not arrived, in the list's order, so it never reads the whole ledger.
             models.Index(fields=["arrive_by", "id"], name="refund_overdue_open",
                          condition=Q(overdue_flagged_at__isnull=False) & ~Q(state="succeeded")),
+            models.Index(fields=["start_by", "id"], name="refund_not_started",
+                         condition=Q(start_overdue_flagged_at__isnull=False, state="pending")),
         ]
 
     def __str__(self) -> str:
@@ -49,6 +64,10 @@ class Refund(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+    def facts(self, retried_by: int | None) -> RefundFacts:
+        return RefundFacts(id=self.pk, state=RefundState(self.state), amount=self.money,
+                           retried_by=retried_by)
 
 
 class SandboxOperation(models.Model):

@@ -12,29 +12,34 @@ from rescind.accounts.parties import PLATFORM
 from rescind.config import calendar, policy
 from rescind.domain.events import (
     RefundArrived,
-    RefundAttemptFailed,
     RefundCreated,
+    RefundFailed,
+    RefundFlaggedNotStarted,
     RefundFlaggedOverdue,
+    RefundRetried,
     RefundStarted,
 )
 from rescind.domain.refunds import (
     PaymentMethod,
     RefundState,
+    decide_attempt_failure,
     is_overdue,
+    is_start_overdue,
     refund_start_by,
-    retry_delay,
 )
 from rescind.orders.models import Deadline, Order, Payment
 from rescind.orders.recording import deadline_set, events_record, order_lock
 from rescind.refunds.gateway import GatewayError, payment_gateway
 from rescind.refunds.models import Refund
-from rescind.statements import row_update, rows_insert, rows_where, task_enqueue
+from rescind.statements import row_get, row_update, rows_insert, rows_where, task_enqueue
 
 CHECK_EVERY = timedelta(days=1)
 
 
-def refund_open(order: Order, created: RefundCreated, *, cause: str, now: datetime) -> Refund:
-    """Record a decided refund on the locked order and enqueue its submission (R21, R22).
+def refund_open(order: Order, created: RefundCreated | RefundRetried, *, cause: str,
+                now: datetime, retry_of: Refund | None = None) -> Refund:
+    """Record a decided refund on the locked order and enqueue its submission (R21, R22);
+    its start deadline (R23) flags it for support should the provider not accept it in time.
 
     The order's `refunded` column moves in the same transaction, under the order lock, and a
     check constraint keeps it within the charge, so concurrent refunds cannot exceed it.
@@ -46,10 +51,11 @@ def refund_open(order: Order, created: RefundCreated, *, cause: str, now: dateti
         order=order, payment=payment, amount=created.amount.amount,
         currency=created.amount.currency, method=payment.method, cause=cause, created_at=now,
         start_by=refund_start_by(decided_at=now, policy=policy(), calendar=calendar()),
-        arrive_by=created.arrive_by)
+        arrive_by=created.arrive_by, instrument=payment.instrument, retry_of=retry_of)
     rows_insert([refund])  # a deadline storm closes orders by the thousand: no query building
     order.refunded += created.amount.amount
     row_update(order, ["refunded"])
+    deadline_set(order, Deadline.Kind.REFUND_START, refund.start_by, subject_id=refund.pk)
     task_enqueue(refund_submit_task, refund.pk)
     return refund
 
@@ -66,10 +72,10 @@ def refund_submit(*, refund_id: int, now: datetime) -> str:
     try:
         answer = payment_gateway().refund(
             key=str(refund.idempotency_key), payment_reference=refund.payment.gateway_reference,
-            amount=refund.money, method=PaymentMethod(refund.method), now=now)
+            amount=refund.money, method=PaymentMethod(refund.method),
+            destination=refund.instrument, now=now)
     except GatewayError as exc:
-        _attempt_failed(refund_id, str(exc), now=now)
-        return "retry"
+        return _attempt_failed(refund, exc, now=now)
     with transaction.atomic():
         order = order_lock(refund.order_id)
         refund = Refund.objects.select_for_update().get(pk=refund_id)
@@ -83,25 +89,70 @@ def refund_submit(*, refund_id: int, now: datetime) -> str:
                                             gateway_reference=answer.reference)],
                       actor=PLATFORM, now=now)
         deadline_set(order, Deadline.Kind.REFUND_CHECK, now + CHECK_EVERY, subject_id=refund.pk)
+        _start_deadline_void(order, refund, now=now)
     return "started"
 
 
-def _attempt_failed(refund_id: int, error: str, *, now: datetime) -> None:
+def _attempt_failed(seen: Refund, error: GatewayError, *, now: datetime) -> str:
+    """R23: record a refused attempt. A temporary error is retried with backoff; a permanent
+    one ends the refund as failed: its amount leaves the order's `refunded` (the money did not
+    go back) and the buyer is told what to do."""
     from rescind.refunds.tasks import refund_submit_task
 
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
-        order = order_lock(refund.order_id)
+        order = order_lock(seen.order_id)  # the order first, as every service locks
+        refund = Refund.objects.select_for_update().get(pk=seen.pk)
+        if refund.state != RefundState.PENDING:
+            return "skipped"
         refund.attempts += 1
-        refund.last_error = error[:300]
+        refund.last_error = str(error)[:300]
+        event = decide_attempt_failure(
+            attempt=refund.attempts, amount=refund.money, method=refund.method,
+            retryable=error.retryable, code=error.code, error=str(error), now=now)
+        if isinstance(event, RefundFailed):
+            refund.state, refund.failed_at = RefundState.FAILED, now
+            refund.failure_code, refund.failure_message = event.failure_code, \
+                event.failure_message
+            refund.save(update_fields=["state", "failed_at", "failure_code", "failure_message",
+                                       "attempts", "last_error"])
+            order.refunded -= refund.amount
+            row_update(order, ["refunded"])
+            events_record(order, [event], actor=PLATFORM, now=now)
+            _start_deadline_void(order, refund, now=now)
+            return "failed"
         refund.save(update_fields=["attempts", "last_error"])
-        delay = retry_delay(refund.attempts)
-        events_record(order, [RefundAttemptFailed(attempt=refund.attempts, error=error[:300],
-                                                  retry_at=now + delay)],
-                      actor=PLATFORM, now=now)
+        events_record(order, [event], actor=PLATFORM, now=now)
+        _flag_if_not_started(order, refund, now=now)
         _flag_if_overdue(order, refund, now=now)
         # Backoff is technical, so it runs on real time, not the demo clock.
-        refund_submit_task.using(run_after=timezone.now() + delay).enqueue(refund_id)
+        refund_submit_task.using(run_after=timezone.now() + (event.retry_at - now)).enqueue(
+            refund.pk)
+    return "retry"
+
+
+def _start_deadline_void(order: Order, refund: Refund, *, now: datetime) -> None:
+    """The refund left `pending`: its start deadline no longer applies."""
+    Deadline.objects.filter(order_id=order.pk, kind=Deadline.Kind.REFUND_START,
+                            subject_id=refund.pk, fired_at__isnull=True,
+                            voided_at__isnull=True).update(voided_at=now)
+
+
+def refund_start_due(order: Order, deadline: Deadline, *, now: datetime) -> None:
+    """R23: one working day after the decision, a refund the provider has not accepted yet
+    is flagged for support, like an overdue one. Runs on the locked order."""
+    refund = row_get(Refund, deadline.subject_id, lock=True)
+    if refund is not None:
+        _flag_if_not_started(order, refund, now=now)
+
+
+def _flag_if_not_started(order: Order, refund: Refund, *, now: datetime) -> None:
+    if refund.start_overdue_flagged_at or not is_start_overdue(RefundState(refund.state),
+                                                               refund.start_by, now):
+        return
+    refund.start_overdue_flagged_at = now
+    refund.save(update_fields=["start_overdue_flagged_at"])
+    events_record(order, [RefundFlaggedNotStarted(amount=refund.money, start_by=refund.start_by)],
+                  actor=PLATFORM, now=now)
 
 
 def refund_check_due(order: Order, deadline: Deadline, *, now: datetime) -> None:

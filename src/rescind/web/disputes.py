@@ -35,6 +35,7 @@ from rescind.messaging.reads import messages_for
 from rescind.orders.models import Order
 from rescind.orders.parcels import carrier_event_handle, carrier_events_unhandled
 from rescind.orders.reads import order_detail, order_for_reader
+from rescind.refunds.recovery import RETRY_PERMISSION
 from rescind.web.acting import service_run
 from rescind.web.timeline import describe
 from rescind.web.views import amount_minor
@@ -122,10 +123,12 @@ def _support_only(request: HttpRequest) -> None:
 
 @login_required
 def support_disputes(request: HttpRequest) -> HttpResponse:
-    """R20, R23: the queue, next deadline first, and refunds flagged overdue."""
+    """R20, R23: the queue, next deadline first; refunds failed for good (with the retry
+    action), and refunds flagged overdue or not started in time."""
     _support_only(request)
-    return render(request, "rescind/support_disputes.html",
-                  {**support_queue(now=clock_now()), "carrier_events": carrier_events_unhandled()})
+    return render(request, "rescind/support_disputes.html", {
+        **support_queue(now=clock_now(), can_retry=request.user.has_perm(RETRY_PERMISSION)),
+        "carrier_events": carrier_events_unhandled()})
 
 
 @login_required
@@ -151,7 +154,8 @@ def support_dispute(request: HttpRequest, order_id: int) -> HttpResponse:
     dispute = dispute_latest(order)
     if dispute is None:
         raise Http404("No dispute on this order.")
-    detail = order_detail(order, Party.SUPPORT, now=clock_now())
+    detail = order_detail(order, Party.SUPPORT, now=clock_now(),
+                          can_retry=request.user.has_perm(RETRY_PERMISSION))
     for entry in detail["timeline"]:
         entry["text"] = describe(entry["kind"], entry["params"])
     can_decide = request.user.has_perm(DECIDE_PERMISSION)

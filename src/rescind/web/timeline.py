@@ -91,6 +91,15 @@ DESCRIBE = {
     "RefundAttemptFailed": lambda p: f"Refund attempt {p['attempt']} failed; retrying.",
     "RefundArrived": lambda p: f"Refund of {_money(p['amount'])} arrived.",
     "RefundFlaggedOverdue": lambda p: "Refund overdue: flagged for support.",
+    "RefundFlaggedNotStarted": lambda p: "Refund not started within one working day: flagged "
+    "for support.",
+    "RefundFailed": lambda p: f"Refund of {_money(p['amount'])} failed: "
+    f"{p['failure_message']} The buyer can give the renewed "
+    f"{p['method'].replace('_', ' ')}; support then sends it again.",
+    "RefundDestinationUpdated": lambda p: "The buyer gave renewed "
+    f"{p['method'].replace('_', ' ')} details for refunds.",
+    "RefundRetried": lambda p: f"Support sent the failed refund #{p['retry_of']} of "
+    f"{_money(p['amount'])} again.",
     "SellerReminded": lambda p: "The seller was reminded: the platform acts by itself at "
     f"{_at(p['due_at'])}.",
     "BuyerReminded": lambda p: "The buyer was reminded: "

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rescind.web import conversation, disputes, metrics_views, views
+from rescind.web import conversation, disputes, metrics_views, refunds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("support/disputes/<int:order_id>/", disputes.support_dispute, name="support-dispute"),
     path("support/carrier-events/<int:event_id>/handle/", disputes.support_carrier_event_handle,
          name="support-carrier-event-handle"),
+    path("support/refunds/<int:refund_id>/retry/", refunds.support_refund_retry,
+         name="support-refund-retry"),
     path("seller/orders/", views.seller_orders, name="seller-orders"),
     path("seller/requests/", views.seller_requests, name="seller-requests"),
     path("seller/metrics/", metrics_views.seller_metrics, name="seller-metrics"),

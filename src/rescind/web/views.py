@@ -46,6 +46,7 @@ from rescind.orders.shipping import (
     shipment_reassign,
     shipment_void,
 )
+from rescind.refunds.recovery import RETRY_PERMISSION, refund_destination_update
 from rescind.web.acting import service_run
 from rescind.web.changes import CHANGE_ACTIONS, CHANGE_DONE, change_page
 from rescind.web.timeline import describe
@@ -75,7 +76,8 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
         order, party = order_for_reader(request.user, order_id)
     except DomainError:
         raise Http404("No such order.") from None
-    detail = order_detail(order, party, now=clock_now())
+    can_retry = party is Party.SUPPORT and request.user.has_perm(RETRY_PERMISSION)
+    detail = order_detail(order, party, now=clock_now(), can_retry=can_retry)
     for entry in detail["timeline"]:
         entry["text"] = describe(entry["kind"], entry["params"])
     payment = Payment.objects.filter(checkout_id=order.checkout_id).first()
@@ -158,6 +160,9 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
         order_id=oid, user=r.user, now=clock_now()),
     "decline-shipment": lambda r, oid: shipment_canceled_decline(
         order_id=oid, user=r.user, note=_form_text(r, "note"), now=clock_now()),
+    "refund-destination": lambda r, oid: refund_destination_update(
+        order_id=oid, user=r.user, method=_form_text(r, "method"),
+        instrument=_form_text(r, "instrument"), now=clock_now()),
 }
 ACTION_DONE = {
     "cancel": "The order is cancelled.",
@@ -174,6 +179,8 @@ ACTION_DONE = {
     "reship": "Shipped again with the new tracking number.",
     "refund-shipment": "The buyer is being refunded in full.",
     "decline-shipment": "Declined; the buyer may now open a dispute.",
+    "refund-destination": "Thank you: refunds go there now. Support will send the failed "
+    "refund again.",
 }
 ORDER_ACTIONS.update(CHANGE_ACTIONS)  # R13
 ACTION_DONE.update(CHANGE_DONE)
@@ -247,7 +254,8 @@ def cart_checkout(request: HttpRequest) -> HttpResponse:
         codes = _form_text(request, "coupon_codes").replace(",", " ").split()
         checkout = checkout_from_cart(buyer=request.user,
                                       payment_method=_form_text(request, "payment_method"),
-                                      now=clock_now(), coupon_codes=codes)
+                                      now=clock_now(), coupon_codes=codes,
+                                      payment_instrument=_form_text(request, "instrument"))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("cart")

@@ -1,0 +1,87 @@
+"""After a refund failed for good: the buyer gives a renewed instrument of the same method, and
+support retries the refund as a new ledger row through the same guard as any refund (R21-R23).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from rescind.accounts.parties import Actor, is_support, require_party
+from rescind.config import calendar, policy
+from rescind.domain.actions import Party
+from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.refunds import (
+    PaymentMethod,
+    RefundState,
+    decide_destination_update,
+    decide_refund_retry,
+    instrument_checked,
+)
+from rescind.orders.models import Order, Payment
+from rescind.orders.recording import events_record, order_facts, order_lock
+from rescind.refunds.gateway import sandbox_instrument_check
+from rescind.refunds.models import Refund
+from rescind.refunds.services import refund_open
+from rescind.statements import row_get, row_update, rows_where
+
+RETRY_PERMISSION = "rescind_refunds.retry_refund"
+
+
+def support_retrier(user, order: Order) -> Actor:
+    """R23: staff with the retry permission; 404 to those who may not see the order, 403 to its
+    buyer, its seller, or staff without the permission."""
+    if not is_support(user):
+        require_party(user, order, Party.SUPPORT)
+    if not user.has_perm(RETRY_PERMISSION):
+        raise DomainError("retry_permission_required",
+                          "Only support staff allowed to retry refunds may do this.",
+                          kind=ErrorKind.FORBIDDEN)
+    return Actor(Party.SUPPORT, user.pk)
+
+
+def refund_retry(*, refund_id: int, user, now: datetime) -> Refund:
+    """R22, R23: support sends a failed refund again, once: a new ledger row `retry_of` the
+    failed one, for the same amount, to the payment's instrument now (the renewed one if the
+    buyer gave it), refused if the order's refunds would then exceed the charge."""
+    order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise DomainError("refund_not_found", "No such refund.", kind=ErrorKind.NOT_FOUND)
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = support_retrier(user, order)
+        failed = row_get(Refund, refund_id, lock=True)
+        retried_by = Refund.objects.filter(retry_of_id=refund_id).values_list(
+            "pk", flat=True).first()
+        event = decide_refund_retry(order_facts(order), failed.facts(retried_by), now=now,
+                                    policy=policy(), calendar=calendar())
+        events_record(order, [event], actor=actor, now=now)
+        return refund_open(order, event, cause=event.kind, now=now, retry_of=failed)
+
+
+def refunds_awaiting_retry(order_id: int) -> list[Refund]:
+    """The order's refunds that failed for good and have not been retried yet."""
+    return list(Refund.objects.filter(order_id=order_id, state=RefundState.FAILED.value,
+                                      retry__isnull=True).order_by("pk"))
+
+
+def refund_destination_update(*, order_id: int, user, method: str, instrument: str,
+                              now: datetime) -> Payment:
+    """R21, R23: after a refund of the order failed for good, its buyer gives the renewed
+    instrument (a new card, a reopened wallet) of the method they paid with; never another
+    method. Later refunds of the payment, and support's retries, go there."""
+    instrument = instrument_checked(instrument)
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_party(user, order, Party.BUYER)
+        payment, = rows_where(Payment, "checkout_id", order.checkout_id)
+        event = decide_destination_update(
+            payment_method=payment.method, method=method, instrument=instrument,
+            current_instrument=payment.instrument,
+            awaiting_retry=bool(refunds_awaiting_retry(order.pk)))
+        sandbox_instrument_check(instrument, PaymentMethod(payment.method))
+        payment.instrument, payment.instrument_updated_at = instrument, now
+        row_update(payment, ["instrument", "instrument_updated_at"])
+        events_record(order, [event], actor=actor, now=now)
+    return payment
