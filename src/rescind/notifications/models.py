@@ -99,6 +99,9 @@ class WebhookDelivery(models.Model):
     replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="replays")
 
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+
     @property
     def delivery_key(self) -> str:
         """The X-Rescind-Delivery header: the first delivery's dedup key, replays included."""

@@ -58,9 +58,10 @@ def webhook_url_check(url: str) -> None:
                                                            "error": str(exc)[:200]}) from None
     refused = refused_address(addresses)
     if refused is not None:
+        where = "" if refused[0] == target.host else f" is at {refused[0]}, which"
         raise DomainError("webhook_url_not_public",
-                          f"The webhook URL's host {target.host} is at {refused[0]}, a "
-                          f"{refused[1]} address; webhooks go only to public addresses.",
+                          f"The webhook URL's host {target.host}{where} is a {refused[1]} "
+                          "address; webhooks go only to public addresses.",
                           kind=ErrorKind.INVALID,
                           details={"host": target.host, "address": refused[0],
                                    "reason": refused[1]})

@@ -22,6 +22,10 @@ class Migration(migrations.Migration):
             name='webhooksubscriber',
             options={'permissions': [('manage_webhooks', 'Can manage webhook subscribers and their deliveries')]},
         ),
+        migrations.AlterModelOptions(
+            name='webhookdelivery',
+            options={'verbose_name_plural': 'webhook deliveries'},
+        ),
         migrations.AddField(
             model_name='webhookdelivery',
             name='replay_of',
