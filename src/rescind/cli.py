@@ -25,6 +25,21 @@ def _django() -> None:
     django.setup()
 
 
+def _refuse_unsafe_start(*, web: bool) -> None:
+    """Run Django's system checks (for the web server outside demo mode, the deployment ones
+    too) and stop on an error, e.g. rescind.E001: no RESCIND_SECRET_KEY outside demo mode."""
+    _django()
+    from django.conf import settings
+    from django.core import checks
+
+    found = checks.run_checks(include_deployment_checks=web and not settings.DEMO_MODE)
+    for message in found:
+        console.print(f"[{'red' if message.is_serious() else 'yellow'}]{message}[/]",
+                      highlight=False)
+    if any(message.is_serious() for message in found):
+        raise typer.Exit(1)
+
+
 def _manage(*args: str) -> None:
     _django()
     from django.core.management import call_command
@@ -74,7 +89,7 @@ def serve(
     capped because each keeps a database connection open: granian's own default (up to 512
     threads a worker) let 16 clients hold 56 PostgreSQL connections (docs/deployment.md).
     """
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")
+    _refuse_unsafe_start(web=True)
     os.execvp(sys.executable, [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host,
         "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
@@ -86,7 +101,7 @@ def serve(
 def worker(interval: Annotated[float, typer.Option(help="seconds between idle polls")] = 1.0,
            once: Annotated[bool, typer.Option(help="one pass, then exit")] = False) -> None:
     """Fire due deadlines and run queued tasks (refunds, notifications), until stopped."""
-    _django()
+    _refuse_unsafe_start(web=False)
     from rescind.worker import RescindWorker
 
     runner = RescindWorker(interval=interval)

@@ -19,7 +19,8 @@ HTTP_METHODS = {"get", "put", "post", "patch", "delete"}
 PUBLIC_OPERATIONS = {("POST", f"{API}/auth/tokens")}
 # How a resource that is not the caller's is refused: as if it did not exist, or as forbidden.
 REFUSALS = {"order_not_found", "payment_not_found", "checkout_not_found",
-            "attachment_not_found", "notification_not_found", "not_your_action"}
+            "attachment_not_found", "notification_not_found", "not_your_action",
+            "token_not_found"}
 # A valid value for fields whose plausible content the schema alone cannot tell.
 FIELD_EXAMPLES = {
     "reason": "no_longer_needed",
@@ -51,20 +52,24 @@ class Estate:
     messages: dict[str, int]
     attachments: dict[str, int]
     notifications: dict[str, int]
+    tokens: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
                 "checkout_id": self.checkouts, "message_id": self.messages,
                 "attachment_id": self.attachments,
-                "notification_id": self.notifications}.get(parameter)
+                "notification_id": self.notifications,
+                "token_id": self.tokens}.get(parameter)
 
 
 @pytest.fixture
 def estate(market, settings, tmp_path) -> Estate:
     """Orders placed 26 hours ago (so a paid one may be asked to cancel), one per state; a
-    message with a picture on the paid one; a notification in the buyer's inbox."""
+    message with a picture on the paid one; a notification in the buyer's inbox; an API token
+    of the buyer's (say, of their phone)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from rescind.accounts.models import ApiToken
     from rescind.aftersale.changes import change_accept, change_request
     from rescind.aftersale.services import cancellation_approve, order_ship
     from rescind.clock.service import now as clock_now
@@ -117,6 +122,7 @@ def estate(market, settings, tmp_path) -> Estate:
         messages={"with_picture": message.pk},
         attachments={"picture": message.attachments.get().pk},
         notifications={"paid": notification.pk},
+        tokens={"phone": ApiToken.issue_row(market.buyer, "phone")[1].pk},
     )
 
 
@@ -247,6 +253,7 @@ def _snapshot() -> dict:
     """Everything an action on an order could change."""
     from django.db.models import Count
 
+    from rescind.accounts.models import ApiToken
     from rescind.aftersale.models import CancellationRequest, ChangeRequest
     from rescind.messaging.models import OrderMessage
     from rescind.notifications.models import Notification
@@ -278,11 +285,15 @@ def _snapshot() -> dict:
         "checkouts": Checkout.objects.count(),
         "messages": OrderMessage.objects.count(),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "user_id")),
     }
 
 
-def test_every_resource_operation_refuses_other_buyers_and_sellers(market, estate, client, call):
+def test_every_resource_operation_refuses_other_buyers_and_sellers(market, estate, client, call,
+                                                                   bearer):
     # given every operation naming an order, payment or checkout of market.buyer in market.store
+    for intruder in (market.other_buyer, market.other_seller):
+        bearer(intruder)  # their tokens issued before the snapshot
     schema = _openapi(client)
     components = schema.get("components", {}).get("schemas", {})
     operations = list(_resource_operations(schema, estate))

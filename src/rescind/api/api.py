@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from rescind.accounts.tokens import TokenExpired
 from rescind.api import (
     account,
     changes,
@@ -19,6 +20,7 @@ from rescind.api import (
     metrics,
     orders,
     shipping,
+    tokens,
 )
 from rescind.api.auth import API_AUTH
 from rescind.api.errors import STATUS_BY_KIND, error_response
@@ -35,7 +37,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
 )
-api.add_router("", account.public)
+api.add_router("", tokens.router)
 api.add_router("", account.router)
 api.add_router("", orders.router)
 api.add_router("", checkouts.router)
@@ -62,6 +64,12 @@ def _validation_error(request, exc: ValidationError):
 def _authentication_error(request, exc):
     return error_response(401, "not_authenticated",
                           "Send a valid bearer token (POST /api/v1/auth/tokens) or log in.")
+
+
+@api.exception_handler(TokenExpired)
+def _token_expired(request, exc):
+    return error_response(401, "token_expired",
+                          "This token has expired: get a new one (POST /api/v1/auth/tokens).")
 
 
 @api.exception_handler(AuthorizationError)
