@@ -45,6 +45,10 @@ _PROXY_SSL_HEADER = os.environ.get("RESCIND_PROXY_SSL_HEADER", "").strip()
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
 )
+# Origins (scheme://host) a POST may come from besides the host itself: only needed when the
+# proxy does not pass the public Host header through.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("RESCIND_CSRF_TRUSTED_ORIGINS", "")
+                        .split(",") if o.strip()]
 # How many reverse proxies append to X-Forwarded-For in front of the app: the client address
 # the login throttle counts is that many entries from the right (0: the socket's address).
 RESCIND_PROXY_COUNT = int(os.environ.get("RESCIND_PROXY_COUNT") or "0")

@@ -86,3 +86,23 @@ def test_pages_and_their_htmx_actions_raise_no_csp_violation(
     # and nothing on the way broke the Content-Security-Policy or asked another host
     assert console_problems == []
     assert offline == []
+
+
+@pytest.mark.browser
+def test_a_locked_out_login_page_says_when_to_try_again(page: Page, live_server, live_market,
+                                                       settings):
+    # given a limit of two failures (the live server shares these settings)
+    settings.AXES_FAILURE_LIMIT = 2
+    page.goto(f"{live_server.url}/login/")
+    # when a wrong password is tried once, then the page says so
+    for password, shown in (("guess1", "Wrong username or password."),
+                            ("guess2", "Too many failed login attempts. "
+                                       "Try again in 15 minutes."),
+                            ("pw", "Too many failed login attempts. Try again in 15 minutes.")):
+        page.get_by_label("Username").fill("buyer")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        # then the second, and even the right password after it, show the lockout
+        expect(page.locator(".flash.error")).to_have_text(shown)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    expect(page.locator("nav .who")).to_have_count(0)
