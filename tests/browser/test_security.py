@@ -44,9 +44,12 @@ def test_api_docs_render_their_operations_with_no_other_host_reachable(
         page: Page, live_server, offline, console_problems):
     # given a browser that can reach this server only
     # when it opens the API docs
-    page.goto(f"{live_server.url}/api/v1/docs")
+    # (the schema is built on its first request: slow on a loaded machine, so wait for it)
+    with page.expect_response(f"{live_server.url}/api/v1/openapi.json", timeout=60_000) as schema:
+        page.goto(f"{live_server.url}/api/v1/docs")
+    assert schema.value.status == 200
     # then swagger-ui shows the API's operations, having asked no other host for anything
-    expect(page.get_by_role("heading", name="Rescind API")).to_be_visible()
+    expect(page.get_by_role("heading", name="Rescind API")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("/api/v1/auth/tokens").first).to_be_visible()
     expect(page.get_by_text("/api/v1/orders/{order_id}/cancellation-request").first) \
         .to_be_visible()
