@@ -138,3 +138,17 @@ def test_api_answers_with_personal_data_are_not_stored_by_caches(market, call, c
     assert call("GET", "/orders/999999", user=market.buyer)["Cache-Control"] == "no-store"
     # while the schema, which is nobody's data, may be cached
     assert "Cache-Control" not in client.get("/api/v1/openapi.json")
+
+
+def test_a_hash_upgraded_at_login_keeps_the_tokens(market, call, settings):
+    # given a token, and a stronger hasher preferred than the one the password is stored with
+    raw = ApiToken.issue(market.buyer)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
+                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    # when the buyer gets another token with the same password (Django rehashes it)
+    assert call("POST", "/auth/tokens", body={"username": "buyer", "password": "pw"}
+                ).status_code == 201
+    market.buyer.refresh_from_db()
+    assert market.buyer.password.startswith("pbkdf2_sha256$")
+    # then the first token still works: the password did not change
+    assert call("GET", "/orders", headers=_bearer(raw)).status_code == 200

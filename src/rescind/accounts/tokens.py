@@ -69,7 +69,7 @@ class ApiTokensRevokedOnPasswordChange:
         return None
 
     def get_help_text(self) -> str:
-        return ""
+        return "Changing the password signs out the app and every other API client."
 
     def password_changed(self, password, user=None) -> None:
         if user is not None and user.pk is not None:
