@@ -128,7 +128,10 @@ class Server:
         """Start the server and wait until `ready_path` answers (any HTTP status)."""
         if _port_open(self.host, self.port):
             raise RuntimeError(f"{self.host}:{self.port} is already taken: pick --port")
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rescind.settings", **self.extra_env}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rescind.settings",
+               # `rescind serve` refuses the built-in key outside demo mode (rescind.E001).
+               "RESCIND_SECRET_KEY": os.environ.get("RESCIND_SECRET_KEY") or "bench-" + "x" * 50,
+               **self.extra_env}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 server_command(self.server, self.host, self.port, self.workers, self.threads),

@@ -10,6 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + ORM (TESTING-NOTES)
+# The `rescind worker` and `rescind serve` processes some tests start refuse the built-in key
+# outside demo mode (rescind.E001); they inherit this one.
+os.environ.setdefault("RESCIND_SECRET_KEY", "test-only-key-" + "x" * 50)
 
 # Monday 2 March 2026, 10:00 UTC: no US holiday within three weeks either side.
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

@@ -27,6 +27,21 @@ def _django() -> None:
     django.setup()
 
 
+def _refuse_unsafe_start(*, web: bool) -> None:
+    """Run Django's system checks (for the web server outside demo mode, the deployment ones
+    too) and stop on an error, e.g. rescind.E001: no RESCIND_SECRET_KEY outside demo mode."""
+    _django()
+    from django.conf import settings
+    from django.core import checks
+
+    found = checks.run_checks(include_deployment_checks=web and not settings.DEMO_MODE)
+    for message in found:
+        console.print(f"[{'red' if message.is_serious() else 'yellow'}]{message}[/]",
+                      highlight=False)
+    if any(message.is_serious() for message in found):
+        raise typer.Exit(1)
+
+
 def _manage(*args: str) -> None:
     _django()
     from django.core.management import call_command
@@ -86,6 +101,7 @@ def serve(
     (web_server.py). In production put a buffering reverse proxy in front (docs/deployment.md).
     """
     stop_with_starting_parent()
+    _refuse_unsafe_start(web=True)
     web_serve(host=host, port=port, workers=workers, threads=threads,
               max_connections=max_connections, header_timeout=header_timeout)
 
@@ -95,7 +111,7 @@ def worker(interval: Annotated[float, typer.Option(help="seconds between idle po
            once: Annotated[bool, typer.Option(help="one pass, then exit")] = False) -> None:
     """Fire due deadlines and run queued tasks (refunds, notifications), until stopped."""
     stop_with_starting_parent()
-    _django()
+    _refuse_unsafe_start(web=False)
     from rescind.worker import RescindWorker
 
     runner = RescindWorker(interval=interval)

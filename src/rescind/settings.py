@@ -7,16 +7,52 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+
+from rescind.domain.policy import parse_duration
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("RESCIND_VAR_DIR", Path.cwd() / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("RESCIND_SECRET_KEY", "dev-only-secret-change-me-in-production")
+# Known to everyone who reads this file: fine for the demo and tests, refused elsewhere by the
+# system check rescind.E001 (rescind/security_checks.py), which `rescind serve`, `rescind worker`
+# and `rescind migrate` run before they start.
+BUILTIN_SECRET_KEY = "dev-only-secret-change-me-in-production"
+SECRET_KEY = os.environ.get("RESCIND_SECRET_KEY") or BUILTIN_SECRET_KEY
 DEBUG = os.environ.get("RESCIND_DEBUG", "") == "1"
 ALLOWED_HOSTS = os.environ.get("RESCIND_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 # Demo mode: the shared clock can be moved forward (`rescind clock advance 3d`).
 DEMO_MODE = os.environ.get("RESCIND_DEMO_MODE", "") == "1"
+
+# HTTPS (issue 12). Off by default so `rescind serve` works over plain HTTP on a laptop; a
+# production deployment behind TLS sets them all (README, docs/deployment.md), and
+# `manage.py check --deploy` names any that is missing.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("RESCIND_SECURE_COOKIES")
+SECURE_SSL_REDIRECT = _flag("RESCIND_SSL_REDIRECT")
+# A load balancer probes these over plain HTTP inside the network; a redirect would fail it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("RESCIND_HSTS_SECONDS") or "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("RESCIND_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _flag("RESCIND_HSTS_PRELOAD")
+# The header a TLS-terminating proxy sets to "https", e.g. X-Forwarded-Proto. Only set it when
+# the proxy always overwrites that header: otherwise a client could claim HTTPS.
+_PROXY_SSL_HEADER = os.environ.get("RESCIND_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
+# Origins (scheme://host) a POST may come from besides the host itself: only needed when the
+# proxy does not pass the public Host header through.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("RESCIND_CSRF_TRUSTED_ORIGINS", "")
+                        .split(",") if o.strip()]
+# How many reverse proxies append to X-Forwarded-For in front of the app: the client address
+# the login throttle counts is that many entries from the right (0: the socket's address).
+RESCIND_PROXY_COUNT = int(os.environ.get("RESCIND_PROXY_COUNT") or "0")
 RESCIND_POLICY_FILE = os.environ.get("RESCIND_POLICY_FILE") or None
 
 INSTALLED_APPS = [
@@ -26,6 +62,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Listed so its docs page loads swagger-ui from the package's own static files, not a CDN.
+    "ninja",
+    "axes",
+    "csp",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -44,7 +84,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rescind.api.caching.ApiNoStoreMiddleware",
     "rescind.api.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rescind.api.idempotency.IdempotencyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rescind.urls"
@@ -125,10 +169,58 @@ RESCIND_WEBHOOK_ALLOWED_NETWORKS = [
 # How long a payment gateway call waits for the provider's answer (refunds/gateway.py).
 RESCIND_GATEWAY_TIMEOUT_SECONDS = float(os.environ.get("RESCIND_GATEWAY_TIMEOUT_SECONDS", "10"))
 
-AUTH_PASSWORD_VALIDATORS: list = []
+AUTHENTICATION_BACKENDS = [
+    "rescind.accounts.throttle.ThrottledLoginBackend",  # refuses while locked out, before hashing
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttle (django-axes, database handler: survives restarts, shared by every process).
+# A username, or a client address, with this many failures within the lockout window is locked
+# out until the window passes with no further failure; the login page and
+# POST /api/v1/auth/tokens then answer 429 with Retry-After, and no password is checked.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("RESCIND_LOGIN_FAILURE_LIMIT") or "5")
+AXES_COOLOFF_TIME = parse_duration(os.environ.get("RESCIND_LOGIN_LOCKOUT") or "15m")
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # trying on while locked keeps it locked
+AXES_LOCKOUT_CALLABLE = "rescind.accounts.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "rescind.accounts.throttle.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful login: only failures are kept
+AXES_VERBOSE = False
+
+# API bearer tokens stop working this long after they were issued (401 token_expired).
+RESCIND_API_TOKEN_TTL = parse_duration(os.environ.get("RESCIND_API_TOKEN_TTL") or "30d")
+
+# The first entry is not a rule: Django calls its password_changed() after every password
+# change, which revokes the user's API tokens (accounts/tokens.py). The demo keeps `demo`.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "rescind.accounts.tokens.ApiTokensRevokedOnPasswordChange"},
+] + ([] if DEMO_MODE else [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+])
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from our own origin
+# only. The pages have no inline script (their one script is static/rescind/countdown.js); a
+# template that needs one adds nonce="{{ request.csp_nonce }}".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # swagger-ui's icons are data: URLs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

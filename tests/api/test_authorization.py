@@ -20,7 +20,7 @@ PUBLIC_OPERATIONS = {("POST", f"{API}/auth/tokens")}
 # How a resource that is not the caller's is refused: as if it did not exist, or as forbidden.
 REFUSALS = {"order_not_found", "payment_not_found", "checkout_not_found",
             "attachment_not_found", "notification_not_found", "not_your_action",
-            "support_only", "webhooks_permission_required"}
+            "support_only", "webhooks_permission_required", "token_not_found"}
 # A valid value for fields whose plausible content the schema alone cannot tell.
 FIELD_EXAMPLES = {
     "reason": "no_longer_needed",
@@ -60,6 +60,7 @@ class Estate:
     webhooks: dict[str, int]
     webhook_deliveries: dict[str, int]
     refunds: dict[str, int]
+    tokens: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
@@ -67,16 +68,19 @@ class Estate:
                 "attachment_id": self.attachments,
                 "notification_id": self.notifications,
                 "event_id": self.carrier_events, "webhook_id": self.webhooks,
-                "delivery_id": self.webhook_deliveries, "refund_id": self.refunds}.get(parameter)
+                "delivery_id": self.webhook_deliveries, "refund_id": self.refunds,
+                "token_id": self.tokens}.get(parameter)
 
 
 @pytest.fixture
 def estate(market, settings, tmp_path) -> Estate:
     """Orders placed 26 hours ago (so a paid one may be asked to cancel), one per state; a
     message with a picture on the paid one; a notification in the buyer's inbox; a webhook
-    subscriber with a delivered event, managed by support (R27)."""
+    subscriber with a delivered event, managed by support (R27); an API token of the buyer's
+    (say, of their phone); a failed refund; a carrier event waiting for support."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from rescind.accounts.models import ApiToken
     from rescind.aftersale.changes import change_accept, change_request
     from rescind.aftersale.services import cancellation_approve, order_ship
     from rescind.clock.service import now as clock_now
@@ -134,6 +138,7 @@ def estate(market, settings, tmp_path) -> Estate:
         carrier_events={"queued": queued.pk},
         **_webhooks(market, since),
         refunds={"failed": refund_failed.pk},
+        tokens={"phone": ApiToken.issue_row(market.buyer, "phone")[1].pk},
     )
 
 
@@ -308,6 +313,7 @@ def _snapshot() -> dict:
     """Everything an action on an order could change."""
     from django.db.models import Count
 
+    from rescind.accounts.models import ApiToken
     from rescind.aftersale.models import CancellationRequest, ChangeRequest
     from rescind.messaging.models import OrderMessage
     from rescind.notifications.models import Notification
@@ -339,11 +345,15 @@ def _snapshot() -> dict:
         "checkouts": Checkout.objects.count(),
         "messages": OrderMessage.objects.count(),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "user_id")),
     }
 
 
-def test_every_resource_operation_refuses_other_buyers_and_sellers(market, estate, client, call):
+def test_every_resource_operation_refuses_other_buyers_and_sellers(market, estate, client, call,
+                                                                   bearer):
     # given every operation naming an order, payment or checkout of market.buyer in market.store
+    for intruder in (market.other_buyer, market.other_seller):
+        bearer(intruder)  # their tokens issued before the snapshot
     schema = _openapi(client)
     components = schema.get("components", {}).get("schemas", {})
     operations = list(_resource_operations(schema, estate))

@@ -50,12 +50,42 @@ def test_r7_r8_quote_fragment_for_a_reason(client, market):
     assert "This reason does not count against the seller." in other.content.decode()
 
 
-def test_r24_inbox_shows_unread_count_on_every_page_and_opening_reads_them(client, market):
+def test_r24_inbox_shows_unread_count_on_every_page_and_opening_it_reads_nothing(client,
+                                                                                  market):
+    # given an unread notification
     Notification.objects.create(user=market.buyer, kind="RefundStarted", title="Refund started",
                                 body="", created_at=T0, dedup_key="k1")
     assert '<span class="badge">1</span>' in _page(client, market.buyer, "/orders/")
+    # when the inbox is opened (a GET, which a link preview or prefetch may send too)
     assert "Refund started" in _page(client, market.buyer, "/inbox/")
-    assert '<span class="badge">' not in _page(client, market.buyer, "/orders/")
+    # then it is still unread
+    assert '<span class="badge">1</span>' in _page(client, market.buyer, "/orders/")
+    assert Notification.objects.get().read_at is None
+
+
+def test_r24_inbox_mark_read_is_a_post_per_notification_or_for_all(client, market):
+    # given three unread notifications
+    first, second, third = (
+        Notification.objects.create(user=market.buyer, kind="RefundStarted", title=f"Refund {i}",
+                                    body="", created_at=T0 + i * HOUR, dedup_key=f"k{i}")
+        for i in range(3))
+    client.force_login(market.buyer)
+    # when the buyer marks one read
+    response = client.post(f"/inbox/{second.pk}/read/")
+    # then only that one is read, and the inbox shows again
+    assert (response.status_code, response["Location"]) == (302, "/inbox/")
+    read = set(Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True))
+    assert read == {second.pk}
+    assert '<span class="badge">2</span>' in _page(client, market.buyer, "/inbox/")
+    # when they mark all read, then none is unread
+    assert client.post("/inbox/read/").status_code == 302
+    assert Notification.objects.filter(read_at__isnull=True).count() == 0
+    assert '<span class="badge">' not in _page(client, market.buyer, "/inbox/")
+    # and a GET of the action changes nothing (405)
+    assert client.get(f"/inbox/{first.pk}/read/").status_code == 405
+    # and another user's notification is not found
+    client.force_login(market.other_buyer)
+    assert client.post(f"/inbox/{third.pk}/read/").status_code == 404
 
 
 def test_r25_cart_checkout_takes_a_coupon_code(client, market):

@@ -1,12 +1,10 @@
-"""Tokens, the caller, the catalogue, the reason list and the demo clock."""
+"""The caller, the catalogue, the reason list and the demo clock."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import authenticate
-from ninja import Router, Status
+from ninja import Router
 
-from rescind.accounts.models import ApiToken
 from rescind.accounts.parties import is_support, store_ids_of
 from rescind.api.common import ERRORS
 from rescind.api.schemas import (
@@ -15,8 +13,6 @@ from rescind.api.schemas import (
     MeOut,
     ProductOut,
     ReasonOut,
-    TokenIn,
-    TokenOut,
 )
 from rescind.clock.service import clock_advance, clock_offset
 from rescind.clock.service import now as clock_now
@@ -26,17 +22,6 @@ from rescind.domain.policy import parse_duration
 from rescind.orders.models import Product
 
 router = Router(tags=["account"])
-public = Router(tags=["account"])
-
-
-@public.post("/auth/tokens", response={201: TokenOut, **ERRORS}, auth=None)
-def tokens_create(request, body: TokenIn):
-    """Exchange a username and password for a bearer token (shown once)."""
-    user = authenticate(request, username=body.username, password=body.password)
-    if user is None:
-        raise DomainError("bad_credentials", "Wrong username or password.",
-                          kind=ErrorKind.INVALID)
-    return Status(201, {"token": ApiToken.issue(user), "user_id": user.pk})
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})

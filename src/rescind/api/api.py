@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from rescind.accounts.tokens import TokenExpired
 from rescind.api import (
     account,
     changes,
@@ -20,6 +21,7 @@ from rescind.api import (
     orders,
     refunds,
     shipping,
+    tokens,
     webhooks,
 )
 from rescind.api.auth import API_AUTH, CsrfFailed
@@ -57,7 +59,7 @@ api = RescindAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
 )
-api.add_router("", account.public)
+api.add_router("", tokens.router)
 api.add_router("", account.router)
 api.add_router("", orders.router)
 api.add_router("", checkouts.router)
@@ -101,6 +103,12 @@ def _csrf_failed(request, exc):
     return error_response(403, "csrf_failed",
                           "A logged-in browser session must send its CSRF token "
                           "(X-CSRFToken header); apps send a bearer token instead.")
+
+
+@api.exception_handler(TokenExpired)
+def _token_expired(request, exc):
+    return error_response(401, "token_expired",
+                          "This token has expired: get a new one (POST /api/v1/auth/tokens).")
 
 
 @api.exception_handler(AuthorizationError)

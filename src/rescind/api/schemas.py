@@ -322,6 +322,19 @@ class TokenIn(StrictIn):
 class TokenOut(Schema):
     token: str
     user_id: int
+    id: int
+    expires_at: datetime
+
+
+class TokenInfoOut(Schema):
+    """One of the caller's tokens; never its secret."""
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    current: bool
 
 
 class MeOut(Schema):

@@ -20,6 +20,8 @@ urlpatterns = [
          name="dispute-action"),
     path("orders/<int:order_id>/<slug:action>/", views.order_action, name="order-action"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_mark_read, name="inbox-read-all"),
+    path("inbox/<int:notification_id>/read/", views.inbox_mark_read, name="inbox-read"),
     path("support/disputes/", disputes.support_disputes, name="support-disputes"),
     path("support/disputes/<int:order_id>/", disputes.support_dispute, name="support-dispute"),
     path("support/carrier-events/<int:event_id>/handle/", disputes.support_carrier_event_handle,

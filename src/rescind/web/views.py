@@ -49,6 +49,7 @@ from rescind.orders.shipping import (
 from rescind.refunds.recovery import RETRY_PERMISSION, refund_destination_update
 from rescind.web.acting import service_run
 from rescind.web.changes import CHANGE_ACTIONS, CHANGE_DONE, change_page
+from rescind.web.redirects import redirect_next
 from rescind.web.timeline import describe
 
 
@@ -269,7 +270,7 @@ def payment_pay(request: HttpRequest, payment_id: int) -> HttpResponse:
     service_run(request, lambda: payment_capture(payment_id=payment_id, buyer=request.user,
                                                  now=clock_now()),
                 done="Paid. The seller now has to ship.")
-    return redirect(request.POST.get("next") or "buyer-orders")
+    return redirect_next(request, "buyer-orders")
 
 
 @login_required
@@ -283,12 +284,22 @@ def demo_clock_advance(request: HttpRequest) -> HttpResponse:
         messages.error(request, getattr(exc, "message", str(exc)))
     else:
         messages.success(request, "The clock moved forward; due deadlines fire within a second.")
-    return redirect(request.POST.get("next") or "home")
+    return redirect_next(request, "home")
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The in-app inbox (R24, R27); opening it marks everything read."""
-    notifications = list(inbox_of(request.user))
-    notification_mark_read(user=request.user, notification_id=None, now=clock_now())
-    return render(request, "rescind/inbox.html", {"notifications": notifications})
+    """The in-app inbox (R24, R27). Reading it changes nothing: marking read is a POST."""
+    return render(request, "rescind/inbox.html", {"notifications": inbox_of(request.user)})
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request: HttpRequest, notification_id: int | None = None) -> HttpResponse:
+    """Mark one notification, or (without an id) all of them, read; back to the inbox."""
+    try:
+        notification_mark_read(user=request.user, notification_id=notification_id,
+                               now=clock_now())
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    return redirect("inbox")
