@@ -24,7 +24,10 @@ def free_port() -> int:
 
 def rescind_start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     """`python -m rescind.cli <args>`, output to `log`, in a session of its own so that a
-    test's Ctrl-C or a terminal's signals never reach it."""
+    test's Ctrl-C or a terminal's signals never reach it. Started as in production: without
+    the test process's DJANGO_ALLOW_ASYNC_UNSAFE (tests/conftest.py), which `rescind serve`'s
+    deployment check refuses (async.E001)."""
+    env = {k: v for k, v in env.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "rescind.cli", *args], cwd=ROOT, env=env,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
