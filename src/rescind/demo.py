@@ -202,10 +202,12 @@ def _orders(now: datetime, buyers: dict, products: dict[str, Product]) -> None:
 def _settle_history(now: datetime) -> None:
     """Let the platform act up to `now`: fire due deadlines, start and follow refunds."""
     for _ in range(30):
-        fired = deadlines_fire_due(now=now)
+        # Refunds first: each was sent an hour after its decision, before its start deadline
+        # (R23) could fire (a pass fires only the deadlines due when it began).
         pending = list(Refund.objects.filter(state="pending"))
         for refund in pending:
             refund_submit(refund_id=refund.pk, now=refund.created_at + timedelta(hours=1))
+        fired = deadlines_fire_due(now=now)
         for refund in Refund.objects.filter(state="processing"):
             refund_check(refund_id=refund.pk, now=now)
         if not fired and not pending:
