@@ -59,3 +59,15 @@ def require_party(user, order, *allowed: Party) -> Actor:
             kind=ErrorKind.FORBIDDEN,
         )
     return Actor(party, user.id)
+
+
+def require_support_permission(user, order, *, permission: str, code: str,
+                               doing: str) -> Actor:
+    """Support staff holding `permission` (R20, R23): 404 to those who may not see the order,
+    403 `code` to its buyer, its seller, or staff without the permission."""
+    if not is_support(user):
+        require_party(user, order, Party.SUPPORT)
+    if not user.has_perm(permission):
+        raise DomainError(code, f"Only support staff allowed to {doing} may do this.",
+                          kind=ErrorKind.FORBIDDEN)
+    return Actor(Party.SUPPORT, user.pk)

@@ -8,7 +8,12 @@ from datetime import datetime
 
 from django.db import transaction
 
-from rescind.accounts.parties import Actor, is_support, party_on_order, require_party
+from rescind.accounts.parties import (
+    Actor,
+    party_on_order,
+    require_party,
+    require_support_permission,
+)
 from rescind.disputes.models import OPEN_STATES, Dispute
 from rescind.domain.actions import Party
 from rescind.domain.dispute_events import (
@@ -23,7 +28,6 @@ from rescind.domain.dispute_events import (
     DisputeSellerRefused,
 )
 from rescind.domain.disputes import DisputeFacts, DisputeState
-from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import Event, RefundCreated
 from rescind.domain.facts import OrderFacts
 from rescind.orders.closing import order_close
@@ -49,15 +53,9 @@ def dispute_open_of(order: Order) -> Dispute | None:
 
 
 def support_decider(user, order: Order) -> Actor:
-    """R20: staff with the decide permission; 404 to those who may not see the order, 403 to
-    its buyer, seller or staff without the permission."""
-    if not is_support(user):
-        require_party(user, order, Party.SUPPORT)
-    if not user.has_perm(DECIDE_PERMISSION):
-        raise DomainError("decide_permission_required",
-                          "Only support staff allowed to decide disputes may do this.",
-                          kind=ErrorKind.FORBIDDEN)
-    return Actor(Party.SUPPORT, user.pk)
+    """R20: staff with the decide permission."""
+    return require_support_permission(user, order, permission=DECIDE_PERMISSION,
+                                      code="decide_permission_required", doing="decide disputes")
 
 
 def dispute_act(*, order_id: int, actor_of: Callable[[Order], Actor], decide: Decision,

@@ -39,31 +39,26 @@ def money(field: str, label: str, *, currency: Callable[[object], str] | None = 
     return show
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class _NoChanges:
+    """No way to add, change or delete a row."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(_NoChanges, admin.ModelAdmin):
     """Lists and shows rows; offers no way to add, change or delete one."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(_NoChanges, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _order_currency(row) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from rescind.accounts.parties import Actor, is_support, require_party
+from rescind.accounts.parties import Actor, require_party, require_support_permission
 from rescind.config import calendar, policy
 from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError, ErrorKind
@@ -30,15 +30,9 @@ RETRY_PERMISSION = "rescind_refunds.retry_refund"
 
 
 def support_retrier(user, order: Order) -> Actor:
-    """R23: staff with the retry permission; 404 to those who may not see the order, 403 to its
-    buyer, its seller, or staff without the permission."""
-    if not is_support(user):
-        require_party(user, order, Party.SUPPORT)
-    if not user.has_perm(RETRY_PERMISSION):
-        raise DomainError("retry_permission_required",
-                          "Only support staff allowed to retry refunds may do this.",
-                          kind=ErrorKind.FORBIDDEN)
-    return Actor(Party.SUPPORT, user.pk)
+    """R23: staff with the retry permission."""
+    return require_support_permission(user, order, permission=RETRY_PERMISSION,
+                                      code="retry_permission_required", doing="retry refunds")
 
 
 def refund_retry(*, refund_id: int, user, now: datetime) -> Refund:
