@@ -281,3 +281,24 @@ def test_r23_a_refund_started_in_time_is_never_flagged_not_started(market):
     assert (start.fired_at, start.voided_at) == (None, DECIDED)
     assert refund.start_overdue_flagged_at is None
     assert support_queue(now=refund.start_by + DAY)["overdue_refunds"] == []
+
+
+def test_r20_r23_a_disputes_payout_follows_its_retry(market):
+    # given a dispute the seller accepted, paid out to a card that has expired
+    from rescind.aftersale.services import order_ship
+    from rescind.disputes.models import Dispute
+    from rescind.disputes.services import dispute_accept, dispute_open
+
+    order = market.paid(at=T0, instrument="expired_card")
+    order_ship(order_id=order.pk, user=market.seller, carrier="Cainiao", tracking_number="LP1",
+               now=T0 + DAY)
+    dispute_open(order_id=order.pk, user=market.buyer, reason="damaged", claim=None,
+                 return_item=False, description="", evidence=[], now=DECIDED)
+    dispute_accept(order_id=order.pk, user=market.seller, now=DECIDED)
+    failed = Refund.objects.get(order=order)
+    assert refund_submit(refund_id=failed.pk, now=DECIDED) == "failed"
+    assert Dispute.objects.get(order=order).refund_row_id == failed.pk
+    # when support retries it
+    retry = refund_retry(refund_id=failed.pk, user=_retrier(market), now=DECIDED + DAY)
+    # then the dispute's payout is the retry
+    assert Dispute.objects.get(order=order).refund_row_id == retry.pk

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from rescind.accounts.parties import Actor, require_party, require_support_permission
 from rescind.config import calendar, policy
+from rescind.disputes.models import Dispute
 from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.refunds import (
@@ -51,7 +52,10 @@ def refund_retry(*, refund_id: int, user, now: datetime) -> Refund:
         event = decide_refund_retry(order_facts(order), failed.facts(retried_by), now=now,
                                     policy=policy(), calendar=calendar())
         events_record(order, [event], actor=actor, now=now)
-        return refund_open(order, event, cause=event.kind, now=now, retry_of=failed)
+        retry = refund_open(order, event, cause=event.kind, now=now, retry_of=failed)
+        # R20: a dispute that paid out through the failed refund now pays through its retry.
+        Dispute.objects.filter(refund_row=failed).update(refund_row=retry)
+        return retry
 
 
 def refunds_awaiting_retry(order_id: int) -> list[Refund]:
