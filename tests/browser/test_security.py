@@ -71,6 +71,12 @@ def test_pages_and_their_htmx_actions_raise_no_csp_violation(
     # moves the demo clock and opens the inbox
     log_in("buyer")
     page.get_by_role("link", name=f"Order #{paid.pk}", exact=False).click()
+    # htmx pushes the URL once the new page is swapped in and processed: only then does the
+    # reason's "change" reach htmx (a select made earlier, on a loaded machine, was lost)
+    page.wait_for_url(f"**/orders/{paid.pk}/")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order #{paid.pk}")
     expect(page.locator("time.countdown .left").first).to_have_text(
         re.compile(r"\d+d \d+h \d+m \d+s left"))
     page.get_by_label("Reason").select_option("out_of_stock")
