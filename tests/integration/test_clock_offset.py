@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from rescind.clock.models import ClockOffset
 from rescind.clock.service import OFFSET_MAX_AGE, clock_advance, clock_offset, now
+from rescind.worker import RescindWorker
 from tests.browser.conftest import _test_database_url
 from tests.conftest import DAY, HOUR
 
@@ -82,3 +85,32 @@ def test_demo_clock_moved_by_another_process_is_seen_within_the_bound(live_marke
     # then, once the bound has passed since it committed, this process reads the new offset
     time.sleep(OFFSET_MAX_AGE)
     assert clock_offset() == DAY
+
+
+def _offset_set_elsewhere(seconds: int) -> None:
+    """Another writer of the clock: a thread, so its own database connection, committing."""
+    from django.db import connection as thread_connection
+
+    def write() -> None:
+        try:
+            ClockOffset.objects.update_or_create(pk=1, defaults={"offset_seconds": seconds})
+        finally:
+            thread_connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join()
+
+
+def test_r10_worker_pass_acts_on_a_clock_moved_elsewhere_at_once(live_market, settings):
+    # given demo mode, a request made just over 25 h ago, and a worker pass that found nothing
+    settings.DEMO_MODE = True
+    order = live_market.requested(at=datetime.now(UTC) - 25 * HOUR - timedelta(minutes=1))
+    worker = RescindWorker(interval=0)
+    assert worker.run_once() == 0
+    # when another connection moves the clock 73 h on, and the worker's next pass runs at once
+    _offset_set_elsewhere(73 * 3600)
+    # then that pass reads the moved clock: the reminder and the auto-approval fire (R10)
+    assert worker.run_once() == 2
+    order.refresh_from_db()
+    assert (order.state, order.close_reason) == ("closed", "cancelled_on_request")

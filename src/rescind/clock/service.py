@@ -4,15 +4,18 @@ In demo mode the offset lives in the database, so the web server, every worker a
 agree on what time it is after `rescind clock advance 3d`.
 
 Each process keeps the offset it last read for at most `OFFSET_MAX_AGE` (one second) of
-monotonic time, so `now()` costs no statement on most calls (issue 16): a request that asks for
-the time five times, or a worker pass over a hundred deadlines, reads ClockOffset at most once a
-second. The staleness bound: a move of the clock made by another process (the CLI, another web
+monotonic time, so `now()` costs no statement on most calls (issue 16): a page that asks for
+the time several times reads ClockOffset at most once, and never again within the second.
+The staleness bound: a move of the clock made by another process (the CLI, another web
 worker) is seen here at most `OFFSET_MAX_AGE` after it commits. A move made in this process
 (`clock_advance`, `clock_reset`: the demo page, the API, the CLI) forgets the kept offset, so
-the next `now()` here reads the new one at once. A time-to-live was chosen over a version
-counter because reading a counter is a statement too, as dear as reading the offset itself;
-over "once per request" because the worker and the scheduler have no request. Outside demo
-mode the offset is zero and nothing is read or kept.
+the next `now()` here reads the new one at once. The worker forgets it at the start of each
+pass (one read per pass, shared by the tasks the pass runs), so every pass acts on the clock
+as it is: the demo page's "due deadlines fire within a second" still holds.
+A time-to-live was chosen over a version counter because reading a counter is a statement
+too, as dear as reading the offset itself; and over "once per request" alone because the
+scheduler and tasks have no request. Outside demo mode the offset is zero and nothing is
+read or kept.
 """
 
 from __future__ import annotations
