@@ -100,6 +100,17 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _clock_offset_fresh():
+    """Each test starts and ends without the demo clock's kept offset: a test's rollback moves
+    the clock back without this process knowing (rescind.clock.service keeps it a second)."""
+    from rescind.clock.service import clock_offset_forget
+
+    clock_offset_forget()
+    yield
+    clock_offset_forget()
+
+
 @pytest.fixture
 def market(db) -> Market:
     return _make_market()

@@ -15,6 +15,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from rescind.clock.service import clock_offset_forget
 from rescind.clock.service import now as clock_now
 from rescind.disputes.firing import disputes_fire_due
 from rescind.scheduler import deadlines_fire_due
@@ -60,8 +61,10 @@ class RescindWorker:
                excluded_queue_names=[]).run()
 
     def run_once(self) -> int:
-        """One pass: fire due deadlines, then run the tasks they and others queued."""
+        """One pass: fire due deadlines, then run the tasks they and others queued. Each pass
+        reads the demo clock afresh, so a move made anywhere is acted on by the next pass."""
         close_old_connections()
+        clock_offset_forget()
         now = clock_now()
         fired = deadlines_fire_due(now=now) + disputes_fire_due(now=now)
         if time.monotonic() >= self._next_sweep:  # a scan of RUNNING rows: not every pass

@@ -10,7 +10,7 @@ from rescind.clock.service import now as clock_now
 from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.orders.models import Checkout, Payment
-from rescind.orders.reads import order_summary
+from rescind.orders.reads import order_summaries
 from rescind.orders.services import CheckoutItem, checkout_create, payment_capture
 
 router = Router(tags=["checkout"])
@@ -25,8 +25,8 @@ def checkout_read(checkout: Checkout) -> dict:
                     "instrument": payment.instrument, "state": payment.state,
                     "amount": {"amount": payment.amount, "currency": payment.currency},
                     "captured_at": payment.captured_at},
-        "orders": [order_summary(o, Party.BUYER, now=now)
-                   for o in checkout.orders.select_related("store").order_by("pk")],
+        "orders": order_summaries(list(checkout.orders.select_related("store").order_by("pk")),
+                                  lambda _order: Party.BUYER, now=now),
     }
 
 

@@ -5,6 +5,7 @@ rescind.statements: one lean query per related table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,9 @@ from rescind.config import policy
 from rescind.domain.actions import ACTION_LABELS, Party, available_actions
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.refunds import RefundState, is_overdue, is_start_overdue
+from rescind.domain.states import OrderState
 from rescind.orders.models import Deadline, Order, OrderLine, Payment, Shipment, TimelineEntry
-from rescind.orders.recording import order_facts
+from rescind.orders.recording import SHIPPED_STATES, facts_of, order_facts
 from rescind.refunds.models import Refund
 from rescind.statements import rows_where
 
@@ -55,9 +57,47 @@ def _money(amount: int, currency: str) -> dict[str, Any]:
 
 
 def order_summary(order: Order, party: Party, *, now: datetime) -> dict[str, Any]:
-    facts = order_facts(order)
+    """One order as a line of a list: state, the reader's actions and running deadlines."""
+    return _summary_read(order, order_facts(order), rows_where(Deadline, "order_id", order.pk),
+                         party, now=now)
+
+
+def order_summaries(orders: Sequence[Order], party_of: Callable[[Order], Party], *,
+                    now: datetime) -> list[dict[str, Any]]:
+    """`order_summary` of each order (store selected with it), in four statements for the whole
+    page: the pending cancellation requests, the open change requests, the shipments and the
+    running deadlines of every order on it. Each summary is then built from those rows by the
+    same functions as the one-order path (tests/integration/test_order_lists.py holds them
+    equal)."""
+    ids = [order.pk for order in orders]
+    if not ids:
+        return []
+    pending = {r.order_id: r for r in CancellationRequest.objects.filter(
+        order_id__in=ids, state=CancellationRequest.State.PENDING)}  # one per order at most
+    changes = {c.order_id: c for c in ChangeRequest.objects.filter(
+        order_id__in=ids, state__in=ChangeRequest.OPEN_STATES)}  # one per order at most
+    shipments: dict[int, Shipment] = {}
+    for shipment in Shipment.objects.filter(order_id__in=ids).order_by("pk"):
+        shipments[shipment.order_id] = shipment  # the latest, as `current_shipment` reads it
+    deadlines: dict[int, list[Deadline]] = {order_id: [] for order_id in ids}
+    for deadline in Deadline.objects.filter(order_id__in=ids, fired_at__isnull=True,
+                                            voided_at__isnull=True, kind__in=list(DEADLINE_LABELS)):
+        deadlines[deadline.order_id].append(deadline)
+    summaries = []
+    for order in orders:
+        # R13: a change request is only ever open while the order awaits shipment.
+        change = changes.get(order.pk) if order.state == OrderState.AWAITING_SHIPMENT else None
+        shipment = shipments.get(order.pk) if order.state in SHIPPED_STATES else None
+        facts = facts_of(order, pending=pending.get(order.pk), change=change, shipment=shipment)
+        summaries.append(_summary_read(order, facts, deadlines[order.pk], party_of(order),
+                                       now=now))
+    return summaries
+
+
+def _summary_read(order: Order, facts, deadline_rows: list[Deadline], party: Party, *,
+                  now: datetime) -> dict[str, Any]:
     actions, upcoming = available_actions(facts, party, now=now, policy=policy())
-    running = [d for d in rows_where(Deadline, "order_id", order.pk)
+    running = [d for d in deadline_rows
                if d.fired_at is None and d.voided_at is None and d.kind in DEADLINE_LABELS]
     deadlines = [
         {"kind": d.kind, "label": DEADLINE_LABELS[d.kind], "due_at": d.due_at}

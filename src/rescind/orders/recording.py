@@ -39,7 +39,13 @@ def order_facts(order: Order) -> OrderFacts:
     pending_id, change_id = _open_request_ids(order)
     pending = row_get(CancellationRequest, pending_id) if pending_id else None
     change = row_get(ChangeRequest, change_id) if change_id else None
-    shipment = current_shipment(order)
+    return facts_of(order, pending=pending, change=change, shipment=current_shipment(order))
+
+
+def facts_of(order: Order, *, pending, change, shipment: Shipment | None) -> OrderFacts:
+    """The order's facts from rows already read: its pending cancellation request, its open
+    change request (R13) and its current shipment, each None when there is none. Shared by
+    `order_facts` (one order) and the list pages' batched reads (orders.reads)."""
     return OrderFacts(
         state=OrderState(order.state),
         placed_at=order.placed_at,

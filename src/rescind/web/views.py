@@ -30,7 +30,7 @@ from rescind.domain.policy import parse_duration
 from rescind.messaging.reads import messages_for
 from rescind.notifications.inbox import inbox_of, notification_mark_read
 from rescind.orders.models import CartLine, Order, Payment, Product
-from rescind.orders.reads import order_detail, order_for_reader, order_summary
+from rescind.orders.reads import order_detail, order_for_reader, order_summaries
 from rescind.orders.services import (
     checkout_from_cart,
     order_add_to_cart_again,
@@ -65,7 +65,7 @@ def buyer_orders(request: HttpRequest) -> HttpResponse:
     now = clock_now()
     orders = Order.objects.filter(buyer=request.user).select_related("store").order_by(
         "-placed_at", "-pk")[:100]
-    rows = [order_summary(o, Party.BUYER, now=now) for o in orders]
+    rows = order_summaries(list(orders), lambda _order: Party.BUYER, now=now)
     return render(request, "rescind/buyer_orders.html", {"orders": rows})
 
 
@@ -204,7 +204,7 @@ def seller_orders(request: HttpRequest) -> HttpResponse:
     now = clock_now()
     orders = Order.objects.filter(store_id__in=store_ids_of(request.user)).select_related(
         "store").order_by("-placed_at", "-pk")[:200]
-    rows = [order_summary(o, Party.SELLER, now=now) for o in orders]
+    rows = order_summaries(list(orders), lambda _order: Party.SELLER, now=now)
     return render(request, "rescind/seller_orders.html", {"orders": rows})
 
 
