@@ -32,7 +32,8 @@ def stop_with_parent(parent_pid: int, stop: signal.Signals = signal.SIGTERM) -> 
 
     The kernel's parent-death signal fires when the parent *thread* that forked us ends: every
     Rescind parent forks from its main thread, whose end is the process's end. Set after the
-    fork, so a parent that died in between is caught by comparing the parent id once more.
+    fork, so a parent that died in between is caught by comparing the parent id once more;
+    the process then exits at once.
     """
     if sys.platform == "linux":
         libc = ctypes.CDLL(None, use_errno=True)
@@ -42,7 +43,9 @@ def stop_with_parent(parent_pid: int, stop: signal.Signals = signal.SIGTERM) -> 
         threading.Thread(target=_parent_watch, args=(parent_pid, stop), daemon=True,
                          name="rescind-parent-watch").start()
     if os.getppid() != parent_pid:
-        os.kill(os.getpid(), stop)
+        # Already orphaned, before it serves anything: a stop signal now could reach a server
+        # still starting up, which may not act on it, so leave at once.
+        os._exit(0)
 
 
 def _parent_watch(parent_pid: int, stop: signal.Signals) -> None:

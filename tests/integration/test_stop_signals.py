@@ -91,9 +91,10 @@ def test_web_workers_stop_when_the_server_main_process_dies(db, tmp_path):
     # Given `rescind serve` with its two granian worker processes
     port, log = free_port(), tmp_path / "server.log"
     server = rescind_start(["serve", "--port", str(port)], _env(tmp_path), log)
-    wait_until(lambda: server.poll() is not None or (answers(port)
-                                                     and len(descendants(server.pid)) == 2),
-               "the server answers with two workers", log)
+    wait_until(lambda: server.poll() is not None or (
+        answers(port) and len(descendants(server.pid)) == 2
+        and all(f"Started worker-{n}" in log.read_text() for n in (1, 2))),
+        "the server answers with two started workers", log)
     try:
         tree = descendants(server.pid)
         # When its main process dies without stopping them

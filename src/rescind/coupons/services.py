@@ -47,8 +47,8 @@ def coupons_on_order(order, *, lock: bool = False) -> list[
     result = []
     if not rows_where(CouponUse, "order_id", order.pk):  # most orders: one lean query, done
         return result
-    coupon_ids = set(CouponUse.objects.filter(order=order).values_list("coupon_id", flat=True))
-    coupons = Coupon.objects.filter(pk__in=coupon_ids).order_by("pk")
+    coupons = Coupon.objects.filter(
+        pk__in=CouponUse.objects.filter(order=order).values("coupon_id")).order_by("pk")
     if lock:
         coupons = coupons.select_for_update()
     for coupon in list(coupons):
