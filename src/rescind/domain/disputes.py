@@ -22,7 +22,7 @@ from rescind.domain.dispute_events import (
     DisputeSellerProposed,
     DisputeSellerRefused,
 )
-from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.errors import DomainError, ErrorKind, one_of
 from rescind.domain.events import NOTE_LIMIT, Event
 from rescind.domain.facts import OrderFacts
 from rescind.domain.money import Money
@@ -62,10 +62,8 @@ NOT_RECEIVED = "not_received"
 
 def dispute_reason_checked(reason: object) -> str:
     """R18: one of the dispute reasons, or 422 unknown_dispute_reason with the allowed list."""
-    if not isinstance(reason, str) or reason not in DISPUTE_REASONS:
-        raise DomainError("unknown_dispute_reason", f"{reason!r} is not a dispute reason.",
-                          kind=ErrorKind.INVALID, details={"allowed": list(DISPUTE_REASONS)})
-    return reason
+    return one_of(list(DISPUTE_REASONS), reason, code="unknown_dispute_reason",
+                  what="a dispute reason")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,3 +40,12 @@ class DomainError(Exception):
 class TryLater(DomainError):
     """A refusal that passes by itself (e.g. a payment is being captured): a person gets a 409,
     and an automatic action that meets it keeps its deadline and tries again on a later pass."""
+
+
+def one_of(allowed: list[str], value: object, *, code: str, what: str) -> str:
+    """`value` if it is one of `allowed`, else 422 `code` with the allowed list (a payment
+    method, a tracking event, a dispute reason...)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise DomainError(code, f"{value!r} is not {what}.", kind=ErrorKind.INVALID,
+                          details={"allowed": list(allowed)})
+    return value

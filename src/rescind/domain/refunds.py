@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rescind.domain.calendar import BusinessCalendar
-from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.errors import DomainError, ErrorKind, one_of
 from rescind.domain.events import (
     Event,
     RefundAttemptFailed,
@@ -33,12 +33,8 @@ class PaymentMethod(StrEnum):
 
 def payment_method_parse(method: object) -> PaymentMethod:
     """One of the payment methods, or 422 unknown_payment_method with the allowed list."""
-    try:
-        return PaymentMethod(method)
-    except ValueError:
-        raise DomainError("unknown_payment_method", f"{method!r} is not a payment method.",
-                          kind=ErrorKind.INVALID,
-                          details={"allowed": [m.value for m in PaymentMethod]}) from None
+    return PaymentMethod(one_of([m.value for m in PaymentMethod], method,
+                                code="unknown_payment_method", what="a payment method"))
 
 
 class RefundState(StrEnum):

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from rescind.domain.calendar import BusinessCalendar
-from rescind.domain.errors import DomainError, ErrorKind
+from rescind.domain.errors import DomainError, ErrorKind, one_of
 from rescind.domain.events import (
     NOTE_LIMIT,
     BuyerProtectionEnded,
@@ -35,12 +35,8 @@ class CarrierEvent(StrEnum):
 
 def carrier_event_parse(event: object) -> CarrierEvent:
     """R15: one of the tracking events, or 422 unknown_carrier_event with the allowed list."""
-    try:
-        return CarrierEvent(event)
-    except ValueError:
-        raise DomainError("unknown_carrier_event", f"{event!r} is not a tracking event.",
-                          kind=ErrorKind.INVALID,
-                          details={"allowed": [e.value for e in CarrierEvent]}) from None
+    return CarrierEvent(one_of([e.value for e in CarrierEvent], event,
+                               code="unknown_carrier_event", what="a tracking event"))
 
 
 def decide_carrier_event(
