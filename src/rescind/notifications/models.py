@@ -41,6 +41,9 @@ class EmailMessage(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     dedup_key = models.CharField(max_length=120, unique=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="email_created")]  # pruning.py
+
 
 def _new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(24)
@@ -101,6 +104,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["created_at"], name="webhook_delivery_created")]  # pruning
 
     @property
     def delivery_key(self) -> str:
