@@ -18,8 +18,9 @@ the oldest prunable primary keys, locked `FOR UPDATE SKIP LOCKED` (so workers pr
 take different rows and never wait for a row anyone holds), then one DELETE of those keys that
 repeats the condition. No statement scans a table: each kind has an index on its age column.
 The worker runs at most `PASS_BATCHES` batches a pass after its deadlines and tasks (and one
-look at each kind), so firing is never starved; when a pass found less than a full batch anywhere, it prunes again
-only after `IDLE_SECONDS`. `rescind prune [--dry-run]` does (or counts) all of it at once.
+look at each kind), so firing is never starved; when a pass found less than a full batch of
+every kind, it prunes again only after `IDLE_SECONDS`. `rescind prune [--dry-run]` does (or
+counts) all of it at once.
 
 Time: the ages compared here are written with the real clock (task and idempotency times) or
 the shared clock (e-mails, webhooks), which in demo mode runs ahead of it. The worker passes the
