@@ -19,8 +19,11 @@ The database named there is dropped and made anew. Each repetition, on an empty 
    stay dead tuples until autovacuum gets to them, as in production.
 Before each phase's claims the table is analysed (PostgreSQL), as autovacuum would soon do, so
 the claim is planned from what the table holds; its plan is printed.
-The ratios grown/fresh and pruned/fresh are taken within each repetition, so the machine's
-load cancels out; the figures are medians over `--repeat` repetitions. After each one a query
+Each phase gives claims per second and the CPU time per claim of this process and its
+PostgreSQL backend (read from /proc), which a loaded machine disturbs far less than the rate:
+it is what the rate tends to when nothing waits for a core. The ratios grown/fresh and
+pruned/fresh (for CPU, fresh/grown: above 1 is faster either way) are taken within each
+repetition; the figures are medians over `--repeat` repetitions. After each one a query
 checks that every written row was pruned, every claimed task succeeded and was kept (it is
 younger than its retention), and nothing is left queued; the script exits 1 if not.
 """
@@ -80,11 +83,31 @@ def claim_plan() -> str:
     return next(line.split("  (")[0] for line in lines if "Scan" in line)
 
 
-def claims_measure(count: int) -> tuple[float, str]:
+def backend_pid() -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def cpu_seconds(backend: int | None) -> float:
+    """CPU time (user + system) of this process and of its PostgreSQL backend (local)."""
+    own = os.times()
+    seconds = own.user + own.system
+    if backend is not None:
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        seconds += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def claims_measure(count: int) -> dict:
     """Queue `count` no-op tasks (one multi-row INSERT), then run them all with the worker's
-    own task loop: claims (and completions) per second, and on PostgreSQL the claim's plan.
-    The table is analysed first (on PostgreSQL), so every phase is planned from what the table
-    holds: on statistics of the empty table, a fresh queue is read by a sequential scan."""
+    own task loop: claims (and completions) per second, CPU time per claim of this process and
+    its PostgreSQL backend (what the rate tends to when nothing waits for a core), and on
+    PostgreSQL the claim's plan. The table is analysed first (on PostgreSQL), so every phase is
+    planned from what the table holds: on statistics of the empty table, a fresh queue is read
+    by a sequential scan."""
     DBTaskResult.objects.bulk_create([
         DBTaskResult(task_path=noop.module_path, args_kwargs={"args": [], "kwargs": {}},
                      backend_name="default", queue_name="default", run_after=get_date_max())
@@ -95,12 +118,14 @@ def claims_measure(count: int) -> tuple[float, str]:
             cursor.execute(f"ANALYZE {TABLE}")
         plan = claim_plan()
     worker = RescindWorker(worker_id="bench-claims")
-    began = time.perf_counter()
+    backend = backend_pid()
+    began, cpu = time.perf_counter(), cpu_seconds(backend)
     worker.tasks_run(max_tasks=count)
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, cpu_seconds(backend) - cpu
+    assert backend_pid() == backend, "the connection was replaced: its CPU time is lost"
     left = DBTaskResult.objects.filter(status="READY").count()
     assert left == 0, f"{left} queued task(s) were not claimed"
-    return count / elapsed, plan
+    return {"per_second": count / elapsed, "cpu_us": cpu / count * 1e6, "plan": plan}
 
 
 FINISHED_SQL = {
@@ -193,41 +218,45 @@ def one_run(args) -> dict:
                        else f"DELETE FROM {TABLE}")
     claims_measure(min(200, args.claims))  # warm up: connection, caches
     now = datetime.now(UTC)
-    fresh, fresh_plan = claims_measure(args.claims)
-    fresh_table = table_facts()
+    claims = {"fresh": claims_measure(args.claims)}
+    table = {"fresh": table_facts()}
     write_seconds = finished_write(args.finished, now=now)
-    grown_table = table_facts()
-    grown, grown_plan = claims_measure(args.claims)
+    table["grown"] = table_facts()
+    claims["grown"] = claims_measure(args.claims)
     prune = finished_prune(now=datetime.now(UTC), batch_size=settings.RESCIND_PRUNE_BATCH_SIZE)
-    pruned_table = table_facts()
-    pruned, pruned_plan = claims_measure(args.claims)
+    table["pruned"] = table_facts()
+    claims["pruned"] = claims_measure(args.claims)
     checked = (prune["removed"] == args.finished
                and not DBTaskResult.objects.filter(finished_at__lt=now - timedelta(days=7)).exists()
                and DBTaskResult.objects.filter(status="SUCCESSFUL").count()
                == DBTaskResult.objects.count() == 3 * args.claims + min(200, args.claims))
-    run = {"fresh_claims_per_second": fresh, "grown_claims_per_second": grown,
-           "pruned_claims_per_second": pruned, "grown_ratio": grown / fresh,
-           "pruned_ratio": pruned / fresh, "write_seconds": write_seconds,
+    fresh = claims["fresh"]
+    run = {"claims": claims, "write_seconds": write_seconds,
            "write_rows_per_second": args.finished / write_seconds, "prune": prune,
-           "table": {"fresh": fresh_table, "grown": grown_table, "pruned": pruned_table},
-           "claim_plan": {"fresh": fresh_plan, "grown": grown_plan, "pruned": pruned_plan},
-           "checked": checked}
-    print(f"  claims/s fresh {fresh:.0f}, grown {grown:.0f} ({grown / fresh:.2f}), pruned "
-          f"{pruned:.0f} ({pruned / fresh:.2f}); wrote {args.finished:,} rows in "
-          f"{write_seconds:.1f} s; pruned {prune['removed']:,} in {prune['seconds']:.1f} s "
-          f"({prune['batches']} batches, median {prune['batch_ms_median']:.0f} ms, p99 "
-          f"{prune['batch_ms_p99']:.0f} ms, max {prune['batch_ms_max']:.0f} ms; first tenth "
-          f"{prune['batch_ms_first_tenth']:.0f} ms, last tenth "
-          f"{prune['batch_ms_last_tenth']:.0f} ms); "
-          f"checked: {'yes' if checked else 'NO'}", flush=True)
+           "table": table, "checked": checked}
+    for phase in ("grown", "pruned"):  # > 1: faster than on the fresh table
+        run[f"{phase}_ratio"] = claims[phase]["per_second"] / fresh["per_second"]
+        run[f"{phase}_cpu_ratio"] = fresh["cpu_us"] / claims[phase]["cpu_us"]
+    print("  claims/s " + ", ".join(f"{phase} {c['per_second']:.0f}" for phase, c in
+                                    claims.items())
+          + f" (ratios {run['grown_ratio']:.2f}, {run['pruned_ratio']:.2f}); CPU per claim "
+          + ", ".join(f"{phase} {c['cpu_us']:.0f} µs" for phase, c in claims.items())
+          + f" (ratios {run['grown_cpu_ratio']:.2f}, {run['pruned_cpu_ratio']:.2f})", flush=True)
+    print(f"  wrote {args.finished:,} rows in {write_seconds:.1f} s; pruned {prune['removed']:,} "
+          f"in {prune['seconds']:.1f} s ({prune['batches']} batches, median "
+          f"{prune['batch_ms_median']:.0f} ms, p99 {prune['batch_ms_p99']:.0f} ms, max "
+          f"{prune['batch_ms_max']:.0f} ms; first tenth {prune['batch_ms_first_tenth']:.0f} ms, "
+          f"last tenth {prune['batch_ms_last_tenth']:.0f} ms); checked: "
+          f"{'yes' if checked else 'NO'}", flush=True)
     if connection.vendor == "postgresql":
-        print(f"  table: {fresh_table['mib']:.1f} MiB fresh, {grown_table['mib']:.0f} MiB "
-              f"grown, {pruned_table['mib']:.0f} MiB pruned with {pruned_table['dead_rows']:,} "
-              f"dead rows (autovacuum run: {'yes' if pruned_table['autovacuumed'] else 'no'})",
+        print(f"  table: {table['fresh']['mib']:.1f} MiB fresh, {table['grown']['mib']:.0f} MiB "
+              f"grown, {table['pruned']['mib']:.0f} MiB pruned with "
+              f"{table['pruned']['dead_rows']:,} dead rows (autovacuum run: "
+              f"{'yes' if table['pruned']['autovacuumed'] else 'no'})", flush=True)
+        plans = [c["plan"] for c in claims.values()]
+        print("  the claim's plan: " + (plans[0] if len(set(plans)) == 1 else
+                                        " / ".join(plans) + " (fresh / grown / pruned)"),
               flush=True)
-        same = fresh_plan == grown_plan == pruned_plan
-        print("  the claim's plan: " + (fresh_plan if same else f"fresh {fresh_plan}; grown "
-                                        f"{grown_plan}; pruned {pruned_plan}"), flush=True)
     return run
 
 
@@ -240,6 +269,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
     database_reset()
+    # One connection for the whole run (the worker loop would replace one older than
+    # CONN_MAX_AGE), so its backend's CPU time can be read.
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = None
     engine = connection.vendor
     print(f"{engine}: claims of {args.claims} no-op tasks on a fresh task table, after "
           f"{args.finished:,} finished rows were written, and after they were pruned in batches "
@@ -252,11 +285,18 @@ def main() -> None:
     def median(key: str, part: str | None = None) -> float:
         return statistics.median((r[part] if part else r)[key] for r in runs)
 
-    print(f"\n{'':>10} {'fresh /s':>9} {'grown /s':>9} {'ratio':>6} {'pruned /s':>10} "
-          f"{'ratio':>6}")
-    print(f"{engine:>10} {median('fresh_claims_per_second'):>9.0f} "
-          f"{median('grown_claims_per_second'):>9.0f} {median('grown_ratio'):>6.2f} "
-          f"{median('pruned_claims_per_second'):>10.0f} {median('pruned_ratio'):>6.2f}")
+    def claims(phase: str, key: str) -> float:
+        return statistics.median(r["claims"][phase][key] for r in runs)
+
+    print(f"\n{'':>10} {'fresh':>7} {'grown':>7} {'ratio':>6} {'pruned':>7} {'ratio':>6}")
+    print(f"{engine[:10]:>10} " + " ".join(
+        f"{claims(phase, 'per_second'):>7.0f}" + (f" {median(phase + '_ratio'):>6.2f}"
+                                                  if phase != "fresh" else "")
+        for phase in ("fresh", "grown", "pruned")) + "  claims/s")
+    print(f"{'':>10} " + " ".join(
+        f"{claims(phase, 'cpu_us'):>7.0f}" + (f" {median(phase + '_cpu_ratio'):>6.2f}"
+                                              if phase != "fresh" else "")
+        for phase in ("fresh", "grown", "pruned")) + "  CPU µs per claim (ratio: fresh / this)")
     print(f"pruning: {median('rows_per_second', 'prune'):.0f} rows/s; a batch of "
           f"{settings.RESCIND_PRUNE_BATCH_SIZE} took {median('batch_ms_median', 'prune'):.0f} ms "
           f"(median), p99 {median('batch_ms_p99', 'prune'):.0f} ms, the longest "
@@ -271,6 +311,8 @@ def main() -> None:
             "claims": args.claims, "repeat": args.repeat,
             "batch_size": settings.RESCIND_PRUNE_BATCH_SIZE,
             "grown_ratio": median("grown_ratio"), "pruned_ratio": median("pruned_ratio"),
+            "grown_cpu_ratio": median("grown_cpu_ratio"),
+            "pruned_cpu_ratio": median("pruned_cpu_ratio"),
             "load_average": os.getloadavg(), "checked": checked, "runs": runs}, indent=2))
     if not checked:
         print("CHECK FAILED: rows left over, or a claimed task lost")

@@ -15,8 +15,10 @@ The timeline, the inbox, refunds and every other record of an order are never pr
 
 How: in batches of `RESCIND_PRUNE_BATCH_SIZE` rows (1,000), each its own short transaction:
 the oldest prunable primary keys, locked `FOR UPDATE SKIP LOCKED` (so workers pruning at once
-take different rows and never wait for a row anyone holds), then one DELETE of those keys that
-repeats the condition. No statement scans a table: each kind has an index on its age column.
+take different rows and never wait for a row anyone holds), then one DELETE of those keys.
+No statement scans a table: each kind is read through an index on its age. On SQLite a batch
+holds the database's one write lock while it runs, so a smaller batch keeps writers' waits
+shorter there.
 The worker runs at most `PASS_BATCHES` batches a pass after its deadlines and tasks (and one
 look at each kind), so firing is never starved; when a pass found less than a full batch of
 every kind, it prunes again only after `IDLE_SECONDS`. `rescind prune [--dry-run]` does (or
@@ -74,7 +76,7 @@ def prune_cutoffs(*, now: datetime, retention: Retention) -> dict[str, datetime]
 
 def prunable(kind: str, cutoff: datetime) -> QuerySet:
     """The rows of `kind` that may be removed at `cutoff`, oldest first (each order is an
-    index: rescind_tasks_finished, email_created, webhook_delivery_created,
+    index: rescind_tasks_finished, email_created, webhook_delivery_age,
     idempotency_created)."""
     from rescind.notifications.services import MAX_ATTEMPTS as EMAIL_ATTEMPTS
 
@@ -88,14 +90,17 @@ def prunable(kind: str, cutoff: datetime) -> QuerySet:
         return EmailMessage.objects.filter(over, created_at__lt=cutoff).order_by("created_at")
     if kind == "webhook_deliveries":
         Status = WebhookDelivery.Status
-        replayed = WebhookDelivery.objects.filter(replay_of=OuterRef("pk"))
         return (WebhookDelivery.objects
                 .filter(created_at__lt=cutoff, replay_of__isnull=True,
                         status__in=[Status.DELIVERED, Status.DROPPED, Status.FAILED])
-                .exclude(Exists(replayed)).order_by("created_at"))
+                .exclude(_replayed()).order_by("created_at"))
     if kind == "idempotency_records":
         return IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("created_at")
     raise ValueError(f"no such kind of row to prune: {kind}")
+
+
+def _replayed() -> Exists:
+    return Exists(WebhookDelivery.objects.filter(replay_of=OuterRef("pk")))
 
 
 def prune_batch(kind: str, cutoff: datetime, *, size: int) -> int:
@@ -106,9 +111,14 @@ def prune_batch(kind: str, cutoff: datetime, *, size: int) -> int:
         keys = list(rows.select_for_update(skip_locked=True).values_list("pk", flat=True)[:size])
         if not keys:
             return 0
+        # The rows are locked (on SQLite the transaction holds the write lock), so none of them
+        # changes before the DELETE. Only a replay of a delivery can appear meanwhile, if its
+        # transaction committed just before the lock was taken: checked again here.
+        doomed = rows.model.objects.filter(pk__in=keys)
+        if kind == "webhook_deliveries":
+            doomed = doomed.exclude(_replayed())
         # A raw DELETE: the ORM's delete() would first read every row of a model that others
         # point at (webhook replays), and none of these kinds has anything to cascade to.
-        doomed = rows.filter(pk__in=keys).order_by()
         return doomed._raw_delete(doomed.db)
 
 

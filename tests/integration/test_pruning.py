@@ -158,10 +158,13 @@ def test_a_batch_removes_at_most_its_size_oldest_first_and_a_pass_at_most_its_ba
     assert DBTaskResult.objects.count() == IdempotencyRecord.objects.count() == 0
 
 
-def test_a_running_worker_pass_prunes_a_bounded_share(transactional_db, settings):
+def test_a_running_worker_pass_prunes_a_bounded_share(transactional_db, settings,
+                                                       monkeypatch):
     # given 13 task rows that finished 8 days ago (real time: the worker prunes by it), one
-    # that finished an hour ago, and batches of 2
+    # that finished an hour ago, and batches of 2; a worker that waits a day once idle (the
+    # test does not depend on how fast it runs)
     settings.RESCIND_PRUNE_BATCH_SIZE = 2
+    monkeypatch.setattr("rescind.worker.IDLE_SECONDS", 86400.0)
     real_now = datetime.now(UTC)
     old = [_task("SUCCESSFUL", finished_at=real_now - 8 * DAY + n * MINUTE) for n in range(13)]
     recent = _task("SUCCESSFUL", finished_at=real_now - timedelta(hours=1))
@@ -174,7 +177,7 @@ def test_a_running_worker_pass_prunes_a_bounded_share(transactional_db, settings
     # when it makes another pass, then the rest of the old rows go, the recent one stays
     worker.run_once()
     assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [recent]
-    # and with nothing left, the next pass does not look again (IDLE_SECONDS)
+    # and with nothing left, the next pass does not look again (until IDLE_SECONDS passed)
     stale = _task("SUCCESSFUL", finished_at=real_now - 9 * DAY)
     worker.run_once()
     assert DBTaskResult.objects.filter(pk=stale).exists()

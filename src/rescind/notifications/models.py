@@ -104,7 +104,8 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
-        indexes = [models.Index(fields=["created_at"], name="webhook_delivery_created")]  # pruning
+        # pruning.py: the first deliveries (not replays), oldest first
+        indexes = [models.Index(fields=["replay_of", "created_at"], name="webhook_delivery_age")]
 
     @property
     def delivery_key(self) -> str:
