@@ -109,16 +109,23 @@ def cpu_seconds(backend: int | None) -> float:
     return seconds
 
 
-def claims_measure(count: int) -> dict:
+def claims_measure(count: int, *, priority: int) -> dict:
     """Queue `count` no-op tasks (one multi-row INSERT), then run them all with the worker's
     own task loop: claims (and completions) per second, CPU time per claim of this process and
     its PostgreSQL backend (what the rate tends to when nothing waits for a core), and on
     PostgreSQL the claim's plan. The table is analysed first (on PostgreSQL), so every phase is
     planned from what the table holds: on statistics of the empty table, a fresh queue is read
-    by a sequential scan."""
+    by a sequential scan.
+
+    Each phase queues its tasks at a higher `priority` than the phase before: the claim reads
+    the queued rows' index in priority order, so a phase's claims do not walk over the index
+    entries the earlier phases' claims left dead (until VACUUM), only over their own, as every
+    phase does. Without this, the later phases' claim touched 3 to 5 times the buffers of the
+    first, whatever the finished rows (docs/benchmarks.md, section 6)."""
     DBTaskResult.objects.bulk_create([
         DBTaskResult(task_path=noop.module_path, args_kwargs={"args": [], "kwargs": {}},
-                     backend_name="default", queue_name="default", run_after=get_date_max())
+                     backend_name="default", queue_name="default", run_after=get_date_max(),
+                     priority=priority)
         for _ in range(count)])
     plan, buffers = "", None
     if connection.vendor == "postgresql":
@@ -225,16 +232,16 @@ def one_run(args) -> dict:
     with connection.cursor() as cursor:  # each run starts from a new, empty table
         cursor.execute(f"TRUNCATE {TABLE}" if connection.vendor == "postgresql"
                        else f"DELETE FROM {TABLE}")
-    claims_measure(min(200, args.claims))  # warm up: connection, caches
+    claims_measure(min(200, args.claims), priority=-1)  # warm up: connection, caches
     now = datetime.now(UTC)
-    claims = {"fresh": claims_measure(args.claims)}
+    claims = {"fresh": claims_measure(args.claims, priority=0)}
     table = {"fresh": table_facts()}
     write_seconds = finished_write(args.finished, now=now)
     table["grown"] = table_facts()
-    claims["grown"] = claims_measure(args.claims)
+    claims["grown"] = claims_measure(args.claims, priority=1)
     prune = finished_prune(now=datetime.now(UTC), batch_size=settings.RESCIND_PRUNE_BATCH_SIZE)
     table["pruned"] = table_facts()
-    claims["pruned"] = claims_measure(args.claims)
+    claims["pruned"] = claims_measure(args.claims, priority=2)
     checked = (prune["removed"] == args.finished
                and not DBTaskResult.objects.filter(finished_at__lt=now - timedelta(days=7)).exists()
                and DBTaskResult.objects.filter(status="SUCCESSFUL").count()
