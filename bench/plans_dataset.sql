@@ -160,10 +160,10 @@ ANALYZE po;
 INSERT INTO rescind_orders_checkout (id, created_at, buyer_id)
 SELECT id, placed_at, buyer_id FROM po;
 INSERT INTO rescind_orders_payment (id, method, amount, currency, state, gateway_reference,
-                                    captured_at, checkout_id, capture_key)
+                                    captured_at, checkout_id, capture_key, instrument)
 SELECT id, method, total, 'USD', CASE WHEN paid_at IS NULL THEN 'pending' ELSE 'captured' END,
        CASE WHEN paid_at IS NULL THEN '' ELSE 'sbx_capture_' || md5(id::text) END,
-       paid_at, id, CASE WHEN paid_at IS NULL THEN '' ELSE 'capture-' || id END
+       paid_at, id, CASE WHEN paid_at IS NULL THEN '' ELSE 'capture-' || id END, ''
 FROM po;
 INSERT INTO rescind_refunds_sandboxoperation (key, kind, amount, currency, method, reference,
                                               created_at, settles_at)
@@ -244,14 +244,15 @@ FROM po WHERE id % 20 = 0 AND paid_at + interval '3 hours' <= {NOW};
 -- step: refunds
 INSERT INTO rescind_refunds_refund (amount, currency, method, state, idempotency_key, cause,
   created_at, start_by, arrive_by, started_at, arrived_at, overdue_flagged_at, attempts,
-  last_error, gateway_reference, order_id, payment_id)
+  last_error, gateway_reference, order_id, payment_id, failure_code, failure_message, instrument)
 SELECT total, 'USD', method,
        CASE WHEN refund_started IS NULL THEN 'pending' WHEN refund_arrived IS NULL
             THEN 'processing' ELSE 'succeeded' END,
        md5('refund-' || id)::uuid, 'CancellationApproved', refund_at, refund_at + interval '1 day',
        arrive_by, refund_started, refund_arrived, refund_flagged,
        CASE WHEN refund_started IS NULL THEN 0 ELSE 1 END, '',
-       CASE WHEN refund_started IS NULL THEN '' ELSE 'sbx_refund_' || md5(id::text) END, id, id
+       CASE WHEN refund_started IS NULL THEN '' ELSE 'sbx_refund_' || md5(id::text) END, id, id,
+       '', '', ''
 FROM po WHERE refund_at IS NOT NULL ORDER BY refund_at;
 INSERT INTO rescind_refunds_sandboxoperation (key, kind, amount, currency, method, reference,
                                               created_at, settles_at)

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -76,7 +76,7 @@ def prune_cutoffs(*, now: datetime, retention: Retention) -> dict[str, datetime]
 
 def prunable(kind: str, cutoff: datetime) -> QuerySet:
     """The rows of `kind` that may be removed at `cutoff`, oldest first (each order is an
-    index: rescind_tasks_finished, email_created, webhook_delivery_age,
+    index: rescind_tasks_finished, email_created, webhook_delivery_created,
     idempotency_created)."""
     from rescind.notifications.services import MAX_ATTEMPTS as EMAIL_ATTEMPTS
 
@@ -90,17 +90,21 @@ def prunable(kind: str, cutoff: datetime) -> QuerySet:
         return EmailMessage.objects.filter(over, created_at__lt=cutoff).order_by("created_at")
     if kind == "webhook_deliveries":
         Status = WebhookDelivery.Status
+        replays = WebhookDelivery.objects.filter(replay_of__isnull=False)
+        # Replays and the deliveries they replay are kept. Both are read from the few replay
+        # rows (NOT IN, read once through the replay_of index): a term on the row's own
+        # replay_of would lead SQLite to read every first delivery through that index and sort
+        # them, and a NOT EXISTS leads PostgreSQL to an anti join over the whole table.
         return (WebhookDelivery.objects
-                .filter(created_at__lt=cutoff, replay_of__isnull=True,
+                .filter(created_at__lt=cutoff,
                         status__in=[Status.DELIVERED, Status.DROPPED, Status.FAILED])
-                .exclude(_replayed()).order_by("created_at"))
+                .exclude(pk__in=replays.values("pk"))
+                .exclude(pk__in=replays.values("replay_of")).order_by("created_at"))
     if kind == "idempotency_records":
         return IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("created_at")
     raise ValueError(f"no such kind of row to prune: {kind}")
 
 
-def _replayed() -> Exists:
-    return Exists(WebhookDelivery.objects.filter(replay_of=OuterRef("pk")))
 
 
 def prune_batch(kind: str, cutoff: datetime, *, size: int) -> int:
@@ -116,7 +120,8 @@ def prune_batch(kind: str, cutoff: datetime, *, size: int) -> int:
         # transaction committed just before the lock was taken: checked again here.
         doomed = rows.model.objects.filter(pk__in=keys)
         if kind == "webhook_deliveries":
-            doomed = doomed.exclude(_replayed())
+            replayed = WebhookDelivery.objects.filter(replay_of__in=keys).values("replay_of")
+            doomed = doomed.exclude(pk__in=replayed)
         # A raw DELETE: the ORM's delete() would first read every row of a model that others
         # point at (webhook replays), and none of these kinds has anything to cascade to.
         return doomed._raw_delete(doomed.db)

@@ -104,8 +104,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
-        # pruning.py: the first deliveries (not replays), oldest first
-        indexes = [models.Index(fields=["replay_of", "created_at"], name="webhook_delivery_age")]
+        indexes = [models.Index(fields=["created_at"], name="webhook_delivery_created")]  # pruning
 
     @property
     def delivery_key(self) -> str:
