@@ -105,8 +105,6 @@ def prunable(kind: str, cutoff: datetime) -> QuerySet:
     raise ValueError(f"no such kind of row to prune: {kind}")
 
 
-
-
 def prune_batch(kind: str, cutoff: datetime, *, size: int) -> int:
     """Remove up to `size` of the oldest prunable rows of `kind`, in one short transaction.
     Returns how many went."""
