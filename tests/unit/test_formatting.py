@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from rescind.domain.money import Money
-from rescind.web.templatetags.rescind import day, duration, money, when
+from rescind.web.templatetags.rescind import day, duration, money, money_text, when
 
 
 def test_money_is_one_unbreakable_span_with_the_same_text():
@@ -17,6 +17,11 @@ def test_money_is_one_unbreakable_span_with_the_same_text():
     assert money({"amount": 1250, "currency": "USD"}) == '<span class="money">12.50 USD</span>'
     assert money(Money(-286, "USD")) == '<span class="money">-2.86 USD</span>'
     assert money(None) == ""
+
+
+def test_money_text_is_the_same_amount_as_plain_text_for_attributes():
+    assert money_text({"amount": 5098, "currency": "USD"}) == "50.98 USD"
+    assert money_text(None) == ""
 
 
 def test_when_names_the_zone_and_converts_to_it():

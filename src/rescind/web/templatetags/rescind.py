@@ -16,14 +16,22 @@ register = template.Library()
 
 
 @register.filter
-def money(value) -> str:
-    """{'amount': 1250, 'currency': 'USD'} or a Money -> <span class="money">12.50 USD</span>
-    (the span keeps number and currency on one line)."""
+def money_text(value) -> str:
+    """{'amount': 1250, 'currency': 'USD'} or a Money -> "12.50 USD", plain text: for attributes
+    (data-confirm="Pay 12.50 USD?") and texts built in the template."""
     if value is None or value == "":
         return ""
     if isinstance(value, dict):
         value = Money(value["amount"], value["currency"])
-    return format_html('<span class="money">{}</span>', value.format())
+    return value.format()
+
+
+@register.filter
+def money(value) -> str:
+    """{'amount': 1250, 'currency': 'USD'} or a Money -> <span class="money">12.50 USD</span>
+    (the span keeps number and currency on one line)."""
+    text = money_text(value)
+    return format_html('<span class="money">{}</span>', text) if text else ""
 
 
 def _instant(value) -> datetime | date | None:
@@ -75,6 +83,27 @@ def duration(value) -> str:
     if isinstance(value, timedelta):
         value = value.total_seconds()
     return duration_words(float(value))
+
+
+# A state's badge tone (components/badge.html): success when it ended well for the reader,
+# warning while someone must answer, danger when a person must act on a failure.
+TONES = {
+    # orders
+    "awaiting_payment": "neutral", "awaiting_shipment": "info", "awaiting_delivery": "info",
+    "completed": "success", "shipment_canceled": "warning", "in_dispute": "warning",
+    "closed": "neutral",
+    # disputes
+    "awaiting_seller": "warning", "seller_refused": "warning", "seller_proposed": "info",
+    "escalated": "warning", "awaiting_return": "info", "resolved": "success",
+    # refunds
+    "pending": "info", "processing": "info", "succeeded": "success", "failed": "danger",
+}
+
+
+@register.filter
+def tone(state: str) -> str:
+    """An order's, dispute's or refund's state -> the tone of its badge (neutral if unknown)."""
+    return TONES.get(state, "neutral")
 
 
 @register.filter
