@@ -220,3 +220,40 @@ def test_a_form_with_data_confirm_asks_first_and_is_sent_only_when_confirmed(
     dialog.get_by_role("button", name="Cancel order").click()
     expect(page.get_by_role("status")).to_have_text("You confirmed; the form was sent.")
     expect(page).to_have_url(f"{live_server.url}/design/?confirmed=yes")
+
+
+@pytest.mark.browser
+def test_the_loading_bar_shows_while_an_htmx_request_is_under_way(
+        page: Page, live_server, live_market, log_in):
+    # given a buyer on the shop; the network notes the page's classes while it holds the
+    # request for the cart
+    log_in("buyer")
+    page.goto(f"{live_server.url}/shop/")
+    while_held: list[str] = []
+
+    def hold(route):
+        while_held.append(page.evaluate("document.documentElement.className"))
+        route.continue_()
+
+    page.route("**/cart/", hold)
+    # when they follow the (htmx-boosted) link to the cart
+    page.get_by_role("link", name="Cart", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cart")
+    # then the loading bar showed while the request was under way, and went with its answer
+    assert while_held == ["is-loading"]
+    expect(page.locator("html")).not_to_have_class("is-loading")
+
+
+@pytest.mark.browser
+def test_a_toast_says_what_happened_and_fades_on_escape_staying_readable(
+        page: Page, live_server, live_market, demo_mode):
+    # given the component page, when its "Show a toast" is followed
+    page.goto(f"{live_server.url}/design/")
+    page.get_by_role("button", name="Show a toast").click()
+    # then a toast says what happened
+    toast = page.get_by_role("status")
+    expect(toast).to_have_text("Your change request was sent to the seller.")
+    # when the reader presses Escape, then it fades but keeps its words for whoever reads it
+    page.keyboard.press("Escape")
+    expect(toast).to_have_class("toast toast-faded")
+    expect(toast).to_have_text("Your change request was sent to the seller.")
