@@ -67,9 +67,13 @@ def _user(username: str, **extra):
     return user
 
 
+def demo_present() -> bool:
+    return get_user_model().objects.filter(username="alice").exists()
+
+
 def demo_seed(now: datetime | None = None) -> bool:
     """Create the demo marketplace unless it exists. Returns whether it created it."""
-    if get_user_model().objects.filter(username="alice").exists():
+    if demo_present():
         return False
     now = now or clock_now()
     with transaction.atomic():

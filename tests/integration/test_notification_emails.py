@@ -35,8 +35,8 @@ def _html_rows(html: str) -> list[tuple[str, str]]:
     return re.findall(r"<th scope=\"row\"[^>]*>(.*?)</th>\s*<td[^>]*>(.*?)</td>", html)
 
 
-def test_r24_refund_started_email_has_both_parts_amount_method_dates_and_link(market, smtp,
-                                                                               settings):
+def test_r24_refund_started_email_has_both_parts_amount_method_dates_and_link(
+        market, smtp, settings):  # noqa: F811
     # given links configured to the address the server runs on, a store whose name needs
     # escaping in HTML, and a cancellation approved and sent to the payment provider
     settings.RESCIND_PUBLIC_URL = PUBLIC_URL
@@ -88,7 +88,7 @@ def _h1_style(html: str) -> str:
 
 
 def test_r24_r27_a_decision_that_refunds_gives_the_refund_to_the_buyer_in_their_words(
-        market, smtp, settings):
+        market, smtp, settings):  # noqa: F811
     # given a request the seller leaves unanswered past its deadline, paid by e-wallet
     settings.RESCIND_PUBLIC_URL = PUBLIC_URL
     order = market.requested(at=T0, method="e_wallet")
