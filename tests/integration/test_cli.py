@@ -16,11 +16,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
 
 from rescind.database_ready import WHERE_FROM
 from tests.browser.conftest import _test_database_url
+from tests.empty_database import empty_database as new_database
 from tests.process_watch import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,28 +43,8 @@ def _no_traceback(done: subprocess.CompletedProcess) -> None:
 
 @pytest.fixture
 def empty_database(tmp_path) -> tuple[str, str]:
-    """(URL, the database in the CLI's words) of a database with nothing in it, on the
-    backend the tests run on."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        path = tmp_path / "empty.sqlite3"
-        sqlite3.connect(path).close()
-        yield f"sqlite:///{path}", f"the SQLite file {path}"
-        return
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    name = f"test_rescind_empty_{os.getpid()}"
-    admin = psycopg.connect(host=host, port=port, user=db["USER"],
-                            password=db.get("PASSWORD") or None, dbname="postgres",
-                            autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        yield (f"postgres://{db['USER']}{password}@{host}:{port}/{name}",
-               f"the PostgreSQL database {name} on {host}:{port}")
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with new_database(tmp_path, "empty") as found:
+        yield found
 
 
 def _count(url: str, table: str) -> int:
