@@ -265,11 +265,11 @@ def demo(port: int = 8000,
 def _clock_text() -> str:
     """'2026-03-05 11:00:00 UTC, 3 days 1 hour ahead of real time'."""
     from rescind.clock.service import clock_offset, now
-    from rescind.domain.policy import duration_words
+    from rescind.web.templatetags.rescind import duration
 
     offset = clock_offset()  # never negative: the clock only moves forward, or back to real time
     shown = now().strftime("%Y-%m-%d %H:%M:%S UTC")
-    return f"{shown}, {duration_words(offset)} ahead of real time" if offset else \
+    return f"{shown}, {duration(offset)} ahead of real time" if offset else \
         f"{shown}, real time"
 
 

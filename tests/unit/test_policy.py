@@ -12,7 +12,6 @@ from rescind.domain.policy import (
     Policy,
     Reason,
     Side,
-    duration_words,
     load_policy,
     parse_duration,
     policy_from_mapping,
@@ -190,25 +189,6 @@ def test_r10_bad_durations_are_refused(text):
     # then it is refused with a ValueError
     with pytest.raises(ValueError):
         parse_duration(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ("3d1h", "3 days 1 hour"),
-        ("1d", "1 day"),
-        ("90m", "1 hour 30 minutes"),
-        ("2d23h59m", "2 days 23 hours"),
-        ("1d5m", "1 day"),
-        ("45s", "45 seconds"),
-        ("2w", "14 days"),
-        ("0h", "0 seconds"),
-    ],
-)
-def test_duration_words_says_the_two_largest_units(text, words):
-    # given a duration, when it is put in words, then its two largest units are said, the
-    # smaller ones dropped
-    assert duration_words(parse_duration(text)) == words
 
 
 # Reasons (R8)

@@ -126,23 +126,6 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(**parts)
 
 
-_WORD_UNITS = [("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)]
-
-
-def duration_words(duration: timedelta) -> str:
-    """The inverse of parse_duration for people: its two largest units in words, the rest
-    dropped (not rounded): 3d1h -> '3 days 1 hour', 90m -> '1 hour 30 minutes'."""
-    left, counts = int(abs(duration).total_seconds()), []
-    for name, seconds in _WORD_UNITS:
-        count, left = divmod(left, seconds)
-        counts.append((count, name))
-    first = next((i for i, (count, _name) in enumerate(counts) if count), None)
-    if first is None:
-        return "0 seconds"
-    return " ".join(f"{count} {name}{'' if count == 1 else 's'}"
-                    for count, name in counts[first:first + 2] if count)
-
-
 def load_policy(path: str | Path | None) -> Policy:
     """The default policy, with the values of a TOML file (if given) laid over it."""
     if not path:

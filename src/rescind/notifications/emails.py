@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from rescind.domain.actions import Party
-from rescind.domain.money import Money
 from rescind.notifications.messages import payment_method_label, when_text
 from rescind.orders.models import TimelineEntry
 from rescind.refunds.models import Refund
+from rescind.web.templatetags.rescind import money_text
 
 # The amount an event is about, by its parameter, with its label (first match wins).
 AMOUNT_PARAMS = [
@@ -86,10 +86,10 @@ def _facts(entry: TimelineEntry) -> list[tuple[str, str]]:
     money_back = _refund_known(entry, params)
     for key, label in AMOUNT_PARAMS:
         if isinstance(params.get(key), dict):
-            rows.append((_("Refund") if money_back else _(label), Money(**params[key]).format()))
+            rows.append((_("Refund") if money_back else _(label), money_text(params[key])))
             break
     else:
-        rows.append((_("Order total"), order.total_money.format()))
+        rows.append((_("Order total"), money_text(order.total_money)))
     method = payment_method_label(params.get("method") or order.payment_method)
     rows.append((_("Refund to") if money_back else _("Paid with"), method))
     if params.get("gateway_reference"):
