@@ -106,11 +106,26 @@ def test_buyer_orders_page_reads_2_or_20_orders_in_the_same_statements(market, c
     client.force_login(market.buyer)
     # when the buyer's order list is read each time
     small, small_count, large, large_count = _page_sizes(market, client, "/orders/")
-    # then both pages cost the same 9 statements: session, user, the orders, 4 batched reads
-    # (cancellation requests, change requests, shipments, deadlines), the menu's stores and
-    # unread count
+    # then both pages cost the same 11 statements: session, user, the counts of every tab, the
+    # orders, 4 batched reads (cancellation requests, change requests, shipments, deadlines),
+    # the lines of every order listed, the menu's stores and unread count
     assert (small_count, large_count) == (2, 20)
-    assert (small, large) == (9, 9)
+    assert (small, large) == (11, 11)
+
+
+@pytest.mark.parametrize("query", ["?tab=refunds", "?tab=shipped&q=shirt", "?q=%23123"])
+def test_buyer_orders_page_tabs_and_search_read_in_the_same_statements(market, client,
+                                                                      settings, query):
+    # given the buyer with 2, then 20 orders in every state
+    settings.DEMO_MODE = False
+    client.force_login(market.buyer)
+    # when a tab, a tab with a search, or an order number is read each time
+    _estate(market, 2)
+    small, _ = _statements(client, f"/orders/{query}")
+    _estate(market, 18, start=2)
+    large, _ = _statements(client, f"/orders/{query}")
+    # then both cost the same 11 statements as the plain list
+    assert (small, large) == (11, 11)
 
 
 def test_seller_orders_page_reads_2_or_20_orders_in_the_same_statements(market, client,
