@@ -376,6 +376,18 @@ def test_r2_the_list_says_the_next_step_of_each_order(order, said):
     assert next_step(order) == said
 
 
+@pytest.mark.parametrize(("state", "refunds", "said"), [
+    ("closed", [refund("pending")], "Your refund is on its way"),
+    ("closed", [refund("succeeded")], "Refunded; nothing more to do"),
+    ("closed", [refund("failed")],
+     "Next: your refund failed; give renewed payment details on the order page"),
+    ("completed", [refund("failed", retried_by=2), refund("processing")],
+     "Your refund is on its way"),
+])
+def test_r23_the_list_says_where_a_closed_orders_refund_is(state, refunds, said):
+    assert next_step(summary(state), refunds) == said
+
+
 def test_a_product_picture_is_drawn_from_its_name_and_colour():
     svg = product_svg("Cotton T-shirt", "navy")
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')

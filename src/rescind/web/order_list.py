@@ -1,6 +1,7 @@
 """The buyer's order list (issue 13): tabs, search by order number or item, each order's lines
 and its next step in words. A page costs the same statements whatever its length: the orders,
-the counts of every tab, the lines of every order listed, and order_summaries' batched reads."""
+the counts of every tab, the lines and the refunds of every order listed, and order_summaries'
+batched reads."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rescind.aftersale.models import CancellationRequest
 from rescind.disputes.models import Dispute
 from rescind.orders.models import Order, OrderLine
 from rescind.refunds.models import Refund
+from rescind.web.order_status import refund_progress
 
 # tab -> (its name, what an empty tab says, what it lists)
 TABS: dict[str, tuple[str, str, str]] = {
@@ -79,9 +81,31 @@ def lines_of(orders: list[Order]) -> dict[int, list[OrderLine]]:
     return lines
 
 
-def next_step(summary: dict[str, Any]) -> str:
+def refunds_of(orders: list[Order]) -> dict[int, list[dict[str, Any]]]:
+    """The refunds of every order listed, as order_status.refund_progress reads them, in one
+    statement."""
+    rows = list(Refund.objects.filter(order_id__in=[o.pk for o in orders]).order_by("pk")
+                .values("pk", "order_id", "state", "retry_of_id"))
+    retried = {r["retry_of_id"]: r["pk"] for r in rows if r["retry_of_id"]}
+    refunds: dict[int, list[dict[str, Any]]] = {order.pk: [] for order in orders}
+    for r in rows:
+        refunds[r["order_id"]].append({"state": r["state"], "retried_by": retried.get(r["pk"])})
+    return refunds
+
+
+_REFUND_STEPS = {
+    "failed": "Next: your refund failed; give renewed payment details on the order page",
+    "on_its_way": "Your refund is on its way",
+    "arrived": "Refunded; nothing more to do",
+}
+
+
+def next_step(summary: dict[str, Any], refunds: list[dict[str, Any]] = ()) -> str:
     """What happens next on the order, and who does it, for its buyer."""
     state = summary["state"]
+    progress = refund_progress(list(refunds))
+    if state in ("closed", "completed") and progress is not None:
+        return _REFUND_STEPS[progress]
     actions = {a["action"] for a in summary["actions"]}
     kinds = {d["kind"] for d in summary["deadlines"]}
     if state == "awaiting_payment":

@@ -57,7 +57,14 @@ from rescind.web.changes import (
     change_page,
     delivery_from_form,
 )
-from rescind.web.order_list import TABS, buyer_orders_read, lines_of, next_step, tab_of
+from rescind.web.order_list import (
+    TABS,
+    buyer_orders_read,
+    lines_of,
+    next_step,
+    refunds_of,
+    tab_of,
+)
 from rescind.web.order_status import STATE_TONES, order_status, refund_tracker
 from rescind.web.redirects import redirect_next
 from rescind.web.timeline import describe
@@ -79,10 +86,10 @@ def buyer_orders(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     orders, counts = buyer_orders_read(request.user, tab=tab, search=search)
     rows = order_summaries(orders, lambda _order: Party.BUYER, now=now)
-    lines = lines_of(orders)
+    lines, refunds = lines_of(orders), refunds_of(orders)
     for row in rows:
         row["lines"] = lines[row["id"]]
-        row["next_step"] = next_step(row)
+        row["next_step"] = next_step(row, refunds[row["id"]])
         row["tone"] = STATE_TONES[row["state"]]
     _name, empty_title, empty_text = TABS[tab]
     return render(request, "rescind/buyer_orders.html", {
