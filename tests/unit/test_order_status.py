@@ -238,7 +238,7 @@ def test_r18_completed_says_how_long_a_dispute_may_still_be_opened():
 def test_r2_closed_says_why_in_its_readers_words_and_is_no_alarm(reason, buyer, seller):
     order = detail("closed", close_reason=reason)
     assert (words(order), words(order, "seller")) == (buyer, seller)
-    assert steps(order) == [("Placed", "done"), ("Closed", "branch")]
+    assert steps(order) == [("Placed", "done"), ("Closed", "current")]
     assert tone(order) == "neutral"
 
 
@@ -259,7 +259,7 @@ def test_r22_r23_closed_by_request_says_where_the_refund_is(refunds, buyer, sell
     order = detail("closed", **PAID, close_reason="cancelled_on_request", refunds=refunds)
     assert (words(order), words(order, "seller")) == (buyer, seller)
     assert tone(order) == tone_
-    assert steps(order) == [("Placed", "done"), ("Paid", "done"), ("Closed", "branch")]
+    assert steps(order) == [("Placed", "done"), ("Paid", "done"), ("Closed", "current")]
 
 
 def test_no_state_is_painted_as_an_alarm():

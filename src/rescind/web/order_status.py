@@ -85,8 +85,10 @@ def _steps(detail: dict[str, Any]) -> list[dict[str, str]]:
                 + [{"label": BRANCH_LABELS[state], "status": "branch"}]
                 + [{"label": m, "status": "todo"} for m in MILESTONES[3:]])
     if state in BRANCH_LABELS:
+        # A closed order ends there, calmly: its last step is where it is, not an alarm.
         return ([{"label": m, "status": "done"} for m in MILESTONES[:reached]]
-                + [{"label": BRANCH_LABELS[state], "status": "branch"}])
+                + [{"label": BRANCH_LABELS[state],
+                    "status": "current" if state == "closed" else "branch"}])
     return [{"label": m, "status": "done" if i < reached - 1 else
              "current" if i == reached - 1 else "todo"} for i, m in enumerate(MILESTONES)]
 
