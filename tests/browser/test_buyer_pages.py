@@ -295,3 +295,6 @@ def test_r9_no_cancel_form_while_a_dispute_about_the_order_is_open(page: Page, l
     expect(page.locator("#cancellation-request .request-state")).to_have_text(
         "Refused by the seller")
     expect(page.locator("#dispute .dispute-state")).to_have_text("Platform support is deciding")
+    expect(page.locator("#order-substatus")).to_have_text(re.compile(
+        r"^Supplier reported: platform support is deciding, and the seller must still ship by "
+        r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC$"))

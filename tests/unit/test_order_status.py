@@ -111,6 +111,23 @@ def test_r11_a_refused_request_says_the_seller_still_has_to_ship():
         "Paid: the seller refused to cancel and must ship by Mon 9 Mar 2026, 10:00 UTC"
 
 
+def test_r9_a_reported_supplier_says_support_decides_while_the_order_must_still_ship():
+    order = detail("awaiting_shipment", **PAID,
+                   deadlines=[deadline("handling_time", NOW + 7 * DAY)],
+                   cancellation_request={"state": "refused", "respond_by": NOW - DAY})
+    escalated = {**DISPUTE, "state": "escalated"}
+    assert words(order, "buyer", escalated) == ("Supplier reported: platform support is "
+                                                "deciding, and the seller must still ship by "
+                                                "Mon 9 Mar 2026, 10:00 UTC")
+    assert words(order, "seller", escalated) == ("Supplier reported: platform support is "
+                                                 "deciding; ship by Mon 9 Mar 2026, 10:00 UTC "
+                                                 "meanwhile")
+    assert tone(order, escalated) == "warning"
+    # and once support has decided, the order reads as any paid order again
+    assert words(order, "buyer", {**DISPUTE, "state": "resolved"}) == \
+        "Paid: the seller refused to cancel and must ship by Mon 9 Mar 2026, 10:00 UTC"
+
+
 def test_r10_cancellation_requested_counts_down_the_sellers_answer_in_words():
     # given a request the seller must answer within 2 days 23 hours 30 minutes
     order = detail("awaiting_shipment", **PAID, cancellation_request={

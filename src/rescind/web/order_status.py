@@ -139,6 +139,13 @@ def _awaiting_shipment(detail, party, now, dispute):
     ship_by = _due(detail, "handling_time")
     if ship_by is None:
         return "Paid: waiting for the seller to ship", "info"
+    if dispute and dispute["state"] != "resolved":  # R9: the supplier report, with support
+        return format_html(_by(party, "Supplier reported: platform support is deciding, and the "
+                                      "seller must still ship by {}",
+                               "Supplier reported: platform support is deciding; ship by {} "
+                               "meanwhile",
+                               "Supplier reported: waiting for support's decision; the seller "
+                               "must still ship by {}"), _when(ship_by)), "warning"
     refused = request and request["state"] == "refused"
     if refused:
         return format_html(_by(party, "Paid: the seller refused to cancel and must ship by {}",
