@@ -103,6 +103,27 @@ def test_r25_cart_checkout_takes_a_coupon_code(client, market):
     assert (order.discount_total, order.total) == (500, 2300)
 
 
+def test_r1_cart_checkout_asks_where_to_deliver_and_offers_the_last_address_again(client,
+                                                                                 market):
+    # given a cart
+    CartLine.objects.create(buyer=market.buyer, product=market.product,
+                            options={"colour": "red"}, quantity=1)
+    client.force_login(market.buyer)
+    # when the buyer checks out with an address
+    address = {"recipient": "Ada Byron", "line1": "12 Rue des Lilas", "city": "Paris",
+               "postal_code": "75011", "country": "France"}
+    response = client.post("/cart/checkout/", {
+        "payment_method": "e_wallet", **{f"delivery_{k}": v for k, v in address.items()}})
+    # then the order goes there
+    assert response.status_code == 302
+    assert Checkout.objects.get().orders.get().delivery == address
+    # and the next cart offers the same address, its required fields marked so
+    CartLine.objects.create(buyer=market.buyer, product=market.other_product, quantity=1)
+    html = client.get("/cart/").content.decode()
+    assert '<input id="delivery-city" name="delivery_city" value="Paris" required' in html
+    assert '<input id="delivery-line2" name="delivery_line2" value="" maxlength' in html
+
+
 def test_r28_page_for_an_id_beyond_any_row_is_not_found(client, market):
     client.force_login(market.buyer)
     assert client.get(f"/orders/{2**70}/").status_code == 404
