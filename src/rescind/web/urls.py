@@ -1,12 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rescind.web import conversation, disputes, metrics_views, product_images, refunds, views
+from rescind.web import (
+    conversation,
+    design,
+    disputes,
+    login,
+    metrics_views,
+    product_images,
+    refunds,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="rescind/login.html"),
-         name="login"),
+    path("login/", login.LoginPage.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", views.buyer_orders, name="buyer-orders"),
     path("orders/<int:order_id>/", views.order_page, name="order"),
@@ -40,4 +48,5 @@ urlpatterns = [
     path("cart/checkout/", views.cart_checkout, name="cart-checkout"),
     path("payments/<int:payment_id>/pay/", views.payment_pay, name="payment-pay"),
     path("demo/clock/advance/", views.demo_clock_advance, name="demo-clock-advance"),
+    path("design/", design.design, name="design"),
 ]
