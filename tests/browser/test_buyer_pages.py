@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import assert_accessible, assert_no_sideways_scroll
+
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -298,3 +300,58 @@ def test_r9_no_cancel_form_while_a_dispute_about_the_order_is_open(page: Page, l
     expect(page.locator("#order-substatus")).to_have_text(re.compile(
         r"^Supplier reported: platform support is deciding, and the seller must still ship by "
         r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC$"))
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.browser
+def test_the_buyers_pages_pass_axe_and_fit_a_phone_and_a_desktop(page: Page, live_server,
+                                                                  live_market, demo_mode,
+                                                                  log_in, log_out):
+    from rescind.aftersale.services import cancellation_approve
+    from rescind.disputes.services import dispute_open
+    from rescind.orders.shipping import shipment_void
+    from rescind.refunds.models import Refund
+    from rescind.refunds.services import refund_submit
+
+    # given the buyer's orders with every part of the order page on one of them: the cancel
+    # form, a pending request with its quote, refunds on their way and failed, a canceled
+    # shipment, and a dispute (with an earlier message's file to pick)
+    now = datetime.now(UTC)
+    m = live_market
+    paid = m.paid(at=now - 2 * DAY, delivery=ADDRESS)
+    requested = m.requested(at=now - 3 * DAY)
+    refunded = m.requested(at=now - 4 * DAY)
+    cancellation_approve(order_id=refunded.pk, user=m.seller, note="", now=now - DAY)
+    refund_submit(refund_id=Refund.objects.get(order=refunded).pk, now=now - DAY + HOUR)
+    failed = m.requested(at=now - 4 * DAY, instrument="expired_card")
+    cancellation_approve(order_id=failed.pk, user=m.seller, note="", now=now - DAY)
+    refund_submit(refund_id=Refund.objects.get(order=failed).pk, now=now - DAY + HOUR)
+    canceled = _shipped(m, paid_at=now - 3 * DAY, shipped_at=now - 2 * DAY, tracking="LP1")
+    shipment_void(order_id=canceled.pk, user=m.seller, now=now - DAY)
+    disputed = _shipped(m, paid_at=now - 3 * DAY, shipped_at=now - 2 * DAY, tracking="LP2")
+    dispute_open(order_id=disputed.pk, user=m.buyer, reason="damaged", claim=None,
+                 return_item=False, description="Torn", evidence=[], now=now - HOUR)
+    shipped = _shipped(m, paid_at=now - 3 * DAY, shipped_at=now - 2 * DAY, tracking="LP3")
+    pages = {"buyer": ["/orders/", "/orders/?tab=refunds", "/orders/?tab=to_pay&q=teapot",
+                       *(f"/orders/{o.pk}/" for o in (paid, requested, refunded, failed,
+                                                      canceled, disputed, shipped))],
+             "seller": [f"/orders/{o.pk}/" for o in (requested, disputed)]}
+    for who, paths in pages.items():
+        page.set_viewport_size(DESKTOP)
+        log_in(who)
+        for path in paths:
+            # when each page is shown on a desktop, then on a phone (the dispute form open)
+            for viewport in (DESKTOP, PHONE):
+                page.set_viewport_size(viewport)
+                page.goto(live_server.url + path)
+                expect(page.get_by_role("heading", level=1)).to_be_visible()
+                if page.locator("#dispute-form").count():
+                    page.locator("#dispute-form > summary").click()
+                # then axe-core finds no serious or critical violation, nothing scrolls sideways
+                assert_accessible(page)
+                assert_no_sideways_scroll(page)
+        page.set_viewport_size(DESKTOP)
+        log_out()
