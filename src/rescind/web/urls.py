@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rescind.web import conversation, design, disputes, login, metrics_views, refunds, views
+from rescind.web import (
+    conversation,
+    design,
+    disputes,
+    login,
+    metrics_views,
+    product_images,
+    refunds,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,6 +41,8 @@ urlpatterns = [
     path("seller/metrics/", metrics_views.seller_metrics, name="seller-metrics"),
     path("support/metrics/", metrics_views.support_metrics, name="support-metrics"),
     path("shop/", views.shop, name="shop"),
+    path("products/<int:product_id>/image.svg", product_images.product_image,
+         name="product-image"),
     path("cart/", views.cart, name="cart"),
     path("cart/add/<int:product_id>/", views.cart_add, name="cart-add"),
     path("cart/checkout/", views.cart_checkout, name="cart-checkout"),
