@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rescind.web import conversation, disputes, metrics_views, refunds, views
+from rescind.web import conversation, disputes, live, metrics_views, refunds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,4 +38,5 @@ urlpatterns = [
     path("cart/checkout/", views.cart_checkout, name="cart-checkout"),
     path("payments/<int:payment_id>/pay/", views.payment_pay, name="payment-pay"),
     path("demo/clock/advance/", views.demo_clock_advance, name="demo-clock-advance"),
+    path("live/deadlines/", live.live_deadlines, name="live-deadlines"),
 ]

@@ -29,7 +29,7 @@ from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.policy import parse_duration
 from rescind.messaging.reads import messages_for
 from rescind.notifications.inbox import inbox_of, notification_mark_read
-from rescind.orders.models import CartLine, Order, Payment, Product
+from rescind.orders.models import CartLine, Order, Product
 from rescind.orders.reads import order_detail, order_for_reader, order_summaries
 from rescind.orders.services import (
     checkout_from_cart,
@@ -49,6 +49,8 @@ from rescind.orders.shipping import (
 from rescind.refunds.recovery import RETRY_PERMISSION, refund_destination_update
 from rescind.web.acting import service_run
 from rescind.web.changes import CHANGE_ACTIONS, CHANGE_DONE, change_page
+from rescind.web.order_actions import cancel_question, list_actions, pay_offers
+from rescind.web.order_money import order_money
 from rescind.web.redirects import redirect_next
 from rescind.web.timeline import describe
 
@@ -66,6 +68,9 @@ def buyer_orders(request: HttpRequest) -> HttpResponse:
     orders = Order.objects.filter(buyer=request.user).select_related("store").order_by(
         "-placed_at", "-pk")[:100]
     rows = order_summaries(list(orders), lambda _order: Party.BUYER, now=now)
+    offers = pay_offers(r["checkout_id"] for r in rows if r["state"] == "awaiting_payment")
+    for row in rows:
+        row["list_actions"] = list_actions(row, offers)
     return render(request, "rescind/buyer_orders.html", {"orders": rows})
 
 
@@ -81,13 +86,16 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
     detail = order_detail(order, party, now=clock_now(), can_retry=can_retry)
     for entry in detail["timeline"]:
         entry["text"] = describe(entry["kind"], entry["params"])
-    payment = Payment.objects.filter(checkout_id=order.checkout_id).first()
+    action_names = {a["action"] for a in detail["actions"]}
+    pay = pay_offers([order.checkout_id]).get(order.checkout_id) if "pay" in action_names \
+        else None
     quote = _quote_or_none(request.user, order.pk, None) if party is Party.BUYER and \
         order.state == "awaiting_payment" else None
     return render(request, "rescind/order.html", {
         "quote": quote,
         "order": detail, "party": party.value, "reasons": policy().r8_reasons,
-        "action_names": {a["action"] for a in detail["actions"]}, "payment": payment,
+        "action_names": action_names, "pay": pay, "money": order_money(order, detail),
+        "cancel_question": cancel_question(order.pk),
         "upcoming_names": {u["action"] for u in detail["upcoming_actions"]},
         "conversation": messages_for(order, party),
         "change": change_page(order, detail),
@@ -196,6 +204,8 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     service_run(request, lambda: handler(request, order_id), done=ACTION_DONE[action])
     if action == "add-to-cart-again":
         return redirect("cart")
+    if request.POST.get("next"):  # a form on a list: back to that list
+        return redirect_next(request, "home")
     return redirect("order", order_id=order_id)
 
 
@@ -205,6 +215,8 @@ def seller_orders(request: HttpRequest) -> HttpResponse:
     orders = Order.objects.filter(store_id__in=store_ids_of(request.user)).select_related(
         "store").order_by("-placed_at", "-pk")[:200]
     rows = order_summaries(list(orders), lambda _order: Party.SELLER, now=now)
+    for row in rows:
+        row["list_actions"] = list_actions(row, {})
     return render(request, "rescind/seller_orders.html", {"orders": rows})
 
 
