@@ -119,3 +119,23 @@ def test_r2_countdowns_follow_the_servers_clock_through_boosted_navigations(
         # and: so does the list's
         expect(deadline(page, card)).to_contain_text(
             re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"))
+
+
+@pytest.mark.browser
+def test_r7_an_action_that_opens_while_the_page_is_open_appears_without_a_reload(
+        page: Page, live_server, live_market, demo_mode, log_in, rescind_cli):
+    # given: demo mode, and the buyer on the page of an order paid 23 hours ago: cancelling
+    # opens a day after payment (R7)
+    order = live_market.paid(at=datetime.now(UTC) - timedelta(hours=23))
+    log_in("buyer")
+    page.goto(f"{live_server.url}/orders/{order.pk}/")
+    upcoming = page.locator('.upcoming[data-action="request_cancellation"]')
+    expect(upcoming).to_contain_text(re.compile(r"\(0h 5\dm \d{1,2}s left\)"))
+    expect(page.get_by_role("button", name="Request cancellation")).to_have_count(0)
+
+    # when: the shared clock moves an hour on from the command line
+    rescind_cli("clock", "advance", "1h")
+
+    # then: the page, untouched by the reader, offers the cancellation request
+    expect(page.get_by_role("button", name="Request cancellation")).to_be_visible(timeout=SWAP)
+    expect(upcoming).to_have_count(0)

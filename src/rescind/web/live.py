@@ -7,9 +7,9 @@ swaps the body's content but keeps the first page's body attributes (countdown.j
 A page whose deadline passes while it is open must show what the platform did then. The page
 asks `live_deadlines` which of its orders' deadlines still run (one statement); once one it
 shows has been acted on (fired, or voided by an action) or a new one runs, it reloads.
-countdown.js asks only while it shows a deadline that is due (or due within its next ask), and
-always on an order's own page, whose countdowns may have been overtaken by a demo clock moved
-elsewhere: the answer carries the server's time too.
+countdown.js asks only while it shows a deadline that is due (or due within its next ask),
+and in demo mode always on an order's own page, whose countdowns a clock moved elsewhere (the
+CLI, another tab) may have overtaken: the answer carries the server's time too.
 """
 
 from __future__ import annotations

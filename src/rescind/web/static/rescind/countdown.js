@@ -4,9 +4,9 @@
 //   `now` of each live answer. The demo clock may run ahead of real time.
 // - A deadline that is due makes the page ask /live/deadlines/ every few seconds which of its
 //   deadlines still run; once the platform has acted on one (or a new one runs), the page
-//   reloads to show the order as it is now. A page showing one order's countdowns asks always,
-//   for a demo clock moved elsewhere. An action that becomes available while the page is open
-//   reloads it once.
+//   reloads to show the order as it is now. In demo mode (data-live-clock-moves) a page
+//   showing one order's countdowns asks always, for a clock moved elsewhere. An action that
+//   becomes available while the page is open reloads it once.
 (function () {
   "use strict";
   var POLL_MS = 3000, GRACE_MS = 1500;
@@ -47,14 +47,15 @@
     if (!asking && !document.hidden && Date.now() - lastAsk >= POLL_MS) ask(now);
   }
 
-  // The orders to ask about: every order shown alone; on a list, those with a deadline due
-  // by the next ask.
+  // The orders to ask about: those with a deadline due by the next ask; in demo mode, an
+  // order shown alone (its page) always.
   function ordersToAsk(now) {
     var boxes = document.querySelectorAll(".deadlines[data-live-order]"), ids = [];
     boxes.forEach(function (box) {
       var due = Array.prototype.some.call(box.querySelectorAll(".deadline time.countdown"),
         function (el) { return dueAt(el) - now <= POLL_MS; });
-      if (boxes.length === 1 || due) ids.push(box.getAttribute("data-live-order"));
+      var always = boxes.length === 1 && box.hasAttribute("data-live-clock-moves");
+      if (always || due) ids.push(box.getAttribute("data-live-order"));
     });
     return {ids: ids, url: boxes.length ? boxes[0].getAttribute("data-live-url") : null};
   }
