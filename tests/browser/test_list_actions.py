@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
+SWAP = 30_000  # ms: generous, for a form posted and the page swapped in on a loaded machine
 
 
 def shipped(market):
@@ -27,8 +28,8 @@ def card(page: Page, order):
 
 
 def back_on_the_list(page: Page, live_server) -> None:
-    expect(page).to_have_url(f"{live_server.url}/orders/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("My orders")
+    expect(page).to_have_url(f"{live_server.url}/orders/", timeout=SWAP)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My orders", timeout=SWAP)
 
 
 @pytest.mark.browser
@@ -49,7 +50,8 @@ def test_r1_r4_buyer_pays_and_cancels_from_the_list_after_confirming(
     dialog.get_by_role("button", name="Pay 28.00 USD").click()
 
     # then: it is paid, and the buyer is back on the list, which shows it
-    expect(page.get_by_role("status")).to_have_text("Paid. The seller now has to ship.")
+    expect(page.get_by_role("status")).to_have_text("Paid. The seller now has to ship.",
+                                                   timeout=SWAP)
     back_on_the_list(page, live_server)
     expect(card(page, to_pay).locator(".state")).to_have_text("Awaiting shipment")
     to_pay.refresh_from_db()
@@ -62,7 +64,7 @@ def test_r1_r4_buyer_pays_and_cancels_from_the_list_after_confirming(
     dialog.get_by_role("button", name="Cancel order").click()
 
     # then: it is closed, and the list shows it
-    expect(page.get_by_role("status")).to_have_text("The order is cancelled.")
+    expect(page.get_by_role("status")).to_have_text("The order is cancelled.", timeout=SWAP)
     back_on_the_list(page, live_server)
     expect(card(page, to_cancel).locator(".state")).to_have_text("Closed")
     expect(card(page, to_cancel).get_by_role("button", name="Add to cart again")).to_be_visible()
@@ -85,8 +87,9 @@ def test_r7_r18_list_links_lead_to_the_forms_on_the_order_page_and_receipt_is_co
     card(page, paid).get_by_role("button", name="Cancel order").click()
 
     # then: they are on its page, at the cancellation request form
-    expect(page).to_have_url(f"{live_server.url}/orders/{paid.pk}/#actions")
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order #{paid.pk}")
+    expect(page).to_have_url(f"{live_server.url}/orders/{paid.pk}/#actions", timeout=SWAP)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order #{paid.pk}",
+                                                                  timeout=SWAP)
     expect(page.get_by_label("Reason")).to_be_visible()
     expect(page.get_by_role("button", name="Request cancellation")).to_be_visible()
 
@@ -98,8 +101,10 @@ def test_r7_r18_list_links_lead_to_the_forms_on_the_order_page_and_receipt_is_co
     card(page, sent).get_by_role("button", name="Open a dispute").click()
 
     # then: they are on its page with the dispute form open
-    expect(page).to_have_url(f"{live_server.url}/orders/{sent.pk}/#dispute-form")
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order #{sent.pk}")
+    expect(page).to_have_url(f"{live_server.url}/orders/{sent.pk}/#dispute-form",
+                             timeout=SWAP)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order #{sent.pk}",
+                                                                  timeout=SWAP)
     expect(page.get_by_label("Dispute reason")).to_be_visible()
     expect(page.get_by_role("button", name="Open the dispute")).to_be_visible()
 
@@ -114,7 +119,8 @@ def test_r7_r18_list_links_lead_to_the_forms_on_the_order_page_and_receipt_is_co
     dialog.get_by_role("button", name="Confirm receipt").click()
 
     # then: the order is completed, shown on the list
-    expect(page.get_by_role("status")).to_have_text("Thank you: the order is completed.")
+    expect(page.get_by_role("status")).to_have_text("Thank you: the order is completed.",
+                                                   timeout=SWAP)
     back_on_the_list(page, live_server)
     expect(card(page, sent).locator(".state")).to_have_text("Completed")
     sent.refresh_from_db()

@@ -103,7 +103,8 @@ def test_r2_countdowns_follow_the_servers_clock_through_boosted_navigations(
     expect(list_heading).to_have_text("My orders", timeout=SWAP)
 
     # then: the list counts from the server's moved clock
-    expect(deadline(page, card)).to_contain_text(re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"))
+    expect(deadline(page, card)).to_contain_text(re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"),
+                                                 timeout=SWAP)
 
     # when: the buyer goes list -> order -> list -> order -> list
     for _ in range(2):
@@ -112,13 +113,14 @@ def test_r2_countdowns_follow_the_servers_clock_through_boosted_navigations(
         expect(page.get_by_role("heading", level=1)).to_contain_text(
             f"Order #{order.pk}", timeout=SWAP)
         # then: the order's countdown counts from the server's moved clock
-        expect(deadline(page)).to_contain_text(re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"))
+        expect(deadline(page)).to_contain_text(re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"),
+                                               timeout=SWAP)
         page.get_by_role("link", name="My orders").click()
         expect(page).to_have_url(f"{live_server.url}/orders/", timeout=SWAP)
         expect(list_heading).to_have_text("My orders", timeout=SWAP)
         # and: so does the list's
         expect(deadline(page, card)).to_contain_text(
-            re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"))
+            re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"), timeout=SWAP)
 
 
 @pytest.mark.browser

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 MINUTE = timedelta(minutes=1)
+SWAP = 30_000  # ms: generous, for a form posted and the page swapped in on a loaded machine
 
 
 def two_store_checkout(market):
@@ -60,10 +61,12 @@ def test_r1_pay_now_on_one_order_names_both_orders_and_the_combined_amount_then_
     page.get_by_role("dialog").get_by_role("button", name="Pay 35.25 USD").click()
 
     # then: the order is paid, and so is the other order of the checkout
-    expect(page.get_by_role("status")).to_have_text("Paid. The seller now has to ship.")
+    expect(page.get_by_role("status")).to_have_text("Paid. The seller now has to ship.",
+                                                   timeout=SWAP)
     expect(page.locator("#order-state")).to_have_text("Awaiting shipment")
     page.goto(f"{live_server.url}/orders/{mug.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order #{mug.pk}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order #{mug.pk}",
+                                                                  timeout=SWAP)
     expect(page.locator("#order-state")).to_have_text("Awaiting shipment")
     payment = shirts.checkout.payment
     payment.refresh_from_db()
@@ -95,7 +98,7 @@ def test_r4_cancelling_an_unpaid_order_asks_first(page: Page, live_server, live_
     page.get_by_role("dialog").get_by_role("button", name="Cancel order").click()
 
     # then: the order is cancelled
-    expect(page.get_by_role("status")).to_have_text("The order is cancelled.")
+    expect(page.get_by_role("status")).to_have_text("The order is cancelled.", timeout=SWAP)
     expect(page.locator("#order-state")).to_have_text("Closed")
     order.refresh_from_db()
     assert (order.state, order.close_reason) == ("closed", "cancelled_by_buyer")
