@@ -1,12 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rescind.web import conversation, disputes, live, metrics_views, refunds, views
+from rescind.web import conversation, design, disputes, live, login, metrics_views, refunds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="rescind/login.html"),
-         name="login"),
+    path("login/", login.LoginPage.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", views.buyer_orders, name="buyer-orders"),
     path("orders/<int:order_id>/", views.order_page, name="order"),
@@ -38,5 +37,6 @@ urlpatterns = [
     path("cart/checkout/", views.cart_checkout, name="cart-checkout"),
     path("payments/<int:payment_id>/pay/", views.payment_pay, name="payment-pay"),
     path("demo/clock/advance/", views.demo_clock_advance, name="demo-clock-advance"),
+    path("design/", design.design, name="design"),
     path("live/deadlines/", live.live_deadlines, name="live-deadlines"),
 ]

@@ -1,47 +1,54 @@
-// Confirmation dialog (components contract, issue 13): a <form data-confirm="question"> asks
-// in a native <dialog class="confirm"> before it is sent, with buttons "<data-confirm-label or
-// Confirm>" and "Go back". Confirming submits the form again, boosted by htmx or not.
-// Listening in the capture phase on the document runs before htmx's own submit handler.
+// Confirmation dialog (docs/design.md): a <form data-confirm="Question?"
+// data-confirm-label="Cancel order"> asks in a native <dialog class="confirm"> before it is
+// sent. It listens in the capture phase, so it runs before htmx's own submit handler on boosted
+// forms; once confirmed, the form is submitted again (requestSubmit, same submitter) and passes.
 (function () {
   "use strict";
-  var confirmed = null; // the form whose next submit event is the confirmed one
-  var count = 0;
+  var confirmed = new WeakSet();
+  var dialog = null;
+
+  function build() {
+    dialog = document.createElement("dialog");
+    dialog.className = "confirm";
+    dialog.setAttribute("aria-labelledby", "confirm-question");
+    var article = document.createElement("article");
+    var question = document.createElement("p");
+    question.id = "confirm-question";
+    var footer = document.createElement("footer");
+    var back = document.createElement("button");
+    back.type = "button"; back.className = "secondary"; back.textContent = "Go back";
+    back.setAttribute("data-answer", "back"); back.autofocus = true;
+    var ok = document.createElement("button");
+    ok.type = "button"; ok.setAttribute("data-answer", "ok");
+    footer.append(back, ok);
+    article.append(question, footer);
+    dialog.append(article);
+    back.addEventListener("click", function () { dialog.close("back"); });
+    ok.addEventListener("click", function () { dialog.close("ok"); });
+    return dialog;
+  }
 
   function ask(form, submitter) {
-    var dialog = document.createElement("dialog");
-    var question = document.createElement("p");
-    var buttons = document.createElement("div");
-    var yes = document.createElement("button");
-    var no = document.createElement("button");
-    count += 1;
-    dialog.className = "confirm";
-    question.id = "confirm-question-" + count;
-    question.textContent = form.getAttribute("data-confirm");
-    dialog.setAttribute("aria-labelledby", question.id);
-    buttons.className = "confirm-buttons";
-    yes.type = no.type = "button";
-    yes.textContent = form.getAttribute("data-confirm-label") || "Confirm";
-    if (submitter && submitter.classList.contains("destructive")) yes.className = "destructive";
-    no.textContent = "Go back";
-    no.className = "secondary";
-    buttons.append(yes, no);
-    dialog.append(question, buttons);
-    dialog.addEventListener("close", function () { dialog.remove(); });
-    no.addEventListener("click", function () { dialog.close(); });
-    yes.addEventListener("click", function () {
-      dialog.close();
-      confirmed = form;
-      if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+    if (!dialog || !dialog.isConnected) { document.body.append(build()); }
+    dialog.querySelector("#confirm-question").textContent = form.getAttribute("data-confirm");
+    var ok = dialog.querySelector("[data-answer=ok]");
+    ok.textContent = form.getAttribute("data-confirm-label") || "Confirm";
+    ok.className = submitter && submitter.classList.contains("destructive") ? "destructive" : "";
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function answered() {
+      dialog.removeEventListener("close", answered);
+      if (dialog.returnValue !== "ok") { return; }
+      confirmed.add(form);
+      if (submitter && submitter.form === form) { form.requestSubmit(submitter); }
+      else { form.requestSubmit(); }
     });
-    document.body.append(dialog);
     dialog.showModal();
-    no.focus();
   }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) return;
-    if (confirmed === form) { confirmed = null; return; }
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) { return; }
+    if (confirmed.has(form)) { confirmed.delete(form); return; }
     event.preventDefault();
     event.stopPropagation();
     ask(form, event.submitter);

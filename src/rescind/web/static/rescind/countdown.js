@@ -40,7 +40,7 @@
       var left = Math.max(0, dueAt(el) - now) / 1000, span = el.querySelector(".left");
       if (span) span.textContent = text(left);
     });
-    document.querySelectorAll(".deadlines .upcoming time.countdown").forEach(function (el) {
+    document.querySelectorAll("[data-live-order] .upcoming time.countdown").forEach(function (el) {
       if (dueAt(el) > now) seenEarly.add(el);
       else if (seenEarly.has(el) && now - dueAt(el) >= GRACE_MS) reload();
     });
@@ -50,7 +50,7 @@
   // The orders to ask about: those with a deadline due by the next ask; in demo mode, an
   // order shown alone (its page) always.
   function ordersToAsk(now) {
-    var boxes = document.querySelectorAll(".deadlines[data-live-order]"), ids = [];
+    var boxes = document.querySelectorAll("[data-live-order]"), ids = [];
     boxes.forEach(function (box) {
       var due = Array.prototype.some.call(box.querySelectorAll(".deadline time.countdown"),
         function (el) { return dueAt(el) - now <= POLL_MS; });
@@ -61,7 +61,7 @@
   }
 
   function shown(id) {
-    var box = document.querySelector('.deadlines[data-live-order="' + id + '"]');
+    var box = document.querySelector('[data-live-order="' + id + '"]');
     if (!box) return null;
     return Array.prototype.map.call(box.querySelectorAll(".deadline"), function (el) {
       return el.getAttribute("data-kind") + "@" + dueAt(el.querySelector("time.countdown"));
