@@ -9,6 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import assert_accessible, assert_no_sideways_scroll
+from tests.browser.test_paying import two_store_checkout
+
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
 SWAP = 30_000  # ms: generous, for a form posted and the page swapped in on a loaded machine
@@ -125,3 +128,34 @@ def test_r7_r18_list_links_lead_to_the_forms_on_the_order_page_and_receipt_is_co
     expect(card(page, sent).locator(".state")).to_have_text("Completed")
     sent.refresh_from_db()
     assert sent.state == "completed"
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+@pytest.mark.browser
+def test_list_order_page_and_pay_dialog_fit_the_screen_and_pass_axe(
+        page: Page, live_server, live_market, log_in, width, height):
+    # given: a two-store checkout to pay, an order paid two days ago and a shipped one
+    shirts, _mug = two_store_checkout(live_market)
+    live_market.paid(at=datetime.now(UTC) - 2 * DAY)
+    shipped(live_market)
+    page.set_viewport_size({"width": width, "height": height})
+
+    # when: the buyer reads their list
+    log_in("buyer")
+    back_on_the_list(page, live_server)
+    # then: it fits the window and axe finds nothing serious
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+
+    # when: they open the order to pay
+    page.goto(f"{live_server.url}/orders/{shirts.pk}/")
+    expect(page.locator("table.money")).to_be_visible()
+    # then: the page with its money table fits, and passes axe
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+
+    # when: they press "Pay now"
+    page.get_by_role("button", name="Pay now").click()
+    # then: the confirmation passes axe too
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert_accessible(page)
