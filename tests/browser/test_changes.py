@@ -53,8 +53,8 @@ def test_r13_r22_r23_buyer_changes_to_one_blue_shirt_seller_accepts_difference_r
 
     # then: the seller sees it done, and the order now holds one blue shirt
     expect(page.get_by_role("status")).to_have_text("Change accepted.")
-    expect(page.locator("table.lines tbody td")).to_have_text(
-        ["Shirt", "colour: blue", "1", "12.50 USD", "12.50 USD"])
+    expect(page.locator("table.lines tbody.lines td")).to_have_text(
+        ["Shirt colour: blue, 1 × 12.50 USD", "12.50 USD"])
 
     # when: the buyer comes back to the order
     log_out()

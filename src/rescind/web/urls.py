@@ -5,6 +5,7 @@ from rescind.web import (
     conversation,
     design,
     disputes,
+    live,
     login,
     metrics_views,
     product_images,
@@ -49,4 +50,5 @@ urlpatterns = [
     path("payments/<int:payment_id>/pay/", views.payment_pay, name="payment-pay"),
     path("demo/clock/advance/", views.demo_clock_advance, name="demo-clock-advance"),
     path("design/", design.design, name="design"),
+    path("live/deadlines/", live.live_deadlines, name="live-deadlines"),
 ]

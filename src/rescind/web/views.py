@@ -30,7 +30,7 @@ from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.policy import parse_duration
 from rescind.messaging.reads import messages_for
 from rescind.notifications.inbox import inbox_of, notification_mark_read
-from rescind.orders.models import CartLine, Order, Payment, Product
+from rescind.orders.models import CartLine, Order, Product
 from rescind.orders.reads import order_detail, order_for_reader, order_summaries
 from rescind.orders.services import (
     checkout_from_cart,
@@ -57,6 +57,7 @@ from rescind.web.changes import (
     change_page,
     delivery_from_form,
 )
+from rescind.web.order_actions import cancel_question, list_actions, pay_offers
 from rescind.web.order_list import (
     TABS,
     buyer_orders_read,
@@ -65,6 +66,7 @@ from rescind.web.order_list import (
     refunds_of,
     tab_of,
 )
+from rescind.web.order_money import order_money
 from rescind.web.order_status import STATE_TONES, order_status, refund_tracker
 from rescind.web.redirects import redirect_next
 from rescind.web.timeline import describe
@@ -87,10 +89,12 @@ def buyer_orders(request: HttpRequest) -> HttpResponse:
     orders, counts = buyer_orders_read(request.user, tab=tab, search=search)
     rows = order_summaries(orders, lambda _order: Party.BUYER, now=now)
     lines, refunds = lines_of(orders), refunds_of(orders)
+    offers = pay_offers(r["checkout_id"] for r in rows if r["state"] == "awaiting_payment")
     for row in rows:
         row["lines"] = lines[row["id"]]
         row["next_step"] = next_step(row, refunds[row["id"]])
         row["tone"] = STATE_TONES[row["state"]]
+        row["list_actions"] = list_actions(row, offers)
     _name, empty_title, empty_text = TABS[tab]
     return render(request, "rescind/buyer_orders.html", {
         "orders": rows, "tab": tab, "search": search,
@@ -116,13 +120,14 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
         entry["text"] = describe(entry["kind"], entry["params"])
     for refund in detail["refunds"]:
         refund["tracker"] = refund_tracker(refund, party)
-    payment = Payment.objects.filter(checkout_id=order.checkout_id).first()
     quote = _quote_or_none(request.user, order.pk, None) if party is Party.BUYER and \
         order.state == "awaiting_payment" else None
     request_pending = (detail["cancellation_request"] or {}).get("state") == "pending"
     disputes = dispute_page_context(order, party, request.user)
     dispute = disputes["dispute"]
     action_names = {a["action"] for a in detail["actions"]}
+    pay = pay_offers([order.checkout_id]).get(order.checkout_id) if "pay" in action_names \
+        else None
     return render(request, "rescind/order.html", {
         "quote": quote,
         "order": detail, "party": party.value,
@@ -134,7 +139,8 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
         "reasons": cancel_reasons(policy().r8_reasons, action_names),
         "pending_quote": pending_request_quote(order, now=now)
         if request_pending and party in (Party.BUYER, Party.SELLER) else None,
-        "action_names": action_names, "payment": payment,
+        "action_names": action_names, "pay": pay, "money": order_money(order, detail),
+        "cancel_question": cancel_question(order.pk),
         "upcoming_names": {u["action"] for u in detail["upcoming_actions"]},
         "conversation": messages_for(order, party),
         "change": change_page(order, detail),
@@ -243,6 +249,8 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     service_run(request, lambda: handler(request, order_id), done=ACTION_DONE[action])
     if action == "add-to-cart-again":
         return redirect("cart")
+    if request.POST.get("next"):  # a form on a list: back to that list
+        return redirect_next(request, "home")
     return redirect("order", order_id=order_id)
 
 
@@ -252,6 +260,8 @@ def seller_orders(request: HttpRequest) -> HttpResponse:
     orders = Order.objects.filter(store_id__in=store_ids_of(request.user)).select_related(
         "store").order_by("-placed_at", "-pk")[:200]
     rows = order_summaries(list(orders), lambda _order: Party.SELLER, now=now)
+    for row in rows:
+        row["list_actions"] = list_actions(row, {})
     return render(request, "rescind/seller_orders.html", {"orders": rows})
 
 
