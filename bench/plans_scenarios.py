@@ -21,6 +21,7 @@ from rescind.aftersale.models import CancellationRequest
 from rescind.disputes.firing import disputes_fire_due
 from rescind.orders.models import Order, Store
 from rescind.orders.recording import order_facts, order_lock
+from rescind.pruning import PASS_BATCHES, Retention, prune_pass
 from rescind.refunds.models import Refund, SandboxFault
 from rescind.scheduler import deadlines_fire_due
 from rescind.worker import RescindWorker, tasks_requeue_abandoned
@@ -140,6 +141,14 @@ def _tasks(context: dict) -> None:
     RescindWorker(worker_id="bench-plans").tasks_run(max_tasks=20_000)
 
 
+def _prune(context: dict) -> None:
+    """One worker pass's share of the pruning: the data set spans 180 days, so every kind has
+    rows past its retention."""
+    result = prune_pass(now=datetime.now(UTC), retention=Retention.configured(),
+                        batch_size=settings.RESCIND_PRUNE_BATCH_SIZE, max_batches=PASS_BATCHES)
+    assert sum(result.removed.values()) > 0, result.removed
+
+
 def _buyer_lists(now: datetime) -> dict:
     buyer = _busiest("buyer_id")
     return {"api": _api(buyer), "web": _logged_in(buyer)}
@@ -232,4 +241,7 @@ SCENARIOS = [
     Scenario("P", "store metrics, one seller, last 30 days (report)",
              "GET /api/v1/metrics/stores for the busiest store", _metrics, _seller_lists,
              hot=False),
+    Scenario("Q", "worker: pruning (rescind.pruning)",
+             "one pass's batches of finished task rows, e-mail and webhook logs and idempotency "
+             "records past their retention", _prune),
 ]

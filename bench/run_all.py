@@ -9,15 +9,17 @@ Runs, one after another so they never share the machine with each other:
    server workers, and on SQLite;
 3. the deadline storm and the workers' memory (bench/deadline_storm.py): 100,000 orders on
    PostgreSQL with two workers, and on SQLite with one;
-4. the query plans of the hot paths on 100,000 orders (bench/query_plans.py), which fails if a hot
+4. the task claim before and after 1,000,000 finished task rows were written and pruned
+   (bench/task_pruning.py, issue 16 item 6), on PostgreSQL and on SQLite;
+5. the query plans of the hot paths on 100,000 orders (bench/query_plans.py), which fails if a hot
    path scans a big table.
 Each script prints its own table; everything printed is also written to var/bench/report.txt
 and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
-test of the harness, minutes instead of about 35; its figures are not the recorded ones).
+test of the harness, minutes instead of about 50; its figures are not the recorded ones).
 
-The benchmark databases (rescind_bench, rescind_http, rescind_storm, rescind_plans on the
-PostgreSQL of RESCIND_BENCH_POSTGRES_URL, and files under /tmp for SQLite) are dropped and made
-anew. Never point it at a database you want to keep.
+The benchmark databases (rescind_bench, rescind_http, rescind_storm, rescind_pruning,
+rescind_plans on the PostgreSQL of RESCIND_BENCH_POSTGRES_URL, and files under /tmp for SQLite)
+are dropped and made anew. Never point it at a database you want to keep.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
     """(name, database URL, script and arguments) of each run, in order."""
     count, repeat = ("60", "1") if quick else ("2000", "3")
     orders = "3000" if quick else "100000"
+    pruning = (["--finished", "20000", "--claims", "200"] if quick
+               else ["--finished", "1000000", "--claims", "2000"])
     http = ["--duration", "3", "--repeat", "1"] if quick else ["--duration", "10", "--repeat", "3"]
     return [
         ("floor-postgres", f"{PG}/rescind_bench",
@@ -52,6 +56,10 @@ def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
          ["deadline_storm.py", "--orders", orders, "--repeat", repeat]),
         ("storm-sqlite", "sqlite:////tmp/rescind_storm.sqlite3",
          ["deadline_storm.py", "--orders", orders, "--repeat", "1" if quick else "3"]),
+        ("prune-postgres", f"{PG}/rescind_pruning",
+         ["task_pruning.py", *pruning, "--repeat", repeat]),
+        ("prune-sqlite", "sqlite:////tmp/rescind_pruning.sqlite3",
+         ["task_pruning.py", *pruning, "--repeat", repeat]),
         ("plans-postgres", f"{PG}/rescind_plans", ["query_plans.py", "--orders", orders]),
     ]
 

@@ -230,6 +230,34 @@ def worker(interval: Annotated[float, typer.Option(help="seconds between idle po
 
 
 @app.command()
+def prune(dry_run: Annotated[bool, typer.Option(help="count what would go; remove nothing")]
+          = False) -> None:
+    """Remove finished rows older than their retention (the worker does this a little every
+    pass): task rows, e-mail and webhook logs, idempotency records."""
+    _django()
+    from django.conf import settings
+    from django.utils import timezone
+
+    from rescind.pruning import KINDS, Retention, prune_count, prune_cutoffs, prune_pass
+
+    now, retention = timezone.now(), Retention.configured()
+    if dry_run:
+        counts = prune_count(now=now, retention=retention)
+    else:
+        counts = prune_pass(now=now, retention=retention, max_batches=None,
+                            batch_size=settings.RESCIND_PRUNE_BATCH_SIZE).removed
+    cutoffs = prune_cutoffs(now=now, retention=retention)
+    table = Table(title="Would remove (dry run)" if dry_run else "Removed")
+    table.add_column("rows")
+    table.add_column("older than")
+    table.add_column("count", justify="right")
+    for kind in KINDS:
+        table.add_row(kind.replace("_", " "), cutoffs[kind].isoformat(timespec="seconds"),
+                      f"{counts[kind]:,}")
+    console.print(table)
+
+
+@app.command()
 def demo(port: int = 8000,
          reset: Annotated[bool, typer.Option(help="start from an empty database")] = False) -> None:
     """Migrate, load the demo marketplace, and serve it with a worker, in demo mode, until

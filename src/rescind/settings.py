@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from rescind.domain.policy import parse_duration
 
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _retention(name: str, default: str) -> timedelta:
+    """A retention period of rescind.pruning: a duration ('30d', '24h') of at least an hour
+    (an idempotency record must outlive its request by far)."""
+    value = parse_duration(os.environ.get(name) or default)
+    if value < timedelta(hours=1):
+        raise ImproperlyConfigured(f"{name} must be a duration of at least 1h, e.g. {default}")
+    return value
 
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -167,6 +178,15 @@ RESCIND_WEBHOOK_ALLOWED_NETWORKS = [
     str(ipaddress.ip_network(entry.strip(), strict=False))
     for entry in os.environ.get("RESCIND_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if entry.strip()
 ]
+# How long finished rows are kept before the worker prunes them (rescind/pruning.py): task rows
+# that succeeded, and that failed (their traceback); sent e-mails and finished webhook
+# deliveries; idempotency records (a repeat of an older key runs as a new request).
+RESCIND_RETENTION_TASKS = _retention("RESCIND_RETENTION_TASKS", "7d")
+RESCIND_RETENTION_FAILED_TASKS = _retention("RESCIND_RETENTION_FAILED_TASKS", "30d")
+RESCIND_RETENTION_DELIVERIES = _retention("RESCIND_RETENTION_DELIVERIES", "30d")
+RESCIND_RETENTION_IDEMPOTENCY = _retention("RESCIND_RETENTION_IDEMPOTENCY", "24h")
+# Rows removed per batch: each batch is one short transaction.
+RESCIND_PRUNE_BATCH_SIZE = int(os.environ.get("RESCIND_PRUNE_BATCH_SIZE") or "1000")
 # How long a payment gateway call waits for the provider's answer (refunds/gateway.py).
 RESCIND_GATEWAY_TIMEOUT_SECONDS = float(os.environ.get("RESCIND_GATEWAY_TIMEOUT_SECONDS", "10"))
 

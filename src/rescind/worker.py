@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from rescind.clock.service import clock_offset_forget
 from rescind.clock.service import now as clock_now
 from rescind.disputes.firing import disputes_fire_due
+from rescind.pruning import IDLE_SECONDS, PASS_BATCHES, Retention, prune_pass
 from rescind.scheduler import deadlines_fire_due
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class RescindWorker:
         self.running = True
         self.lease = timedelta(seconds=settings.RESCIND_TASK_LEASE_SECONDS)
         self._next_sweep = 0.0  # time.monotonic() of the next abandoned-task sweep
+        self._next_prune = 0.0  # time.monotonic() of the next pruning of old rows
 
     def stop(self, *_args) -> None:
         self.running = False
@@ -60,9 +62,24 @@ class RescindWorker:
                startup_delay=False, max_tasks=max_tasks, worker_id=self.worker_id,
                excluded_queue_names=[]).run()
 
+    def rows_prune(self) -> None:
+        """A bounded share of the pruning of old rows (rescind.pruning): at most PASS_BATCHES
+        short batches, and none for IDLE_SECONDS once a pass found nothing more to remove.
+        Ages are compared with the real clock (see rescind.pruning)."""
+        if time.monotonic() < self._next_prune:
+            return
+        result = prune_pass(now=timezone.now(), retention=Retention.configured(),
+                            batch_size=settings.RESCIND_PRUNE_BATCH_SIZE,
+                            max_batches=PASS_BATCHES)
+        if any(result.removed.values()):
+            logger.info("pruned %s", ", ".join(f"{count} {kind}" for kind, count
+                                               in result.removed.items() if count))
+        self._next_prune = time.monotonic() + (0.0 if result.more else IDLE_SECONDS)
+
     def run_once(self) -> int:
-        """One pass: fire due deadlines, then run the tasks they and others queued. Each pass
-        reads the demo clock afresh, so a move made anywhere is acted on by the next pass."""
+        """One pass: fire due deadlines, then run the tasks they and others queued, then prune
+        a little. Each pass reads the demo clock afresh, so a move made anywhere is acted on by
+        the next pass."""
         close_old_connections()
         clock_offset_forget()
         now = clock_now()
@@ -71,6 +88,7 @@ class RescindWorker:
             tasks_requeue_abandoned(lease=self.lease)
             self._next_sweep = time.monotonic() + max(1.0, self.lease.total_seconds() / 4)
         self.tasks_run()
+        self.rows_prune()
         return fired
 
     def run_forever(self) -> None:

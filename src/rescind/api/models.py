@@ -14,3 +14,4 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_answer_per_key")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]  # pruning.py

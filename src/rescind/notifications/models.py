@@ -42,6 +42,9 @@ class EmailMessage(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     dedup_key = models.CharField(max_length=120, unique=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="email_created")]  # pruning.py
+
 
 def _new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(24)
@@ -102,6 +105,8 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
+        # pruning.py: the first deliveries (not replays), oldest first
+        indexes = [models.Index(fields=["replay_of", "created_at"], name="webhook_delivery_age")]
 
     @property
     def delivery_key(self) -> str:
