@@ -90,10 +90,10 @@ def test_r7_r18_list_links_lead_to_the_forms_on_the_order_page_and_receipt_is_co
     card(page, paid).get_by_role("button", name="Cancel order").click()
 
     # then: they are on its page, at the cancellation request form
-    expect(page).to_have_url(f"{live_server.url}/orders/{paid.pk}/#actions", timeout=SWAP)
+    expect(page).to_have_url(f"{live_server.url}/orders/{paid.pk}/#cancel-form", timeout=SWAP)
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order #{paid.pk}",
                                                                   timeout=SWAP)
-    expect(page.get_by_label("Reason")).to_be_visible()
+    expect(page.get_by_role("group", name="Why do you want to cancel?")).to_be_visible()
     expect(page.get_by_role("button", name="Request cancellation")).to_be_visible()
 
     # when: they go back to the list and follow "Open a dispute" of the shipped order

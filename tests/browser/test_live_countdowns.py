@@ -41,7 +41,7 @@ def test_r5_open_order_page_shows_the_closed_order_once_the_worker_acts_on_a_mov
 
     # then: the page, untouched by the reader, shows the order closed by the timeout
     expect(page.locator("#order-state")).to_have_text("Closed", timeout=SWAP)
-    expect(page.locator(".close-reason")).to_have_text("(unpaid timeout)")
+    expect(page.locator("#order-substatus")).to_contain_text("Closed: not paid in time")
     expect(deadline(page)).to_have_count(0)
     expect(page.get_by_role("button", name="Pay now")).to_have_count(0)
     expect(page.locator("#actions button")).to_have_text(["Add to cart again"])

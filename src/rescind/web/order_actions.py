@@ -19,25 +19,20 @@ from django.urls import reverse
 from rescind.config import policy
 from rescind.domain.money import Money
 from rescind.orders.models import Order
-
-METHOD_LABELS = {"bank_card": "bank card", "e_wallet": "e-wallet",
-                 "bank_transfer": "bank transfer"}
+from rescind.web.labels import payment_method_label
 
 # Done from the list by posting a form: action -> the order-action slug.
 POSTED = {"cancel": "cancel", "confirm_receipt": "confirm-receipt",
           "add_to_cart_again": "add-to-cart-again"}
 # Done on the order page: action -> the id of the part of the page where it is done.
 ON_ORDER_PAGE = {
+    "request_cancellation": "cancel-form",
     "open_dispute": "dispute-form", "dispute_not_received": "dispute-form",
     "request_change": "change-request", "withdraw_change": "change-request",
     "confirm_extra_charge": "change-request", "decline_extra_charge": "change-request",
     "accept_change": "change-request", "refuse_change": "change-request",
 }
 ACTIONS_PART = "actions"  # every other action: the order page's actions
-
-
-def method_label(method: str) -> str:
-    return METHOD_LABELS.get(method, method.replace("_", " "))
 
 
 def order_numbers(order_ids: Iterable[int]) -> str:
@@ -71,8 +66,8 @@ def _offer(orders: list[tuple]) -> dict[str, Any]:
         "url": reverse("payment-pay", args=[payment_id]),
         "amount": amount.as_dict(),
         "order_ids": order_ids,
-        "method_label": method_label(method),
-        "question": f"Pay {amount.format()} for {covers} by {method_label(method)}?",
+        "method_label": payment_method_label(method),
+        "question": f"Pay {amount.format()} for {covers} by {payment_method_label(method)}?",
         "confirm_label": f"Pay {amount.format()}",
         "covers": f"One payment for {covers}: they were bought together."
         if len(order_ids) > 1 else "",
