@@ -21,7 +21,9 @@ Before each phase's claims the table is analysed (PostgreSQL), as autovacuum wou
 the claim is planned from what the table holds; its plan is printed.
 Each phase gives claims per second and the CPU time per claim of this process and its
 PostgreSQL backend (read from /proc), which a loaded machine disturbs far less than the rate:
-it is what the rate tends to when nothing waits for a core. The ratios grown/fresh and
+it is what the rate tends to when nothing waits for a core. On PostgreSQL, also the buffers
+the claim's SELECT touches at the start of each phase (EXPLAIN ANALYZE, BUFFERS): its work, which
+no load changes. The ratios grown/fresh and
 pruned/fresh (for CPU, fresh/grown: above 1 is faster either way) are taken within each
 repetition; the figures are medians over `--repeat` repetitions. After each one a query
 checks that every written row was pruned, every claimed task succeeded and was kept (it is
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -71,16 +74,21 @@ def noop() -> None:
     """The task the claims run: nothing, so only the claim and the completion are timed."""
 
 
-def claim_plan() -> str:
-    """How PostgreSQL would find the next task now: the scan node of the claim's plan
-    (django-tasks-db's query, as its worker builds it)."""
+def claim_plan() -> tuple[str, int]:
+    """How PostgreSQL finds the next task now: the scan node of the claim's plan
+    (django-tasks-db's query, as its worker builds it), and the buffers it touched, run under
+    EXPLAIN (ANALYZE, BUFFERS) in a transaction rolled back. The buffers are the claim's work,
+    which the machine's load does not change."""
     claim = (DBTaskResult.objects.ready().filter(backend_name="default")
              .filter(queue_name__in=["default"]).select_for_update(skip_locked=True)[:1])
     with transaction.atomic(), connection.cursor() as cursor:
         sql, params = claim.query.sql_with_params()
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         lines = [row[0].strip(" ->") for row in cursor.fetchall()]
-    return next(line.split("  (")[0] for line in lines if "Scan" in line)
+        transaction.set_rollback(True)
+    scan = next(line.split("  (")[0] for line in lines if "Scan" in line)
+    found = re.search(r"Buffers: shared hit=(\d+)(?: read=(\d+))?", "\n".join(lines))
+    return scan, sum(int(n) for n in found.groups(default="0"))
 
 
 def backend_pid() -> int | None:
@@ -101,22 +109,29 @@ def cpu_seconds(backend: int | None) -> float:
     return seconds
 
 
-def claims_measure(count: int) -> dict:
+def claims_measure(count: int, *, priority: int) -> dict:
     """Queue `count` no-op tasks (one multi-row INSERT), then run them all with the worker's
     own task loop: claims (and completions) per second, CPU time per claim of this process and
     its PostgreSQL backend (what the rate tends to when nothing waits for a core), and on
     PostgreSQL the claim's plan. The table is analysed first (on PostgreSQL), so every phase is
     planned from what the table holds: on statistics of the empty table, a fresh queue is read
-    by a sequential scan."""
+    by a sequential scan.
+
+    Each phase queues its tasks at a higher `priority` than the phase before: the claim reads
+    the queued rows' index in priority order, so a phase's claims do not walk over the index
+    entries the earlier phases' claims left dead (until VACUUM), only over their own, as every
+    phase does. Without this, the later phases' claim touched 3 to 5 times the buffers of the
+    first, whatever the finished rows (docs/benchmarks.md, section 6)."""
     DBTaskResult.objects.bulk_create([
         DBTaskResult(task_path=noop.module_path, args_kwargs={"args": [], "kwargs": {}},
-                     backend_name="default", queue_name="default", run_after=get_date_max())
+                     backend_name="default", queue_name="default", run_after=get_date_max(),
+                     priority=priority)
         for _ in range(count)])
-    plan = ""
+    plan, buffers = "", None
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
-        plan = claim_plan()
+        plan, buffers = claim_plan()
     worker = RescindWorker(worker_id="bench-claims")
     backend = backend_pid()
     began, cpu = time.perf_counter(), cpu_seconds(backend)
@@ -125,7 +140,8 @@ def claims_measure(count: int) -> dict:
     assert backend_pid() == backend, "the connection was replaced: its CPU time is lost"
     left = DBTaskResult.objects.filter(status="READY").count()
     assert left == 0, f"{left} queued task(s) were not claimed"
-    return {"per_second": count / elapsed, "cpu_us": cpu / count * 1e6, "plan": plan}
+    return {"per_second": count / elapsed, "cpu_us": cpu / count * 1e6, "plan": plan,
+            "buffers": buffers}
 
 
 FINISHED_SQL = {
@@ -216,16 +232,16 @@ def one_run(args) -> dict:
     with connection.cursor() as cursor:  # each run starts from a new, empty table
         cursor.execute(f"TRUNCATE {TABLE}" if connection.vendor == "postgresql"
                        else f"DELETE FROM {TABLE}")
-    claims_measure(min(200, args.claims))  # warm up: connection, caches
+    claims_measure(min(200, args.claims), priority=-1)  # warm up: connection, caches
     now = datetime.now(UTC)
-    claims = {"fresh": claims_measure(args.claims)}
+    claims = {"fresh": claims_measure(args.claims, priority=0)}
     table = {"fresh": table_facts()}
     write_seconds = finished_write(args.finished, now=now)
     table["grown"] = table_facts()
-    claims["grown"] = claims_measure(args.claims)
+    claims["grown"] = claims_measure(args.claims, priority=1)
     prune = finished_prune(now=datetime.now(UTC), batch_size=settings.RESCIND_PRUNE_BATCH_SIZE)
     table["pruned"] = table_facts()
-    claims["pruned"] = claims_measure(args.claims)
+    claims["pruned"] = claims_measure(args.claims, priority=2)
     checked = (prune["removed"] == args.finished
                and not DBTaskResult.objects.filter(finished_at__lt=now - timedelta(days=7)).exists()
                and DBTaskResult.objects.filter(status="SUCCESSFUL").count()
@@ -255,8 +271,9 @@ def one_run(args) -> dict:
               f"{'yes' if table['pruned']['autovacuumed'] else 'no'})", flush=True)
         plans = [c["plan"] for c in claims.values()]
         print("  the claim's plan: " + (plans[0] if len(set(plans)) == 1 else
-                                        " / ".join(plans) + " (fresh / grown / pruned)"),
-              flush=True)
+                                        " / ".join(plans) + " (fresh / grown / pruned)")
+              + "; buffers it touched: " + ", ".join(f"{phase} {c['buffers']}" for phase, c in
+                                                     claims.items()), flush=True)
     return run
 
 
@@ -297,6 +314,10 @@ def main() -> None:
         f"{claims(phase, 'cpu_us'):>7.0f}" + (f" {median(phase + '_cpu_ratio'):>6.2f}"
                                               if phase != "fresh" else "")
         for phase in ("fresh", "grown", "pruned")) + "  CPU µs per claim (ratio: fresh / this)")
+    if engine == "postgresql":
+        print(f"{'':>10} " + " ".join(
+            f"{claims(phase, 'buffers'):>7.0f}" + (" " * 7 if phase != "fresh" else "")
+            for phase in ("fresh", "grown", "pruned")) + "  buffers the claim touches")
     print(f"pruning: {median('rows_per_second', 'prune'):.0f} rows/s; a batch of "
           f"{settings.RESCIND_PRUNE_BATCH_SIZE} took {median('batch_ms_median', 'prune'):.0f} ms "
           f"(median), p99 {median('batch_ms_p99', 'prune'):.0f} ms, the longest "
