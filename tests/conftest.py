@@ -36,14 +36,17 @@ class Market:
     orders: list = field(default_factory=list)
 
     def place(self, *, at: datetime = T0, buyer=None, method: str = "bank_card",
-              quantity: int = 2, product=None, instrument: str = ""):
+              quantity: int = 2, product=None, instrument: str = "", delivery=None):
         """One unpaid order in `store` (2 x 12.50 + 3.00 shipping = 28.00 USD); `instrument`
-        names a sandbox test instrument (e.g. expired_card: its refunds fail for good)."""
+        names a sandbox test instrument (e.g. expired_card: its refunds fail for good);
+        `delivery` the address given at checkout."""
         from rescind.orders.services import CheckoutItem, checkout_create
 
         product = product or self.product
         options = {k: v[0] for k, v in product.option_choices.items()}
         extra = {"payment_instrument": instrument} if instrument else {}
+        if delivery is not None:
+            extra["delivery"] = delivery
         checkout = checkout_create(buyer=buyer or self.buyer,
                                    items=[CheckoutItem(product.pk, quantity, options)],
                                    payment_method=method, now=at, **extra)

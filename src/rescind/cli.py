@@ -4,20 +4,48 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from django.db import DatabaseError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
 from rich.table import Table
 
 from rescind.process_tree import children_run, stop_with_starting_parent
 from rescind.web_server import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, web_serve
 
-app = typer.Typer(help="Rescind: the after-sale side of marketplace orders.", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+
+class _RescindApp(typer.Typer):
+    """Typer, with a database error explained in one paragraph (what is wrong with the
+    database, and what to do) and exit status 1, instead of a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except DatabaseError as exc:
+            from rescind.database_ready import database_error_explained
+
+            _problem(database_error_explained(exc))
+            sys.exit(1)
+
+
+def _problem(paragraph: str, *, style: str = "red") -> None:
+    """One paragraph on stderr, unwrapped (the terminal wraps it), taken literally."""
+    errors.print(paragraph, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+app = _RescindApp(help="Rescind: the after-sale side of marketplace orders.",
+                  no_args_is_help=True)
 clock_app = typer.Typer(help="The shared clock (demo mode can move it forward).",
                         no_args_is_help=True)
 app.add_typer(clock_app, name="clock")
-console = Console()
 
 
 def _django() -> None:
@@ -42,29 +70,104 @@ def _refuse_unsafe_start(*, web: bool) -> None:
         raise typer.Exit(1)
 
 
-def _manage(*args: str) -> None:
-    _django()
-    from django.core.management import call_command
+def _database_ready(*, refuse: set[str] | None = None) -> None:
+    """Stop with a paragraph saying what is wrong with the database (see database_ready.py),
+    when it is one of `refuse` (None: any); other problems are printed as a warning."""
+    from rescind.database_ready import database_problem
 
-    call_command(*args)
+    found = database_problem()
+    if found is None:
+        return
+    if refuse is None or found.problem in refuse:
+        _problem(found.message)
+        raise typer.Exit(1)
+    _problem(found.message, style="yellow")
+
+
+def _took(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {int(seconds % 60)} s"
+
+
+@contextmanager
+def _step(title: str, doing: str, *, total: int | None = None) -> Iterator[Callable[[], None]]:
+    """'==> title', then, on a terminal, a spinner saying what it is `doing` (and a bar, given
+    a `total`) with the time spent. Yields the function that counts one unit of `total` done."""
+    _say(f"==> {title}", style="bold")
+    if not console.is_terminal:
+        yield lambda: None
+        return
+    columns = [SpinnerColumn(), "{task.description}"]
+    if total is not None:
+        columns += [BarColumn(), MofNCompleteColumn()]
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(doing, total=total)
+        yield lambda: progress.advance(task)
+
+
+def _say(line: str, *, style: str = "") -> None:
+    console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def _migrate_with_progress() -> None:
+    """Apply the migrations this code has and the database lacks, saying which case it is: a
+    new database, one to update, or one already up to date."""
+    from django.core.management import call_command
+    from django.core.management.commands.migrate import Command as MigrateCommand
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    from rescind.database_ready import database_where
+
+    executor = MigrationExecutor(connections["default"])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    where = database_where()
+    if not plan:
+        _say(f"==> The database is up to date ({where})", style="bold")
+        return
+    new = not executor.loader.applied_migrations
+    count = f"{len(plan)} migration{'' if len(plan) == 1 else 's'}"
+    title = (f"Creating the database ({where}): {count}" if new
+             else f"Updating the database ({where}): {count}")
+    started = time.monotonic()
+    with _step(title, "applying migrations", total=len(plan)) as advance:
+
+        class Migrate(MigrateCommand):
+            def migration_progress_callback(self, action, migration=None, fake=False):
+                if action == "apply_success":
+                    advance()
+
+        call_command(Migrate(), "--noinput", verbosity=0)
+    _say(f"    {'created' if new else 'updated'} in {_took(time.monotonic() - started)}")
 
 
 @app.command()
 def migrate() -> None:
     """Create or update the database schema."""
-    _manage("migrate", "--noinput", "-v", "0")
-    console.print("[green]database is up to date[/green]")
+    _refuse_unsafe_start(web=False)
+    _migrate_with_progress()
+
+
+def _seed_with_progress() -> None:
+    from rescind.demo import DEMO_LOGINS, demo_present, demo_seed
+    from rescind.orders.models import Order, Store
+
+    if not demo_present():
+        started = time.monotonic()
+        with _step("Loading the demo marketplace", "placing, paying, cancelling orders"):
+            demo_seed()
+        _say(f"    loaded {Store.objects.count()} stores and {Order.objects.count()} orders in "
+             f"{_took(time.monotonic() - started)}")
+    else:
+        _say("==> The demo marketplace is already loaded", style="bold")
+    _print_logins(DEMO_LOGINS)
 
 
 @app.command()
 def seed() -> None:
     """Load the demo marketplace (three stores, buyers, ~20 orders) if it is not there yet."""
     _django()
-    from rescind.demo import DEMO_LOGINS, demo_seed
-
-    created = demo_seed()
-    console.print("demo data loaded" if created else "demo data already present")
-    _print_logins(DEMO_LOGINS)
+    _database_ready()
+    _seed_with_progress()
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:
@@ -101,7 +204,11 @@ def serve(
     (web_server.py). In production put a buffering reverse proxy in front (docs/deployment.md).
     """
     stop_with_starting_parent()
+    _public_url_default(host, port)
     _refuse_unsafe_start(web=True)
+    # A database never migrated is a mistake (the wrong folder); one behind is a rolling
+    # deploy, which /readyz holds back; one down may come back (the server rides outages).
+    _database_ready(refuse={"no_file", "not_migrated"})
     web_serve(host=host, port=port, workers=workers, threads=threads,
               max_connections=max_connections, header_timeout=header_timeout)
 
@@ -112,6 +219,7 @@ def worker(interval: Annotated[float, typer.Option(help="seconds between idle po
     """Fire due deadlines and run queued tasks (refunds, notifications), until stopped."""
     stop_with_starting_parent()
     _refuse_unsafe_start(web=False)
+    _database_ready(refuse={"no_file", "not_migrated"})
     from rescind.worker import RescindWorker
 
     runner = RescindWorker(interval=interval)
@@ -158,6 +266,8 @@ def demo(port: int = 8000,
     # The demo's e-mails go to files (var/mail/), not over the console of the worker.
     os.environ.setdefault("RESCIND_EMAIL_BACKEND",
                           "django.core.mail.backends.filebased.EmailBackend")
+    # Before the settings are read: the worker started below inherits it.
+    _public_url_default("127.0.0.1", port)
     _django()
     from django.conf import settings
 
@@ -166,8 +276,9 @@ def demo(port: int = 8000,
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and os.path.exists(
                 str(db_file)):
             os.remove(str(db_file))
-    migrate()
-    seed()
+    _migrate_with_progress()
+    _seed_with_progress()
+    _say(f"==> Starting the worker and the web server on port {port}", style="bold")
     console.print(f"\n[bold]Rescind demo:[/bold] http://127.0.0.1:{port}/  "
                   f"(API: http://127.0.0.1:{port}/api/v1/docs)\n"
                   "Move the clock with the control on every page or `rescind clock advance 3d`.\n"
@@ -179,14 +290,24 @@ def demo(port: int = 8000,
     raise typer.Exit(status)
 
 
+def _clock_text() -> str:
+    """'2026-03-05 11:00:00 UTC, 3 days 1 hour ahead of real time'."""
+    from rescind.clock.service import clock_offset, now
+    from rescind.web.templatetags.rescind import duration
+
+    offset = clock_offset()  # never negative: the clock only moves forward, or back to real time
+    shown = now().strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{shown}, {duration(offset)} ahead of real time" if offset else \
+        f"{shown}, real time"
+
+
 @clock_app.command("show")
 def clock_show() -> None:
-    """Print the shared clock's time and its offset from real time."""
+    """Print the shared clock's time and how far it is from real time."""
     os.environ.setdefault("RESCIND_DEMO_MODE", "1")
     _django()
-    from rescind.clock.service import clock_offset, now
-
-    console.print(f"{now().isoformat(timespec='seconds')} (offset {clock_offset()})")
+    _database_ready()
+    console.print(_clock_text(), highlight=False)
 
 
 @clock_app.command("advance")
@@ -194,22 +315,29 @@ def clock_move(by: Annotated[str, typer.Argument(help="e.g. 73h, 3d, 1d12h")]) -
     """Move the shared clock forward (demo mode); due deadlines fire on the worker's next pass."""
     os.environ.setdefault("RESCIND_DEMO_MODE", "1")
     _django()
-    from rescind.clock.service import clock_advance, now
+    from rescind.clock.service import clock_advance
     from rescind.domain.errors import DomainError
     from rescind.domain.policy import parse_duration
 
     try:
-        offset = clock_advance(by=parse_duration(by))
-    except (ValueError, DomainError) as exc:
-        console.print(f"[red]{getattr(exc, 'message', exc)}[/red]")
+        step = parse_duration(by)
+    except ValueError as exc:
+        _problem(str(exc))
         raise typer.Exit(2) from None
-    console.print(f"clock is now {now().isoformat(timespec='seconds')} (offset {offset})")
+    _database_ready()
+    try:
+        clock_advance(by=step)
+    except DomainError as exc:
+        _problem(exc.message)
+        raise typer.Exit(2) from None
+    console.print(f"clock is now {_clock_text()}", highlight=False)
 
 
 @clock_app.command("reset")
 def clock_reset_command() -> None:
     """Put the demo clock back to real time."""
     _django()
+    _database_ready()
     from rescind.clock.service import clock_reset
 
     clock_reset()
@@ -223,6 +351,15 @@ def manage(ctx: typer.Context) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["rescind manage", *ctx.args])
+
+
+def _public_url_default(host: str, port: int) -> None:
+    """Links in e-mails point where this server runs, unless RESCIND_PUBLIC_URL says where
+    (behind a proxy, the public address). Set before Django reads its settings."""
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - every interface, loopback included
+        host = "127.0.0.1"
+    os.environ.setdefault("RESCIND_PUBLIC_URL",
+                          f"http://{f'[{host}]' if ':' in host else host}:{port}")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,15 @@ STORES = [
         ("Desk lamp", 4590, {"colour": ["black", "brass"]}),
     ]),
 ]
+# Where each buyer's orders go (R1), shown on their order pages.
+ADDRESSES = {
+    "alice": {"recipient": "Alice Martin", "line1": "12 Rue des Lilas", "city": "Paris",
+              "postal_code": "75011", "country": "France", "phone": "+33 6 12 34 56 78"},
+    "bob": {"recipient": "Bob Okafor", "line1": "48 Harbour Street", "line2": "Flat 3",
+            "city": "Liverpool", "postal_code": "L1 8JQ", "country": "United Kingdom"},
+    "carol": {"recipient": "Carol Nowak", "line1": "ul. Długa 7", "city": "Gdańsk",
+              "postal_code": "80-827", "country": "Poland"},
+}
 
 
 def _user(username: str, **extra):
@@ -67,9 +76,13 @@ def _user(username: str, **extra):
     return user
 
 
+def demo_present() -> bool:
+    return get_user_model().objects.filter(username="alice").exists()
+
+
 def demo_seed(now: datetime | None = None) -> bool:
     """Create the demo marketplace unless it exists. Returns whether it created it."""
-    if get_user_model().objects.filter(username="alice").exists():
+    if demo_present():
         return False
     now = now or clock_now()
     with transaction.atomic():
@@ -107,7 +120,8 @@ def _buy(buyer, products, *names, at: datetime, method: str = "bank_card",
                                                 products[n].option_choices.items()})
              for n in names]
     return checkout_create(buyer=buyer, items=items, payment_method=method, now=at,
-                           coupon_codes=coupons, payment_instrument=instrument)
+                           coupon_codes=coupons, payment_instrument=instrument,
+                           delivery=ADDRESSES[buyer.username])
 
 
 def _paid(buyer, products, *names, at: datetime, method: str = "bank_card",

@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "rescind.web.live.ServerNowMiddleware",
     "rescind.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the 429 answer.
     "axes.middleware.AxesMiddleware",

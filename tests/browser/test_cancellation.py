@@ -24,7 +24,7 @@ def shown_day(at: datetime) -> str:
 
 def request_cancellation(page: Page, *, reason: str) -> None:
     """On the open order page: pick `reason`, answer "No" to the supplier report, submit."""
-    page.get_by_label("Reason").select_option(label=reason)
+    page.get_by_label(reason, exact=True).check()
     page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Request cancellation").click()
     expect(page.get_by_role("status")).to_have_text(
@@ -47,7 +47,7 @@ def test_r10_r22_buyer_requests_cancellation_seller_approves_refund_appears(
 
     # then: the request is pending with the seller, and no supplier report was made
     expect(page.locator("#cancellation-request p").first).to_have_text(
-        "Status: pending · Reason: I no longer need it")
+        "Status: Waiting for the seller's answer · Reason: I no longer need it")
     expect(page.locator("#order-state")).to_have_text("Awaiting shipment")
     expect(page.get_by_role("button", name="Withdraw cancellation request")).to_be_visible()
     request = CancellationRequest.objects.get(order=order)
@@ -89,9 +89,12 @@ def test_r10_r22_buyer_requests_cancellation_seller_approves_refund_appears(
     refund = order.refunds.get()
     assert (refund.amount, refund.method, refund.state) == (2800, "bank_card", "pending")
     expect(page.locator("#order-state")).to_have_text("Closed")
-    expect(page.locator(".close-reason")).to_have_text("(cancelled on request)")
-    expect(page.locator("#refunds li.refund")).to_have_text([
-        f"28.00 USD to your bank card — pending expected by {shown_day(refund.arrive_by)}"])
+    expect(page.locator("#order-substatus")).to_have_text(
+        "Closed: cancelled at your request, your refund is on its way")
+    expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
+        ["28.00 USD to your bank card Decided"])
+    expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
+        [f"between {shown_day(refund.start_by + DAY)} and {shown_day(refund.arrive_by)}"])
     expect(page.locator('#timeline li[data-kind="CancellationApproved"]')).to_have_text(
         re.compile(r" · seller · The seller approved the cancellation\.$"))
     expect(page.get_by_role("button", name="Request cancellation")).to_have_count(0)
@@ -107,7 +110,7 @@ def test_r10_silence_auto_approves_after_clock_advance_73h(
     page.goto(f"{live_server.url}/orders/{order.pk}/")
     request_cancellation(page, reason="I no longer need it")
     expect(page.locator("#cancellation-request p").first).to_have_text(
-        "Status: pending · Reason: I no longer need it")
+        "Status: Waiting for the seller's answer · Reason: I no longer need it")
 
     # when: nobody answers, the shared clock moves 73 h on and the worker makes one pass
     rescind_cli("clock", "advance", "73h")
@@ -120,8 +123,8 @@ def test_r10_silence_auto_approves_after_clock_advance_73h(
         "kind", flat=True)) == ["seller_response", "seller_response_reminder"]
     # and: the order is closed, approved automatically by the platform (R10)
     expect(page.locator("#order-state")).to_have_text("Closed")
-    expect(page.locator(".close-reason")).to_have_text("(cancelled on request)")
-    expect(page.locator("#cancellation-request .request-state")).to_have_text("auto approved")
+    expect(page.locator("#cancellation-request .request-state")).to_have_text(
+        "Approved automatically: the seller did not answer in time")
     auto = page.locator('#timeline li[data-kind="CancellationAutoApproved"]')
     expect(auto).to_have_count(1)
     expect(auto.locator(".actor")).to_have_text("platform")
@@ -131,5 +134,9 @@ def test_r10_silence_auto_approves_after_clock_advance_73h(
     # and: the full 28.00 USD is refunded to the card, already sent to the payment provider
     refund = order.refunds.get()
     assert (refund.amount, refund.method, refund.state) == (2800, "bank_card", "processing")
-    expect(page.locator("#refunds li.refund")).to_have_text([
-        f"28.00 USD to your bank card — processing expected by {shown_day(refund.arrive_by)}"])
+    expect(page.locator("#order-substatus")).to_have_text(
+        "Closed: cancelled at your request, your refund is on its way")
+    expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
+        ["28.00 USD to your bank card On its way"])
+    expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
+        [f"between {shown_day(refund.started_at + DAY)} and {shown_day(refund.arrive_by)}"])

@@ -53,8 +53,9 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
                  return_item=False)
     # then: the order is in dispute, waiting for the seller
     expect(page.locator("#order-state")).to_have_text("In dispute")
-    expect(page.locator("#dispute .dispute-state")).to_have_text("awaiting seller")
-    expect(page.locator("#dispute .claim")).to_have_text("The buyer asks for 28.00 USD.")
+    expect(page.locator("#dispute .dispute-state")).to_have_text(
+        "Waiting for the seller's answer")
+    expect(page.locator("#dispute .claim")).to_have_text("You asked for 28.00 USD.")
 
     # when: the seller proposes 10.00 instead
     log_out()
@@ -73,12 +74,12 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     page.get_by_label("Note to support").fill("It is clearly another colour")
     page.get_by_role("button", name="Escalate to support").click()
     expect(page.get_by_role("status")).to_have_text("The dispute is with platform support now.")
-    expect(page.locator("#dispute .dispute-state")).to_have_text("escalated")
+    expect(page.locator("#dispute .dispute-state")).to_have_text("Platform support is deciding")
 
     # when: support finds it in the queue and decides a partial refund of 15.00
     log_out()
     log_in("support")
-    page.get_by_role("link", name="Disputes").click()
+    page.get_by_role("link", name="Disputes", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dispute queue")
     row = page.locator(f'tr.queued-dispute[data-order-id="{order.pk}"]')
     expect(row.locator(".dispute-state")).to_have_text("escalated")
@@ -96,13 +97,16 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     log_in("buyer")
     page.goto(order_url)
     expect(page.locator("#order-state")).to_have_text("Completed")
-    expect(page.locator("#dispute .dispute-state")).to_have_text("resolved")
+    expect(page.locator("#dispute .dispute-state")).to_have_text("Resolved")
     expect(page.locator("#dispute-decision")).to_have_text(re.compile(
-        r"^Decided by support:\s+15\.00 USD back to the buyer\.\s+“Partly as described”$"))
+        r"^Decided by support:\s+15\.00 USD back to you\.\s+“Partly as described”$"))
     refund = order.refunds.get()
     assert (refund.amount, refund.method) == (1500, "bank_card")
-    expect(page.locator("#refunds li.refund")).to_have_text([
-        f"15.00 USD to your bank card — pending expected by {shown_day(refund.arrive_by)}"])
+    expect(page.locator("#order-substatus")).to_have_text("Completed, your refund is on its way")
+    expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
+        ["15.00 USD to your bank card Decided"])
+    expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
+        [f"between {shown_day(refund.start_by + DAY)} and {shown_day(refund.arrive_by)}"])
 
 
 @pytest.mark.browser
@@ -128,15 +132,20 @@ def test_r20_return_and_refund_completes_on_the_carriers_delivery_and_the_seller
     log_in("seller")
     page.goto(order_url)
     page.get_by_role("button", name="Accept the claim").click()
+    expect(page.get_by_role("dialog")).to_contain_text(
+        "Accept the buyer's claim? 28.00 USD goes back to the buyer once the item is back with "
+        "you.")
+    page.get_by_role("dialog").get_by_role("button", name="Accept the claim").click()
     expect(page.get_by_role("status")).to_have_text("You accepted the buyer's claim.")
-    expect(page.locator("#dispute .dispute-state")).to_have_text("awaiting return")
+    expect(page.locator("#dispute .dispute-state")).to_have_text(
+        "Waiting for the item to come back to you")
 
     # when: the buyer sends the item back with a tracking number
     log_out()
     log_in("buyer")
     page.goto(order_url)
     expect(page.locator("#dispute-decision")).to_have_text(re.compile(
-        r"^Decided:\s+28\.00 USD back to the buyer once the item is back with the "
+        r"^Decided:\s+28\.00 USD back to you once the item is back with the "
         r"seller\.\s*$"))
     page.get_by_label("Return carrier").fill("Cainiao")
     page.get_by_label("Return tracking number").fill("RET1")
@@ -159,13 +168,16 @@ def test_r20_return_and_refund_completes_on_the_carriers_delivery_and_the_seller
     # pass, R27): the order is closed, 28.00 is on its way back
     assert fired.splitlines()[-1] == "fired 2 deadline(s)"
     expect(page.locator("#order-state")).to_have_text("Closed")
-    expect(page.locator(".close-reason")).to_have_text("(refunded after dispute)")
-    expect(page.locator("#dispute .dispute-state")).to_have_text("resolved")
+    expect(page.locator("#order-substatus")).to_have_text(
+        "Closed: the dispute ended with a refund, your refund is on its way")
+    expect(page.locator("#dispute .dispute-state")).to_have_text("Resolved")
     received = page.locator('#timeline li[data-kind="DisputeReturnReceived"]')
     expect(received).to_have_text(re.compile(
         r" · platform · The returned item counts as received: the seller did not answer in "
         r"time\.$"))
     refund = order.refunds.get()
     assert (refund.amount, refund.state) == (2800, "processing")
-    expect(page.locator("#refunds li.refund")).to_have_text([
-        f"28.00 USD to your bank card — processing expected by {shown_day(refund.arrive_by)}"])
+    expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
+        ["28.00 USD to your bank card On its way"])
+    expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
+        [f"between {shown_day(refund.started_at + DAY)} and {shown_day(refund.arrive_by)}"])

@@ -48,5 +48,6 @@ def test_r18_buyer_sees_protection_end_and_disputes_a_completed_order(
                  return_item=False)
     # then: the order is in dispute, waiting for the seller, and protection is no longer shown
     expect(page.locator("#order-state")).to_have_text("In dispute")
-    expect(page.locator("#dispute .dispute-state")).to_have_text("awaiting seller")
+    expect(page.locator("#dispute .dispute-state")).to_have_text(
+        "Waiting for the seller's answer")
     expect(page.locator('.deadline[data-kind="protection_end"]')).to_have_count(0)

@@ -41,7 +41,7 @@ def test_r21_r23_buyer_renews_the_card_and_support_retries_the_failed_refund(
     page.goto(f"{live_server.url}/orders/{refund.order_id}/")
     # then: the refund reads failed, with the reason and what to do
     row = page.locator(f'#refunds li[data-refund-id="{refund.pk}"]')
-    expect(row.locator(".refund-state")).to_have_text("failed")
+    expect(row.locator(".refund-state")).to_have_text("Failed")
     expect(row.locator(".failure-reason")).to_have_text(EXPIRED)
     expect(row).to_contain_text("Refunds can only go to the bank card you paid with")
     # when: the buyer gives the renewed card

@@ -39,7 +39,7 @@ def test_r5_unpaid_order_auto_closes_after_20_days_and_offers_add_to_cart_again(
         "kind", flat=True)) == ["unpaid_timeout", "unpaid_timeout_reminder"]
     # and: the order closed by itself, by the platform's clock
     expect(page.locator("#order-state")).to_have_text("Closed")
-    expect(page.locator(".close-reason")).to_have_text("(unpaid timeout)")
+    expect(page.locator("#order-substatus")).to_have_text("Closed: not paid in time")
     timed_out = page.locator('#timeline li[data-kind="UnpaidOrderTimedOut"]')
     expect(timed_out).to_have_text(re.compile(
         r" · platform · Closed: not paid within the time allowed\.$"))

@@ -326,8 +326,8 @@ def test_r13_r27_silence_refuses_and_tells_the_buyer_they_can_still_cancel(marke
     notify_entries(entry_ids=[entry.pk], now=RESPOND_BY)
     told = Notification.objects.get(user=market.buyer, kind="ChangeAutoRefused")
     assert (told.title, told.body) == (
-        f"Order #{order.pk}: the change request was refused, the seller did not answer in time",
-        "The buyer can still cancel the order and order again.")
+        f"Order #{order.pk}: your change request was refused, the seller did not answer in time",
+        "You can still cancel the order and order again.")
     assert Notification.objects.filter(user=market.seller, kind="ChangeAutoRefused").exists()
     actions = order_detail(order, Party.BUYER, now=RESPOND_BY)["actions"]
     assert [a["action"] for a in actions] == ["request_cancellation", "request_change"]

@@ -43,10 +43,14 @@ def test_r18_the_buyer_opens_a_partial_dispute_from_the_order_page(client, marke
     dispute = Dispute.objects.get(order=order)
     assert (dispute.state, dispute.claim, dispute.return_item, dispute.description) == (
         "awaiting_seller", 1250, True, "Wrong colour")
-    seller_html = client.get(f"/orders/{order.pk}/").content.decode()
-    assert "The buyer asks for 12.50 USD, returning the item." in seller_html
+    buyer_html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert 'You asked for <span class="money">12.50 USD</span>, returning the item.' \
+        in buyer_html
     client.force_login(market.seller)
-    assert "Accept the claim" in client.get(f"/orders/{order.pk}/").content.decode()
+    seller_html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert ('The buyer asks for <span class="money">12.50 USD</span>, returning the item.'
+            in seller_html)
+    assert "Accept the claim" in seller_html
 
 
 def test_r20_r23_the_console_queues_disputes_and_overdue_refunds_for_support_only(client,

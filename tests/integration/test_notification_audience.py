@@ -48,8 +48,19 @@ def test_r24_r27_each_event_kind_reaches_exactly_its_audience(market, settings, 
     if not expected:  # a step told through another event (e.g. DisputeDecided)
         assert not EmailMessage.objects.exists()
         return
-    title, _ = notification_text(kind, order.pk, PARAMS)
-    assert set(inbox.values_list("title", flat=True)) == {title}
-    assert f"#{order.pk}" in title
+    # each recipient in their own words
+    titles = {n.user.username: n.title for n in inbox}
+    assert titles == {users[party].username: notification_text(kind, order.pk, PARAMS, party)[0]
+                      for party in AUDIENCE[kind]}
+    assert all(f"#{order.pk}" in title for title in titles.values())
     assert set(EmailMessage.objects.values_list("to", flat=True)) == {
         users[party].email for party in AUDIENCE[kind] if users[party].email}
+
+
+@pytest.mark.parametrize("kind", sorted(AUDIENCE))
+def test_r27_each_reader_is_addressed_as_you_never_in_the_third_person(kind):
+    # given an event of this kind, when each party it concerns reads its notification
+    for party in AUDIENCE[kind] & {Party.BUYER, Party.SELLER}:
+        title, body = notification_text(kind, 7, PARAMS, party)
+        # then it never speaks of the reader as "the buyer" or "the seller"
+        assert f"the {party.value}" not in f"{title} {body}".lower(), (party, title, body)

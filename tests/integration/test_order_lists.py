@@ -106,11 +106,38 @@ def test_buyer_orders_page_reads_2_or_20_orders_in_the_same_statements(market, c
     client.force_login(market.buyer)
     # when the buyer's order list is read each time
     small, small_count, large, large_count = _page_sizes(market, client, "/orders/")
-    # then both pages cost the same 9 statements: session, user, the orders, 4 batched reads
-    # (cancellation requests, change requests, shipments, deadlines), the menu's stores and
-    # unread count
+    # then both pages cost the same 13 statements: session, user, the counts of every tab, the
+    # orders, 4 batched reads (cancellation requests, change requests, shipments, deadlines),
+    # the lines and the refunds of every order listed, what paying the unpaid ones takes
+    # (web/order_actions.pay_offers), the menu's stores and unread count
     assert (small_count, large_count) == (2, 20)
-    assert (small, large) == (9, 9)
+    assert (small, large) == (13, 13)
+
+
+@pytest.mark.parametrize("query", ["?tab=refunds", "?tab=shipped&q=shirt", "?q=%23{first}",
+                                   "?q=nothing-like-this"])
+def test_buyer_orders_page_tabs_and_search_read_in_the_same_statements(market, client,
+                                                                      settings, query):
+    # given the buyer with an order of every kind, then twice as many
+    settings.DEMO_MODE = False
+    client.force_login(market.buyer)
+    first = _estate(market, len(KINDS))[0].pk
+    url = "/orders/" + query.format(first=first)
+    # when a tab, a tab with a search, an order number, or a search matching nothing is read
+    small, small_page = _statements(client, url)
+    _estate(market, len(KINDS), start=len(KINDS))
+    large, large_page = _statements(client, url)
+    # then the page costs the same statements whatever it lists: 13 as the plain list (12 when
+    # no unpaid order is listed: nothing to pay), or the 6 before order_summaries when nothing
+    # matches (the batched reads have no orders to read)
+    listed = (_listed(small_page), _listed(large_page))
+    statements = {"?tab=refunds": 12, "?tab=shipped&q=shirt": 12, "?q=%23{first}": 13,
+                  "?q=nothing-like-this": 6}[query]
+    assert (small, large) == (statements, statements)
+    # (refunds and disputes: the pending request, the canceled shipment, the dispute, the refund)
+    expected = {"?tab=refunds": (4, 8), "?tab=shipped&q=shirt": (3, 6), "?q=%23{first}": (1, 1),
+                "?q=nothing-like-this": (0, 0)}[query]
+    assert listed == expected
 
 
 def test_seller_orders_page_reads_2_or_20_orders_in_the_same_statements(market, client,

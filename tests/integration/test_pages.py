@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from django.utils.html import strip_tags
+
 from rescind.aftersale.services import order_ship
 from rescind.coupons.models import Coupon
 from rescind.notifications.models import Notification
@@ -44,7 +46,8 @@ def test_r7_r8_quote_fragment_for_a_reason(client, market):
     # the page's clock is the real one, so the order was paid long ago: cancel is available
     response = client.get(f"/orders/{order.pk}/cancellation-quote/?reason=out_of_stock")
     html = response.content.decode()
-    assert "Refund of <strong>28.00 USD</strong> to your bank card" in html
+    assert 'Refund of <strong><span class="money">28.00 USD</span></strong> to your bank card' \
+        in html
     assert "This reason counts against the seller." in html
     other = client.get(f"/orders/{order.pk}/cancellation-quote/?reason=ordered_wrong_item")
     assert "This reason does not count against the seller." in other.content.decode()
@@ -101,6 +104,27 @@ def test_r25_cart_checkout_takes_a_coupon_code(client, market):
     assert (order.discount_total, order.total) == (500, 2300)
 
 
+def test_r1_cart_checkout_asks_where_to_deliver_and_offers_the_last_address_again(client,
+                                                                                 market):
+    # given a cart
+    CartLine.objects.create(buyer=market.buyer, product=market.product,
+                            options={"colour": "red"}, quantity=1)
+    client.force_login(market.buyer)
+    # when the buyer checks out with an address
+    address = {"recipient": "Ada Byron", "line1": "12 Rue des Lilas", "city": "Paris",
+               "postal_code": "75011", "country": "France"}
+    response = client.post("/cart/checkout/", {
+        "payment_method": "e_wallet", **{f"delivery_{k}": v for k, v in address.items()}})
+    # then the order goes there
+    assert response.status_code == 302
+    assert Checkout.objects.get().orders.get().delivery == address
+    # and the next cart offers the same address, its required fields marked so
+    CartLine.objects.create(buyer=market.buyer, product=market.other_product, quantity=1)
+    html = client.get("/cart/").content.decode()
+    assert '<input id="delivery-city" name="delivery_city" value="Paris" required' in html
+    assert '<input id="delivery-line2" name="delivery_line2" value="" maxlength' in html
+
+
 def test_r28_page_for_an_id_beyond_any_row_is_not_found(client, market):
     client.force_login(market.buyer)
     assert client.get(f"/orders/{2**70}/").status_code == 404
@@ -139,7 +163,10 @@ def test_r17_buyer_page_shows_the_promised_delivery_while_shipped(client, market
     html = _page(client, market.buyer, f"/orders/{order.pk}/")
     # then the page gives the promised date, and when a non-delivery dispute becomes possible
     assert f"Delivery promised by {promised.strftime('%a %-d %b %Y, %H:%M')} UTC" in html
-    assert f"delivery promised by {promised.strftime('%-d %b %Y')}" in html
+    # (the shipment line and the status headline, in the page's text)
+    assert f"delivery promised by {promised.strftime('%a %-d %b %Y')}" in strip_tags(html)
+    assert f"Shipped: delivery promised by {promised.strftime('%a %-d %b %Y')}" \
+        in strip_tags(html)
     assert "“Open a dispute: the parcel has not arrived” available from " \
         f"{promised.strftime('%a %-d %b %Y, %H:%M')} UTC" in html
     # and the dispute form does not offer "did not arrive" yet

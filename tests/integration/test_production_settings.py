@@ -82,6 +82,16 @@ def test_serving_refuses_the_builtin_secret_key_and_names_it(tmp_path):
     assert "RESCIND_SECRET_KEY is not set" in done.stdout
 
 
+def test_migrating_refuses_the_builtin_secret_key_without_a_traceback(tmp_path):
+    # given no RESCIND_SECRET_KEY and no demo mode, when the database is to be migrated
+    done = _rescind(["migrate"], {}, tmp_path)
+    # then it stops before touching the database, says what to set, and shows no traceback
+    assert done.returncode == 1
+    assert "RESCIND_SECRET_KEY is not set" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (tmp_path / "rescind.sqlite3").exists()
+
+
 def test_demo_mode_keeps_the_builtin_key_and_the_demo_password(tmp_path):
     # given demo mode and no key
     # when the system checks run, then nothing is refused

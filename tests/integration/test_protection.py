@@ -194,11 +194,12 @@ def test_r17_an_undelivered_parcel_may_be_disputed_once_its_promise_passes(marke
     # when the promise passes, the worker tells both sides
     assert deadlines_fire_due(now=DELIVER_BY) == 1
     _deliver_queued(DELIVER_BY)
-    told = f"Order #{order.pk} was promised by 2026-05-01 11:00 UTC and has not been " \
-        "delivered: the buyer may open a dispute for non-delivery"
+    # (each told in their own words: the buyer "you may", the seller "the buyer may")
+    promise = f"Order #{order.pk} was promised by 2026-05-01 11:00 UTC and has not been delivered"
     assert sorted(Notification.objects.filter(order=order, kind="PromisedDeliveryPassed")
                   .values_list("user__username", "title")) == [
-        ("buyer", told), ("seller", told)]
+        ("buyer", f"{promise}: you may open a dispute for non-delivery"),
+        ("seller", f"{promise}: the buyer may open a dispute for non-delivery")]
     # then the non-delivery dispute is an action, and opens without any carrier event
     assert _buyer_view(order, DELIVER_BY)[0] == [
         "confirm_receipt", "open_dispute", "dispute_not_received"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rescind.aftersale.quote import cancellation_quote
+from rescind.aftersale.quote import cancellation_quote, pending_request_quote, quote_read
 from rescind.aftersale.services import cancellation_approve, cancellation_request
 from rescind.coupons.models import Coupon
 from rescind.domain.errors import DomainError
@@ -81,6 +81,9 @@ def test_r4_r10_r22_r25_r26_quote_equals_outcome(market, scenario):
         request = cancellation_request(order_id=order.pk, user=market.buyer, reason=reason,
                                        report_supplier=False, now=at)
         assert (quote.needs_seller_approval, quote.seller_respond_by) == (True, request.respond_by)
+        # and while it waits, the request shows the same quote (issue 13)
+        order.refresh_from_db()
+        assert pending_request_quote(order, now=at) == quote_read(quote)
         if decider == "silence":
             decided_at = request.respond_by
             deadlines_fire_due(now=decided_at)
@@ -108,6 +111,11 @@ def test_r4_r10_r22_r25_r26_quote_equals_outcome(market, scenario):
         outcome[entry.params["code"]] = (entry.kind == "CouponReturned",
                                          entry.params.get("reason", "all_items_cancelled"))
     assert {f.code: (f.returned, f.reason) for f in quote.coupons} == outcome
+
+
+def test_r10_no_pending_quote_without_a_pending_request(market):
+    order, _ = _setup(market, True, [], False)
+    assert pending_request_quote(order, now=T0 + 2 * DAY) is None
 
 
 def test_r7_quote_for_a_paid_order_needs_a_reason(market):

@@ -38,7 +38,7 @@ def test_r23_the_buyer_page_shows_the_failure_and_renews_the_card(client, market
     # when the buyer opens the order page
     html = client.get(f"/orders/{order_id}/").content.decode()
     # then it says the refund failed, why, what to do, and offers the form
-    assert '<strong class="refund-state">failed</strong>' in html
+    assert '<span class="badge badge-warning">Failed</span>' in html
     assert f'<span class="failure-reason">{EXPIRED}</span>' in html
     assert "Refunds can only go to the bank card you paid with" in html
     assert "Use it for refunds" in html
@@ -125,4 +125,4 @@ def test_r23_the_console_flags_a_refund_not_started_in_time(client, market):
     assert "not sent to the payment provider by" in html
     client.force_login(market.buyer)
     page = client.get(f"/orders/{refund.order_id}/").content.decode()
-    assert "not sent in time — support has been told" in page
+    assert "Not sent to the payment provider in time: support has been told." in page

@@ -115,7 +115,7 @@ def test_r16_dropped_parcel_shows_shipment_canceled_and_the_seller_reships(marke
     # then the order awaits delivery again, on the new parcel
     order.refresh_from_db()
     assert (order.state, order.dispute_from) == ("awaiting_delivery", None)
-    assert list(order.shipments.values_list("tracking_number", "voided_at")) == [
+    assert list(order.shipments.order_by("pk").values_list("tracking_number", "voided_at")) == [
         ("LP1", T0 + 2 * DAY), ("LP2", None)]
     assert deadlines_fire_due(now=T0 + 10 * DAY) == 0  # the 7-day reply deadline was voided
     # and the new parcel's carrier events reach it

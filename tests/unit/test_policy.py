@@ -130,6 +130,25 @@ def test_r8_toml_file_replaces_the_reason_list(tmp_path):
     assert caught.value.code == "unknown_reason"
 
 
+def test_r8_every_default_reason_explains_itself_and_a_toml_reason_may_too(tmp_path):
+    # given the default reasons, and a policy file whose reason has an explanation
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        "[[r8_reasons]]\n"
+        'code = "changed_mind"\nlabel = "I changed my mind"\nside = "buyer"\n'
+        'explanation = "You no longer want it."\n',
+        encoding="utf-8",
+    )
+    # when the file is loaded
+    policy = load_policy(path)
+    # then each default reason has a one-line explanation, and the file's reason keeps its own
+    assert [r.code for r in DEFAULT_REASONS if not r.explanation] == []
+    assert all("\n" not in r.explanation for r in DEFAULT_REASONS)
+    assert Policy().reason("wrong_shipping_details").explanation == \
+        "The address or phone number on the order is wrong."
+    assert policy.reason("changed_mind").explanation == "You no longer want it."
+
+
 def test_r10_unknown_policy_key_is_refused(tmp_path):
     # given a policy file with a misspelt key
     path = tmp_path / "policy.toml"

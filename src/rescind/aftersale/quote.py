@@ -10,7 +10,7 @@ from rescind.coupons.services import coupons_on_order
 from rescind.domain.actions import Party
 from rescind.domain.coupons import FATE_TEXT
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.quote import CancellationQuote, quote_cancellation
+from rescind.domain.quote import CancellationQuote, quote_cancellation, quote_pending_request
 from rescind.orders.models import Order
 from rescind.orders.recording import order_facts
 
@@ -24,6 +24,16 @@ def cancellation_quote(*, order_id: int, user, reason: str | None,
     require_party(user, order, Party.BUYER)
     return quote_cancellation(order_facts(order), coupons_on_order(order), reason=reason, now=now,
                               policy=policy(), calendar=calendar())
+
+
+def pending_request_quote(order: Order, *, now: datetime) -> dict | None:
+    """What the order's pending cancellation request will do (R10, R21-R26), as `quote_read`
+    gives it; None without a pending request. The reader is checked by the caller."""
+    facts = order_facts(order)
+    if facts.pending_request is None:
+        return None
+    return quote_read(quote_pending_request(facts, coupons_on_order(order), now=now,
+                                            policy=policy(), calendar=calendar()))
 
 
 def quote_read(quote: CancellationQuote) -> dict:

@@ -45,7 +45,8 @@ def products_list(request):
 @router.get("/policy/cancellation-reasons", response={200: list[ReasonOut], **ERRORS})
 def reasons_list(request):
     """R8: the fixed reason list, each with the side it counts against."""
-    return [{"code": r.code, "label": r.label, "side": r.side.value} for r in policy().r8_reasons]
+    return [{"code": r.code, "label": r.label, "side": r.side.value,
+             "explanation": r.explanation} for r in policy().r8_reasons]
 
 
 def _clock_read() -> dict:

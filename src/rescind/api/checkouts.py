@@ -34,12 +34,13 @@ def checkout_read(checkout: Checkout) -> dict:
 def checkouts_create(request, body: CheckoutIn):
     """R1: buy from one or more stores: one order per store, one payment. Errors: 422
     unknown_payment_method, 422 unknown_product, 422 instrument_not_for_method (a sandbox test
-    instrument of another method)."""
+    instrument of another method), 422 bad_delivery."""
     checkout = checkout_create(
         buyer=request.user,
         items=[CheckoutItem(i.product_id, i.quantity, i.options) for i in body.items],
         payment_method=body.payment_method, now=clock_now(), coupon_codes=body.coupon_codes,
-        payment_instrument=body.payment_instrument)
+        payment_instrument=body.payment_instrument,
+        delivery=body.delivery.model_dump() if body.delivery else None)
     return Status(201, checkout_read(checkout))
 
 

@@ -67,6 +67,8 @@ class DecisionIn(StrictIn):
 class EvidenceOut(Schema):
     id: int
     name: str
+    message_id: int | None = Field(description="the message that carries the file: GET "
+                                   "/orders/{id}/messages/{message_id}/attachments/{id}")
 
 
 class DisputeOut(Schema):

@@ -156,7 +156,11 @@ class RefundOut(Schema):
                                "is told (start_overdue)")
     started_at: datetime | None
     arrive_by: datetime = Field(description="latest expected arrival (R23)")
+    expected_from: datetime = Field(description="earliest expected arrival: a day after it was "
+                                    "sent (or is due to be), R23's 'typically 1-10 days'")
     arrived_at: datetime | None
+    gateway_reference: str | None = Field(description="the payment provider's reference, once "
+                                          "it has accepted the refund")
     overdue: bool = Field(description="on its way and past arrive_by; support is told")
     start_overdue: bool = Field(description="still pending past start_by; support is told")
     failed_at: datetime | None
@@ -241,8 +245,8 @@ class OrderDetailOut(OrderSummaryOut):
     cancellation_request: CancellationRequestOut | None
     change_request: ChangeRequestOut | None = None
     delivery: dict[str, str] | None = Field(default=None,
-                                            description="the latest delivery details set by a "
-                                            "change request (R13)")
+                                            description="where the order goes: given at "
+                                            "checkout, or set since by a change request (R13)")
     refunds: list[RefundOut]
     refund_destination: RefundDestinationOut | None = Field(
         default=None, description="where refunds go (buyer and support, once there are any)")
@@ -256,6 +260,16 @@ class CheckoutItemIn(StrictIn):
     options: dict[OptionText, OptionText] = Field(default_factory=dict, max_length=20)
 
 
+class DeliveryIn(StrictIn):
+    recipient: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field(default="", max_length=200)
+    city: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(default="", max_length=200)
+    country: str = Field(min_length=1, max_length=200)
+    phone: str = Field(default="", max_length=200)
+
+
 class CheckoutIn(StrictIn):
     items: list[CheckoutItemIn] = Field(min_length=1, max_length=100)
     payment_method: PaymentMethodChoice
@@ -267,6 +281,8 @@ class CheckoutIn(StrictIn):
         "expired_card (bank_card) and closed_account (e_wallet, bank_transfer) pay, but every "
         "refund to them fails for good (failure_code expired_card, account_closed; R23); "
         "empty or any other name is a working instrument")
+    delivery: DeliveryIn | None = Field(default=None,
+                                        description="where the orders go (shown on each order)")
 
 
 class PaymentOut(Schema):
@@ -312,6 +328,7 @@ class ReasonOut(Schema):
     code: str
     label: str
     side: SideChoice
+    explanation: str = Field(description="one line for the buyer choosing it")
 
 
 class TokenIn(StrictIn):
@@ -447,16 +464,6 @@ class LineChangeIn(StrictIn):
     options: dict[OptionText, OptionText] = Field(
         default_factory=dict, max_length=20, description="options to change; others keep theirs")
     quantity: int | None = Field(default=None, ge=1, le=999)
-
-
-class DeliveryIn(StrictIn):
-    recipient: str = Field(min_length=1, max_length=200)
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str = Field(default="", max_length=200)
-    city: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(default="", max_length=200)
-    country: str = Field(min_length=1, max_length=200)
-    phone: str = Field(default="", max_length=200)
 
 
 class ChangeRequestIn(StrictIn):

@@ -27,9 +27,10 @@ def dispute_latest(order: Order) -> Dispute | None:
 
 
 def dispute_read(dispute: Dispute, party: Party, *, can_decide: bool = False,
-                 names: dict[int, str] | None = None) -> dict[str, Any]:
+                 names: dict[int, tuple[str, int]] | None = None) -> dict[str, Any]:
     """The dispute with the actions open to `party` (support's "decide" only if allowed).
-    `names`: the evidence files' names, when a list has read them for all its disputes."""
+    `names`: the evidence files' names and messages, when a list has read them for all its
+    disputes."""
     cur = dispute.currency
     actions = dispute_actions(dispute.facts(), party.value)
     if party is Party.SUPPORT and not can_decide:
@@ -42,7 +43,9 @@ def dispute_read(dispute: Dispute, party: Party, *, can_decide: bool = False,
         "reason": dispute.reason, "reason_label": DISPUTE_REASONS.get(dispute.reason, ""),
         "description": dispute.description, "claim": _money(dispute.claim, cur),
         "return_item": dispute.return_item,
-        "evidence": [{"id": pk, "name": names.get(pk, "")} for pk in dispute.evidence],
+        "evidence": [{"id": pk, "name": names[pk][0] if pk in names else "",
+                      "message_id": names[pk][1] if pk in names else None}
+                     for pk in dispute.evidence],
         "beside_cancellation": dispute.beside_cancellation, "opened_at": dispute.opened_at,
         "respond_by": dispute.respond_by, "escalate_by": dispute.escalate_by,
         "confirm_by": dispute.confirm_by, "next_deadline": dispute.next_deadline,
@@ -59,10 +62,11 @@ def dispute_read(dispute: Dispute, party: Party, *, can_decide: bool = False,
     }
 
 
-def _evidence_names(attachment_ids) -> dict[int, str]:
-    """The original names of these message attachments, in one statement (none if no ids)."""
-    return dict(MessageAttachment.objects.filter(pk__in=list(attachment_ids))
-                .values_list("pk", "original_name"))
+def _evidence_names(attachment_ids) -> dict[int, tuple[str, int]]:
+    """The original names of these message attachments and the messages that carry them, in
+    one statement (none if no ids)."""
+    return {pk: (name, message_id) for pk, name, message_id in MessageAttachment.objects
+            .filter(pk__in=list(attachment_ids)).values_list("pk", "original_name", "message_id")}
 
 
 def dispute_for_reader(order: Order, party: Party, *, can_decide: bool = False) -> dict:

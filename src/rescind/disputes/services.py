@@ -3,8 +3,10 @@ decision, and the supplier report beside a cancellation request (R9, R18-R20, R2
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from rescind.accounts.parties import PLATFORM, require_party
@@ -28,30 +30,57 @@ from rescind.domain.disputes import (
     decide_supplier_dispute,
     decide_support,
 )
+from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
 from rescind.messaging.models import MessageAttachment
+from rescind.messaging.services import attachments_stage, message_record
 from rescind.orders.models import Order
 from rescind.orders.recording import order_facts, order_lock
 
 
 def dispute_open(*, order_id: int, user, reason: str, claim: int | None, return_item: bool,
-                 description: str, evidence: list[int], now: datetime) -> Dispute:
+                 description: str, evidence: list[int], now: datetime,
+                 uploads: Sequence[UploadedFile] = ()) -> Dispute:
     """R16-R18: the buyer opens a dispute on a shipped order, asking for a full or partial
     refund (`claim` in minor units; None asks for all that is left), with or without returning
-    the item, a reason from the list and evidence from the order's messages. The seller has
-    the response window to answer (R19)."""
-    with transaction.atomic():
-        order = order_lock(order_id)
-        actor = require_party(user, order, Party.BUYER)
-        attachments = frozenset(MessageAttachment.objects.filter(message__order_id=order.pk)
-                                .values_list("pk", flat=True))
-        dispute = dispute_open_of(order)
-        events = decide_open_dispute(
-            order_facts(order), dispute.facts() if dispute else None, reason=reason,
-            claim=None if claim is None else Money(claim, order.currency),
-            return_item=return_item, description=description, evidence=tuple(evidence),
-            order_attachments=attachments, now=now, policy=policy())
-        opened = dispute_apply(order, None, events, actor=actor, now=now)
+    the item, a reason from the list and evidence: files of the order's messages, and
+    `uploads` (photos, PDFs), which arrive as a message of the buyer's with those files, under
+    the same checks as any message. The seller has the response window to answer (R19).
+    A refused dispute leaves no message and no file."""
+    staged = None
+    if uploads:
+        order = Order.objects.filter(pk=order_id).first()
+        if order is None:
+            raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        require_party(user, order, Party.BUYER)
+        staged = attachments_stage(order_id, uploads)
+    try:
+        with transaction.atomic():
+            order = order_lock(order_id)
+            actor = require_party(user, order, Party.BUYER)
+            dispute = dispute_open_of(order)
+            facts = order_facts(order)
+            if staged is not None:
+                # Decided first, so that a refusal (not disputable now) stores nothing.
+                decide_open_dispute(
+                    facts, dispute.facts() if dispute else None, reason=reason,
+                    claim=None if claim is None else Money(claim, order.currency),
+                    return_item=return_item, description=description, evidence=(),
+                    order_attachments=frozenset(), now=now, policy=policy())
+                message = message_record(order, actor, body="", staged=staged, now=now)
+                evidence = [*evidence, *message.attachments.values_list("pk", flat=True)]
+            attachments = frozenset(MessageAttachment.objects.filter(message__order_id=order.pk)
+                                    .values_list("pk", flat=True))
+            events = decide_open_dispute(
+                facts, dispute.facts() if dispute else None, reason=reason,
+                claim=None if claim is None else Money(claim, order.currency),
+                return_item=return_item, description=description, evidence=tuple(evidence),
+                order_attachments=attachments, now=now, policy=policy())
+            opened = dispute_apply(order, None, events, actor=actor, now=now)
+    except BaseException:
+        if staged is not None:
+            staged.delete()
+        raise
     assert opened is not None
     return opened
 

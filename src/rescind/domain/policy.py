@@ -28,19 +28,30 @@ class Reason:
     code: str
     label: str
     side: Side
+    explanation: str = ""  # one line for the buyer choosing it: when it fits, what it means
 
 
 DEFAULT_REASONS = (
-    Reason("ordered_wrong_item", "I ordered the wrong item", Side.BUYER),
-    Reason("no_longer_needed", "I no longer need it", Side.BUYER),
-    Reason("found_better_price", "I found a better price elsewhere", Side.BUYER),
-    Reason("wrong_shipping_details", "Wrong shipping details", Side.BUYER),
-    Reason("paid_wrong_order", "I paid for the wrong order", Side.BUYER),
-    Reason("seller_too_slow", "The seller is taking too long to ship", Side.SELLER),
-    Reason("seller_asked_to_cancel", "The seller asked me to cancel", Side.SELLER),
-    Reason("out_of_stock", "The item is out of stock", Side.SELLER),
-    Reason("seller_not_replying", "The seller does not reply", Side.SELLER),
-    Reason("duplicate_system_order", "Duplicate order from a system error", Side.PLATFORM),
+    Reason("ordered_wrong_item", "I ordered the wrong item", Side.BUYER,
+           "You chose the wrong product, colour or size."),
+    Reason("no_longer_needed", "I no longer need it", Side.BUYER,
+           "You changed your mind; nothing is wrong with the order."),
+    Reason("found_better_price", "I found a better price elsewhere", Side.BUYER,
+           "The same item costs less somewhere else."),
+    Reason("wrong_shipping_details", "Wrong shipping details", Side.BUYER,
+           "The address or phone number on the order is wrong."),
+    Reason("paid_wrong_order", "I paid for the wrong order", Side.BUYER,
+           "You meant to pay for another order."),
+    Reason("seller_too_slow", "The seller is taking too long to ship", Side.SELLER,
+           "The seller has not shipped and you no longer want to wait."),
+    Reason("seller_asked_to_cancel", "The seller asked me to cancel", Side.SELLER,
+           "The seller told you they cannot send this order."),
+    Reason("out_of_stock", "The item is out of stock", Side.SELLER,
+           "The seller told you the item is no longer available."),
+    Reason("seller_not_replying", "The seller does not reply", Side.SELLER,
+           "You wrote to the seller and got no answer."),
+    Reason("duplicate_system_order", "Duplicate order from a system error", Side.PLATFORM,
+           "The site placed the same order twice by mistake."),
 )
 
 
@@ -146,7 +157,8 @@ def policy_from_mapping(data: dict[str, Any]) -> Policy:
             if changes[key] <= timedelta(0):
                 raise ValueError(f"policy value {key!r} must be a positive duration")
         elif key == "r8_reasons":
-            changes[key] = tuple(Reason(r["code"], r["label"], Side(r["side"])) for r in value)
+            changes[key] = tuple(Reason(r["code"], r["label"], Side(r["side"]),
+                                        r.get("explanation", "")) for r in value)
         elif isinstance(default, int):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"policy value {key!r} must be a whole number, 0 or more")

@@ -56,9 +56,30 @@ def quote_cancellation(
     requested = decide_request_cancellation(order, reason=reason, report_supplier=False, now=now,
                                             policy=policy)[0]
     assert isinstance(requested, CancellationRequested)
+    return _on_request(order, coupons, reason=requested.reason, side=requested.side,
+                       respond_by=requested.respond_by, now=now, policy=policy,
+                       calendar=calendar)
+
+
+def quote_pending_request(
+    order: OrderFacts, coupons: Sequence[CouponOnOrder], *, now: datetime, policy: Policy,
+    calendar: BusinessCalendar,
+) -> CancellationQuote:
+    """R10, R21-R23, R25, R26: what the order's pending cancellation request does once the seller
+    approves it now, or by silence at the end of the response window; shown while it waits."""
+    request = order.pending_request
+    if request is None:
+        raise DomainError("no_pending_request", "There is no cancellation request waiting.")
+    return _on_request(order, coupons, reason=request.reason, side=request.side,
+                       respond_by=request.respond_by, now=now, policy=policy, calendar=calendar)
+
+
+def _on_request(
+    order: OrderFacts, coupons: Sequence[CouponOnOrder], *, reason: str, side: Side,
+    respond_by: datetime, now: datetime, policy: Policy, calendar: BusinessCalendar,
+) -> CancellationQuote:
     refunds_now = refund_in_full(order, now=now, policy=policy, calendar=calendar)
-    refunds_late = refund_in_full(order, now=requested.respond_by, policy=policy,
-                                   calendar=calendar)
+    refunds_late = refund_in_full(order, now=respond_by, policy=policy, calendar=calendar)
     now_refund = refunds_now[0] if refunds_now else None  # a RefundCreated
     late_refund = refunds_late[0] if refunds_late else None
     return CancellationQuote(
@@ -67,10 +88,10 @@ def quote_cancellation(
         refund_method=now_refund.method if now_refund else None,
         refund_arrive_by=now_refund.arrive_by if now_refund else None,
         refund_arrive_by_latest=late_refund.arrive_by if late_refund else None,
-        seller_respond_by=requested.respond_by,
-        reason=requested.reason,
-        reason_side=requested.side,
-        counts_against_seller=requested.side is Side.SELLER,
+        seller_respond_by=respond_by,
+        reason=reason,
+        reason_side=side,
+        counts_against_seller=side is Side.SELLER,
         coupons=_fates(coupons, CloseReason.CANCELLED_ON_REQUEST, now),
     )
 

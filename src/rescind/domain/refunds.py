@@ -97,6 +97,16 @@ def decide_refund(
     )
 
 
+TYPICAL_FASTEST_ARRIVAL = timedelta(days=1)  # R23: "typically 1-10 days"
+
+
+def refund_expected_from(*, started_at: datetime | None, start_by: datetime,
+                         arrive_by: datetime) -> datetime:
+    """R23: the earliest a refund is expected, so the buyer sees a range up to `arrive_by`: a
+    day after the provider accepted it, or after it is due to be sent if it is not yet."""
+    return min((started_at or start_by) + TYPICAL_FASTEST_ARRIVAL, arrive_by)
+
+
 def is_overdue(state: RefundState, arrive_by: datetime, now: datetime) -> bool:
     """R23: a refund on its way that has not arrived by its method's deadline is overdue. A
     failed one is not on its way: it waits for support (see `decide_refund_retry`)."""

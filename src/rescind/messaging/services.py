@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from rescind.accounts.parties import require_party
+from rescind.accounts.parties import Actor, require_party
 from rescind.domain.actions import Party
 from rescind.domain.attachments import EXTENSIONS, HEAD_BYTES, AttachmentFacts
 from rescind.domain.errors import DomainError, ErrorKind
@@ -59,6 +61,48 @@ def _files_delete(names: list[str]) -> None:
             logger.exception("could not delete the attachment file %s of a refused message", name)
 
 
+@dataclass(frozen=True, slots=True)
+class StagedFiles:
+    """Uploads checked by content and already in storage, not yet on any message."""
+
+    facts: list[AttachmentFacts]
+    types: list[str]
+    names: list[str]
+
+    def delete(self) -> None:
+        _files_delete(self.names)
+
+
+def attachments_stage(order_id: int, uploads: Sequence[UploadedFile], *,
+                      body: str = "") -> StagedFiles:
+    """Check a message's text and files (R16, R18: images and PDF within the size limit, at most
+    MAX_ATTACHMENTS) and put the files in storage, before any lock is taken, so that no upload
+    holds one. The caller deletes them again if what follows fails."""
+    facts = [_facts(f) for f in uploads]
+    types = decide_message(body=body, attachments=facts,
+                           max_bytes=settings.RESCIND_MAX_ATTACHMENT_BYTES)
+    return StagedFiles(facts, types, _files_store(order_id, list(uploads), types))
+
+
+def message_record(order: Order, actor: Actor, *, body: str, staged: StagedFiles | None,
+                   now: datetime) -> OrderMessage:
+    """Save a message with its staged files on the locked `order` and tell the other side
+    (R27), in the caller's transaction."""
+    message = OrderMessage.objects.create(order=order, author_id=actor.user_id,
+                                          author_party=actor.party.value, body=body,
+                                          sent_at=now)
+    if staged is not None:
+        MessageAttachment.objects.bulk_create(
+            MessageAttachment(message=message, file=name, original_name=file.name,
+                              content_type=content_type, size=file.size)
+            for file, content_type, name in zip(staged.facts, staged.types, staged.names,
+                                                strict=True))
+    event = message_sent(actor.party, message_id=message.pk,
+                         attachments=len(staged.names) if staged else 0)
+    events_record(order, [event], actor=actor, now=now)
+    return message
+
+
 def message_send(
     *, order_id: int, user, body: str, attachments: list[UploadedFile], now: datetime,
     new_total: int | None = None,
@@ -75,10 +119,7 @@ def message_send(
     if order is None:
         raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
     require_party(user, order, Party.BUYER, Party.SELLER)
-    facts = [_facts(f) for f in attachments]
-    types = decide_message(body=body, attachments=facts,
-                           max_bytes=settings.RESCIND_MAX_ATTACHMENT_BYTES)
-    stored = _files_store(order_id, attachments, types)
+    staged = attachments_stage(order_id, attachments, body=body)
     try:
         with transaction.atomic():
             order = order_lock(order_id)
@@ -86,16 +127,8 @@ def message_send(
             if new_total is not None:
                 order_lower_price(order_id=order_id, user=user, new_total=new_total, note=body,
                                   now=now)
-            message = OrderMessage.objects.create(order=order, author=user,
-                                                  author_party=actor.party.value, body=body,
-                                                  sent_at=now)
-            MessageAttachment.objects.bulk_create(
-                MessageAttachment(message=message, file=name, original_name=file.name,
-                                  content_type=content_type, size=file.size)
-                for file, content_type, name in zip(facts, types, stored, strict=True))
-            event = message_sent(actor.party, message_id=message.pk, attachments=len(stored))
-            events_record(order, [event], actor=actor, now=now)
+            message = message_record(order, actor, body=body, staged=staged, now=now)
     except BaseException:
-        _files_delete(stored)
+        staged.delete()
         raise
     return message

@@ -11,7 +11,8 @@ from rescind.notifications.models import Notification
 
 
 def inbox_of(user, *, limit: int = 50) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).order_by("-pk")[:limit]
+    return (Notification.objects.filter(user=user).select_related("order__store")
+            .order_by("-pk")[:limit])
 
 
 def unread_count(user) -> int:

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from rescind.domain.actions import Party
 from rescind.domain.money import Money
+
+B, S = Party.BUYER, Party.SELLER
+
+PAYMENT_METHOD_LABELS = {
+    "bank_card": N_("Bank card"),
+    "e_wallet": N_("E-wallet"),
+    "bank_transfer": N_("Bank transfer"),
+}
+
+
+def payment_method_label(method: str) -> str:
+    """'bank_card' -> 'Bank card': the name a person knows the payment method by."""
+    label = PAYMENT_METHOD_LABELS.get(method)
+    return _(label) if label else method.replace("_", " ")
 
 
 def _money(value: dict) -> str:
     return Money(value["amount"], value["currency"]).format()
 
 
-def _when(value: str) -> str:
+def when_text(value: str | datetime) -> str:
+    """An instant as every notification shows it: '2026-03-06 11:00 UTC'."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).isoformat()
     return value.replace("T", " ")[:16] + " UTC"
+
 
 
 def _change_accepted(o: dict, p: dict) -> str:
     if p["extra_charge"]["amount"] > 0:
         return _("The seller accepted your change to order #%(order)s: confirm the extra "
                  "charge of %(amount)s by %(by)s") % {
-            **o, "amount": _money(p["extra_charge"]), "by": _when(p["confirm_by"])}
+            **o, "amount": _money(p["extra_charge"]), "by": when_text(p["confirm_by"])}
     return _("The seller accepted your change to order #%(order)s") % o
 
 
@@ -65,7 +86,7 @@ TITLES = {
                                    "%(total)s") % {**o, "total": _money(p["new_total"])},
     "CancellationRequested": lambda o, p: _(
         "Cancellation requested for order #%(order)s: answer by %(by)s") % {
-        **o, "by": _when(p["respond_by"])},
+        **o, "by": when_text(p["respond_by"])},
     "SupplierReported": lambda o, p: _("A buyer reported the supplier of order #%(order)s") % o,
     "CancellationApproved": lambda o, p: _(
         "Order #%(order)s is cancelled: your refund is on its way") % o,
@@ -81,26 +102,26 @@ TITLES = {
         **o, "carrier": p["carrier"], "tracking": p["tracking_number"]},
     "PromisedDeliveryPassed": lambda o, p: _(
         "Order #%(order)s was promised by %(by)s and has not been delivered: the buyer may "
-        "open a dispute for non-delivery") % {**o, "by": _when(p["deliver_by"])},
+        "open a dispute for non-delivery") % {**o, "by": when_text(p["deliver_by"])},
     "BuyerReminded": lambda o, p: _(BUYER_REMINDER_TITLES.get(
         p["about"], N_("Reminder: act on order #%(order)s by %(by)s"))) % {
-        **o, "by": _when(p["due_at"])},
+        **o, "by": when_text(p["due_at"])},
     "BuyerProtectionEnded": lambda o, p: _(
         "Buyer protection of order #%(order)s has ended") % o,
     "OrderNotShippedInTime": lambda o, p: _(
         "Order #%(order)s closed: not shipped in time; the buyer is refunded in full") % o,
     "SellerReminded": lambda o, p: _(
-        "Reminder: act on order #%(order)s by %(by)s") % {**o, "by": _when(p["due_at"])},
+        "Reminder: act on order #%(order)s by %(by)s") % {**o, "by": when_text(p["due_at"])},
     "RefundStarted": lambda o, p: _("Your refund of %(amount)s for order #%(order)s has "
                                     "started") % {**o, "amount": _money(p["amount"])},
     "RefundArrived": lambda o, p: _("Your refund of %(amount)s for order #%(order)s has "
                                     "arrived") % {**o, "amount": _money(p["amount"])},
     "RefundFlaggedOverdue": lambda o, p: _(
         "Overdue refund on order #%(order)s: it was due by %(by)s") % {
-        **o, "by": _when(p["arrive_by"])},
+        **o, "by": when_text(p["arrive_by"])},
     "RefundFlaggedNotStarted": lambda o, p: _(
         "Refund on order #%(order)s not started in time: it was due to start by %(by)s") % {
-        **o, "by": _when(p["start_by"])},
+        **o, "by": when_text(p["start_by"])},
     "RefundFailed": lambda o, p: _(
         "Your refund of %(amount)s for order #%(order)s could not be paid: %(why)s") % {
         **o, "amount": _money(p["amount"]), "why": p["failure_message"]},
@@ -133,7 +154,7 @@ TITLES = {
                                        "#%(order)s") % o,
     "DisputeOpened": lambda o, p: _(
         "The buyer opened a dispute on order #%(order)s asking for %(amount)s: answer by "
-        "%(by)s") % {**o, "amount": _money(p["claim"]), "by": _when(p["respond_by"])}
+        "%(by)s") % {**o, "amount": _money(p["claim"]), "by": when_text(p["respond_by"])}
     if p["respond_by"] else _("The buyer of order #%(order)s reported the supplier: support "
                               "decides the dispute") % o,
     "DisputeSellerAccepted": lambda o, p: _(
@@ -160,7 +181,7 @@ TITLES = {
         **o, "carrier": p["carrier"], "tracking": p["tracking_number"]},
     "DisputeReturnDelivered": lambda o, p: _(
         "The returned item of order #%(order)s was delivered to the seller; the seller "
-        "confirms by %(by)s") % {**o, "by": _when(p["confirm_by"])},
+        "confirms by %(by)s") % {**o, "by": when_text(p["confirm_by"])},
     "DisputeReturnReceived": lambda o, p: _(
         "The seller has the returned item of order #%(order)s: your refund is on its way") % o,
     "DisputeResolved": lambda o, p: _("The dispute on order #%(order)s is resolved") % o,
@@ -168,7 +189,7 @@ TITLES = {
     "SellerMessaged": lambda o, p: _("The seller of order #%(order)s sent you a message") % o,
     "ChangeRequested": lambda o, p: _(
         "The buyer asks to change order #%(order)s: answer by %(by)s") % {
-        **o, "by": _when(p["respond_by"])},
+        **o, "by": when_text(p["respond_by"])},
     "ChangeAccepted": _change_accepted,
     "ChangeRefused": lambda o, p: _(
         "The seller refused to change order #%(order)s: “%(note)s”") % {**o, "note": p["note"]},
@@ -195,10 +216,10 @@ BODIES = {
     "SellerReminded": _reminder_body,
     "BuyerReminded": _reminder_body,
     "OrderShipped": lambda o, p: _("Delivery is promised by %(by)s.") % {
-        "by": _when(p["deliver_by"])} if p.get("deliver_by") else "",
+        "by": when_text(p["deliver_by"])} if p.get("deliver_by") else "",
     "OrderCompleted": lambda o, p: _(
         "The buyer can open a dispute until %(by)s (buyer protection).") % {
-        "by": _when(p["dispute_until"])} if p.get("dispute_until") else "",
+        "by": when_text(p["dispute_until"])} if p.get("dispute_until") else "",
     "CancellationRequested": lambda o, p: _(
         "If you do not answer in time, the request is approved automatically."),
     "RefundStarted": lambda o, p: _(
@@ -209,7 +230,7 @@ BODIES = {
         "again.") % {"method": p["method"].replace("_", " ")},
     "RefundRetried": lambda o, p: _(
         "It goes to the payment details you gave; expect it by %(by)s.") % {
-        "by": _when(p["arrive_by"])},
+        "by": when_text(p["arrive_by"])},
     "RefundDestinationUpdated": lambda o, p: _(
         "The failed refund is in the support queue with a Retry button."),
     "ChangeRequested": lambda o, p: _(
@@ -228,9 +249,63 @@ BODIES = {
 }
 
 
-def notification_text(kind: str, order_id: int, params: dict) -> tuple[str, str]:
-    """(title, body) for an event of `kind` on order `order_id`."""
+# Events told to both sides, in the words of each: "you" is the reader (DESIGN.md, the faces).
+ADDRESSED_TITLES = {
+    ("CancellationAutoApproved", S): lambda o, p: _(
+        "Order #%(order)s was cancelled automatically: you did not answer the request in "
+        "time") % o,
+    ("OrderNotShippedInTime", B): lambda o, p: _(
+        "Order #%(order)s closed: the seller did not ship it in time; you are refunded in "
+        "full") % o,
+    ("OrderNotShippedInTime", S): lambda o, p: _(
+        "Order #%(order)s closed: you did not ship it in time; the buyer is refunded in "
+        "full") % o,
+    ("ShipmentCanceled", B): lambda o, p: _(
+        "Shipment canceled for order #%(order)s: the seller owes you a new shipment or a full "
+        "refund") % o,
+    ("ShipmentCanceled", S): lambda o, p: _(
+        "Shipment canceled for order #%(order)s: ship it again or refund the buyer in "
+        "full") % o,
+    ("ShipmentCanceledUnanswered", B): lambda o, p: _(
+        "Order #%(order)s: the seller did not answer about the canceled shipment in 7 days; "
+        "you may open a dispute") % o,
+    ("ShipmentCanceledUnanswered", S): lambda o, p: _(
+        "Order #%(order)s: you did not answer about the canceled shipment in 7 days; the "
+        "buyer may open a dispute") % o,
+    ("PromisedDeliveryPassed", B): lambda o, p: _(
+        "Order #%(order)s was promised by %(by)s and has not been delivered: you may open a "
+        "dispute for non-delivery") % {**o, "by": when_text(p["deliver_by"])},
+    ("DisputeAutoAccepted", S): lambda o, p: _(
+        "The dispute on order #%(order)s was accepted: you did not answer in time") % o,
+    ("DisputeDecided", B): lambda o, p: _(
+        "Dispute on order #%(order)s decided: %(amount)s back to you%(ret)s") % {
+        **o, "amount": _money(p["refund"]),
+        "ret": _(" once you return the item") if p["return_item"] else ""},
+    ("DisputeReturnDelivered", B): lambda o, p: _(
+        "The item you returned for order #%(order)s was delivered to the seller, who confirms "
+        "by %(by)s") % {**o, "by": when_text(p["confirm_by"])},
+    ("DisputeReturnDelivered", S): lambda o, p: _(
+        "The returned item of order #%(order)s was delivered to you: confirm you have it by "
+        "%(by)s") % {**o, "by": when_text(p["confirm_by"])},
+    ("ChangeAutoRefused", B): lambda o, p: _(
+        "Order #%(order)s: your change request was refused, the seller did not answer in "
+        "time") % o,
+    ("ChangeAutoRefused", S): lambda o, p: _(
+        "Order #%(order)s: the change request was refused, you did not answer in time") % o,
+}
+ADDRESSED_BODIES = {
+    ("ChangeAutoRefused", B): lambda o, p: _(
+        "You can still cancel the order and order again."),
+    ("OrderNotShippedInTime", B): lambda o, p: _(
+        "The refund goes back to the payment method you used for the order."),
+}
+
+
+def notification_text(kind: str, order_id: int, params: dict,
+                      reader: Party | None = None) -> tuple[str, str]:
+    """(title, body) for an event of `kind` on order `order_id`, in the words of `reader`
+    where the two sides are told differently."""
     values = {"order": order_id}
-    title = TITLES[kind](values, params)
-    body_of = BODIES.get(kind)
-    return title, (body_of(values, params) if body_of else "")
+    title_of = ADDRESSED_TITLES.get((kind, reader), TITLES[kind])
+    body_of = ADDRESSED_BODIES.get((kind, reader), BODIES.get(kind))
+    return title_of(values, params), (body_of(values, params) if body_of else "")

@@ -34,7 +34,8 @@ class Notification(models.Model):
 class EmailMessage(models.Model):
     to = models.EmailField()
     subject = models.CharField(max_length=200)
-    body = models.TextField()
+    body = models.TextField()  # the text part
+    html_body = models.TextField(blank=True, help_text="the HTML alternative")
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)

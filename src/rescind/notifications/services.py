@@ -7,15 +7,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage as MailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
 from rescind.domain.actions import Party
 from rescind.domain.audience import audience
 from rescind.domain.retry import retry_delay
+from rescind.notifications.emails import email_compose
 from rescind.notifications.messages import notification_text
 from rescind.notifications.models import EmailMessage, Notification, WebhookSubscriber
 from rescind.notifications.webhooks import webhook_deliveries_queue
@@ -26,15 +26,17 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 
 
-def _recipients(order: Order, parties: frozenset[Party]) -> list:
-    users = []
+def _recipients(order: Order, parties: frozenset[Party]) -> list[tuple[Party, object]]:
+    """(party, user) for everyone of `parties` on the order, each told in their own words."""
+    users: list[tuple[Party, object]] = []
     if Party.BUYER in parties:
-        users.append(order.buyer)
+        users.append((Party.BUYER, order.buyer))
     if Party.SELLER in parties:
-        users += list(order.store.sellers.filter(is_active=True).order_by("pk"))
+        users += [(Party.SELLER, seller)
+                  for seller in order.store.sellers.filter(is_active=True).order_by("pk")]
     if Party.SUPPORT in parties:
-        users += list(get_user_model().objects.filter(is_staff=True, is_active=True)
-                      .order_by("pk"))
+        users += [(Party.SUPPORT, staff) for staff in get_user_model().objects.filter(
+            is_staff=True, is_active=True).order_by("pk")]
     return users
 
 
@@ -52,28 +54,27 @@ def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
     with transaction.atomic():
         for entry in entries:
             parties = audience(entry.kind)
-            if parties:
-                title, body = notification_text(entry.kind, entry.order_id, entry.params)
-                for user in _recipients(entry.order, parties):
-                    Notification.objects.get_or_create(
-                        dedup_key=f"{entry.pk}:inbox:{user.pk}",
-                        defaults={"user": user, "order": entry.order, "kind": entry.kind,
-                                  "title": title, "body": body, "created_at": now})
-                    if user.email:
-                        email, _ = EmailMessage.objects.get_or_create(
-                            dedup_key=f"{entry.pk}:email:{user.pk}",
-                            defaults={"to": user.email, "subject": title[:200],
-                                      "body": _email_body(title, body, entry.order_id),
-                                      "created_at": now})
-                        emails.append(email.pk)
+            for party, user in _recipients(entry.order, parties):
+                title, body = notification_text(entry.kind, entry.order_id, entry.params,
+                                                party)
+                Notification.objects.get_or_create(
+                    dedup_key=f"{entry.pk}:inbox:{user.pk}",
+                    defaults={"user": user, "order": entry.order, "kind": entry.kind,
+                              "title": title, "body": body, "created_at": now})
+                if user.email:
+                    email, _ = EmailMessage.objects.get_or_create(
+                        dedup_key=f"{entry.pk}:email:{user.pk}",
+                        defaults=_email_row(entry, user, party, title, body, now))
+                    emails.append(email.pk)
             queued += webhook_deliveries_queue(entry, subscribers, now=now)
     sent = sum(email_send(email_id=e, now=now) for e in emails)
     return {"emails": sent, "webhooks_queued": queued}
 
 
-def _email_body(title: str, body: str, order_id: int) -> str:
-    link = f"{settings.RESCIND_PUBLIC_URL}/orders/{order_id}/"
-    return f"{title}\n\n{body}\n\n{link}\n".replace("\n\n\n", "\n\n")
+def _email_row(entry, user, party: Party, title: str, body: str, now: datetime) -> dict:
+    email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
+    return {"to": user.email, "subject": email.subject, "body": email.text,
+            "html_body": email.html, "created_at": now}
 
 
 def _retry_later(task, row_id: int, attempts: int) -> None:
@@ -91,8 +92,10 @@ def email_send(*, email_id: int, now: datetime) -> bool:
     email = EmailMessage.objects.get(pk=email_id)
     if email.sent_at is not None:
         return False
-    message = MailMessage(subject=email.subject, body=email.body, to=[email.to],
-                          headers={"Message-ID": f"<{email.dedup_key}@rescind>"})
+    message = EmailMultiAlternatives(subject=email.subject, body=email.body, to=[email.to],
+                                     headers={"Message-ID": f"<{email.dedup_key}@rescind>"})
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
     try:
         message.send(fail_silently=False)
     except Exception as exc:  # SMTP refusals, timeouts, DNS: all retryable here

@@ -92,6 +92,9 @@ class Order(models.Model):
     total = models.PositiveIntegerField(help_text="what the buyer pays / paid for this order")
     refunded = models.PositiveIntegerField(default=0, help_text="sum of its non-failed refunds")
     payment_method = models.CharField(max_length=20)
+    # Where it goes, as given at checkout (R1); a change request may replace it (R13). None on
+    # orders placed before checkout asked for it, or through the API without it.
+    delivery = models.JSONField(null=True, blank=True)
     placed_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)

@@ -14,7 +14,12 @@ from rescind.aftersale.models import CancellationRequest, ChangeRequest
 from rescind.config import policy
 from rescind.domain.actions import ACTION_LABELS, Party, available_actions
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.refunds import RefundState, is_overdue, is_start_overdue
+from rescind.domain.refunds import (
+    RefundState,
+    is_overdue,
+    is_start_overdue,
+    refund_expected_from,
+)
 from rescind.domain.states import OrderState
 from rescind.orders.models import Deadline, Order, OrderLine, Payment, Shipment, TimelineEntry
 from rescind.orders.recording import SHIPPED_STATES, facts_of, order_facts
@@ -151,10 +156,11 @@ def order_detail(order: Order, party: Party, *, now: datetime,
     data["cancellation_request"] = _request_read(requests[-1]) if requests else None
     changes = rows_where(ChangeRequest, "order_id", order.pk)
     data["change_request"] = _change_read(changes[-1]) if changes else None
-    # R13: delivery details live on the change requests that set them; the latest applied wins.
+    # R1, R13: the details given at checkout, unless an applied change request replaced them
+    # (the latest applied one wins).
     data["delivery"] = next((c.delivery for c in reversed(changes)
                              if c.state == ChangeRequest.State.APPLIED and c.delivery is not None),
-                            None)
+                            order.delivery)
     refunds = rows_where(Refund, "order_id", order.pk)
     data["refunds"] = _refunds_read(refunds, party, now=now, can_retry=can_retry)
     data["refund_destination"] = _destination_read(order) \
@@ -196,6 +202,9 @@ def _refunds_read(refunds: list[Refund], party: Party, *, now: datetime,
             "state": r.state, "state_label": REFUND_STATE_LABELS[state],
             "created_at": r.created_at, "start_by": r.start_by, "started_at": r.started_at,
             "arrive_by": r.arrive_by, "arrived_at": r.arrived_at,
+            "expected_from": refund_expected_from(started_at=r.started_at, start_by=r.start_by,
+                                                  arrive_by=r.arrive_by),
+            "gateway_reference": r.gateway_reference or None,
             "overdue": is_overdue(state, r.arrive_by, now),
             "start_overdue": is_start_overdue(state, r.start_by, now),
             "failed_at": r.failed_at, "failure_code": r.failure_code or None,

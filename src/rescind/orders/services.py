@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from rescind.config import calendar, policy
 from rescind.coupons.models import CouponUse
 from rescind.coupons.services import coupons_for_checkout, coupons_spend
 from rescind.domain.actions import Party
+from rescind.domain.changes import delivery_checked
 from rescind.domain.coupons import LineFacts, apply_coupons
 from rescind.domain.errors import DomainError, ErrorKind, TryLater
 from rescind.domain.money import Money
@@ -59,12 +60,15 @@ class CheckoutItem:
 def checkout_create(
     *, buyer, items: list[CheckoutItem], payment_method: str, now: datetime,
     coupon_codes: Sequence[str] = (), payment_instrument: str = "",
+    delivery: Mapping[str, str] | None = None,
 ) -> Checkout:
     """R1: one order per store and one payment for them all; each order awaits payment (R5).
     Coupons are spread over the lines they pay for, to the cent (R3, R25, R26).
     `payment_instrument` names the instrument at the provider; in the sandbox a test name such
-    as `expired_card`, whose refunds fail for good (R23); empty: a working one."""
+    as `expired_card`, whose refunds fail for good (R23); empty: a working one. `delivery`:
+    where the orders go (the fields of a change request's delivery details, R13)."""
     method = payment_method_parse(payment_method)
+    delivery = delivery_checked(delivery)
     if payment_instrument:
         sandbox_instrument_check(instrument_checked(payment_instrument), method)
     products = Product.objects.in_bulk([item.product_id for item in items])
@@ -106,7 +110,7 @@ def checkout_create(
                 currency=currency, items_total=draft.items_total.amount,
                 shipping_fee=draft.shipping_fee.amount,
                 discount_total=draft.discount_total.amount, total=placed.total.amount,
-                payment_method=method.value, placed_at=now)
+                payment_method=method.value, placed_at=now, delivery=delivery)
             saved_lines += OrderLine.objects.bulk_create(
                 OrderLine(order=order, product_id=line.product_id, product_name=line.product_name,
                           options=line.options, quantity=line.quantity,
@@ -128,7 +132,7 @@ def checkout_create(
 
 def checkout_from_cart(
     *, buyer, payment_method: str, now: datetime, coupon_codes: Sequence[str] = (),
-    payment_instrument: str = "",
+    payment_instrument: str = "", delivery: Mapping[str, str] | None = None,
 ) -> Checkout:
     """Check out everything in the buyer's cart, then empty it."""
     cart = list(CartLine.objects.filter(buyer=buyer).order_by("id"))
@@ -136,7 +140,7 @@ def checkout_from_cart(
     with transaction.atomic():
         checkout = checkout_create(buyer=buyer, items=items, payment_method=payment_method,
                                    now=now, coupon_codes=coupon_codes,
-                                   payment_instrument=payment_instrument)
+                                   payment_instrument=payment_instrument, delivery=delivery)
         CartLine.objects.filter(pk__in=[c.pk for c in cart]).delete()
     return checkout
 

@@ -66,7 +66,7 @@ def _changes_from_form(request: HttpRequest) -> list[LineChange]:
             for n in sorted(set(options) | set(quantities))]
 
 
-def _delivery_from_form(request: HttpRequest) -> dict[str, str] | None:
+def delivery_from_form(request: HttpRequest) -> dict[str, str] | None:
     delivery = {name: request.POST.get(f"delivery_{name}", "").strip()
                 for name, _ in DELIVERY_LABELS}
     return delivery if any(delivery.values()) else None
@@ -79,7 +79,7 @@ def _note(request: HttpRequest) -> str:
 CHANGE_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
     "request-change": lambda r, oid: change_request(
         order_id=oid, user=r.user, changes=_changes_from_form(r),
-        delivery=_delivery_from_form(r), now=clock_now()),
+        delivery=delivery_from_form(r), now=clock_now()),
     "withdraw-change": lambda r, oid: change_withdraw(order_id=oid, user=r.user,
                                                       now=clock_now()),
     "accept-change": lambda r, oid: change_accept(order_id=oid, user=r.user, note=_note(r),

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils.html import strip_tags
+
 from rescind.domain.disputes import DISPUTE_REASONS
 from rescind.domain.money import Money
+from rescind.web.templatetags.rescind import register
+
+when = register.filters["when"]
 
 
 def _money(value: dict) -> str:
     return Money(value["amount"], value["currency"]).format()
 
 
-def _when(value: str) -> str:
-    return value[:16].replace("T", " ") + " UTC"
+def when_text(value: str) -> str:
+    """A timeline parameter's instant as the pages write instants: 'Wed 9 Dec 2026, 18:40 UTC'
+    (the text of the `when` filter)."""
+    return strip_tags(when(datetime.fromisoformat(value)))
 
 
 def _quoted(note: str) -> str:
@@ -27,7 +36,7 @@ def _opened(p: dict) -> str:
     return (f"Dispute opened: {DISPUTE_REASONS.get(p['reason'], p['reason'])}. The buyer asks "
             f"for {_money(p['claim'])}, {wants}"
             + (f", with {files} piece{'s' if files != 1 else ''} of evidence" if files else "")
-            + f". The seller answers by {_when(p['respond_by'])}." + _quoted(p["description"]))
+            + f". The seller answers by {when_text(p['respond_by'])}." + _quoted(p["description"]))
 
 
 def _decided(p: dict) -> str:
@@ -58,7 +67,7 @@ DISPUTE_DESCRIBE = {
     "DisputeReturnShipped": lambda p: f"The buyer sent the item back with {p['carrier']}, "
     f"tracking number {p['tracking_number']}.",
     "DisputeReturnDelivered": lambda p: "The returned item was delivered to the seller, says "
-    f"the carrier; the seller confirms by {_when(p['confirm_by'])}.",
+    f"the carrier; the seller confirms by {when_text(p['confirm_by'])}.",
     "DisputeReturnReceived": lambda p: "The seller confirmed the returned item arrived."
     if p["by"] == "seller" else "The returned item counts as received: the seller did not "
     "answer in time.",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +30,7 @@ from rescind.disputes.services import (
 from rescind.domain.actions import Party
 from rescind.domain.disputes import DISPUTE_REASONS, SUPPLIER_FRAUD
 from rescind.domain.errors import DomainError
+from rescind.domain.messaging import MAX_ATTACHMENTS
 from rescind.domain.money import Money
 from rescind.messaging.models import MessageAttachment
 from rescind.messaging.reads import messages_for
@@ -52,6 +54,8 @@ def dispute_page_context(order: Order, party: Party, user) -> dict[str, Any]:
         "order_attachments": list(MessageAttachment.objects.filter(message__order=order)
                                   .values("pk", "original_name").order_by("pk"))
         if party is Party.BUYER else [],
+        "max_attachments": MAX_ATTACHMENTS,
+        "max_attachment_kib": settings.RESCIND_MAX_ATTACHMENT_BYTES // 1024,
     }
 
 
@@ -70,7 +74,7 @@ def _open(request: HttpRequest, order_id: int) -> object:
                         claim=_amount(request, "amount") if partial else None,
                         return_item=_text(request, "return_item") == "yes",
                         description=_text(request, "description"), evidence=evidence,
-                        now=clock_now())
+                        uploads=request.FILES.getlist("files"), now=clock_now())
 
 
 ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], str]] = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rescind.config import policy
 from rescind.domain.coupons import FATE_TEXT
 from rescind.domain.money import Money
-from rescind.web.dispute_timeline import DISPUTE_DESCRIBE
+from rescind.web.dispute_timeline import DISPUTE_DESCRIBE, when_text
+from rescind.web.labels import payment_method_label
 
 BUYER_REMINDED = {
     "unpaid_timeout": "the order closes unpaid",
@@ -14,8 +15,7 @@ BUYER_REMINDED = {
 }
 
 
-def _at(value: str) -> str:
-    return value[:16].replace("T", " ") + " UTC"
+_at = when_text
 
 
 def _promised(p: dict) -> str:
@@ -59,7 +59,7 @@ def _change_accepted(p: dict) -> str:
     text = "The seller accepted the change."
     if p["extra_charge"]["amount"] > 0:
         text += (f" It costs {_money(p['extra_charge'])} more: the buyer confirms the extra "
-                 f"charge by {p['confirm_by'][:16].replace('T', ' ')} UTC.")
+                 f"charge by {_at(p['confirm_by'])}.")
     return text + (f" “{p['note']}”" if p.get("note") else "")
 
 
@@ -67,7 +67,7 @@ _CAN_STILL_CANCEL = " The buyer can still cancel the order and order again."
 
 DESCRIBE = {
     "OrderPlaced": lambda p: f"Order placed: {_money(p['total'])}.",
-    "OrderPaid": lambda p: f"Paid {_money(p['amount'])} by {p['method'].replace('_', ' ')}.",
+    "OrderPaid": lambda p: f"Paid {_money(p['amount'])} by {payment_method_label(p['method'])}.",
     "UnpaidOrderCancelled": lambda p: "The buyer cancelled the unpaid order.",
     "UnpaidOrderTimedOut": lambda p: "Closed: not paid within the time allowed.",
     "PriceLowered": lambda p: f"The seller lowered the price from {_money(p['old_total'])} to "
@@ -86,7 +86,7 @@ DESCRIBE = {
     f"{p['tracking_number']}." + _promised(p),
     "OrderNotShippedInTime": lambda p: "Closed: the seller did not ship in time.",
     "RefundCreated": lambda p: f"Refund of {_money(p['amount'])} decided, to the "
-    f"{p['method'].replace('_', ' ')} used for payment.",
+    f"{payment_method_label(p['method'])} used for payment.",
     "RefundStarted": lambda p: f"Refund of {_money(p['amount'])} sent to the payment provider.",
     "RefundAttemptFailed": lambda p: f"Refund attempt {p['attempt']} failed; retrying.",
     "RefundArrived": lambda p: f"Refund of {_money(p['amount'])} arrived.",
@@ -95,9 +95,9 @@ DESCRIBE = {
     "for support.",
     "RefundFailed": lambda p: f"Refund of {_money(p['amount'])} failed: "
     f"{p['failure_message']} The buyer can give the renewed "
-    f"{p['method'].replace('_', ' ')}; support then sends it again.",
+    f"{payment_method_label(p['method'])}; support then sends it again.",
     "RefundDestinationUpdated": lambda p: "The buyer gave renewed "
-    f"{p['method'].replace('_', ' ')} details for refunds.",
+    f"{payment_method_label(p['method'])} details for refunds.",
     "RefundRetried": lambda p: f"Support sent the failed refund #{p['retry_of']} of "
     f"{_money(p['amount'])} again.",
     "SellerReminded": lambda p: "The seller was reminded: the platform acts by itself at "
@@ -142,7 +142,7 @@ DESCRIBE = {
     "ChangeRefusedByShipment": lambda p: "The change request was refused because the seller "
     "shipped the order.",
     "ExtraCharged": lambda p: f"Extra charge of {_money(p['amount'])} paid by "
-    f"{p['method'].replace('_', ' ')}.",
+    f"{payment_method_label(p['method'])}.",
     "ExtraChargeDeclined": lambda p: "The buyer declined the extra charge; the order stays as "
     "it was.",
     "ExtraChargeLapsed": lambda p: "The extra charge was not confirmed in time; the order stays "

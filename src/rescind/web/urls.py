@@ -1,12 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from rescind.web import conversation, disputes, metrics_views, refunds, views
+from rescind.web import (
+    conversation,
+    design,
+    disputes,
+    live,
+    login,
+    metrics_views,
+    product_images,
+    refunds,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="rescind/login.html"),
-         name="login"),
+    path("login/", login.LoginPage.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orders/", views.buyer_orders, name="buyer-orders"),
     path("orders/<int:order_id>/", views.order_page, name="order"),
@@ -33,9 +42,13 @@ urlpatterns = [
     path("seller/metrics/", metrics_views.seller_metrics, name="seller-metrics"),
     path("support/metrics/", metrics_views.support_metrics, name="support-metrics"),
     path("shop/", views.shop, name="shop"),
+    path("products/<int:product_id>/image.svg", product_images.product_image,
+         name="product-image"),
     path("cart/", views.cart, name="cart"),
     path("cart/add/<int:product_id>/", views.cart_add, name="cart-add"),
     path("cart/checkout/", views.cart_checkout, name="cart-checkout"),
     path("payments/<int:payment_id>/pay/", views.payment_pay, name="payment-pay"),
     path("demo/clock/advance/", views.demo_clock_advance, name="demo-clock-advance"),
+    path("design/", design.design, name="design"),
+    path("live/deadlines/", live.live_deadlines, name="live-deadlines"),
 ]

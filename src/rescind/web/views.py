@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from rescind.accounts.parties import store_ids_of
 from rescind.aftersale.models import CancellationRequest
-from rescind.aftersale.quote import cancellation_quote, quote_read
+from rescind.aftersale.quote import cancellation_quote, pending_request_quote, quote_read
 from rescind.aftersale.services import (
     cancellation_approve,
     cancellation_refuse,
@@ -25,11 +25,12 @@ from rescind.clock.service import clock_advance
 from rescind.clock.service import now as clock_now
 from rescind.config import policy
 from rescind.domain.actions import Party
+from rescind.domain.changes import DELIVERY_REQUIRED
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.policy import parse_duration
 from rescind.messaging.reads import messages_for
 from rescind.notifications.inbox import inbox_of, notification_mark_read
-from rescind.orders.models import CartLine, Order, Payment, Product
+from rescind.orders.models import CartLine, Order, Product
 from rescind.orders.reads import order_detail, order_for_reader, order_summaries
 from rescind.orders.services import (
     checkout_from_cart,
@@ -48,7 +49,25 @@ from rescind.orders.shipping import (
 )
 from rescind.refunds.recovery import RETRY_PERMISSION, refund_destination_update
 from rescind.web.acting import service_run
-from rescind.web.changes import CHANGE_ACTIONS, CHANGE_DONE, change_page
+from rescind.web.cancel_form import cancel_reasons
+from rescind.web.changes import (
+    CHANGE_ACTIONS,
+    CHANGE_DONE,
+    DELIVERY_LABELS,
+    change_page,
+    delivery_from_form,
+)
+from rescind.web.order_actions import cancel_question, list_actions, pay_offers
+from rescind.web.order_list import (
+    TABS,
+    buyer_orders_read,
+    lines_of,
+    next_step,
+    refunds_of,
+    tab_of,
+)
+from rescind.web.order_money import order_money
+from rescind.web.order_status import STATE_TONES, order_status, refund_tracker
 from rescind.web.redirects import redirect_next
 from rescind.web.timeline import describe
 
@@ -62,11 +81,28 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def buyer_orders(request: HttpRequest) -> HttpResponse:
+    """The buyer's orders, newest first, by tab and search (GET `tab`, `q`), each with its
+    lines and next step."""
     now = clock_now()
-    orders = Order.objects.filter(buyer=request.user).select_related("store").order_by(
-        "-placed_at", "-pk")[:100]
-    rows = order_summaries(list(orders), lambda _order: Party.BUYER, now=now)
-    return render(request, "rescind/buyer_orders.html", {"orders": rows})
+    tab = tab_of(request.GET.get("tab"))
+    search = request.GET.get("q", "").strip()[:100]
+    orders, counts = buyer_orders_read(request.user, tab=tab, search=search)
+    rows = order_summaries(orders, lambda _order: Party.BUYER, now=now)
+    lines, refunds = lines_of(orders), refunds_of(orders)
+    offers = pay_offers(r["checkout_id"] for r in rows if r["state"] == "awaiting_payment")
+    for row in rows:
+        row["lines"] = lines[row["id"]]
+        row["next_step"] = next_step(row, refunds[row["id"]])
+        row["tone"] = STATE_TONES[row["state"]]
+        row["list_actions"] = list_actions(row, offers)
+    _name, empty_title, empty_text = TABS[tab]
+    return render(request, "rescind/buyer_orders.html", {
+        "orders": rows, "tab": tab, "search": search,
+        "tabs": [{"key": key, "name": label, "count": counts[key]}
+                 for key, (label, _title, _text) in TABS.items()],
+        "empty": {"title": f"No orders match “{search}”" if search else empty_title,
+                  "text": "Search by order number or item name." if search else empty_text},
+    })
 
 
 @login_required
@@ -77,21 +113,38 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
         order, party = order_for_reader(request.user, order_id)
     except DomainError:
         raise Http404("No such order.") from None
+    now = clock_now()
     can_retry = party is Party.SUPPORT and request.user.has_perm(RETRY_PERMISSION)
-    detail = order_detail(order, party, now=clock_now(), can_retry=can_retry)
+    detail = order_detail(order, party, now=now, can_retry=can_retry)
     for entry in detail["timeline"]:
         entry["text"] = describe(entry["kind"], entry["params"])
-    payment = Payment.objects.filter(checkout_id=order.checkout_id).first()
+    for refund in detail["refunds"]:
+        refund["tracker"] = refund_tracker(refund, party)
     quote = _quote_or_none(request.user, order.pk, None) if party is Party.BUYER and \
         order.state == "awaiting_payment" else None
+    request_pending = (detail["cancellation_request"] or {}).get("state") == "pending"
+    disputes = dispute_page_context(order, party, request.user)
+    dispute = disputes["dispute"]
+    action_names = {a["action"] for a in detail["actions"]}
+    pay = pay_offers([order.checkout_id]).get(order.checkout_id) if "pay" in action_names \
+        else None
     return render(request, "rescind/order.html", {
         "quote": quote,
-        "order": detail, "party": party.value, "reasons": policy().r8_reasons,
-        "action_names": {a["action"] for a in detail["actions"]}, "payment": payment,
+        "order": detail, "party": party.value,
+        "status": order_status(detail, party, now=now, dispute=dispute),
+        # No cancel form beside an open dispute: the dispute settles the order.
+        "cancel_form": "request_cancellation" in action_names and not (
+            dispute and dispute["state"] != "resolved"),
+        "dispute_open": bool(dispute and dispute["state"] != "resolved"),
+        "reasons": cancel_reasons(policy().r8_reasons, action_names),
+        "pending_quote": pending_request_quote(order, now=now)
+        if request_pending and party in (Party.BUYER, Party.SELLER) else None,
+        "action_names": action_names, "pay": pay, "money": order_money(order, detail),
+        "cancel_question": cancel_question(order.pk),
         "upcoming_names": {u["action"] for u in detail["upcoming_actions"]},
         "conversation": messages_for(order, party),
         "change": change_page(order, detail),
-        **dispute_page_context(order, party, request.user),
+        **disputes,
     })
 
 
@@ -196,6 +249,8 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     service_run(request, lambda: handler(request, order_id), done=ACTION_DONE[action])
     if action == "add-to-cart-again":
         return redirect("cart")
+    if request.POST.get("next"):  # a form on a list: back to that list
+        return redirect_next(request, "home")
     return redirect("order", order_id=order_id)
 
 
@@ -205,6 +260,8 @@ def seller_orders(request: HttpRequest) -> HttpResponse:
     orders = Order.objects.filter(store_id__in=store_ids_of(request.user)).select_related(
         "store").order_by("-placed_at", "-pk")[:200]
     rows = order_summaries(list(orders), lambda _order: Party.SELLER, now=now)
+    for row in rows:
+        row["list_actions"] = list_actions(row, {})
     return render(request, "rescind/seller_orders.html", {"orders": rows})
 
 
@@ -245,7 +302,13 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
     lines = CartLine.objects.filter(buyer=request.user).select_related("product__store")
-    return render(request, "rescind/cart.html", {"lines": lines})
+    # The address of the buyer's latest order, to send this one to the same place.
+    last = (Order.objects.filter(buyer=request.user, delivery__isnull=False).order_by("-pk")
+            .values_list("delivery", flat=True).first()) or {}
+    return render(request, "rescind/cart.html", {
+        "lines": lines,
+        "delivery_fields": [(name, label, last.get(name, ""), name in DELIVERY_REQUIRED)
+                            for name, label in DELIVERY_LABELS]})
 
 
 @login_required
@@ -256,7 +319,8 @@ def cart_checkout(request: HttpRequest) -> HttpResponse:
         checkout = checkout_from_cart(buyer=request.user,
                                       payment_method=_form_text(request, "payment_method"),
                                       now=clock_now(), coupon_codes=codes,
-                                      payment_instrument=_form_text(request, "instrument"))
+                                      payment_instrument=_form_text(request, "instrument"),
+                                      delivery=delivery_from_form(request))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("cart")
@@ -289,8 +353,16 @@ def demo_clock_advance(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The in-app inbox (R24, R27). Reading it changes nothing: marking read is a POST."""
-    return render(request, "rescind/inbox.html", {"notifications": inbox_of(request.user)})
+    """The in-app inbox (R24, R27), grouped by order, the group with the newest notification
+    first. Reading it changes nothing: marking read is a POST."""
+    groups: dict[int | None, dict] = {}
+    for n in inbox_of(request.user):  # newest first
+        group = groups.setdefault(n.order_id, {
+            "order_id": n.order_id, "store": n.order.store.name if n.order_id else "",
+            "notifications": [], "unread": 0})
+        group["notifications"].append(n)
+        group["unread"] += n.read_at is None
+    return render(request, "rescind/inbox.html", {"groups": list(groups.values())})
 
 
 @login_required

@@ -1,17 +1,119 @@
-// Countdowns: server time at render + time since load; the demo clock may run ahead of real time.
+// Countdowns that stay true (web/live.py says why and how).
+// - Time is the server's: `<body data-now>` of the page first loaded, then the X-Rescind-Now
+//   header of every htmx response (hx-boost keeps the first page's body attributes), then the
+//   `now` of each live answer. The demo clock may run ahead of real time.
+// - A deadline that is due makes the page ask /live/deadlines/ every few seconds which of its
+//   deadlines still run; once the platform has acted on one (or a new one runs), the page
+//   reloads to show the order as it is now. In demo mode (data-live-clock-moves) a page
+//   showing one order's countdowns asks always, for a clock moved elsewhere. An action that
+//   becomes available while the page is open reloads it once.
 (function () {
   "use strict";
-  function tick() {
-    var now = Date.parse(document.body.dataset.now) + (Date.now() - window.__loadedAt);
-    document.querySelectorAll("time.countdown").forEach(function (el) {
-      var left = Math.max(0, Date.parse(el.getAttribute("datetime")) - now) / 1000;
-      var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600),
-          m = Math.floor(left % 3600 / 60), s = Math.floor(left % 60);
-      el.querySelector(".left").textContent =
-        left <= 0 ? "due now" : (d ? d + "d " : "") + h + "h " + m + "m " + s + "s left";
-    });
+  var POLL_MS = 3000, GRACE_MS = 1500;
+  var offset = 0; // server time minus this browser's time, in ms
+  var asking = false, lastAsk = Date.now(), reloading = false; // lastAsk: this browser's time
+  var seenEarly = new WeakSet(); // upcoming countdowns seen before they were due
+
+  function setNow(iso) {
+    var at = Date.parse(iso);
+    if (!isNaN(at)) offset = at - Date.now();
   }
-  window.__loadedAt = Date.now();
-  document.addEventListener("htmx:afterSettle", function () { window.__loadedAt = Date.now(); tick(); });
-  setInterval(tick, 1000); tick();
+  function serverNow() { return Date.now() + offset; }
+  function dueAt(el) { return Date.parse(el.getAttribute("datetime")); }
+
+  function text(left) {
+    if (left <= 0) return "due now";
+    var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600),
+        m = Math.floor(left % 3600 / 60), s = Math.floor(left % 60);
+    return (d ? d + "d " : "") + h + "h " + m + "m " + s + "s left";
+  }
+
+  function reload() {
+    if (reloading) return;
+    reloading = true;
+    window.location.reload();
+  }
+
+  function tick() {
+    var now = serverNow();
+    document.querySelectorAll("time.countdown").forEach(function (el) {
+      var left = Math.max(0, dueAt(el) - now) / 1000, span = el.querySelector(".left");
+      if (span) span.textContent = text(left);
+    });
+    document.querySelectorAll("[data-live-order] .upcoming time.countdown").forEach(function (el) {
+      if (dueAt(el) > now) seenEarly.add(el);
+      else if (seenEarly.has(el) && now - dueAt(el) >= GRACE_MS) reload();
+    });
+    if (!asking && !document.hidden && Date.now() - lastAsk >= POLL_MS) ask(now);
+  }
+
+  // The orders to ask about: those with a deadline due by the next ask; in demo mode, an
+  // order shown alone (its page) always.
+  function ordersToAsk(now) {
+    var boxes = document.querySelectorAll("[data-live-order]"), ids = [];
+    boxes.forEach(function (box) {
+      var due = Array.prototype.some.call(box.querySelectorAll(".deadline time.countdown"),
+        function (el) { return dueAt(el) - now <= POLL_MS; });
+      var always = boxes.length === 1 && box.hasAttribute("data-live-clock-moves");
+      if (always || due) ids.push(box.getAttribute("data-live-order"));
+    });
+    return {ids: ids, url: boxes.length ? boxes[0].getAttribute("data-live-url") : null};
+  }
+
+  function shown(id) {
+    var box = document.querySelector('[data-live-order="' + id + '"]');
+    if (!box) return null;
+    return Array.prototype.map.call(box.querySelectorAll(".deadline"), function (el) {
+      return el.getAttribute("data-kind") + "@" + dueAt(el.querySelector("time.countdown"));
+    }).sort().join(" ");
+  }
+
+  function ask(now) {
+    var wanted = ordersToAsk(now);
+    if (!wanted.ids.length) return;
+    asking = true;
+    var query = wanted.ids.map(function (id) { return "order=" + encodeURIComponent(id); });
+    fetch(wanted.url + "?" + query.join("&"), {headers: {"Accept": "application/json"},
+                                                credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) {
+        if (!answer) return;
+        setNow(answer.now);
+        wanted.ids.forEach(function (id) {
+          var running = (answer.deadlines[id] || []).map(function (d) {
+            return d[0] + "@" + Date.parse(d[1]);
+          }).sort().join(" ");
+          var page = shown(id);
+          if (page !== null && page !== running) reload();
+        });
+      })
+      .catch(function () { /* offline or restarting: ask again at the next turn */ })
+      .then(function () { asking = false; lastAsk = Date.now(); });
+  }
+
+  function fromResponse(event) {
+    var xhr = event.detail && event.detail.xhr;
+    var header = xhr && xhr.getResponseHeader("X-Rescind-Now");
+    if (header) setNow(header);
+  }
+
+  // A list's link to where the order page does an action may name a closed <details> (the
+  // dispute form): open it, as a plain fragment navigation into it would.
+  function openTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (target && target.tagName === "DETAILS") target.open = true;
+  }
+
+  setNow(document.body.dataset.now);
+  document.addEventListener("htmx:afterSettle", openTarget);
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+  document.addEventListener("htmx:beforeSwap", fromResponse);
+  document.addEventListener("htmx:afterRequest", fromResponse);
+  document.addEventListener("htmx:historyCacheMissLoad", fromResponse);
+  document.addEventListener("htmx:afterSettle", tick);
+  document.addEventListener("htmx:historyRestore", tick);
+  setInterval(tick, 1000);
+  tick();
 })();

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rescind_notifications', '0002_webhook_filters_status_permission'),
+        ('rescind_notifications', '0003_email_html_body'),
     ]
 
     operations = [
