@@ -383,10 +383,10 @@ SELECT kind, kind, 'Order ' || order_id, at,
        entry_id || ':inbox:' || user_id, order_id, user_id
 FROM pn ORDER BY entry_id;
 INSERT INTO rescind_notifications_emailmessage (id, "to", subject, body, created_at, sent_at,
-                                                attempts, last_error, dedup_key)
+                                                attempts, last_error, dedup_key, html_body)
 SELECT row_number() OVER (ORDER BY entry_id, user_id), 'u' || user_id || '@example.com', kind,
        'Order ' || order_id, at, least(at + interval '1 minute', {NOW}), 1, '',
-       entry_id || ':email:' || user_id
+       entry_id || ':email:' || user_id, ''
 FROM pn;
 INSERT INTO rescind_notifications_webhookdelivery (event_kind, payload, created_at, delivered_at,
   attempts, last_status, last_error, dedup_key, subscriber_id, status)
