@@ -38,7 +38,7 @@ RefundStateChoice = one_of(s.value for s in RefundState)
 DisputeStateChoice = one_of(s.value for s in DisputeState)
 CancellationRequestStateChoice = one_of(CancellationRequest.State.values)
 ChangeRequestStateChoice = one_of(ChangeRequest.State.values)
-VoidCauseChoice = one_of(("tracking_invalid", "voided_by_seller"))
+VoidCauseChoice = one_of(("tracking_invalid", "voided_by_seller", "canceled_by_platform"))
 ActionChoice = one_of(a.value for a in Action)
 DeadlineKindChoice = one_of(DEADLINE_LABELS)  # the deadlines an order shows (R2)
 

@@ -183,8 +183,9 @@ class ShipmentCanceled(Event):
 
     transition = Transition.DROP_SHIPMENT
     tracking_number: str
-    cause: str  # tracking_invalid | voided_by_seller
+    cause: str  # tracking_invalid | voided_by_seller | canceled_by_platform (support)
     reply_by: datetime
+    note: str = ""  # support's reason when it cancels on the seller's behalf
 
 
 @dataclass(frozen=True, slots=True)

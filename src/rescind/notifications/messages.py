@@ -187,6 +187,15 @@ TITLES = {
     "DisputeResolved": lambda o, p: _("The dispute on order #%(order)s is resolved") % o,
     "BuyerMessaged": lambda o, p: _("The buyer of order #%(order)s sent you a message") % o,
     "SellerMessaged": lambda o, p: _("The seller of order #%(order)s sent you a message") % o,
+    "SupportMessaged": lambda o, p: _("Platform support wrote to you about order #%(order)s")
+    % o,
+    "GoodwillRefundGranted": lambda o, p: _(
+        "Platform support refunds you %(amount)s on order #%(order)s") % {
+        **o, "amount": _money(p["amount"])},
+    "DisputeClaimed": lambda o, p: _("A support agent took the dispute on order #%(order)s")
+    % o,
+    "DisputeReleased": lambda o, p: _("The dispute on order #%(order)s is back in the queue")
+    % o,
     "ChangeRequested": lambda o, p: _(
         "The buyer asks to change order #%(order)s: answer by %(by)s") % {
         **o, "by": when_text(p["respond_by"])},
