@@ -151,7 +151,7 @@ def dispute_decide(*, order_id: int, user, refund: int, return_item: bool, note:
             dispute_guard_of(latest, user, version_seen=version_seen),
             agent=user.get_username(), take_over=take_over)
         events += decide_support(order_facts(order), dispute.facts() if dispute else None,
-                                 refund=Money(refund, order.total.currency),
+                                 refund=Money(refund, order.currency),
                                  return_item=return_item, note=note, now=now,
                                  policy=policy(), calendar=calendar())
         return dispute_apply(order, dispute, events, actor=actor, now=now)

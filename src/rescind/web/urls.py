@@ -10,6 +10,7 @@ from rescind.web import (
     metrics_views,
     product_images,
     refunds,
+    support_work,
     views,
 )
 
@@ -33,6 +34,9 @@ urlpatterns = [
     path("inbox/<int:notification_id>/read/", views.inbox_mark_read, name="inbox-read"),
     path("support/disputes/", disputes.support_disputes, name="support-disputes"),
     path("support/disputes/<int:order_id>/", disputes.support_dispute, name="support-dispute"),
+    path("support/orders/<int:order_id>/", disputes.support_order, name="support-order"),
+    path("support/orders/<int:order_id>/<slug:action>/", support_work.support_order_action,
+         name="support-order-action"),
     path("support/carrier-events/<int:event_id>/handle/", disputes.support_carrier_event_handle,
          name="support-carrier-event-handle"),
     path("support/refunds/<int:refund_id>/retry/", refunds.support_refund_retry,
