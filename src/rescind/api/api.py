@@ -21,6 +21,7 @@ from rescind.api import (
     orders,
     refunds,
     shipping,
+    support_work,
     tokens,
     webhooks,
 )
@@ -68,6 +69,7 @@ api.add_router("", inbox.router)
 api.add_router("", messages.router)
 api.add_router("", changes.router)
 api.add_router("", disputes.router)
+api.add_router("", support_work.router)
 api.add_router("", refunds.router)
 api.add_router("", metrics.router)
 api.add_router("", webhooks.router)
