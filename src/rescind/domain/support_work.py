@@ -143,6 +143,8 @@ def decide_goodwill_refund(order: OrderFacts, *, amount: Money, reason: str, now
     outside a dispute; the same guard as every refund keeps the sum within the charge."""
     reason = _reason(reason, code="reason_required",
                      message="Give the reason for the goodwill refund.")
+    if order.paid_at is None:
+        raise DomainError("order_not_paid", "An unpaid order has nothing to refund.")
     if amount.amount <= 0:
         raise DomainError("bad_amount", "The refund must be more than zero.",
                           kind=ErrorKind.INVALID)
