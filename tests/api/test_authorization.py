@@ -43,6 +43,7 @@ FIELD_EXAMPLES = {
     "evidence": [],
     "method": "bank_card",  # R21, R23: the refund destination keeps the payment's method
     "instrument": "renewed_card",
+    "version": None,  # R20: a decision that names no version seen is not checked for staleness
 }
 
 
