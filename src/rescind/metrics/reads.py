@@ -72,8 +72,9 @@ def _period_orders(orders) -> list[PeriodOrder]:
                   lost=Count("pk", filter=lost)))}
     empty: dict = {}
     facts = []
-    for pk, store_id, currency, paid_at, close_reason, side in orders.order_by().values_list(
-            "pk", "store_id", "currency", "paid_at", "close_reason", "responsible_side"):
+    for pk, store_id, currency, paid_at, close_reason, side, placed_at in (
+            orders.order_by().values_list("pk", "store_id", "currency", "paid_at",
+                                          "close_reason", "responsible_side", "placed_at")):
         asked, refunded, entries = (requests.get(pk, empty), refunds.get(pk, empty),
                                     timeline.get(pk, empty))
         facts.append(PeriodOrder(
@@ -82,5 +83,6 @@ def _period_orders(orders) -> list[PeriodOrder]:
             requests=asked.get("total", 0), auto_approved=asked.get("auto", 0),
             shipments_canceled=entries.get("canceled", 0),
             disputes_opened=entries.get("opened", 0), disputes_lost=entries.get("lost", 0),
-            refunds=refunded.get("count", 0), refunded=refunded.get("amount") or 0))
+            refunds=refunded.get("count", 0), refunded=refunded.get("amount") or 0,
+            order_id=pk, placed_at=placed_at))
     return facts
