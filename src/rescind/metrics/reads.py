@@ -49,10 +49,10 @@ def store_metrics(*, store_ids: Iterable[int] | None, period_start: datetime,
         stores = stores.filter(pk__in=store_ids)
         orders = orders.filter(store_id__in=store_ids)
     names = dict(stores.values_list("pk", "name"))
-    return stores_metrics_compute(names, _period_orders(orders))
+    return stores_metrics_compute(names, period_orders(orders))
 
 
-def _period_orders(orders) -> list[PeriodOrder]:
+def period_orders(orders) -> list[PeriodOrder]:
     """One PeriodOrder per order: its own columns, then three grouped counts keyed by order."""
     ids = orders.values("pk")
     requests = {row["order_id"]: row for row in (
