@@ -17,6 +17,7 @@ from rescind.api import (
     disputes,
     inbox,
     messages,
+    metric_trends,
     metrics,
     orders,
     refunds,
@@ -70,6 +71,7 @@ api.add_router("", changes.router)
 api.add_router("", disputes.router)
 api.add_router("", refunds.router)
 api.add_router("", metrics.router)
+api.add_router("", metric_trends.router)
 api.add_router("", webhooks.router)
 
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.metrics import Period, PeriodOrder, Rate
+from rescind.domain.metrics import Period, PeriodOrder, Rate, period_parse
 from rescind.domain.policy import Policy
 
 
@@ -92,6 +92,21 @@ def weeks_of(period: Period) -> list[Period]:
 
 
 MAX_WEEKS = 53
+TREND_WEEKS = 12
+
+
+def trend_period_default(today: date) -> Period:
+    """The last TREND_WEEKS weeks: from a Monday to today."""
+    monday = today - timedelta(days=today.weekday())
+    return Period(monday - timedelta(weeks=TREND_WEEKS - 1), today)
+
+
+def trend_period_parse(first: str | None, last: str | None, *, today: date) -> Period:
+    """The period of a trend: the last twelve weeks when neither end is given, else as
+    `period_parse` reads it, at most MAX_WEEKS weeks (422 invalid_period, period_too_long)."""
+    if first is None and last is None:
+        return trend_period_default(today)
+    return trend_period_check(period_parse(first, last, today=today))
 
 
 def trend_period_check(period: Period) -> Period:

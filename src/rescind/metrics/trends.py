@@ -18,7 +18,8 @@ from rescind.orders.models import Order, Store
 def readable_store(user, store_id: int | None) -> Store:
     """The store whose metrics `user` reads: `store_id` if they may (support: any; a seller:
     theirs), else the seller's first store. 404 store_not_found for a store they may not read,
-    403 sellers_and_support_only for anyone else."""
+    422 store_required when support names none, 403 sellers_and_support_only for anyone
+    else."""
     support = is_support(user)
     own = [] if support else store_ids_of(user)
     if not support and not own:
@@ -27,7 +28,10 @@ def readable_store(user, store_id: int | None) -> Store:
                           kind=ErrorKind.FORBIDDEN)
     if store_id is None and own:
         store_id = min(own)
-    store = Store.objects.filter(pk=store_id).first() if store_id is not None else None
+    if store_id is None:
+        raise DomainError("store_required", "Name the store whose metrics you want to read.",
+                          kind=ErrorKind.INVALID)
+    store = Store.objects.filter(pk=store_id).first()
     if store is None or not (support or store.pk in own):
         raise DomainError("store_not_found", "No such store among those you may read.",
                           kind=ErrorKind.NOT_FOUND)

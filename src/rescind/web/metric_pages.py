@@ -6,24 +6,30 @@ Same reads as GET /api/v1/metrics/trends (R28)."""
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rescind.accounts.parties import is_support
 from rescind.clock.service import now as clock_now
 from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.metric_trends import Trend, is_at_risk, measure_of, trend_period_check
-from rescind.domain.metrics import Period, period_parse
+from rescind.domain.metric_trends import (
+    Trend,
+    is_at_risk,
+    measure_of,
+    trend_period_default,
+    trend_period_parse,
+)
+from rescind.domain.metrics import Period
 from rescind.metrics.trends import (
     orders_behind,
     orders_listed,
@@ -36,7 +42,6 @@ from rescind.web.charts import Bar, Chart, chart_svg
 from rescind.web.order_actions import list_actions
 from rescind.web.templatetags.rescind import percent_text, short_day
 
-TREND_WEEKS = 12
 LISTED_AT_MOST = 200
 
 # measure -> (its name, what it counts, what it is out of)
@@ -70,26 +75,18 @@ MEASURE_WORDS = {
 }
 
 
-def default_period(today: date) -> Period:
-    """The last TREND_WEEKS weeks, Monday to today."""
-    monday = today - timedelta(days=today.weekday())
-    return Period(monday - timedelta(weeks=TREND_WEEKS - 1), today)
-
-
 def period_from(request: HttpRequest, *, announce: bool = True) -> Period:
     """The period asked for, or the last twelve weeks (saying why when the one asked for is
     refused)."""
     today = clock_now().date()
     first, last = request.GET.get("from") or None, request.GET.get("to") or None
-    if first is None and last is None:
-        return default_period(today)
     try:
-        return trend_period_check(period_parse(first, last, today=today))
+        return trend_period_parse(first, last, today=today)
     except DomainError as exc:
         if announce:
             messages.error(request, _("%(problem)s Showing the last 12 weeks instead.")
                            % {"problem": exc.message})
-        return default_period(today)
+        return trend_period_default(today)
 
 
 def _store_of(request: HttpRequest, store_id: int | None):
@@ -146,8 +143,12 @@ def trend_view(trend: Trend, store_id: int, period: Period) -> dict:
 
 @login_required
 def seller_metrics(request: HttpRequest) -> HttpResponse:
-    """R30: the seller's store (a choice when they have several) with its five rates."""
-    return store_metrics_page(request, _store_param(request))
+    """R30: the seller's store (a choice when they have several) with its five rates; support
+    without a store chooses one on the table of every store."""
+    store_id = _store_param(request)
+    if store_id is None and is_support(request.user):
+        return redirect("support-metrics")
+    return store_metrics_page(request, store_id)
 
 
 @login_required
