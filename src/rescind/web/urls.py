@@ -10,6 +10,7 @@ from rescind.web import (
     metric_pages,
     metrics_views,
     product_images,
+    refund_desk,
     refunds,
     views,
 )
@@ -36,6 +37,9 @@ urlpatterns = [
     path("support/disputes/<int:order_id>/", disputes.support_dispute, name="support-dispute"),
     path("support/carrier-events/<int:event_id>/handle/", disputes.support_carrier_event_handle,
          name="support-carrier-event-handle"),
+    path("support/refunds/", refund_desk.support_refunds, name="support-refunds"),
+    path("support/refunds/export.csv", refund_desk.support_refunds_csv,
+         name="support-refunds-csv"),
     path("support/refunds/<int:refund_id>/retry/", refunds.support_refund_retry,
          name="support-refund-retry"),
     path("seller/orders/", views.seller_orders, name="seller-orders"),
