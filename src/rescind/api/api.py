@@ -20,6 +20,7 @@ from rescind.api import (
     metric_trends,
     metrics,
     orders,
+    refund_desk,
     refunds,
     shipping,
     tokens,
@@ -70,6 +71,7 @@ api.add_router("", messages.router)
 api.add_router("", changes.router)
 api.add_router("", disputes.router)
 api.add_router("", refunds.router)
+api.add_router("", refund_desk.router)
 api.add_router("", metrics.router)
 api.add_router("", metric_trends.router)
 api.add_router("", webhooks.router)
