@@ -83,3 +83,27 @@ def test_r30_api_trends_refusals(call, market, store_a_history):
     other = call("GET", f"/metrics/trends?store={market.other_store.pk}&{MARCH}",
                  user=market.support).json()
     assert other["metrics"][0]["rate"] == {"numerator": 1, "denominator": 1, "percent": 100.0}
+
+
+def test_r8_r23_r30_api_platform_dashboard(call, market, store_a_history):
+    body = call("GET", f"/metrics/platform?{MARCH}", user=market.support).json()
+    assert body["period"] == {"from": "2026-03-02", "to": "2026-03-22"}
+    assert body["cancellations_by_side"] == {"buyer": 1, "seller": 3, "platform": 0}
+    assert sorted((r["reason"], r["side"], r["count"]) for r in body["cancellations"]) == [
+        ("no_longer_needed", "buyer", 1), ("not_shipped_in_time", "seller", 1),
+        ("out_of_stock", "seller", 1), ("seller_too_slow", "seller", 1)]
+    assert [(s["store"]["name"], [m["metric"] for m in s["metrics"]])
+            for s in body["stores_at_risk"]] == [
+        ("Store A", ["cancellation_rate", "late_shipment_rate", "shipment_cancellation_rate"]),
+        ("Store B", ["cancellation_rate"])]
+    assert body["stores_at_risk"][0]["metrics"][0] == {
+        "metric": "cancellation_rate", "threshold_percent": 2.0,
+        "rate": {"numerator": 2, "denominator": 7, "percent": 28.6}}
+    wallet = next(a for a in body["refund_arrivals"] if a["method"] == "e_wallet")
+    assert {k: wallet[k] for k in ("deadline", "deadline_in_working_days", "arrived",
+                                   "deadline_after_bins")} == {
+        "deadline": 7, "deadline_in_working_days": False, "arrived": 0,
+        "deadline_after_bins": 7}
+    assert wallet["bins"][-1] == {"low": 14, "high": None, "count": 0}
+    refused = call("GET", "/metrics/platform", user=market.seller)
+    assert (refused.status_code, refused.json()["code"]) == (403, "support_only")

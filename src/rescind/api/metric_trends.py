@@ -1,5 +1,6 @@
 """A store's five rates week by week with thresholds and the platform's median, and the orders
-behind each count (R30, R28: what /seller/metrics/ shows)."""
+behind each count (R30, R28: what /seller/metrics/ shows); support's platform dashboard (R8,
+R23, R30: what /support/dashboard/ shows)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Literal
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from rescind.accounts.parties import party_on_order
+from rescind.accounts.parties import is_support, party_on_order
+from rescind.api.choices import PaymentMethodChoice, SideChoice
 from rescind.api.common import ERRORS
 from rescind.api.metrics import PeriodOut, RateOut, rate_out
 from rescind.api.schemas import OrderSummaryOut, StoreRef
 from rescind.clock.service import now as clock_now
+from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.metric_trends import (
     MEASURES,
     Trend,
@@ -22,6 +25,8 @@ from rescind.domain.metric_trends import (
     trend_period_parse,
 )
 from rescind.domain.metrics import Period
+from rescind.domain.platform_metrics import by_side
+from rescind.metrics.platform import platform_dashboard
 from rescind.metrics.trends import orders_behind, orders_listed, readable_store, trends_read
 from rescind.orders.reads import order_summaries
 
@@ -128,3 +133,83 @@ def metrics_trend_orders(request, query: Query[TrendOrdersQuery]):
             "count": len(ids),
             "orders": order_summaries(page, lambda order: party_on_order(user, order),
                                       now=clock_now())}
+
+
+class PlatformQuery(Schema):
+    date_from: str | None = Field(
+        default=None, alias="from", max_length=10, json_schema_extra={"format": "date"},
+        description="First day, YYYY-MM-DD (UTC); with neither end, the last 12 weeks.")
+    date_to: str | None = Field(
+        default=None, alias="to", max_length=10, json_schema_extra={"format": "date"},
+        description="Last day, included, YYYY-MM-DD (UTC); by default today.")
+
+
+class BinOut(Schema):
+    low: int = Field(description="days (working days when the deadline is) taken, from")
+    high: int | None = Field(description="to, excluded; null for the last, open bin")
+    count: int
+
+
+class ArrivalOut(Schema):
+    method: PaymentMethodChoice
+    deadline: int
+    deadline_in_working_days: bool
+    arrived: int = Field(description="refunds decided in the period that have arrived")
+    on_time: int = Field(description="of them, arrived by their own arrive_by")
+    median: float | None = Field(description="half took this long or less")
+    deadline_after_bins: int = Field(description="the deadline falls after this many bins")
+    bins: list[BinOut]
+
+
+class ReasonOut(Schema):
+    reason: str = Field(description="the request's reason code, or not_shipped_in_time (R12)")
+    side: SideChoice
+    count: int
+
+
+class AtRiskRateOut(Schema):
+    metric: MetricKey
+    rate: RateOut
+    threshold_percent: float
+
+
+class StoreAtRiskOut(Schema):
+    store: StoreRef
+    metrics: list[AtRiskRateOut]
+
+
+class PlatformOut(Schema):
+    period: PeriodOut
+    refund_arrivals: list[ArrivalOut]
+    cancellations: list[ReasonOut] = Field(description=(
+        "paid orders placed in the period closed before shipment, by reason, most first"))
+    cancellations_by_side: dict[str, int]
+    stores_at_risk: list[StoreAtRiskOut]
+
+
+@router.get("/metrics/platform", response={200: PlatformOut, **ERRORS}, by_alias=True)
+def metrics_platform(request, query: Query[PlatformQuery]):
+    """R8, R23, R30: support's dashboard: refund arrival time per payment method against its
+    deadline (a histogram), cancellations by reason and side, and the stores with a rate
+    above its threshold. Errors: 403 support_only, 422 invalid_period, 422 period_too_long."""
+    if not is_support(request.user):
+        raise DomainError("support_only", "Only support staff may see the platform dashboard.",
+                          kind=ErrorKind.FORBIDDEN)
+    period = trend_period_parse(query.date_from, query.date_to, today=clock_now().date())
+    board = platform_dashboard(period)
+    return {
+        "period": {"from": period.first, "to": period.last},
+        "refund_arrivals": [{
+            "method": h.method, "deadline": h.deadline.amount,
+            "deadline_in_working_days": h.deadline.working, "arrived": h.arrived,
+            "on_time": h.on_time, "median": h.median, "deadline_after_bins": h.marker_after,
+            "bins": [{"low": b.low, "high": b.high, "count": b.count} for b in h.bins],
+        } for h in board.arrivals],
+        "cancellations": [{"reason": r.code, "side": r.side, "count": r.count}
+                          for r in board.reasons],
+        "cancellations_by_side": by_side(board.reasons),
+        "stores_at_risk": [{
+            "store": {"id": s.store_id, "name": s.store_name},
+            "metrics": [{"metric": m.key, "rate": rate_out(rate), "threshold_percent": t}
+                        for m, rate, t in s.over]} for s in board.at_risk],
+    }
