@@ -29,22 +29,22 @@ def test_two_weekly_rates_with_a_threshold_are_drawn_to_scale():
                         Bar("9 Mar", 3.5, alert=True)),
                   unit="%", threshold=2.0, threshold_label="Threshold 2 %")
     svg = chart_svg(chart)
-    # then the plot is 424 x 152 units from (44, 14); the y axis runs 0 to 4 % in steps of 1
-    assert re.findall(r'<text class="tick" x="38" y="([^"]+)"[^>]*>([^<]+)</text>', svg) == [
-        ("166", "0 %"), ("128", "1 %"), ("90", "2 %"), ("52", "3 %"), ("14", "4 %")]
-    # and each bar is 48 wide, centred in its 212-unit slot, 38 units high per 1 %
-    assert _rects(svg) == [("bar", "126", "128", "48", "38"),
-                           ("bar alert", "338", "33", "48", "133")]
+    # then the plot is 304 x 136 units from (48, 14); the y axis runs 0 to 4 % in steps of 1
+    assert re.findall(r'<text class="tick" x="42" y="([^"]+)"[^>]*>([^<]+)</text>', svg) == [
+        ("150", "0 %"), ("116", "1 %"), ("82", "2 %"), ("48", "3 %"), ("14", "4 %")]
+    # and each bar is 40 wide, centred in its 152-unit slot, 34 units high per 1 %
+    assert _rects(svg) == [("bar", "104", "116", "40", "34"),
+                           ("bar alert", "256", "31", "40", "119")]
     # and the threshold is a line across at 2 %, labelled
-    assert '<line class="threshold" x1="44" y1="90" x2="468" y2="90"/>' in svg
+    assert '<line class="threshold" x1="48" y1="82" x2="352" y2="82"/>' in svg
     assert '>Threshold 2 %</text>' in svg
     # and the first bar links (escaped, out of the tab order) with its figure as a title
-    assert ('<a href="/orders?a=1&amp;b=2" tabindex="-1"><rect class="bar" x="126"' in svg)
+    assert ('<a href="/orders?a=1&amp;b=2" tabindex="-1"><rect class="bar" x="104"' in svg)
     assert "<title>Week of 2 Mar: 1 %</title>" in svg
     # and the labels stand under the middle of each slot
-    assert re.findall(r'<text class="label" x="([^"]+)" y="182"[^>]*>([^<]+)<', svg) == [
-        ("150", "2 Mar"), ("362", "9 Mar")]
-    assert svg.startswith('<svg class="chart" viewBox="0 0 480 200"')
+    assert re.findall(r'<text class="label" x="([^"]+)" y="166"[^>]*>([^<]+)<', svg) == [
+        ("124", "2 Mar"), ("276", "9 Mar")]
+    assert svg.startswith('<svg class="chart" viewBox="0 0 360 180"')
     assert 'aria-hidden="true"' in svg
 
 
@@ -52,11 +52,11 @@ def test_a_histogram_marks_its_deadline_between_two_bars():
     chart = Chart(bars=(Bar("1", 2), Bar("2", 5), Bar("3", 1)), marker_after=2,
                   marker_label="Deadline")
     svg = chart_svg(chart)
-    # the axis reaches 6 in steps of 2; the slots are 141.3 wide, each bar 48 in its middle
-    assert _rects(svg) == [("bar", "90.7", "115.3", "48", "50.7"),
-                           ("bar", "232", "39.3", "48", "126.7"),
-                           ("bar", "373.3", "140.7", "48", "25.3")]
-    assert '<line class="marker" x1="326.7" y1="14" x2="326.7" y2="166"/>' in svg
+    # the axis reaches 6 in steps of 2; the slots are 101.3 wide, each bar 40 in its middle
+    assert _rects(svg) == [("bar", "78.7", "104.7", "40", "45.3"),
+                           ("bar", "180", "36.7", "40", "113.3"),
+                           ("bar", "281.3", "127.3", "40", "22.7")]
+    assert '<line class="marker" x1="250.7" y1="14" x2="250.7" y2="150"/>' in svg
     assert ">Deadline</text>" in svg
     assert '<line class="threshold"' not in svg
 
