@@ -157,6 +157,8 @@ def shots_planned(base: str) -> list[Shot]:
     }
     disputed = buyer_pages["in-dispute"]["id"]
     seller = seller_of[pending["store"]["id"]]
+    trends = _api(base, "/metrics/trends", tokens[seller])
+    counted = max(trends["metrics"], key=lambda m: m["rate"]["numerator"])
     shopper = buyer_of[lapsed["buyer_id"]] if lapsed else BUYERS[0]
     return [
         Shot("login", None, "/login/"),
@@ -170,9 +172,13 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("seller-requests", seller, "/seller/requests/"),
         Shot("seller-order-awaiting-answer", seller, f"/orders/{pending['id']}/"),
         Shot("seller-metrics", seller, "/seller/metrics/"),
+        Shot("seller-metric-orders", seller,
+             f"/seller/metrics/orders/?metric={counted['metric']}"),
         Shot("support-disputes", SUPPORT, "/support/disputes/"),
         Shot("support-dispute", SUPPORT, f"/support/disputes/{disputed}/"),
         Shot("support-metrics", SUPPORT, "/support/metrics/"),
+        Shot("support-dashboard", SUPPORT, "/support/dashboard/"),
+        Shot("support-refunds", SUPPORT, "/support/refunds/"),
     ]
 
 

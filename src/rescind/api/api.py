@@ -17,8 +17,10 @@ from rescind.api import (
     disputes,
     inbox,
     messages,
+    metric_trends,
     metrics,
     orders,
+    refund_desk,
     refunds,
     shipping,
     support_work,
@@ -71,7 +73,9 @@ api.add_router("", changes.router)
 api.add_router("", disputes.router)
 api.add_router("", support_work.router)
 api.add_router("", refunds.router)
+api.add_router("", refund_desk.router)
 api.add_router("", metrics.router)
+api.add_router("", metric_trends.router)
 api.add_router("", webhooks.router)
 
 

@@ -12,6 +12,7 @@ from rescind.config import policy
 from rescind.domain.actions import Action
 from rescind.domain.disputes import DISPUTE_REASONS, DisputeState, dispute_reason_checked
 from rescind.domain.errors import DomainError
+from rescind.domain.metric_trends import measure_of
 from rescind.domain.policy import Side
 from rescind.domain.refunds import PaymentMethod, RefundState, payment_method_parse
 from rescind.domain.shipping import CarrierEvent, carrier_event_parse
@@ -48,6 +49,7 @@ _REFUSALS: dict[str, Callable[[str], object]] = {
     "reason": lambda code: policy().reason(code),  # 422 unknown_reason
     "dispute_reason": dispute_reason_checked,  # 422 unknown_dispute_reason
     "event": carrier_event_parse,  # 422 unknown_carrier_event
+    "metric": measure_of,  # 422 unknown_metric
 }
 
 

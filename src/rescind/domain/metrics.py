@@ -67,6 +67,8 @@ class PeriodOrder:
     disputes_lost: int = 0
     refunds: int = 0  # refunds not failed (R21-R23)
     refunded: int = 0  # their sum, minor units of `currency`
+    order_id: int = 0
+    placed_at: datetime | None = None
 
     @property
     def seller_cancelled(self) -> bool:

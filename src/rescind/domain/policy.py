@@ -95,6 +95,12 @@ class Policy:
     # R20: once the carrier shows the returned item delivered, the seller confirms receipt
     # within this window; silence confirms it and the refund pays out.
     r20_return_confirmation_window: timedelta = timedelta(days=7)
+    # R30: a seller's rate above its threshold (percent) puts the store "at risk" on its metrics.
+    r30_cancellation_rate_threshold: float = 2.0
+    r30_auto_approval_share_threshold: float = 10.0
+    r30_late_shipment_rate_threshold: float = 4.0
+    r30_shipment_cancellation_rate_threshold: float = 3.0
+    r30_dispute_lost_rate_threshold: float = 1.0
     calendar_country: str = "US"
     reasons_by_code: dict[str, Reason] = field(init=False, repr=False, compare=False)
 
@@ -159,6 +165,11 @@ def policy_from_mapping(data: dict[str, Any]) -> Policy:
         elif key == "r8_reasons":
             changes[key] = tuple(Reason(r["code"], r["label"], Side(r["side"]),
                                         r.get("explanation", "")) for r in value)
+        elif isinstance(default, float):
+            if (isinstance(value, bool) or not isinstance(value, int | float)
+                    or not 0 <= value <= 100):
+                raise ValueError(f"policy value {key!r} must be a percentage from 0 to 100")
+            changes[key] = float(value)
         elif isinstance(default, int):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"policy value {key!r} must be a whole number, 0 or more")

@@ -49,10 +49,10 @@ def store_metrics(*, store_ids: Iterable[int] | None, period_start: datetime,
         stores = stores.filter(pk__in=store_ids)
         orders = orders.filter(store_id__in=store_ids)
     names = dict(stores.values_list("pk", "name"))
-    return stores_metrics_compute(names, _period_orders(orders))
+    return stores_metrics_compute(names, period_orders(orders))
 
 
-def _period_orders(orders) -> list[PeriodOrder]:
+def period_orders(orders) -> list[PeriodOrder]:
     """One PeriodOrder per order: its own columns, then three grouped counts keyed by order."""
     ids = orders.values("pk")
     requests = {row["order_id"]: row for row in (
@@ -72,8 +72,9 @@ def _period_orders(orders) -> list[PeriodOrder]:
                   lost=Count("pk", filter=lost)))}
     empty: dict = {}
     facts = []
-    for pk, store_id, currency, paid_at, close_reason, side in orders.order_by().values_list(
-            "pk", "store_id", "currency", "paid_at", "close_reason", "responsible_side"):
+    for pk, store_id, currency, paid_at, close_reason, side, placed_at in (
+            orders.order_by().values_list("pk", "store_id", "currency", "paid_at",
+                                          "close_reason", "responsible_side", "placed_at")):
         asked, refunded, entries = (requests.get(pk, empty), refunds.get(pk, empty),
                                     timeline.get(pk, empty))
         facts.append(PeriodOrder(
@@ -82,5 +83,6 @@ def _period_orders(orders) -> list[PeriodOrder]:
             requests=asked.get("total", 0), auto_approved=asked.get("auto", 0),
             shipments_canceled=entries.get("canceled", 0),
             disputes_opened=entries.get("opened", 0), disputes_lost=entries.get("lost", 0),
-            refunds=refunded.get("count", 0), refunded=refunded.get("amount") or 0))
+            refunds=refunded.get("count", 0), refunded=refunded.get("amount") or 0,
+            order_id=pk, placed_at=placed_at))
     return facts

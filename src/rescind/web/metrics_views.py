@@ -1,5 +1,5 @@
-"""Store metrics pages (R30): a seller's dashboard of their own stores, and support's table of
-every store, sortable by any column. Same reads as the API (R28)."""
+"""Support's table of every store's metrics (R30), sortable by any column; a seller's own page
+is web/metric_pages.py. Same reads as the API (R28)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from rescind.accounts.parties import is_support, store_ids_of
+from rescind.accounts.parties import is_support
 from rescind.clock.service import now as clock_now
 from rescind.domain.errors import DomainError
 from rescind.domain.metrics import SORT_KEYS, metrics_sorted, period_parse
@@ -29,15 +29,6 @@ COLUMNS = [  # (sort key, heading)
     ("disputes_lost", "Disputes lost"),
     ("refunds_paid", "Refunds"),
 ]
-
-
-@login_required
-def seller_metrics(request: HttpRequest) -> HttpResponse:
-    """R30: the seller's own stores."""
-    store_ids = store_ids_of(request.user)
-    if not store_ids:
-        raise PermissionDenied("Store metrics are for the stores' sellers.")
-    return _metrics_page(request, store_ids, title="Your store metrics")
 
 
 @login_required

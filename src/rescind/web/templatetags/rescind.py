@@ -109,3 +109,22 @@ def tone(state: str) -> str:
 @register.filter
 def words(value: str) -> str:
     return (value or "").replace("_", " ")
+
+
+def percent_text(value) -> str:
+    """A percentage -> "3.5 %" (one decimal at most, as the rates are rounded); "—" for none."""
+    if value is None or value == "":
+        return "—"
+    text = f"{float(value):.1f}".removesuffix(".0")
+    return f"{text} %"
+
+
+@register.filter
+def percent(value) -> str:
+    """A percentage (3.5, a rate's .percent) -> "3.5 %"; nothing to divide by -> "—"."""
+    return percent_text(value)
+
+
+def short_day(value: date) -> str:
+    """A date -> "9 Mar": a chart's axis label."""
+    return dateformat.format(value, "j M")
