@@ -20,6 +20,7 @@ from rescind.api import (
     metrics,
     orders,
     refunds,
+    seller_queue,
     shipping,
     tokens,
     webhooks,
@@ -62,6 +63,7 @@ api = RescindAPI(
 api.add_router("", tokens.router)
 api.add_router("", account.router)
 api.add_router("", orders.router)
+api.add_router("", seller_queue.router)
 api.add_router("", checkouts.router)
 api.add_router("", shipping.router)
 api.add_router("", inbox.router)

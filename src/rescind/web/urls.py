@@ -10,6 +10,7 @@ from rescind.web import (
     metrics_views,
     product_images,
     refunds,
+    seller_queue_page,
     views,
 )
 
@@ -37,7 +38,7 @@ urlpatterns = [
          name="support-carrier-event-handle"),
     path("support/refunds/<int:refund_id>/retry/", refunds.support_refund_retry,
          name="support-refund-retry"),
-    path("seller/orders/", views.seller_orders, name="seller-orders"),
+    path("seller/orders/", seller_queue_page.seller_orders, name="seller-orders"),
     path("seller/requests/", views.seller_requests, name="seller-requests"),
     path("seller/metrics/", metrics_views.seller_metrics, name="seller-metrics"),
     path("support/metrics/", metrics_views.support_metrics, name="support-metrics"),
