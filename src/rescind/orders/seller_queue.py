@@ -157,6 +157,8 @@ def _after(field: str, cursor: Cursor | None, *, descending: bool, id_field: str
 def queue_page(store_ids: list[int] | None, query: QueueQuery) -> tuple[list[Order], str | None]:
     """The page of orders (store selected) and the cursor of the next page (None on the last):
     one statement, or three for the deadline sort of "awaiting your answer"."""
+    if store_ids is not None and not list(store_ids):
+        return [], None
     if query.tab == "awaiting_answer" and query.sort == "deadline":
         return _requests_page(store_ids, query)
     orders = Order.objects.filter(_of_stores(store_ids), tab_filter(query.tab))
@@ -206,6 +208,8 @@ def _count_sql(queryset: QuerySet) -> tuple[str, list]:
 def queue_counts(store_ids: list[int] | None, search: str) -> dict[str, int]:
     """How many orders each tab has (for the same search), each counted up to COUNT_CAP + 1 so
     that a count costs the same in any store: one statement."""
+    if store_ids is not None and not list(store_ids):
+        return dict.fromkeys(TABS, 0)
     parts, params = [], []
     for tab in TABS:
         if tab == "awaiting_answer" and not search:
