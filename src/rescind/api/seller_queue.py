@@ -23,6 +23,7 @@ from rescind.orders.seller_queue import (
     queue_query,
 )
 from rescind.orders.seller_queue_rows import queue_rows
+from rescind.web.exports import export_response, support_stores
 
 router = Router(tags=["seller queue"])
 
@@ -99,3 +100,30 @@ def seller_queue(request, filters: Query[QueueFilter]):
             item["respond_by"] = {**item["respond_by"], "label": str(item["respond_by"]["label"])}
     return {"tab": query.tab, "sort": query.sort, "items": items, "next_cursor": next_cursor,
             "counts": queue_counts(stores, query.search), "count_cap": COUNT_CAP}
+
+
+class ExportFilter(Schema):
+    tab: str | None = Field(default=None, max_length=40, description="as in GET /seller/orders")
+    q: str | None = Field(default=None, max_length=MAX_SEARCH,
+                          description="as in GET /seller/orders")
+
+
+CSV_ANSWER = {"responses": {200: {
+    "description": "The CSV file, streamed (columns: docs/exports.md).",
+    "content": {"text/csv": {"schema": {"type": "string"}}}}}}
+
+
+@router.get("/seller/orders/export/{kind}", response=ERRORS, openapi_extra=CSV_ANSWER)
+def seller_queue_export(request, kind: str, filters: Query[ExportFilter]):
+    """The orders, requests, refunds or disputes (kind) of the caller's stores' orders that a
+    queue filter selects, as CSV, streamed. Errors: 422 unknown_export, 422 unknown_tab,
+    422 search_too_long."""
+    return export_response(kind, store_ids_of(request.user), tab=filters.tab, search=filters.q)
+
+
+@router.get("/support/exports/{kind}", response=ERRORS, openapi_extra=CSV_ANSWER)
+def support_export(request, kind: str, filters: Query[ExportFilter]):
+    """The same export over every store, for support with the export permission. Errors:
+    403 export_not_allowed, 422 unknown_export, 422 unknown_tab, 422 search_too_long."""
+    support_stores(request.user)
+    return export_response(kind, None, tab=filters.tab, search=filters.q)

@@ -118,6 +118,7 @@ class Order(models.Model):
             models.Index(fields=["store", "state", "dispute_from", "id"],
                          name="order_queue_reply_by"),
         ]
+        permissions = [("export_orders", "Can export every store's orders as support")]
         constraints = [
             models.CheckConstraint(condition=Q(refunded__lte=models.F("total")),
                                    name="order_refunds_within_charge"),

@@ -116,14 +116,13 @@ def _awaiting_answer(prefix: str = "") -> Q:
         | Q(Exists(ChangeRequest.objects.filter(**of_order, state=ChangeRequest.State.PENDING))))
 
 
-def tab_filter(tab: str) -> Q:
+def tab_filter(tab: str, prefix: str = "") -> Q:
+    """The orders of `tab`; `prefix` leads from another table to the order ("order__")."""
     if tab == "awaiting_answer":
-        return _awaiting_answer()
-    if tab == "to_ship":
-        return Q(state="awaiting_shipment")
+        return _awaiting_answer(prefix)
     if tab == "all":
         return Q()
-    return Q(state=tab)
+    return Q(**{f"{prefix}state": "awaiting_shipment" if tab == "to_ship" else tab})
 
 
 def search_filter(text: str, prefix: str = "") -> Q:

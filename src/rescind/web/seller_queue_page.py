@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rescind.accounts.parties import store_ids_of
@@ -68,4 +69,8 @@ def seller_orders(request: HttpRequest) -> HttpResponse:
                   "text": _("Search by order number, buyer name or item.") if query.search
                   else empty_text},
         "clear_url": _link(tab=query.tab),
+        "exports": [{"label": label, "url": reverse("seller-export", args=[kind])
+                     + _link(tab=query.tab, q=query.search)}
+                    for kind, label in (("orders", _("orders")), ("requests", _("requests")),
+                                        ("refunds", _("refunds")), ("disputes", _("disputes")))],
     })

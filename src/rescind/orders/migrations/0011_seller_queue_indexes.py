@@ -12,6 +12,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='order',
+            options={'permissions': [('export_orders', "Can export every store's orders as support")]},
+        ),
         migrations.AddIndex(
             model_name='order',
             index=models.Index(fields=['store', 'state', '-placed_at', '-id'], name='order_queue_by_date'),
