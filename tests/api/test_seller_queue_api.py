@@ -74,3 +74,31 @@ def test_the_old_orders_list_answers_as_before(market, call):
     order = market.paid(at=T0)
     response = call("GET", "/orders?limit=5&offset=0", user=market.seller)
     assert [o["id"] for o in response.json()] == [order.pk]
+
+
+def test_r28_the_api_streams_the_same_exports(market, call):
+    # given: a paid order in the seller's store and one in another store
+    from django.contrib.auth.models import Permission
+
+    mine, theirs = market.paid(at=T0), market.paid(at=T0, product=market.other_product)
+    # when: the seller exports their orders, and support (with the permission) everyone's
+    seller = call("GET", "/seller/orders/export/orders?tab=to_ship", user=market.seller)
+    refused = call("GET", "/support/exports/orders", user=market.support)
+    market.support.user_permissions.add(Permission.objects.get(codename="export_orders"))
+    support = call("GET", "/support/exports/orders", user=market.support)
+    # then: CSV, streamed; the seller's holds their order only; support needs the permission
+    assert seller["Content-Type"] == "text/csv; charset=utf-8"
+    seller_rows = b"".join(seller.streaming_content).decode().splitlines()
+    assert [line.split(",")[0] for line in seller_rows] == ["order_id", str(mine.pk)]
+    assert (refused.status_code, refused.json()["code"]) == (403, "export_not_allowed")
+    support_rows = b"".join(support.streaming_content).decode().splitlines()
+    assert [line.split(",")[0] for line in support_rows[1:]] == [str(mine.pk), str(theirs.pk)]
+
+
+@pytest.mark.parametrize(("path", "code"), [
+    ("/seller/orders/export/secrets", "unknown_export"),
+    ("/seller/orders/export/orders?tab=later", "unknown_tab"),
+])
+def test_bad_export_values_get_a_stable_code(market, call, path, code):
+    response = call("GET", path, user=market.seller)
+    assert (response.status_code, response.json()["code"]) == (422, code)
