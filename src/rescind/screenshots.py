@@ -169,6 +169,7 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("buyer-shop", shopper, "/shop/"),
         Shot("buyer-cart", shopper, "/cart/"),
         Shot("seller-orders", seller, "/seller/orders/"),
+        Shot("seller-orders-awaiting-answer", seller, "/seller/orders/?tab=awaiting_answer"),
         Shot("seller-requests", seller, "/seller/requests/"),
         Shot("seller-order-awaiting-answer", seller, f"/orders/{pending['id']}/"),
         Shot("seller-metrics", seller, "/seller/metrics/"),

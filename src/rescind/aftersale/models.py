@@ -39,6 +39,9 @@ class CancellationRequest(models.Model):
             models.UniqueConstraint(fields=["order"], condition=Q(state="pending"),
                                     name="one_pending_cancellation_per_order"),
         ]
+        # The seller's queue: pending requests by deadline (orders.seller_queue).
+        indexes = [models.Index(fields=["respond_by", "order"], condition=Q(state="pending"),
+                                name="cancellation_pending_by_due")]
 
     def __str__(self) -> str:
         return f"Cancellation request {self.pk} on order {self.order_id}"
@@ -92,6 +95,8 @@ class ChangeRequest(models.Model):
                                     condition=Q(state__in=["pending", "awaiting_charge"]),
                                     name="one_open_change_per_order"),
         ]
+        indexes = [models.Index(fields=["respond_by", "order"], condition=Q(state="pending"),
+                                name="change_pending_by_due")]
 
     def __str__(self) -> str:
         return f"Change request {self.pk} on order {self.order_id}"

@@ -22,6 +22,7 @@ from rescind.api import (
     orders,
     refund_desk,
     refunds,
+    seller_queue,
     shipping,
     support_work,
     tokens,
@@ -65,6 +66,7 @@ api = RescindAPI(
 api.add_router("", tokens.router)
 api.add_router("", account.router)
 api.add_router("", orders.router)
+api.add_router("", seller_queue.router)
 api.add_router("", checkouts.router)
 api.add_router("", shipping.router)
 api.add_router("", inbox.router)

@@ -111,7 +111,14 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["buyer", "-placed_at"]),
             models.Index(fields=["store", "-placed_at"]),
+            # The seller's queue (orders.seller_queue): each tab's sorts, walked from a cursor.
+            models.Index(fields=["store", "state", "-placed_at", "-id"],
+                         name="order_queue_by_date"),
+            models.Index(fields=["store", "state", "ship_by", "id"], name="order_queue_ship_by"),
+            models.Index(fields=["store", "state", "dispute_from", "id"],
+                         name="order_queue_reply_by"),
         ]
+        permissions = [("export_orders", "Can export every store's orders as support")]
         constraints = [
             models.CheckConstraint(condition=Q(refunded__lte=models.F("total")),
                                    name="order_refunds_within_charge"),

@@ -255,17 +255,6 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
 
 
 @login_required
-def seller_orders(request: HttpRequest) -> HttpResponse:
-    now = clock_now()
-    orders = Order.objects.filter(store_id__in=store_ids_of(request.user)).select_related(
-        "store").order_by("-placed_at", "-pk")[:200]
-    rows = order_summaries(list(orders), lambda _order: Party.SELLER, now=now)
-    for row in rows:
-        row["list_actions"] = list_actions(row, {})
-    return render(request, "rescind/seller_orders.html", {"orders": rows})
-
-
-@login_required
 def seller_requests(request: HttpRequest) -> HttpResponse:
     pending = (CancellationRequest.objects
                .filter(order__store_id__in=store_ids_of(request.user),
