@@ -14,6 +14,7 @@ from rescind.domain.disputes import DISPUTE_REASONS, DisputeState, dispute_reaso
 from rescind.domain.errors import DomainError
 from rescind.domain.policy import Side
 from rescind.domain.refunds import PaymentMethod, RefundState, payment_method_parse
+from rescind.domain.refusals import REFUSAL_REASONS, refusal_reason_parse
 from rescind.domain.shipping import CarrierEvent, carrier_event_parse
 from rescind.domain.states import CloseReason, OrderState
 from rescind.orders.models import Payment
@@ -40,7 +41,8 @@ CancellationRequestStateChoice = one_of(CancellationRequest.State.values)
 ChangeRequestStateChoice = one_of(ChangeRequest.State.values)
 VoidCauseChoice = one_of(("tracking_invalid", "voided_by_seller"))
 ActionChoice = one_of(a.value for a in Action)
-DeadlineKindChoice = one_of(DEADLINE_LABELS)  # the deadlines an order shows (R2)
+DeadlineKindChoice = one_of(DEADLINE_LABELS)
+RefusalReasonChoice = one_of(REFUSAL_REASONS)  # R11  # the deadlines an order shows (R2)
 
 # The input fields whose off-list value the services have always refused with their own code.
 _REFUSALS: dict[str, Callable[[str], object]] = {
@@ -48,6 +50,7 @@ _REFUSALS: dict[str, Callable[[str], object]] = {
     "reason": lambda code: policy().reason(code),  # 422 unknown_reason
     "dispute_reason": dispute_reason_checked,  # 422 unknown_dispute_reason
     "event": carrier_event_parse,  # 422 unknown_carrier_event
+    "reason_code": refusal_reason_parse,  # 422 unknown_refusal_reason
 }
 
 
