@@ -20,6 +20,7 @@ from rescind.api import (
     metrics,
     orders,
     refunds,
+    seller_bulk,
     shipping,
     tokens,
     webhooks,
@@ -71,6 +72,7 @@ api.add_router("", disputes.router)
 api.add_router("", refunds.router)
 api.add_router("", metrics.router)
 api.add_router("", webhooks.router)
+api.add_router("", seller_bulk.router)
 
 
 @api.exception_handler(DomainError)
