@@ -10,6 +10,7 @@ from rescind.web import (
     metrics_views,
     product_images,
     refunds,
+    seller_bulk,
     views,
 )
 
@@ -39,6 +40,12 @@ urlpatterns = [
          name="support-refund-retry"),
     path("seller/orders/", views.seller_orders, name="seller-orders"),
     path("seller/requests/", views.seller_requests, name="seller-requests"),
+    path("seller/requests/answer/", seller_bulk.seller_requests_answer,
+         name="seller-requests-answer"),
+    path("seller/shipments/upload/", seller_bulk.seller_shipments_upload,
+         name="seller-shipments-upload"),
+    path("seller/shipments/template.csv", seller_bulk.seller_shipments_template,
+         name="seller-shipments-template"),
     path("seller/metrics/", metrics_views.seller_metrics, name="seller-metrics"),
     path("support/metrics/", metrics_views.support_metrics, name="support-metrics"),
     path("shop/", views.shop, name="shop"),
