@@ -159,6 +159,10 @@ def shots_planned(base: str) -> list[Shot]:
     seller = seller_of[pending["store"]["id"]]
     trends = _api(base, "/metrics/trends", tokens[seller])
     counted = max(trends["metrics"], key=lambda m: m["rate"]["numerator"])
+    to_ship = first(lambda o: o["state"] == "awaiting_shipment"
+                    and o["store"]["id"] in me[seller]["store_ids"]
+                    and (o["cancellation_request"] or {}).get("state") != "pending",
+                    fallback=pending)
     shopper = buyer_of[lapsed["buyer_id"]] if lapsed else BUYERS[0]
     return [
         Shot("login", None, "/login/"),
@@ -172,6 +176,8 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("seller-orders-awaiting-answer", seller, "/seller/orders/?tab=awaiting_answer"),
         Shot("seller-requests", seller, "/seller/requests/"),
         Shot("seller-order-awaiting-answer", seller, f"/orders/{pending['id']}/"),
+        Shot("seller-order-to-ship", seller, f"/orders/{to_ship['id']}/"),
+        Shot("seller-shipments-upload", seller, "/seller/shipments/upload/"),
         Shot("seller-metrics", seller, "/seller/metrics/"),
         Shot("seller-metric-orders", seller,
              f"/seller/metrics/orders/?metric={counted['metric']}"),

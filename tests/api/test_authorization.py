@@ -28,6 +28,7 @@ FIELD_EXAMPLES = {
     "carrier": "DHL",
     "tracking_number": "TRK-0001",
     "note": "As agreed with the buyer.",
+    "reason_code": "already_shipped",  # R11: a refusal reason of the fixed list
     "new_total": 1000,
     "payment_method": "bank_card",
     "by": "1h",

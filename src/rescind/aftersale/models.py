@@ -31,6 +31,8 @@ class CancellationRequest(models.Model):
     respond_by = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    # R11: why the seller refused, a code of domain/refusals.py; empty unless refused.
+    refusal_reason = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

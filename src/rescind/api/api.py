@@ -22,6 +22,7 @@ from rescind.api import (
     orders,
     refund_desk,
     refunds,
+    seller_bulk,
     seller_queue,
     shipping,
     support_work,
@@ -79,6 +80,7 @@ api.add_router("", refund_desk.router)
 api.add_router("", metrics.router)
 api.add_router("", metric_trends.router)
 api.add_router("", webhooks.router)
+api.add_router("", seller_bulk.router)
 
 
 @api.exception_handler(DomainError)

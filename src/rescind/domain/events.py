@@ -120,6 +120,7 @@ class CancellationAutoApproved(Event):
 @dataclass(frozen=True, slots=True)
 class CancellationRefused(Event):
     note: str
+    reason_code: str = "other"  # R11: a code of domain/refusals.py; "other" before codes
 
 
 @dataclass(frozen=True, slots=True)

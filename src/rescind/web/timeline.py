@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from rescind.config import policy
 from rescind.domain.coupons import FATE_TEXT
 from rescind.domain.money import Money
+from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.web.dispute_timeline import DISPUTE_DESCRIBE, when_text
-from rescind.web.labels import payment_method_label
+from rescind.web.labels import payment_method_label, refusal_reason_label
 
 BUYER_REMINDED = {
     "unpaid_timeout": "the order closes unpaid",
@@ -26,6 +27,14 @@ def _promised(p: dict) -> str:
 
 def _money(value: dict) -> str:
     return Money(value["amount"], value["currency"]).format()
+
+
+def _refused(p: dict) -> str:
+    """R11: the refusal's reason code in words, then the seller's note if any."""
+    reason = refusal_reason_label(p.get("reason_code") or LEGACY_REFUSAL_REASON,
+                                  in_sentence=True)
+    note = f" “{p['note']}”" if p.get("note") else ""
+    return _("The seller refused the cancellation: %(reason)s.") % {"reason": reason} + note
 
 
 def _reason(code: str) -> str:
@@ -92,7 +101,7 @@ DESCRIBE = {
     + (f" “{p['note']}”" if p.get("note") else ""),
     "CancellationAutoApproved": lambda p: "Cancellation approved automatically: the seller did "
     "not answer in time.",
-    "CancellationRefused": lambda p: f"The seller refused the cancellation: “{p['note']}”",
+    "CancellationRefused": lambda p: _refused(p),
     "CancellationWithdrawn": lambda p: "The buyer withdrew the cancellation request.",
     "CancellationRefusedByShipment": lambda p: "The cancellation request was refused because "
     "the seller shipped the order.",

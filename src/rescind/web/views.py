@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rescind.accounts.parties import store_ids_of
+from rescind.aftersale.bulk import approval_done_text
 from rescind.aftersale.models import CancellationRequest
 from rescind.aftersale.quote import cancellation_quote, pending_request_quote, quote_read
 from rescind.aftersale.services import (
@@ -28,6 +29,7 @@ from rescind.domain.actions import Party
 from rescind.domain.changes import DELIVERY_REQUIRED
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.policy import parse_duration
+from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.messaging.reads import messages_for
 from rescind.notifications.inbox import inbox_of, notification_mark_read
 from rescind.orders.models import CartLine, Order, Product
@@ -57,6 +59,7 @@ from rescind.web.changes import (
     change_page,
     delivery_from_form,
 )
+from rescind.web.labels import refusal_reasons
 from rescind.web.order_actions import cancel_question, list_actions, pay_offers
 from rescind.web.order_list import (
     TABS,
@@ -69,6 +72,7 @@ from rescind.web.order_list import (
 from rescind.web.order_money import order_money
 from rescind.web.order_status import STATE_TONES, order_status, refund_tracker
 from rescind.web.redirects import redirect_next
+from rescind.web.seller_panel import seller_panel
 from rescind.web.timeline import describe
 
 
@@ -126,6 +130,8 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
     disputes = dispute_page_context(order, party, request.user)
     dispute = disputes["dispute"]
     action_names = {a["action"] for a in detail["actions"]}
+    pending_quote = pending_request_quote(order, now=now) \
+        if request_pending and party in (Party.BUYER, Party.SELLER) else None
     pay = pay_offers([order.checkout_id]).get(order.checkout_id) if "pay" in action_names \
         else None
     return render(request, "rescind/order.html", {
@@ -137,13 +143,14 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
             dispute and dispute["state"] != "resolved"),
         "dispute_open": bool(dispute and dispute["state"] != "resolved"),
         "reasons": cancel_reasons(policy().r8_reasons, action_names),
-        "pending_quote": pending_request_quote(order, now=now)
-        if request_pending and party in (Party.BUYER, Party.SELLER) else None,
+        "pending_quote": pending_quote,
         "action_names": action_names, "pay": pay, "money": order_money(order, detail),
         "cancel_question": cancel_question(order.pk),
         "upcoming_names": {u["action"] for u in detail["upcoming_actions"]},
         "conversation": messages_for(order, party),
         "change": change_page(order, detail),
+        "seller_panel": seller_panel(order, detail, pending_quote)
+        if party is Party.SELLER else None,
         **disputes,
     })
 
@@ -195,7 +202,8 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
     "approve-cancellation": lambda r, oid: cancellation_approve(
         order_id=oid, user=r.user, note=_form_text(r, "note"), now=clock_now()),
     "refuse-cancellation": lambda r, oid: cancellation_refuse(
-        order_id=oid, user=r.user, note=_form_text(r, "note"), now=clock_now()),
+        order_id=oid, user=r.user, note=_form_text(r, "note"),
+        reason_code=_form_text(r, "reason_code") or LEGACY_REFUSAL_REASON, now=clock_now()),
     "ship": lambda r, oid: order_ship(
         order_id=oid, user=r.user, carrier=_form_text(r, "carrier"),
         tracking_number=_form_text(r, "tracking_number"), now=clock_now()),
@@ -218,13 +226,13 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
         order_id=oid, user=r.user, method=_form_text(r, "method"),
         instrument=_form_text(r, "instrument"), now=clock_now()),
 }
-ACTION_DONE = {
+ACTION_DONE: dict[str, str | Callable[[int], str]] = {
     "cancel": "The order is cancelled.",
     "add-to-cart-again": "The items are back in your cart.",
     "request-cancellation": "Your cancellation request was sent to the seller.",
     "withdraw-cancellation": "Your cancellation request was withdrawn.",
-    "approve-cancellation": "Cancellation approved; the buyer is being refunded.",
-    "refuse-cancellation": "Cancellation refused.",
+    "approve-cancellation": approval_done_text,  # R21: says how much goes back, and where
+    "refuse-cancellation": "You refused the cancellation; the buyer is told your reason.",
     "ship": "The order is shipped.",
     "lower-price": "The price is lowered.",
     "confirm-receipt": "Thank you: the order is completed.",
@@ -246,7 +254,9 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     handler = ORDER_ACTIONS.get(action)
     if handler is None:
         raise Http404("No such action.")
-    service_run(request, lambda: handler(request, order_id), done=ACTION_DONE[action])
+    done = ACTION_DONE[action]
+    service_run(request, lambda: handler(request, order_id),
+                done=done if isinstance(done, str) else lambda: done(order_id))
     if action == "add-to-cart-again":
         return redirect("cart")
     if request.POST.get("next"):  # a form on a list: back to that list
@@ -262,7 +272,8 @@ def seller_requests(request: HttpRequest) -> HttpResponse:
                .select_related("order", "order__store").order_by("respond_by"))
     reasons = policy().reasons_by_code
     rows = [{"request": r, "reason": reasons.get(r.reason)} for r in pending]
-    return render(request, "rescind/seller_requests.html", {"requests": rows})
+    return render(request, "rescind/seller_requests.html", {
+        "requests": rows, "refusal_reasons": refusal_reasons()})
 
 
 @login_required
