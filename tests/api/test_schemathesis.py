@@ -51,11 +51,11 @@ def owner(market, requests_share_the_test_transaction, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from rescind.accounts.models import ApiToken
-    from rescind.coupons.models import Coupon
-    from rescind.orders.models import CartLine
     from rescind.clock.service import now as clock_now
+    from rescind.coupons.models import Coupon
     from rescind.messaging.services import message_send
     from rescind.notifications.models import Notification
+    from rescind.orders.models import CartLine
     from tests.sample_files import png_bytes
 
     settings.MEDIA_ROOT = str(tmp_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from rescind.api.common import ERRORS
 from rescind.api.schemas import MAX_ID, MoneyOut, StoreRef, StrictIn
@@ -40,9 +40,12 @@ class CouponOut(Schema):
 
 class CouponIssueIn(StrictIn):
     buyer_id: int = Field(ge=1, le=MAX_ID)
-    amount: int = Field(ge=1, le=PLATFORM_COUPON_MAX_AMOUNT, description="minor units")
-    currency: str = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
-    expires_at: datetime = Field(description="in the future, with a time zone")
+    # Amount, currency and expiry are checked by the service, so that each refusal has its own
+    # code (coupon_amount_invalid, coupon_currency_unsupported, coupon_expiry_past).
+    amount: int = Field(description=f"minor units, 1 to {PLATFORM_COUPON_MAX_AMOUNT}")
+    currency: str = Field(max_length=10, description="ISO 4217, e.g. USD")
+    expires_at: AwareDatetime = Field(strict=False,  # an ISO 8601 string, as JSON has it
+                                      description="in the future, with a time zone")
     note: str = Field(default="", max_length=300, description="why; kept for support")
     code: str = Field(default="", max_length=40, pattern=r"^([A-Z0-9][A-Z0-9-]{2,39})?$",
                       description="empty: a code is made up")
