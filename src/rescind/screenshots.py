@@ -166,6 +166,7 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("buyer-inbox", BUYERS[0], "/inbox/"),
         Shot("buyer-shop", shopper, "/shop/"),
         Shot("buyer-cart", shopper, "/cart/"),
+        Shot("buyer-coupons", BUYERS[0], "/coupons/"),
         Shot("seller-orders", seller, "/seller/orders/"),
         Shot("seller-requests", seller, "/seller/requests/"),
         Shot("seller-order-awaiting-answer", seller, f"/orders/{pending['id']}/"),
@@ -173,6 +174,7 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("support-disputes", SUPPORT, "/support/disputes/"),
         Shot("support-dispute", SUPPORT, f"/support/disputes/{disputed}/"),
         Shot("support-metrics", SUPPORT, "/support/metrics/"),
+        Shot("support-coupon-issue", SUPPORT, "/support/coupons/new/"),
     ]
 
 

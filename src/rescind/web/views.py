@@ -36,7 +36,7 @@ from rescind.orders.cart import (
     cart_line_add,
     cart_line_remove,
     cart_line_update,
-    cart_lines_of,
+    cart_read,
 )
 from rescind.orders.models import Order, Product
 from rescind.orders.reads import order_detail, order_for_reader, order_summaries
@@ -328,12 +328,12 @@ def cart_line_change(request: HttpRequest, line_id: int) -> HttpResponse:
 
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
-    lines = cart_lines_of(request.user)
+    cart_now = cart_read(request.user)
     # The address of the buyer's latest order, to send this one to the same place.
     last = (Order.objects.filter(buyer=request.user, delivery__isnull=False).order_by("-pk")
             .values_list("delivery", flat=True).first()) or {}
     return render(request, "rescind/cart.html", {
-        "lines": lines,
+        "lines": cart_now["lines"], "items_total": cart_now["items_total"],
         "delivery_fields": [(name, label, last.get(name, ""), name in DELIVERY_REQUIRED)
                             for name, label in DELIVERY_LABELS]})
 
