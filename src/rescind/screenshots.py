@@ -172,6 +172,7 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("buyer-inbox", BUYERS[0], "/inbox/"),
         Shot("buyer-shop", shopper, "/shop/"),
         Shot("buyer-cart", shopper, "/cart/"),
+        Shot("buyer-coupons", BUYERS[0], "/coupons/"),
         Shot("seller-orders", seller, "/seller/orders/"),
         Shot("seller-orders-awaiting-answer", seller, "/seller/orders/?tab=awaiting_answer"),
         Shot("seller-requests", seller, "/seller/requests/"),
@@ -186,6 +187,7 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("support-metrics", SUPPORT, "/support/metrics/"),
         Shot("support-dashboard", SUPPORT, "/support/dashboard/"),
         Shot("support-refunds", SUPPORT, "/support/refunds/"),
+        Shot("support-coupon-issue", SUPPORT, "/support/coupons/new/"),
     ]
 
 

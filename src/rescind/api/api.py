@@ -12,8 +12,10 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from rescind.accounts.tokens import TokenExpired
 from rescind.api import (
     account,
+    cart,
     changes,
     checkouts,
+    coupons,
     disputes,
     inbox,
     messages,
@@ -69,6 +71,8 @@ api.add_router("", account.router)
 api.add_router("", orders.router)
 api.add_router("", seller_queue.router)
 api.add_router("", checkouts.router)
+api.add_router("", cart.router)
+api.add_router("", coupons.router)
 api.add_router("", shipping.router)
 api.add_router("", inbox.router)
 api.add_router("", messages.router)

@@ -432,6 +432,8 @@ class UnmatchedCarrierEventOut(Schema):
 
 
 class CouponFateOut(Schema):
+    id: int = Field(description="the coupon, as GET /coupons/{id} reads it")
+    url: str = Field(description="where to read it: /api/v1/coupons/{id}")
     code: str
     kind: str
     returned: bool

@@ -26,6 +26,14 @@ class Coupon(models.Model):
     expires_at = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.AVAILABLE)
     returned_at = models.DateTimeField(null=True, blank=True)
+    # Platform coupons support gave a buyer (R25): who, when and why; empty on the others.
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        permissions = [("issue_platform_coupon", "Can issue platform coupons to buyers")]
 
     def __str__(self) -> str:
         return self.code
@@ -33,7 +41,7 @@ class Coupon(models.Model):
     def facts(self) -> CouponFacts:
         return CouponFacts(code=self.code, kind=CouponKind(self.kind), amount=self.amount,
                            currency=self.currency, expires_at=self.expires_at,
-                           store_id=self.store_id)
+                           store_id=self.store_id, coupon_id=self.pk)
 
 
 class CouponUse(models.Model):

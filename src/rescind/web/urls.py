@@ -3,6 +3,7 @@ from django.urls import path
 
 from rescind.web import (
     conversation,
+    coupons,
     design,
     disputes,
     exports,
@@ -71,6 +72,9 @@ urlpatterns = [
     path("products/<int:product_id>/image.svg", product_images.product_image,
          name="product-image"),
     path("cart/", views.cart, name="cart"),
+    path("cart/lines/<int:line_id>/", views.cart_line_change, name="cart-line"),
+    path("coupons/", coupons.buyer_coupons, name="coupons"),
+    path("support/coupons/new/", coupons.support_coupon_issue, name="support-coupon-issue"),
     path("cart/add/<int:product_id>/", views.cart_add, name="cart-add"),
     path("cart/checkout/", views.cart_checkout, name="cart-checkout"),
     path("payments/<int:payment_id>/pay/", views.payment_pay, name="payment-pay"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from rescind.accounts.parties import store_ids_of
@@ -32,7 +33,14 @@ from rescind.domain.policy import parse_duration
 from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.messaging.reads import messages_for
 from rescind.notifications.inbox import inbox_of, notification_mark_read
-from rescind.orders.models import CartLine, Order, Product
+from rescind.orders.cart import (
+    MAX_QUANTITY,
+    cart_line_add,
+    cart_line_remove,
+    cart_line_update,
+    cart_read,
+)
+from rescind.orders.models import Order, Product
 from rescind.orders.reads import order_detail, order_for_reader, order_summaries
 from rescind.orders.services import (
     checkout_from_cart,
@@ -290,23 +298,42 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
         raise Http404("No such product.")
     options = {name: request.POST.get(f"option_{name}", "") for name in product.option_choices}
     try:
-        quantity = max(1, min(999, int(request.POST.get("quantity", "1"))))
+        quantity = max(1, min(MAX_QUANTITY, int(request.POST.get("quantity", "1"))))
     except ValueError:
         quantity = 1
-    CartLine.objects.create(buyer=request.user, product=product, options=options,
-                            quantity=quantity)
-    messages.success(request, f"{product.name} is in your cart.")
+    service_run(request, lambda: cart_line_add(buyer=request.user, product_id=product.pk,
+                                               quantity=quantity, options=options),
+                done=f"{product.name} is in your cart.")
+    return redirect("cart")
+
+
+@login_required
+@require_POST
+def cart_line_change(request: HttpRequest, line_id: int) -> HttpResponse:
+    """A new quantity for one cart line, or (`remove`) take it out: the same services as
+    PATCH and DELETE /api/v1/cart/lines/{id}."""
+    if request.POST.get("remove"):
+        service_run(request, lambda: cart_line_remove(buyer=request.user, line_id=line_id),
+                    done=gettext("The item is out of your cart."))
+        return redirect("cart")
+    try:
+        quantity = int(request.POST.get("quantity", ""))
+    except ValueError:
+        quantity = 0  # refused below as bad_quantity, with its message
+    service_run(request, lambda: cart_line_update(buyer=request.user, line_id=line_id,
+                                                  quantity=quantity),
+                done=gettext("The quantity is changed."))
     return redirect("cart")
 
 
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
-    lines = CartLine.objects.filter(buyer=request.user).select_related("product__store")
+    cart_now = cart_read(request.user)
     # The address of the buyer's latest order, to send this one to the same place.
     last = (Order.objects.filter(buyer=request.user, delivery__isnull=False).order_by("-pk")
             .values_list("delivery", flat=True).first()) or {}
     return render(request, "rescind/cart.html", {
-        "lines": lines,
+        "lines": cart_now["lines"], "items_total": cart_now["items_total"],
         "delivery_fields": [(name, label, last.get(name, ""), name in DELIVERY_REQUIRED)
                             for name, label in DELIVERY_LABELS]})
 
