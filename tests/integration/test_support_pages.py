@@ -50,7 +50,7 @@ def test_r20_the_queue_page_shows_age_in_words_filters_and_searches(client, mark
     found = _text(client.get("/support/disputes/?q=buyer&assignee=unassigned").content.decode())
     bad = _text(client.get("/support/disputes/?waiting=nobody").content.decode())
     # then the row says how long it waited, with a badge in words, and who holds it
-    assert f"Order #{order.pk} Waiting 2 days" in page
+    assert f"Order #{order.pk} Shirt Waiting 2 days" in page
     assert "Waiting for support" in page and "Nobody" in page
     assert "No dispute matches." in none and f"Order #{order.pk}" not in none
     assert f"Order #{order.pk}" in found
