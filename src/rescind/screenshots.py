@@ -156,6 +156,12 @@ def shots_planned(base: str) -> list[Shot]:
         "in-dispute": first(lambda o: o["state"] == "in_dispute"),
     }
     disputed = buyer_pages["in-dispute"]["id"]
+    # Support's page of a dispute waiting for support shows the quick decisions.
+    escalated = _api(base, "/support/dispute-queue?waiting_for=support&limit=1",
+                     tokens[SUPPORT])["disputes"]
+    decided_by_support = escalated[0]["order_id"] if escalated else disputed
+    on_its_way = first(lambda o: o["state"] == "awaiting_delivery",
+                       fallback=buyer_pages["shipment-canceled"])
     seller = seller_of[pending["store"]["id"]]
     trends = _api(base, "/metrics/trends", tokens[seller])
     counted = max(trends["metrics"], key=lambda m: m["rate"]["numerator"])
@@ -183,7 +189,8 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("seller-metric-orders", seller,
              f"/seller/metrics/orders/?metric={counted['metric']}"),
         Shot("support-disputes", SUPPORT, "/support/disputes/"),
-        Shot("support-dispute", SUPPORT, f"/support/disputes/{disputed}/"),
+        Shot("support-dispute", SUPPORT, f"/support/disputes/{decided_by_support}/"),
+        Shot("support-order", SUPPORT, f"/support/orders/{on_its_way['id']}/"),
         Shot("support-metrics", SUPPORT, "/support/metrics/"),
         Shot("support-dashboard", SUPPORT, "/support/dashboard/"),
         Shot("support-refunds", SUPPORT, "/support/refunds/"),

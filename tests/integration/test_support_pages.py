@@ -50,7 +50,7 @@ def test_r20_the_queue_page_shows_age_in_words_filters_and_searches(client, mark
     found = _text(client.get("/support/disputes/?q=buyer&assignee=unassigned").content.decode())
     bad = _text(client.get("/support/disputes/?waiting=nobody").content.decode())
     # then the row says how long it waited, with a badge in words, and who holds it
-    assert f"Order #{order.pk} Waiting 2 days" in page
+    assert f"Order #{order.pk} Shirt Waiting 2 days" in page
     assert "Waiting for support" in page and "Nobody" in page
     assert "No dispute matches." in none and f"Order #{order.pk}" not in none
     assert f"Order #{order.pk}" in found
@@ -150,3 +150,24 @@ def test_r20_support_actions_are_not_for_buyers_or_sellers(client, market):
     assert Dispute.objects.get(order=order).assignee_id is None
 
 
+
+
+def test_r20_the_queue_page_costs_the_same_statements_for_one_or_many_disputes(client,
+                                                                               market):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given one escalated dispute, then four more
+    _escalated(market, tracking="LP0")
+    client.force_login(market.support)
+    counts = []
+    for more in (0, 4):
+        for i in range(more):
+            _escalated(market, tracking=f"LP{i + 1}")
+        # when support opens the queue
+        with CaptureQueriesContext(connection) as statements:
+            page = client.get("/support/disputes/").content.decode()
+        counts.append(len(statements))
+        # then every dispute is listed
+        assert page.count('class="queued-dispute') == 1 + more
+    assert counts[0] == counts[1], counts
