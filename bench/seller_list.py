@@ -94,7 +94,7 @@ CREATE TEMP TABLE po AS
 SELECT i AS id, CASE WHEN i <= {SMALL} THEN 1 ELSE 2 END AS store_id,
        (CASE WHEN i <= {SMALL} THEN i ELSE i - {SMALL} END)::float8
          / CASE WHEN i <= {SMALL} THEN {SMALL} ELSE {BIG} END AS age,
-       random() AS fate, random() AS r2, 1 + (i * 7919) % {B} AS buyer_id
+       random() AS fate, random() AS r2, (1 + (i::bigint * 7919) % {B})::int AS buyer_id
 FROM generate_series(1, {SMALL} + {BIG}) i;
 ALTER TABLE po ADD COLUMN placed_at timestamptz, ADD COLUMN state text;
 UPDATE po SET placed_at = now() - (1 - age) * interval '365 days' - r2 * interval '1 minute',
