@@ -81,7 +81,7 @@ def queue_query(*, tab: str | None, sort: str | None, search: str | None,
                           kind=ErrorKind.INVALID, details={"allowed": list(SORTS)})
     if tab not in DEADLINE_COLUMN:
         sort = "date"  # no seller deadline to sort by in this tab
-    search = (search or "").strip()
+    search = (search or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if len(search) > MAX_SEARCH:
         raise DomainError("search_too_long", f"Search for at most {MAX_SEARCH} characters.",
                           kind=ErrorKind.INVALID)
