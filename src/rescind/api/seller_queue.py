@@ -13,6 +13,7 @@ from rescind.accounts.parties import store_ids_of
 from rescind.api.common import ERRORS
 from rescind.api.schemas import OrderSummaryOut
 from rescind.clock.service import now as clock_now
+from rescind.orders.exports import export_response, support_stores
 from rescind.orders.seller_queue import (
     COUNT_CAP,
     MAX_SEARCH,
@@ -23,7 +24,6 @@ from rescind.orders.seller_queue import (
     queue_query,
 )
 from rescind.orders.seller_queue_rows import queue_rows
-from rescind.web.exports import export_response, support_stores
 
 router = Router(tags=["seller queue"])
 

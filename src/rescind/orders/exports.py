@@ -12,12 +12,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db.models import Q
+from django.http import StreamingHttpResponse
 
+from rescind.accounts.parties import is_support
 from rescind.aftersale.models import CancellationRequest, ChangeRequest
+from rescind.clock.service import now as clock_now
 from rescind.disputes.models import Dispute
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.orders.models import Order, OrderLine
-from rescind.orders.seller_queue import QueueQuery, search_filter, tab_filter
+from rescind.orders.seller_queue import QueueQuery, queue_query, search_filter, tab_filter
 from rescind.refunds.models import Refund
 
 CHUNK = 2000
@@ -146,3 +149,25 @@ def export_lines(kind: str, store_ids: list[int] | None, query: QueueQuery) -> I
         return
     for row in rows(_orders_filter(store_ids, query, prefix)):
         yield writer.writerow([cell(value) for value in row])
+
+
+def export_response(kind: str, store_ids: list[int] | None, *, tab: str | None,
+                    search: str | None) -> StreamingHttpResponse:
+    """The export streamed as an attachment named for what it holds; 422 unknown_export,
+    unknown_tab, search_too_long before anything is sent."""
+    query = queue_query(tab=tab, sort=None, search=search, cursor=None, limit=1)
+    export_kind(kind)
+    response = StreamingHttpResponse(export_lines(kind, store_ids, query),
+                                     content_type="text/csv; charset=utf-8")
+    stamp = clock_now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{query.tab}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def support_stores(user) -> None:
+    """Every store (None) for support allowed to export; 403 export_not_allowed otherwise."""
+    if not (is_support(user) and user.has_perm(EXPORT_PERMISSION)):
+        raise DomainError("export_not_allowed", "Only support with the export permission may "
+                          "export every store's orders.", kind=ErrorKind.FORBIDDEN)

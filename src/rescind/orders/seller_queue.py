@@ -5,7 +5,7 @@ seller's deadline or by date, and cursor (keyset) pages. The page and the API re
 Cost: a page is a bounded walk of one index whatever the store's size. Each sort is served by an
 index (orders: store, state, key, id; pending requests: respond_by, order), the next page starts
 where the last row was (`key > last key or (key = last key and id > last id)`, no OFFSET), and
-each tab's count stops at COUNT_CAP (shown as "1000+").
+each tab's count stops at COUNT_CAP (shown as "100+").
 
 Stability while orders change (keyset semantics): a page shows the rows after the cursor's
 (key, id) as they are when it is read. An order that leaves the tab between two pages is not
@@ -46,7 +46,7 @@ SORTS = ("deadline", "date")
 # The seller's deadline a tab sorts by: an order column, or the pending requests (None).
 DEADLINE_COLUMN: dict[str, str | None] = {
     "awaiting_answer": None, "to_ship": "ship_by", "shipment_canceled": "dispute_from"}
-COUNT_CAP = 1000
+COUNT_CAP = 100  # shown as "100+": a count costs at most this many index entries
 MAX_SEARCH = 100
 
 
@@ -81,7 +81,7 @@ def queue_query(*, tab: str | None, sort: str | None, search: str | None,
                           kind=ErrorKind.INVALID, details={"allowed": list(SORTS)})
     if tab not in DEADLINE_COLUMN:
         sort = "date"  # no seller deadline to sort by in this tab
-    search = (search or "").strip()
+    search = (search or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if len(search) > MAX_SEARCH:
         raise DomainError("search_too_long", f"Search for at most {MAX_SEARCH} characters.",
                           kind=ErrorKind.INVALID)
@@ -200,7 +200,8 @@ def _requests_page(store_ids, query: QueueQuery) -> tuple[list[Order], str | Non
 
 
 def _count_sql(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+    # No ORDER BY: the count stops at the cap instead of sorting the whole tab first.
+    sql, params = queryset.order_by().values("pk")[:COUNT_CAP + 1].query.sql_with_params()
     return f"(SELECT COUNT(*) FROM ({sql}) capped)", list(params)  # noqa: S608 (ORM's SQL)
 
 
@@ -215,7 +216,7 @@ def queue_counts(store_ids: list[int] | None, search: str) -> dict[str, int]:
             # From the pending requests' side, as the deadline sort reads them.
             ids = [model.objects.filter(_of_stores(store_ids, "order__"), state="pending",
                                         order__state="awaiting_shipment")
-                   .values("order_id")[:COUNT_CAP + 1].query.sql_with_params()
+                   .order_by().values("order_id")[:COUNT_CAP + 1].query.sql_with_params()
                    for model in (CancellationRequest, ChangeRequest)]
             parts.append(f"(SELECT COUNT(*) FROM (SELECT * FROM ({ids[0][0]}) a UNION "  # noqa: S608
                          f"SELECT * FROM ({ids[1][0]}) b) capped)")
