@@ -50,7 +50,8 @@ class CouponIssueIn(StrictIn):
     percent_off: int | None = Field(default=None, description="1 to 100: a percentage coupon")
     currency: str = Field(max_length=10, description="ISO 4217, e.g. USD")
     expires_at: AwareDatetime = Field(strict=False,  # an ISO 8601 string, as JSON has it
-                                      description="in the future, with a time zone")
+                                      description="in the future, with a time zone",
+                                      json_schema_extra={"maxLength": 40})
     note: str = Field(default="", max_length=300, description="why; kept for support")
     code: str = Field(default="", max_length=40, pattern=r"^([A-Z0-9][A-Z0-9-]{2,39})?$",
                       description="empty: a code is made up")
