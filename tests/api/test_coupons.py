@@ -122,7 +122,28 @@ def test_r25_an_issued_coupon_without_a_code_gets_one_made_up(market, call, issu
     assert len(code) == 10 and code.startswith("P") and code.isalnum() and code.isupper()
 
 
+def test_r25_support_issues_a_percentage_coupon_capped_by_its_amount(market, call, issuer):
+    # given support gives the buyer 50 % off, at most 2.00 USD, and 10 % off without a cap
+    expires = (clock_now() + DAY).isoformat()
+    capped = call("POST", "/support/coupons", user=issuer, body={
+        "buyer_id": market.buyer.pk, "percent_off": 50, "amount": 200, "currency": "USD",
+        "expires_at": expires, "code": "HALF"})
+    uncapped = call("POST", "/support/coupons", user=issuer, body={
+        "buyer_id": market.buyer.pk, "percent_off": 10, "currency": "USD",
+        "expires_at": expires, "code": "TENTH"})
+    assert (capped.status_code, capped.json()["percent_off"], capped.json()["value"]) == (
+        201, 50, {"amount": 200, "currency": "USD"})
+    assert (uncapped.status_code, uncapped.json()["percent_off"]) == (201, 10)
+    # when the buyer spends each on a 12.50 shirt
+    half, tenth = _buy_with(market, "HALF"), _buy_with(market, "TENTH")
+    # then the first takes its cap (not 6.25), the second 10 % (1.25)
+    assert (half.discount_total, tenth.discount_total) == (200, 125)
+
+
 @pytest.mark.parametrize(("change", "status", "code"), [
+    ({"amount": None}, 422, "coupon_value_missing"),
+    ({"percent_off": 0}, 422, "coupon_percent_invalid"),
+    ({"percent_off": 101}, 422, "coupon_percent_invalid"),
     ({"buyer_id": 987654}, 422, "coupon_buyer_unknown"),
     ({"amount": 0}, 422, "coupon_amount_invalid"),
     ({"amount": -5}, 422, "coupon_amount_invalid"),

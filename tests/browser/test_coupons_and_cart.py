@@ -36,9 +36,10 @@ def test_r25_r26_the_buyer_reads_their_coupons_and_follows_the_quotes_link(
     now = datetime.now(UTC)
     market = live_market
 
-    def coupon(code, *, expires, kind="platform", amount=500, store=None):
+    def coupon(code, *, expires, kind="platform", amount=500, store=None, percent_off=None):
         return Coupon.objects.create(code=code, kind=kind, amount=amount, store=store,
-                                     owner=market.buyer, expires_at=now + expires)
+                                     owner=market.buyer, expires_at=now + expires,
+                                     percent_off=percent_off)
 
     def buy(code):
         checkout = checkout_create(
@@ -47,13 +48,14 @@ def test_r25_r26_the_buyer_reads_their_coupons_and_follows_the_quotes_link(
         return checkout.orders.get()
 
     # given a coupon spent on an unpaid order, one given back after a cancellation, a store
-    # coupon and an expired one
+    # coupon, an expired one and 10 % off (at most 3.00)
     used = coupon("USEDPLAT5", expires=20 * DAY)
     unpaid = buy("USEDPLAT5")
     coupon("BACKAGAIN3", expires=30 * DAY, amount=300)
     order_cancel_unpaid(order_id=buy("BACKAGAIN3").pk, user=market.buyer, now=now)
     coupon("SHIRTS2", expires=40 * DAY, kind="seller", amount=200, store=market.store)
     coupon("LAPSED1", expires=-DAY, amount=100)
+    coupon("TENPC", expires=50 * DAY, amount=300, percent_off=10)
     # when the buyer follows "My coupons" in the menu
     log_in("buyer")
     page.get_by_role("link", name="My coupons").click()
@@ -61,9 +63,11 @@ def test_r25_r26_the_buyer_reads_their_coupons_and_follows_the_quotes_link(
     expect(page.get_by_role("heading", level=1)).to_have_text("My coupons")
     cards = page.locator("li.coupon")
     expect(cards.locator(".coupon-code")).to_have_text(
-        ["LAPSED1 Expired", "USEDPLAT5 Used", "BACKAGAIN3 Returned to you", "SHIRTS2 Available"])
+        ["LAPSED1 Expired", "USEDPLAT5 Used", "BACKAGAIN3 Returned to you", "SHIRTS2 Available",
+         "TENPC Available"])
     expect(cards.locator(".coupon-value")).to_have_text(
-        ["1.00 USD", "5.00 USD", "3.00 USD", "2.00 USD"])
+        ["1.00 USD", "5.00 USD", "3.00 USD", "2.00 USD", "10% off"])
+    expect(cards.nth(4).locator(".coupon-cap")).to_have_text("Takes off at most 3.00 USD")
     expect(cards.nth(0).locator(".coupon-expiry")).to_have_text(
         f"Expired on {shown_day(now - DAY)}")
     expect(cards.nth(1).locator(".coupon-expiry")).to_have_text(

@@ -149,3 +149,27 @@ def test_sellers_and_buyers_cannot_open_the_coupon_issue_page(market, client):
                                                       "expires_on": "2099-01-01"}
                            ).status_code == 403
     assert Coupon.objects.count() == 0
+
+
+def test_r25_support_issues_a_percentage_coupon_on_the_page(market, client):
+    market.support.user_permissions.add(
+        Permission.objects.get(codename="issue_platform_coupon"))
+    client.force_login(market.support)
+    form = {"buyer": "buyer", "amount": "", "percent_off": "lots", "currency": "USD",
+            "expires_on": (clock_now() + 10 * DAY).date().isoformat(), "code": "", "note": ""}
+    # when the percentage is not a number, then the refusal stands beside it
+    refused = client.post("/support/coupons/new/", form).content.decode()
+    assert ('<small class="error" role="alert" id="coupon-percent-error">A percentage is a '
+            'whole number from 1 to 100.</small>') in refused
+    # when neither an amount nor a percentage is given, then the refusal stands by the amount
+    empty = client.post("/support/coupons/new/", {**form, "percent_off": ""}).content.decode()
+    assert ('<small class="error" role="alert" id="coupon-amount-error">Give an amount or a '
+            'percentage.</small>') in empty
+    assert Coupon.objects.count() == 0
+    # when it is 15 %, then the coupon takes 15 % with no cap below the largest coupon
+    client.post("/support/coupons/new/", {**form, "percent_off": "15%"})
+    coupon = Coupon.objects.get()
+    assert (coupon.percent_off, coupon.amount) == (15, 10_000_000)
+    # and the buyer's page says so
+    client.force_login(market.buyer)
+    assert '<p class="coupon-value">15% off</p>' in client.get("/coupons/").content.decode()

@@ -25,7 +25,9 @@ class CouponOut(Schema):
     id: int
     code: str
     kind: str = Field(description="platform, seller or promo")
-    value: MoneyOut
+    value: MoneyOut = Field(description="what it takes off; for a percentage coupon, the most")
+    percent_off: int | None = Field(description="a percentage coupon's share of what it pays "
+                                                "for; none: worth its value")
     store: StoreRef | None = Field(description="the one store it is for; none: any store")
     state: CouponStanding = Field(
         description="available; used (see used_on_orders); returned (came back after a "
@@ -42,10 +44,14 @@ class CouponIssueIn(StrictIn):
     buyer_id: int = Field(ge=1, le=MAX_ID)
     # Amount, currency and expiry are checked by the service, so that each refusal has its own
     # code (coupon_amount_invalid, coupon_currency_unsupported, coupon_expiry_past).
-    amount: int = Field(description=f"minor units, 1 to {PLATFORM_COUPON_MAX_AMOUNT}")
+    amount: int | None = Field(
+        default=None, description=f"minor units, 1 to {PLATFORM_COUPON_MAX_AMOUNT}: what it is "
+        "worth, or with percent_off the most it takes off (none: no cap below that)")
+    percent_off: int | None = Field(default=None, description="1 to 100: a percentage coupon")
     currency: str = Field(max_length=10, description="ISO 4217, e.g. USD")
     expires_at: AwareDatetime = Field(strict=False,  # an ISO 8601 string, as JSON has it
-                                      description="in the future, with a time zone")
+                                      description="in the future, with a time zone",
+                                      json_schema_extra={"maxLength": 40})
     note: str = Field(default="", max_length=300, description="why; kept for support")
     code: str = Field(default="", max_length=40, pattern=r"^([A-Z0-9][A-Z0-9-]{2,39})?$",
                       description="empty: a code is made up")
@@ -73,11 +79,13 @@ def coupons_read(request, coupon_id: int):
 @router.post("/support/coupons", response={201: CouponIssuedOut, **ERRORS})
 def coupons_issue(request, body: CouponIssueIn):
     """R25: support (staff with rescind_coupons.issue_platform_coupon) gives a buyer a
-    platform coupon. Errors: 403 coupon_issue_forbidden, 422 coupon_buyer_unknown,
-    422 coupon_amount_invalid, 422 coupon_currency_unsupported, 422 coupon_expiry_past,
-    409 coupon_code_taken."""
+    platform coupon worth an amount, or a percentage of what it pays for (capped by the amount
+    if given). Errors: 403 coupon_issue_forbidden, 422 coupon_buyer_unknown,
+    422 coupon_value_missing, 422 coupon_amount_invalid, 422 coupon_percent_invalid,
+    422 coupon_currency_unsupported, 422 coupon_expiry_past, 409 coupon_code_taken."""
     coupon = platform_coupon_issue(
-        user=request.user, buyer_id=body.buyer_id, amount=body.amount, currency=body.currency,
+        user=request.user, buyer_id=body.buyer_id, amount=body.amount,
+        percent_off=body.percent_off, currency=body.currency,
         expires_at=body.expires_at, note=body.note, code=body.code, now=clock_now())
     read = coupon_of_buyer(coupon.owner, coupon_id=coupon.pk, now=clock_now())
     return Status(201, {**read, "owner_id": coupon.owner_id, "issued_at": coupon.issued_at,

@@ -12,7 +12,12 @@ from django.db.models import Q
 
 from rescind.accounts.parties import is_support
 from rescind.coupons.models import Coupon, CouponUse
-from rescind.domain.coupons import CouponKind, coupon_standing, platform_coupon_checked
+from rescind.domain.coupons import (
+    PLATFORM_COUPON_MAX_AMOUNT,
+    CouponKind,
+    coupon_standing,
+    platform_coupon_checked,
+)
 from rescind.domain.errors import DomainError, ErrorKind
 
 ISSUE_PERMISSION = "rescind_coupons.issue_platform_coupon"
@@ -53,6 +58,7 @@ def _coupon_read(coupon: Coupon, used_on: list[int], *, now: datetime) -> dict:
                                expires_at=coupon.expires_at, now=now)
     return {"id": coupon.pk, "code": coupon.code, "kind": coupon.kind,
             "value": {"amount": coupon.amount, "currency": coupon.currency},
+            "percent_off": coupon.percent_off,
             "store": {"id": coupon.store_id, "name": coupon.store.name} if coupon.store_id
             else None,
             "state": standing.value, "expires_at": coupon.expires_at,
@@ -77,11 +83,14 @@ def coupon_issue_check(user) -> None:
 
 
 def platform_coupon_issue(*, user, buyer_id: int | None = None, buyer_username: str = "",
-                          amount: int, currency: str, expires_at: datetime, note: str = "",
-                          code: str = "", now: datetime) -> Coupon:
+                          amount: int | None, currency: str, expires_at: datetime,
+                          percent_off: int | None = None, note: str = "", code: str = "",
+                          now: datetime) -> Coupon:
     """R25: support gives a buyer (by id or user name) a platform coupon: any store's items,
-    single use, comes back if everything it paid for is cancelled. Errors: 403
-    coupon_issue_forbidden, 422 coupon_buyer_unknown, coupon_amount_invalid,
+    single use, comes back if everything it paid for is cancelled. It is worth `amount`, or
+    `percent_off` of what it pays for, up to `amount` if given. Errors: 403
+    coupon_issue_forbidden, 422 coupon_buyer_unknown, coupon_value_missing,
+    coupon_amount_invalid, coupon_percent_invalid,
     coupon_currency_unsupported, coupon_expiry_past, coupon_code_invalid, 409 coupon_code_taken."""
     coupon_issue_check(user)
     buyers = get_user_model().objects.filter(is_active=True)
@@ -90,8 +99,14 @@ def platform_coupon_issue(*, user, buyer_id: int | None = None, buyer_username: 
     if buyer is None:
         raise DomainError("coupon_buyer_unknown", "There is no such buyer.",
                           kind=ErrorKind.INVALID)
+    if amount is None and percent_off is None:
+        raise DomainError("coupon_value_missing", "Give an amount or a percentage.",
+                          kind=ErrorKind.INVALID)
+    if amount is None:  # a percentage without a cap: the most any coupon may take off
+        amount = PLATFORM_COUPON_MAX_AMOUNT
     currency = currency.strip().upper()
-    platform_coupon_checked(amount=amount, currency=currency, expires_at=expires_at, now=now)
+    platform_coupon_checked(amount=amount, currency=currency, expires_at=expires_at, now=now,
+                            percent_off=percent_off)
     code = code.strip().upper()
     if code and not re.fullmatch(CODE_PATTERN, code):
         raise DomainError("coupon_code_invalid", "A coupon code has 3 to 40 letters, digits "
@@ -102,6 +117,7 @@ def platform_coupon_issue(*, user, buyer_id: int | None = None, buyer_username: 
         with transaction.atomic():
             return Coupon.objects.create(
                 code=code, kind=CouponKind.PLATFORM.value, owner=buyer, amount=amount,
+                percent_off=percent_off,
                 currency=currency, expires_at=expires_at, issued_by=user, issued_at=now,
                 note=note.strip())
     except IntegrityError:

@@ -29,11 +29,12 @@ class CouponKind(StrEnum):
 class CouponFacts:
     code: str
     kind: CouponKind
-    amount: int  # minor units
+    amount: int  # minor units; for a percentage coupon, the most it takes off
     currency: str
     expires_at: datetime
     store_id: int | None = None  # None: any store (platform coupons, platform promo codes)
     coupon_id: int | None = None  # the stored coupon's id, for links (quote, coupon list)
+    percent_off: int | None = None  # None: worth `amount`; else this share of what it pays for
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +82,19 @@ def apply_coupons(
             raise _refuse("coupon_not_applicable",
                           f"Coupon {coupon.code} does not apply to anything in this checkout.",
                           coupon)
-        used = min(coupon.amount, sum(weights))
+        used = min(coupon.amount, coupon_value(coupon, sum(weights)), sum(weights))
         coupon_shares = allocate(used, weights)
         remaining = [left - share for left, share in zip(remaining, coupon_shares, strict=True)]
         shares[coupon.code] = coupon_shares
     return shares
+
+
+def coupon_value(coupon: CouponFacts, applicable: int) -> int:
+    """What the coupon takes off `applicable` minor units before its cap: all of its amount, or
+    its percentage rounded down (never a cent more than the buyer was promised, R3)."""
+    if coupon.percent_off is None:
+        return coupon.amount
+    return applicable * coupon.percent_off // 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,9 +161,13 @@ PLATFORM_COUPON_MAX_AMOUNT = 10_000_000
 
 
 def platform_coupon_checked(*, amount: int, currency: str, expires_at: datetime,
-                            now: datetime) -> None:
-    """R25: what support issues as a platform coupon: a positive amount within the limit, a
+                            now: datetime, percent_off: int | None = None) -> None:
+    """R25: what support issues as a platform coupon: a positive amount within the limit (for
+    a percentage coupon, the most it takes off), a percentage from 1 to 100 if it is one, a
     supported currency, an expiry in the future. Raises a 422 with a stable code otherwise."""
+    if percent_off is not None and not 1 <= percent_off <= 100:
+        raise DomainError("coupon_percent_invalid", "A percentage is from 1 to 100.",
+                          kind=ErrorKind.INVALID, details={"min": 1, "max": 100})
     if not 1 <= amount <= PLATFORM_COUPON_MAX_AMOUNT:
         raise DomainError("coupon_amount_invalid",
                           "A coupon is worth at least 1 minor unit and at most "

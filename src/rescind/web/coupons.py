@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from rescind.clock.service import now as clock_now
 from rescind.coupons.holdings import coupon_issue_check, coupons_of_buyer, platform_coupon_issue
+from rescind.domain.coupons import PLATFORM_COUPON_MAX_AMOUNT
 from rescind.domain.errors import DomainError
 from rescind.domain.money import SUPPORTED_CURRENCIES
 from rescind.web.views import amount_minor
@@ -34,6 +35,7 @@ KIND_LABELS = {
 # Which form field each refusal of the issue form stands next to.
 FIELD_OF_ERROR = {
     "coupon_buyer_unknown": "buyer", "bad_amount": "amount", "coupon_amount_invalid": "amount",
+    "coupon_value_missing": "amount", "coupon_percent_invalid": "percent_off",
     "coupon_currency_unsupported": "currency", "coupon_expiry_past": "expires_on",
     "bad_date": "expires_on", "coupon_code_invalid": "code", "coupon_code_taken": "code",
 }
@@ -47,6 +49,8 @@ def buyer_coupons(request: HttpRequest) -> HttpResponse:
     for coupon in coupons:
         coupon["state_label"], coupon["tone"] = STANDING[coupon["state"]]
         coupon["kind_label"] = KIND_LABELS[coupon["kind"]]
+        coupon["cap"] = coupon["value"] if coupon["percent_off"] and \
+            coupon["value"]["amount"] < PLATFORM_COUPON_MAX_AMOUNT else None
     return render(request, "rescind/coupons.html", {"coupons": coupons})
 
 
@@ -59,6 +63,16 @@ def _expiry(text: str) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
+def _percent(text: str) -> int | None:
+    if not text:
+        return None
+    try:
+        return int(text.strip().rstrip("%").strip())
+    except ValueError:
+        raise DomainError("coupon_percent_invalid", _("A percentage is a whole number from 1 "
+                                                      "to 100.")) from None
+
+
 @login_required
 def support_coupon_issue(request: HttpRequest) -> HttpResponse:
     """Support gives a buyer a platform coupon; refusals stand next to their field."""
@@ -67,7 +81,8 @@ def support_coupon_issue(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         raise PermissionDenied(exc.message) from None
     now = clock_now()
-    form = {"buyer": "", "amount": "", "currency": "USD", "code": "", "note": "",
+    form = {"buyer": "", "amount": "", "percent_off": "", "currency": "USD", "code": "",
+            "note": "",
             "expires_on": (now + timedelta(days=30)).date().isoformat()}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -75,7 +90,8 @@ def support_coupon_issue(request: HttpRequest) -> HttpResponse:
         try:
             coupon = platform_coupon_issue(
                 user=request.user, buyer_username=form["buyer"],
-                amount=amount_minor(form["amount"]), currency=form["currency"],
+                amount=amount_minor(form["amount"]) if form["amount"] else None,
+                percent_off=_percent(form["percent_off"]), currency=form["currency"],
                 expires_at=_expiry(form["expires_on"]), note=form["note"][:300],
                 code=form["code"], now=now)
         except DomainError as exc:
