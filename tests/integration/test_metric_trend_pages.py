@@ -153,3 +153,13 @@ def test_r30_click_through_reads_a_constant_number_of_statements(
         history_make(market)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(_listed(client.get(url).content.decode())) == 8
+
+
+def test_r30_each_rate_is_compared_with_the_period_before(client, market, store_a_history):
+    # the week after the three: nothing placed, so each rate has nothing to divide by, and the
+    # period before it (the third week) had no orders either; the second week had 3 paid
+    html = _html(client, market.seller, "/seller/metrics/?from=2026-03-16&to=2026-03-22")
+    assert '<dd class="previous">0 %</dd>' in _card(html, "cancellation_rate")
+    assert '<dd class="previous">33.3 %</dd>' in _card(html, "shipment_cancellation_rate")
+    assert '<strong class="metric-rate">—</strong>' in _card(html, "cancellation_rate")
+    assert ">Nothing to count yet</span>" in _card(html, "cancellation_rate")
