@@ -22,14 +22,14 @@ def history_make(market) -> dict[str, list[int]]:
     for _ in range(2):
         market.paid(at=T0 + 2 * HOUR)
     voided = market.paid(at=T0 + 7 * DAY)
-    order_ship(order_id=voided.pk, user=market.seller, carrier="DHL", tracking_number="V1",
-               now=T0 + 7 * DAY + HOUR)
+    order_ship(order_id=voided.pk, user=market.seller, carrier="DHL",
+               tracking_number=f"V{voided.pk}", now=T0 + 7 * DAY + HOUR)
     shipment_void(order_id=voided.pk, user=market.seller, now=T0 + 7 * DAY + 2 * HOUR)
     buyer_side = market.requested(at=T0 + 7 * DAY, reason="no_longer_needed")
     cancellation_approve(order_id=buyer_side.pk, user=market.seller, now=T0 + 9 * DAY)
     shipped = market.paid(at=T0 + 7 * DAY)
-    order_ship(order_id=shipped.pk, user=market.seller, carrier="DHL", tracking_number="S1",
-               now=T0 + 7 * DAY + HOUR)
+    order_ship(order_id=shipped.pk, user=market.seller, carrier="DHL",
+               tracking_number=f"S{shipped.pk}", now=T0 + 7 * DAY + HOUR)
     other = market.requested(at=T0, reason="seller_too_slow", product=market.other_product)
     cancellation_approve(order_id=other.pk, user=market.other_seller, now=T0 + 2 * DAY)
     for order in Order.objects.filter(state="awaiting_shipment").exclude(pk=late.pk):

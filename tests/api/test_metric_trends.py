@@ -28,6 +28,7 @@ def test_r30_api_trends_give_each_rate_its_weeks_threshold_and_median(call, mark
         "metric": "cancellation_rate",
         "rate": {"numerator": 2, "denominator": 7, "percent": 28.6},
         "threshold_percent": 2.0, "at_risk": True, "platform_median_percent": 64.3,
+        "previous_rate": {"numerator": 0, "denominator": 0, "percent": None},
         "weeks": [
             {"from": "2026-03-02", "to": "2026-03-08", "at_risk": True,
              "rate": {"numerator": 2, "denominator": 4, "percent": 50.0}},

@@ -129,3 +129,37 @@ def test_r30_a_period_over_a_year_falls_back_to_twelve_weeks_and_says_so(client,
     assert "Trends cover at most 53 weeks; choose a shorter period. Showing the last 12 weeks" \
         in html
     assert html.count('<rect class="bar') == 5 * 12
+
+
+def test_r30_support_table_links_each_store_to_its_page_for_the_same_days(client, market,
+                                                                         store_a_history):
+    html = _html(client, market.support, "/support/metrics/?from=2026-03-02&to=2026-03-22")
+    link = (f'<a href="/support/metrics/stores/{market.store.pk}/?from=2026-03-02&amp;'
+            'to=2026-03-22">Store A</a>')
+    assert link in html
+    page = _html(client, market.support,
+                 f"/support/metrics/stores/{market.store.pk}/?from=2026-03-02&to=2026-03-22")
+    assert "Metrics of Store A" in page and '<strong class="metric-rate">28.6 %</strong>' in page
+
+
+def test_r30_click_through_reads_a_constant_number_of_statements(
+        client, market, store_a_history, django_assert_max_num_queries):
+    client.force_login(market.seller)
+    url = f"/seller/metrics/orders/?{MARCH}&metric=cancellation_rate"
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for _ in range(3):
+        history_make(market)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(_listed(client.get(url).content.decode())) == 8
+
+
+def test_r30_each_rate_is_compared_with_the_period_before(client, market, store_a_history):
+    # the week after the three: nothing placed, so each rate has nothing to divide by, and the
+    # period before it (the third week) had no orders either; the second week had 3 paid
+    html = _html(client, market.seller, "/seller/metrics/?from=2026-03-16&to=2026-03-22")
+    assert '<dd class="previous">0 %</dd>' in _card(html, "cancellation_rate")
+    assert '<dd class="previous">33.3 %</dd>' in _card(html, "shipment_cancellation_rate")
+    assert '<strong class="metric-rate">—</strong>' in _card(html, "cancellation_rate")
+    assert ">Nothing to count yet</span>" in _card(html, "cancellation_rate")

@@ -19,7 +19,8 @@ def _html(client, user, path: str, status: int = 200) -> str:
 
 
 def _store_rows(html: str) -> list[str]:
-    return re.findall(r'<tr data-store-id="\d+">\s*<td>([^<]+)</td>', html)
+    return re.findall(r'<tr data-store-id="\d+">\s*<td><a href="/support/metrics/stores/\d+/[^"]*">'
+                      r'([^<]+)</a></td>', html)
 
 
 def _given_a_seller_cancellation_in_a_and_two_orders_in_b(market) -> None:

@@ -79,3 +79,12 @@ def test_text_is_escaped():
                           threshold=1))
     assert "<b>" not in svg and "&lt;b&gt;" in svg
     assert "<title>&quot;x&quot; &amp; y</title>" in svg and "&lt;i&gt;" in svg
+
+
+def test_counts_are_ticked_at_whole_numbers_only():
+    svg = chart_svg(Chart(bars=(Bar("a", 1), Bar("b", 0)), whole=True))
+    assert re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', svg) == ["0", "1"]
+    svg = chart_svg(Chart(bars=(Bar("a", 3),), whole=True))
+    assert re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', svg) == ["0", "1", "2", "3"]
+    svg = chart_svg(Chart(bars=(Bar("a", 7),), whole=True))
+    assert re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', svg) == ["0", "2", "4", "6", "8"]

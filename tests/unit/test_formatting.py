@@ -52,3 +52,19 @@ def test_day_shows_the_date_of_an_instant_or_a_date():
 ])
 def test_duration_gives_the_two_largest_units_rounded_down(value, shown):
     assert duration(value) == shown
+
+
+def test_day_short_is_a_date_without_its_weekday():
+    from datetime import date
+
+    from rescind.web.templatetags.rescind import day_short
+
+    assert day_short(date(2026, 3, 9)) == '<time datetime="2026-03-09">9 Mar 2026</time>'
+    assert day_short(None) == ""
+
+
+def test_percent_shows_one_decimal_at_most_and_a_dash_for_none():
+    from rescind.web.templatetags.rescind import percent
+
+    assert [percent(v) for v in (28.6, 100.0, 0.0, 2, None)] == [
+        "28.6 %", "100 %", "0 %", "2 %", "—"]

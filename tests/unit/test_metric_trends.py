@@ -108,3 +108,19 @@ def test_r30_thresholds_in_the_policy_file_are_percentages():
     for bad in (-1, 101, "5", True):
         with pytest.raises(ValueError, match="percentage from 0 to 100"):
             policy_from_mapping({"r30_dispute_lost_rate_threshold": bad})
+
+
+def test_r30_the_period_before_is_as_long_and_ends_the_day_before():
+    from rescind.domain.metric_trends import period_before
+
+    before = period_before(Period(date(2026, 3, 2), date(2026, 3, 22)))
+    assert (before.first, before.last) == (date(2026, 2, 9), date(2026, 3, 1))
+    assert period_before(Period(date(1, 1, 3), date(1, 1, 20))) is None
+    orders = [_order(1, 2, close_reason="not_shipped_in_time", responsible_side="seller")]
+    earlier = [_order(2, 1, close_reason="not_shipped_in_time", responsible_side="seller"),
+               _order(3, 1), _order(4, 1, store=2)]
+    trends = store_trends(1, orders, period=Period(date(2026, 3, 2), date(2026, 3, 8)),
+                          policy=Policy(), before=earlier)
+    assert trends[2].previous == Rate(1, 2)
+    assert store_trends(1, orders, period=Period(date(2026, 3, 2), date(2026, 3, 8)),
+                        policy=Policy())[2].previous is None

@@ -74,6 +74,8 @@ class TrendOut(Schema):
         description="the median of every store's rate over the same period (stores with "
         "nothing to divide by left out); null when no store has one")
     weeks: list[WeekOut] = Field(description="Monday to Sunday, the ends cut to the period")
+    previous_rate: RateOut | None = Field(description="the store's rate over as many days "
+                                          "just before the period, to compare with")
 
 
 class TrendsOut(Schema):
@@ -99,6 +101,7 @@ def trend_out(trend: Trend) -> dict:
         "metric": trend.measure.key, "rate": rate_out(trend.rate),
         "threshold_percent": trend.threshold, "at_risk": trend.at_risk,
         "platform_median_percent": trend.median_percent,
+        "previous_rate": rate_out(trend.previous) if trend.previous is not None else None,
         "weeks": [{"from": week.first, "to": week.last, "rate": rate_out(rate),
                    "at_risk": is_at_risk(rate, trend.threshold)} for week, rate in trend.weeks],
     }

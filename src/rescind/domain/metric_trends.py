@@ -101,6 +101,16 @@ def trend_period_default(today: date) -> Period:
     return Period(monday - timedelta(weeks=TREND_WEEKS - 1), today)
 
 
+def period_before(period: Period) -> Period | None:
+    """The period of the same length that ends the day before `period` starts (for comparing
+    with it, as the figure "before"); None at the start of the calendar."""
+    days = period.last - period.first + timedelta(days=1)
+    try:
+        return Period(period.first - days, period.first - timedelta(days=1))
+    except OverflowError:
+        return None
+
+
 def trend_period_parse(first: str | None, last: str | None, *, today: date) -> Period:
     """The period of a trend: the last twelve weeks when neither end is given, else as
     `period_parse` reads it, at most MAX_WEEKS weeks (422 invalid_period, period_too_long)."""
@@ -149,6 +159,7 @@ class Trend:
     weeks: tuple[tuple[Period, Rate], ...]
     threshold: float
     median: Fraction | None
+    previous: Rate | None = None  # over the period just before, of the same length
 
     @property
     def at_risk(self) -> bool:
@@ -160,9 +171,10 @@ class Trend:
 
 
 def store_trends(store_id: int, orders: Sequence[PeriodOrder], *, period: Period,
-                 policy: Policy) -> list[Trend]:
+                 policy: Policy, before: Sequence[PeriodOrder] | None = None) -> list[Trend]:
     """R30: every measure of one store over `period` and each of its weeks; `orders` are the
-    period's orders of every store, for the platform's median."""
+    period's orders of every store, for the platform's median; `before` the store's orders of
+    the period just before, to compare with."""
     mine = [o for o in orders if o.store_id == store_id]
     by_store: dict[int, list[PeriodOrder]] = {}
     for order in orders:
@@ -175,5 +187,7 @@ def store_trends(store_id: int, orders: Sequence[PeriodOrder], *, period: Period
         trends.append(Trend(
             measure=measure, rate=measure.rate(mine), weeks=weekly,
             threshold=measure.threshold(policy),
-            median=median_share(measure.rate(group) for group in by_store.values())))
+            median=median_share(measure.rate(group) for group in by_store.values()),
+            previous=None if before is None else measure.rate(
+                o for o in before if o.store_id == store_id)))
     return trends

@@ -9,7 +9,13 @@ from collections.abc import Iterable
 from rescind.accounts.parties import is_support, store_ids_of
 from rescind.config import policy
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.metric_trends import Measure, Trend, measure_counts, store_trends
+from rescind.domain.metric_trends import (
+    Measure,
+    Trend,
+    measure_counts,
+    period_before,
+    store_trends,
+)
 from rescind.domain.metrics import Period, PeriodOrder
 from rescind.metrics.reads import period_orders
 from rescind.orders.models import Order, Store
@@ -51,8 +57,10 @@ def platform_facts(period: Period) -> list[PeriodOrder]:
 
 def trends_read(store_id: int, period: Period) -> list[Trend]:
     """R30: the store's five measures over the period and its weeks, with the platform's
-    median over the same period."""
-    return store_trends(store_id, platform_facts(period), period=period, policy=policy())
+    median over the same period and the store's rates over the period just before."""
+    before = period_before(period)
+    return store_trends(store_id, platform_facts(period), period=period, policy=policy(),
+                        before=None if before is None else store_facts(store_id, before))
 
 
 def store_facts(store_id: int, period: Period) -> list[PeriodOrder]:

@@ -37,6 +37,7 @@ class Chart:
     threshold_label: str = ""
     marker_after: int | None = None  # a vertical line after this many bars
     marker_label: str = ""
+    whole: bool = False  # the values are counts: ticks at whole numbers only
 
 
 def nice_ceiling(value: float) -> tuple[float, float]:
@@ -71,6 +72,8 @@ def chart_svg(chart: Chart, *, label_every: int = 1) -> str:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top_value = max([b.value for b in chart.bars] + [chart.threshold or 0])
     y_max, step = nice_ceiling(top_value)
+    if chart.whole and step < 1:
+        y_max, step = float(max(math.ceil(top_value), 1)), 1.0
     bottom = TOP + plot_h
 
     def y_of(value: float) -> float:

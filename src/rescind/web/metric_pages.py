@@ -135,7 +135,9 @@ def trend_view(trend: Trend, store_id: int, period: Period) -> dict:
     return {
         "key": key, "name": name, "explanation": explanation, "out_of": out_of,
         "rate": trend.rate, "at_risk": trend.at_risk, "threshold": trend.threshold,
-        "median": trend.median_percent, "url": orders_url(store_id, key, period),
+        "median": trend.median_percent,
+        "previous": trend.previous.percent if trend.previous is not None else None,
+        "url": orders_url(store_id, key, period),
         "weeks": weeks, "svg": mark_safe(svg),  # noqa: S308 - built and escaped by chart_svg
         "worst": worst and {"first": worst[0].first, "rate": worst[1]},
     }
@@ -198,7 +200,8 @@ class _Echo:
 
 
 CSV_HEADER = ["store_id", "store", "metric", "scope", "from", "to", "counted", "out_of",
-              "percent", "threshold_percent", "platform_median_percent", "at_risk"]
+              "percent", "threshold_percent", "platform_median_percent", "at_risk",
+              "previous_period_percent"]
 
 
 @login_required
@@ -216,12 +219,13 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
             common = [t.threshold, t.median_percent if t.median is not None else ""]
             yield writer.writerow([store.pk, store.name, t.measure.key, "period", period.first,
                                    period.last, t.rate.numerator, t.rate.denominator,
-                                   _blank(t.rate.percent), *common, t.at_risk])
+                                   _blank(t.rate.percent), *common, t.at_risk,
+                                   _blank(t.previous and t.previous.percent)])
             for week, rate in t.weeks:
                 yield writer.writerow([store.pk, store.name, t.measure.key, "week", week.first,
                                        week.last, rate.numerator, rate.denominator,
                                        _blank(rate.percent), *common,
-                                       is_at_risk(rate, t.threshold)])
+                                       is_at_risk(rate, t.threshold), ""])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

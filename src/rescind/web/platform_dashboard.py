@@ -48,8 +48,8 @@ def arrival_view(h: ArrivalHistogram) -> dict:
     bars = tuple(Bar(str(b.low) if b.high is not None else f"{b.low}+", b.count,
                      title=f"{row['words']}: {b.count}", alert=row["late"])
                  for b, row in zip(h.bins, rows, strict=True))
-    svg = chart_svg(Chart(bars=bars, marker_after=h.marker_after,
-                          marker_label=_("Deadline")), label_every=2 if len(bars) > 8 else 1)
+    svg = chart_svg(Chart(bars=bars, marker_after=h.marker_after, marker_label=_("Deadline"),
+                          whole=True), label_every=2 if len(bars) > 8 else 1)
     return {"method": h.method, "name": PAYMENT_METHODS.get(h.method, h.method).capitalize(),
             "deadline": deadline, "arrived": h.arrived, "on_time": h.on_time, "late": h.late,
             "on_time_share": Rate(h.on_time, h.arrived).percent,
@@ -76,7 +76,7 @@ def support_dashboard(request: HttpRequest) -> HttpResponse:
                      "share": Rate(r.count, total).percent} for r in board.reasons],
         "sides": [{"side": SIDE_WORDS[s], "count": n, "share": Rate(n, total).percent}
                   for s, n in sides.items()],
-        "sides_svg": mark_safe(chart_svg(Chart(bars=side_bars))),  # noqa: S308
+        "sides_svg": mark_safe(chart_svg(Chart(bars=side_bars, whole=True))),  # noqa: S308
         "total": total,
         "at_risk": [{
             "store": s.store_name,

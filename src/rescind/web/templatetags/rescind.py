@@ -128,3 +128,13 @@ def percent(value) -> str:
 def short_day(value: date) -> str:
     """A date -> "9 Mar": a chart's axis label."""
     return dateformat.format(value, "j M")
+
+
+@register.filter
+def day_short(value) -> str:
+    """A date -> <time datetime="ISO">9 Mar 2026</time>: a narrow table's first column."""
+    value = _instant(value)
+    if value is None or value == "":
+        return ""
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(),
+                       dateformat.format(value, "j M Y"))
