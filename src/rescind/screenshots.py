@@ -158,7 +158,6 @@ def shots_planned(base: str) -> list[Shot]:
     disputed = buyer_pages["in-dispute"]["id"]
     seller = seller_of[pending["store"]["id"]]
     to_ship = first(lambda o: o["state"] == "awaiting_shipment"
-                    and o["store"]["id"] in me[seller]["store_ids"]
                     and (o["cancellation_request"] or {}).get("state") != "pending",
                     fallback=pending)
     shopper = buyer_of[lapsed["buyer_id"]] if lapsed else BUYERS[0]
@@ -173,8 +172,11 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("seller-orders", seller, "/seller/orders/"),
         Shot("seller-requests", seller, "/seller/requests/"),
         Shot("seller-order-awaiting-answer", seller, f"/orders/{pending['id']}/"),
-        Shot("seller-order-to-ship", seller, f"/orders/{to_ship['id']}/"),
+        Shot("seller-order-to-ship", seller_of[to_ship["store"]["id"]],
+             f"/orders/{to_ship['id']}/"),
         Shot("seller-shipments-upload", seller, "/seller/shipments/upload/"),
+        Shot("seller-order-in-dispute", seller_of[buyer_pages["in-dispute"]["store"]["id"]],
+             f"/orders/{disputed}/"),
         Shot("seller-metrics", seller, "/seller/metrics/"),
         Shot("support-disputes", SUPPORT, "/support/disputes/"),
         Shot("support-dispute", SUPPORT, f"/support/disputes/{disputed}/"),
