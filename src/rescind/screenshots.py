@@ -166,7 +166,6 @@ def shots_planned(base: str) -> list[Shot]:
     trends = _api(base, "/metrics/trends", tokens[seller])
     counted = max(trends["metrics"], key=lambda m: m["rate"]["numerator"])
     to_ship = first(lambda o: o["state"] == "awaiting_shipment"
-                    and o["store"]["id"] in me[seller]["store_ids"]
                     and (o["cancellation_request"] or {}).get("state") != "pending",
                     fallback=pending)
     shopper = buyer_of[lapsed["buyer_id"]] if lapsed else BUYERS[0]
@@ -183,8 +182,11 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("seller-orders-awaiting-answer", seller, "/seller/orders/?tab=awaiting_answer"),
         Shot("seller-requests", seller, "/seller/requests/"),
         Shot("seller-order-awaiting-answer", seller, f"/orders/{pending['id']}/"),
-        Shot("seller-order-to-ship", seller, f"/orders/{to_ship['id']}/"),
+        Shot("seller-order-to-ship", seller_of[to_ship["store"]["id"]],
+             f"/orders/{to_ship['id']}/"),
         Shot("seller-shipments-upload", seller, "/seller/shipments/upload/"),
+        Shot("seller-order-in-dispute", seller_of[buyer_pages["in-dispute"]["store"]["id"]],
+             f"/orders/{disputed}/"),
         Shot("seller-metrics", seller, "/seller/metrics/"),
         Shot("seller-metric-orders", seller,
              f"/seller/metrics/orders/?metric={counted['metric']}"),

@@ -64,6 +64,7 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     page.get_by_label("Proposed amount").fill("10.00")
     page.get_by_label("Note to the buyer").fill("The colour is close enough")
     page.get_by_role("button", name="Propose").click()
+    page.get_by_role("dialog").get_by_role("button", name="Propose").click()
     expect(page.get_by_role("status")).to_have_text("Your proposal was sent to the buyer.")
 
     # when: the buyer sees the proposal and escalates to support

@@ -25,6 +25,16 @@ def _checked_on_both_screens(page: Page) -> None:
     page.set_viewport_size(DESKTOP)
 
 
+def expect_report(page: Page, title: str, summary: str, lines: list[str]) -> None:
+    """The bulk report page: its title, its summary, and one row per order saying `lines`."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator("#bulk-summary")).to_have_text(summary)
+    rows = page.locator("#bulk-report tbody tr")
+    expect(rows).to_have_count(len(lines))
+    for index, line in enumerate(lines):
+        expect(rows.nth(index)).to_contain_text(line)
+
+
 @pytest.mark.browser
 def test_r10_seller_approves_three_requests_at_once_and_one_is_refused(
         page: Page, live_server, live_market, log_in):
@@ -52,17 +62,13 @@ def test_r10_seller_approves_three_requests_at_once_and_one_is_refused(
     dialog.get_by_role("button", name="Approve them").click()
 
     # then the report says what happened to each order
-    expect(page.get_by_role("heading", level=1)).to_have_text("Approving the selected requests")
-    expect(page.locator("#bulk-summary")).to_have_text(
-        "2 orders done, 1 refused. The refused ones were left exactly as they were.")
-    rows = page.locator("#bulk-report tbody tr")
-    expect(rows).to_have_count(3)
-    expect(rows.nth(0)).to_contain_text(
-        f"#{first.pk} Done You approved the cancellation of order #{first.pk}; 28.00 USD goes "
-        "back to the buyer's bank card.")
-    expect(rows.nth(1)).to_contain_text(
-        f"#{second.pk} Refused There is no cancellation request waiting. no_pending_request")
-    expect(rows.nth(2)).to_contain_text(f"#{third.pk} Done You approved the cancellation")
+    expect_report(page, "Approving the selected requests",
+                  "2 orders done, 1 refused. The refused ones were left exactly as they were.", [
+                      f"#{first.pk} Done You approved the cancellation of order #{first.pk}; "
+                      "28.00 USD goes back to the buyer's bank card.",
+                      f"#{second.pk} Refused There is no cancellation request waiting. "
+                      "no_pending_request",
+                      f"#{third.pk} Done You approved the cancellation"])
     _checked_on_both_screens(page)
     # and the refused order was left as it was: awaiting shipment, no refund
     second.refresh_from_db()
@@ -141,17 +147,13 @@ def test_r15_seller_ships_from_a_csv_file_and_reads_the_report(
     page.get_by_role("button", name="Ship the orders in the file").click()
     page.get_by_role("dialog").get_by_role("button", name="Ship them").click()
     # then the report has a line per row
-    expect(page.get_by_role("heading", level=1)).to_have_text("Shipping from your file")
-    expect(page.locator("#bulk-summary")).to_have_text(
-        "1 order done, 2 refused. The refused ones were left exactly as they were.")
-    rows = page.locator("#bulk-report tbody tr")
-    expect(rows).to_have_count(3)
-    expect(rows.nth(0)).to_contain_text(
-        f"2 #{mine.pk} Done Shipped order #{mine.pk} with Cainiao, tracking number LP-100.")
-    expect(rows.nth(1)).to_contain_text(f"3 #{theirs.pk} Refused No such order. order_not_found")
-    expect(rows.nth(2)).to_contain_text(
-        f"4 #{also_mine.pk} Refused Pigeon Post is not a carrier we know. Use one of: Cainiao. "
-        "unknown_carrier")
+    expect_report(page, "Shipping from your file",
+                  "1 order done, 2 refused. The refused ones were left exactly as they were.", [
+                      f"2 #{mine.pk} Done Shipped order #{mine.pk} with Cainiao, tracking number "
+                      "LP-100.",
+                      f"3 #{theirs.pk} Refused No such order. order_not_found",
+                      f"4 #{also_mine.pk} Refused Pigeon Post is not a carrier we know. Use one "
+                      "of: Cainiao. unknown_carrier"])
     _checked_on_both_screens(page)
     assert list(Shipment.objects.values_list("order_id", "tracking_number")) == [
         (mine.pk, "LP-100")]

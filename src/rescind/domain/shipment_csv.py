@@ -81,8 +81,9 @@ def shipment_csv_read(data: bytes, *, max_bytes: int = MAX_BYTES,
     errors: list[CsvRowError] = []
     try:
         at = _header(reader)
+        ended = reader.line_num
         for cells in reader:
-            line = reader.line_num
+            line, ended = ended + 1, reader.line_num  # where the record starts (quotes span)
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines, e.g. at the end
             if len(rows) + len(errors) >= max_rows:

@@ -96,7 +96,7 @@ TITLES = {
     "CancellationRefused": lambda o, p: _(
         "The seller refused to cancel order #%(order)s: %(reason)s") % {
         **o, "reason": refusal_reason_label(p.get("reason_code") or "other", in_sentence=True)}
-    + (f" “{p['note']}”" if p.get("note") else ""),
+    + (f". “{p['note']}”" if p.get("note") else ""),
     "CancellationWithdrawn": lambda o, p: _(
         "The buyer withdrew the cancellation request for order #%(order)s") % o,
     "CancellationRefusedByShipment": lambda o, p: _(
