@@ -344,6 +344,33 @@ def clock_reset_command() -> None:
     console.print("clock reset to real time")
 
 
+@app.command()
+def simulate(
+    orders: Annotated[int, typer.Option(help="orders to generate")] = 1000,
+    seed: Annotated[int, typer.Option(help="the generator's seed")] = 1,
+    database: Annotated[str | None, typer.Option(
+        help="database URL; default: a fresh SQLite file of the run's own")] = None,
+    policy: Annotated[str | None, typer.Option(help="a policy TOML file")] = None,
+    replay: Annotated[str | None, typer.Option(help="run a saved history (JSON)")] = None,
+    only: Annotated[str | None, typer.Option(help="only these checkouts, e.g. 3,17")] = None,
+    shrink: Annotated[bool, typer.Option(help="shrink a failing history")] = True,
+    plant: Annotated[str | None, typer.Option(
+        help="break a ledger on purpose (r22), to see the checkers and shrinker work")] = None,
+    out: Annotated[str, typer.Option(help="where a failing history is saved")] = "",
+) -> None:
+    """Generate a marketplace history, drive it through the services and the worker, and check
+    the rule book's invariants after every step (issue 17)."""
+    from rescind.simulation.command import PLANTS
+    from rescind.simulation.command import simulate as simulate_run
+
+    if plant is not None and plant not in PLANTS:
+        _problem(f"--plant must be one of: {', '.join(PLANTS)}")
+        raise typer.Exit(2)
+    raise typer.Exit(simulate_run(console=console, seed=seed, orders=orders, database=database,
+                                  policy=policy, replay=replay, only=only, shrink=shrink,
+                                  plant=plant, out=out))
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage(ctx: typer.Context) -> None:
     """Run a Django management command, e.g. `rescind manage createsuperuser`."""
