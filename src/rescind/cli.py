@@ -357,16 +357,29 @@ def simulate(
     plant: Annotated[str | None, typer.Option(
         help="break a ledger on purpose (r22), to see the checkers and shrinker work")] = None,
     out: Annotated[str, typer.Option(help="where a failing history is saved")] = "",
+    decisions_only: Annotated[bool, typer.Option(
+        help="the domain's decisions in memory, no database (fast: a million orders)")] = False,
+    processes: Annotated[int, typer.Option(help="processes for --decisions-only/--compare",
+                                           min=1, max=64)] = 2,
+    compare: Annotated[tuple[str, str] | None, typer.Option(
+        help="two policy TOML files: the same history under each, as an HTML report")] = None,
+    report: Annotated[str, typer.Option(help="where --compare writes its HTML")] = "",
 ) -> None:
     """Generate a marketplace history, drive it through the services and the worker, and check
     the rule book's invariants after every step (issue 17)."""
-    from rescind.simulation.command import PLANTS
-    from rescind.simulation.command import simulate as simulate_run
+    from rescind.simulation import command
 
-    if plant is not None and plant not in PLANTS:
-        _problem(f"--plant must be one of: {', '.join(PLANTS)}")
+    if compare:
+        raise typer.Exit(command.compare(console=console, paths=compare, seed=seed,
+                                         orders=orders, processes=processes, report=report))
+    if decisions_only:
+        raise typer.Exit(command.simulate_in_memory(console=console, seed=seed, orders=orders,
+                                                    policy=policy, processes=processes))
+
+    if plant is not None and plant not in command.PLANTS:
+        _problem(f"--plant must be one of: {', '.join(command.PLANTS)}")
         raise typer.Exit(2)
-    raise typer.Exit(simulate_run(console=console, seed=seed, orders=orders, database=database,
+    raise typer.Exit(command.simulate(console=console, seed=seed, orders=orders, database=database,
                                   policy=policy, replay=replay, only=only, shrink=shrink,
                                   plant=plant, out=out))
 

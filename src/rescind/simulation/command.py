@@ -187,3 +187,63 @@ def summary_print(console: Console, result, *, took: float, steps: int) -> None:
     table.add_row("violations", f"[red]{len(result.violations)}[/]" if result.violations
                   else "[green]0[/]")
     console.print(table)
+
+
+def simulate_in_memory(*, console: Console, seed: int, orders: int, policy: str | None,
+                       processes: int) -> int:
+    """Decisions only: the domain's functions in memory, over `processes` processes."""
+    from rescind.domain.policy import load_policy
+    from rescind.simulation.memory import memory_run
+
+    started = time.monotonic()
+    with progress_bar(console, "orders") as bar:
+        task = bar.add_task("deciding", total=orders)
+        result = memory_run(seed=seed, orders=orders, policy=load_policy(policy),
+                            processes=processes, progress=lambda n: bar.advance(task, n))
+    took = time.monotonic() - started
+    t = result.tally
+    table = Table(title="rescind simulate --decisions-only")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("orders", f"{t.orders:,}")
+    table.add_row("time", f"{took:,.1f} s ({t.orders / took:,.0f} orders/s, "
+                          f"{processes} process(es))")
+    table.add_row("steps done / refused by the rules", f"{t.steps - t.refused:,} / "
+                                                        f"{t.refused:,}")
+    for reason, count in sorted(t.closed.items()):
+        table.add_row(f"  closed ({reason})", f"{count:,}")
+    table.add_row("requests approved by silence", f"{t.auto_approved:,}")
+    table.add_row("disputes opened", f"{t.disputes['opened']:,}")
+    table.add_row("refunded (USD)", f"{t.refunded / 100:,.2f}")
+    table.add_row("violations", f"[red]{len(result.violations)}[/]" if result.violations
+                  else "[green]0[/]")
+    console.print(table)
+    for violation in result.violations[:10]:
+        console.print(f"[red]violation[/] {violation.text()}", highlight=False, soft_wrap=True)
+    if result.violations:
+        console.print(f"replay one chunk end to end: rescind simulate --seed {seed} "
+                      f"--orders {orders}", highlight=False, soft_wrap=True)
+    return 1 if result.violations else 0
+
+
+def compare(*, console: Console, paths: tuple[str, str], seed: int, orders: int,
+            processes: int, report: str) -> int:
+    """The policy what-if: one history under two policies, written as one HTML file."""
+    from rescind.simulation.whatif import compare_run, report_html
+
+    with progress_bar(console, "orders") as bar:
+        task = bar.add_task("deciding twice", total=2 * orders)
+        a, b = compare_run(paths, seed=seed, orders=orders, processes=processes,
+                           progress=lambda n: bar.advance(task, n))
+    path = Path(report or f"whatif-{a.name}-{b.name}.html").resolve()
+    path.write_text(report_html(a, b, seed=seed, orders=orders), encoding="utf-8")
+    table = Table(title="policy what-if")
+    for column in ("orders closed", a.name, b.name):
+        table.add_column(column, justify="right" if column != "orders closed" else "left")
+    table.add_row("by the seller's silence", f"{a.tally.auto_approved:,}",
+                  f"{b.tally.auto_approved:,}")
+    for reason in ("not_shipped_in_time", "unpaid_timeout", "cancelled_on_request"):
+        table.add_row(reason, f"{a.tally.closed[reason]:,}", f"{b.tally.closed[reason]:,}")
+    console.print(table)
+    console.print(f"report: {path}", highlight=False, soft_wrap=True)
+    return 0

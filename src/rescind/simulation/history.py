@@ -18,7 +18,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-STORES = 6  # stores in the generated marketplace, each with two products
+STORES = 24  # stores in the generated marketplace, each with two products
+
+
+def store_silence(store: int) -> int:
+    """How often (weight out of 100) a store's seller leaves a request unanswered: sellers
+    differ, from diligent to absent, so that their metrics spread (R30)."""
+    return 5 + (store * 37) % 60
 METHODS = ("bank_card", "e_wallet", "bank_transfer")
 FAILING_INSTRUMENT = {"bank_card": "expired_card", "e_wallet": "closed_account",
                       "bank_transfer": "closed_account"}
@@ -100,36 +106,39 @@ def _checkout_life(rng: random.Random, c: int, count: int, *, start: int) -> lis
     paid = start + rng.randrange(2 * DAY, 3 * DAY)
     steps.append(Step(paid, "pay", c))
     for i in range(count):
-        steps += _order_life(rng, c, i, paid=paid)
+        steps += _order_life(rng, c, i, paid=paid, store=stores[i])
     return steps
 
 
-def _order_life(rng: random.Random, c: int, i: int, *, paid: int) -> list[Step]:
+def _order_life(rng: random.Random, c: int, i: int, *, paid: int, store: int) -> list[Step]:
     steps: list[Step] = []
-    t = paid + DAY + rng.randrange(1, 3 * DAY)
+    t = paid + DAY + rng.randrange(1, 2 * DAY)
     roll = rng.random()
     if roll < 0.3:
-        steps += _cancellation(rng, c, i, t)
+        steps += _cancellation(rng, c, i, t, silence=store_silence(store))
         if rng.random() < 0.5:
             return steps
         t += rng.randrange(DAY, 4 * DAY)
     elif roll < 0.4:
         steps += _change(rng, c, i, t)
         t += rng.randrange(DAY, 4 * DAY)
-    if rng.random() < 0.1:  # R12: never shipped
+    if rng.random() < 0.04:  # R12: never shipped
         return steps
-    t += rng.randrange(0, 9 * DAY)  # sometimes past the handling time (R12)
+    # Mostly within the handling time; one in eight past it (R12).
+    t = max(t, paid + rng.randrange(6 * HOUR, 5 * DAY)) if rng.random() < 0.875 \
+        else paid + rng.randrange(10 * DAY, 14 * DAY)
     steps.append(Step(t, "ship", c, i, {"tracking": f"SIM{c}X{i}A"}))
     return steps + _after_shipment(rng, c, i, t)
 
 
-def _cancellation(rng: random.Random, c: int, i: int, t: int) -> list[Step]:
+def _cancellation(rng: random.Random, c: int, i: int, t: int, *, silence: int) -> list[Step]:
     reasons = rng.choice((BUYER_REASONS, BUYER_REASONS, SELLER_REASONS, PLATFORM_REASONS))
     steps = [Step(t, "request_cancel", c, i, {"reason": rng.choice(reasons),
                                               "report": rng.random() < 0.08})]
-    answer = rng.choices(("approve", "refuse", "withdraw", None), (40, 25, 10, 25))[0]
-    if answer:  # None: silence (R10), sometimes an answer comes after the window
-        steps.append(Step(t + rng.randrange(HOUR, 90 * HOUR), answer, c, i))
+    answer = rng.choices(("approve", "refuse", "withdraw", None), (40, 25, 10, silence))[0]
+    if answer:  # None: silence (R10); an answer may come late, even days after the window
+        late = rng.random() < silence / 100
+        steps.append(Step(t + rng.randrange(HOUR, (20 if late else 3) * DAY), answer, c, i))
     return steps
 
 

@@ -24,20 +24,11 @@ from rescind.metrics.reads import store_metrics
 from rescind.orders.models import Deadline, Order, Payment, TimelineEntry
 from rescind.refunds.models import Refund, SandboxOperation
 from rescind.refunds.services import CHECK_EVERY
+from rescind.simulation.violations import Violation
 
 # R23: the overdue flag is set by the next daily check after the deadline; the worker passes
 # of a simulation may come a few days apart.
 FLAG_SLACK = CHECK_EVERY + timedelta(days=4)
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    rule: str  # e.g. "R22"
-    order_id: int | None
-    message: str
-
-    def text(self) -> str:
-        return f"{self.rule} order {self.order_id}: {self.message}"
 
 
 @dataclass
