@@ -12,7 +12,9 @@ Runs, one after another so they never share the machine with each other:
 4. the task claim before and after 1,000,000 finished task rows were written and pruned
    (bench/task_pruning.py, issue 16 item 6), on PostgreSQL and on SQLite;
 5. the query plans of the hot paths on 100,000 orders (bench/query_plans.py), which fails if a hot
-   path scans a big table.
+   path scans a big table;
+6. `rescind simulate --decisions-only` on 1,000,000 generated orders in two processes
+   (bench/simulate_decisions.py, issue 17), which fails past 10 minutes.
 Each script prints its own table; everything printed is also written to var/bench/report.txt
 and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
 test of the harness, minutes instead of about 50; its figures are not the recorded ones).
@@ -61,6 +63,8 @@ def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
         ("prune-sqlite", "sqlite:////tmp/rescind_pruning.sqlite3",
          ["task_pruning.py", *pruning, "--repeat", repeat]),
         ("plans-postgres", f"{PG}/rescind_plans", ["query_plans.py", "--orders", orders]),
+        ("simulate-decisions", "", ["simulate_decisions.py", "--orders",
+                                    "20000" if quick else "1000000", "--processes", "2"]),
     ]
 
 

@@ -364,6 +364,9 @@ def simulate(
     compare: Annotated[tuple[str, str] | None, typer.Option(
         help="two policy TOML files: the same history under each, as an HTML report")] = None,
     report: Annotated[str, typer.Option(help="where --compare writes its HTML")] = "",
+    actors: Annotated[int, typer.Option(
+        help="processes acting at once on the same orders (for PostgreSQL)", min=1,
+        max=32)] = 1,
 ) -> None:
     """Generate a marketplace history, drive it through the services and the worker, and check
     the rule book's invariants after every step (issue 17)."""
@@ -381,7 +384,7 @@ def simulate(
         raise typer.Exit(2)
     raise typer.Exit(command.simulate(console=console, seed=seed, orders=orders, database=database,
                                   policy=policy, replay=replay, only=only, shrink=shrink,
-                                  plant=plant, out=out))
+                                  plant=plant, out=out, actors=actors))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

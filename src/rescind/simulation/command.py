@@ -107,7 +107,7 @@ def sabotage_for(plant: str | None):
 
 def simulate(*, console: Console, seed: int, orders: int, database: str | None,
              policy: str | None, replay: str | None, only: str | None, shrink: bool,
-             plant: str | None, out: str) -> int:
+             plant: str | None, out: str, actors: int = 1) -> int:
     """Run a history through the database; on a violation shrink it and print the replay
     command. Returns the exit status."""
     url = environment_prepare(database=database, policy=policy)
@@ -119,7 +119,7 @@ def simulate(*, console: Console, seed: int, orders: int, database: str | None,
     started = time.monotonic()
     with progress_bar(console, "steps") as bar:
         task = bar.add_task("simulating", total=len(steps))
-        result = history_run(steps, trial=trial, sabotage=sabotage,
+        result = history_run(steps, trial=trial, sabotage=sabotage, actors=actors,
                              progress=lambda n: bar.advance(task, n))
     took = time.monotonic() - started
     summary_print(console, result, took=took, steps=len(steps))
@@ -129,7 +129,7 @@ def simulate(*, console: Console, seed: int, orders: int, database: str | None,
         console.print(f"[red]violation[/] {violation.text()}", highlight=False, soft_wrap=True)
     rules = {v.rule for v in result.violations}
     failing = steps[:result.steps_done]
-    if shrink:
+    if shrink and actors == 1:  # concurrent runs do not replay step for step
         tries = {"n": trial}
 
         def fails(candidate: list[Step]) -> bool:
@@ -150,6 +150,9 @@ def simulate(*, console: Console, seed: int, orders: int, database: str | None,
     history_save(failing, path, meta={"seed": seed, "orders": orders, "trial": trial,
                                       "rules": sorted(rules)})
     command = ["rescind", "simulate", "--replay", str(path)]
+    if actors > 1:
+        command = ["rescind", "simulate", "--seed", str(seed), "--orders", str(orders),
+                   "--actors", str(actors)]
     if database:
         command += ["--database", url]
     if policy:

@@ -277,11 +277,12 @@ ACTIONS: dict[str, Callable[[Run, Step, datetime], object]] = {
 }
 
 
-def step_do(run: Run, step: Step) -> bool:
-    """Do one step at its moment, after the worker has caught up. Returns whether the step
-    applied to anything (False: its checkout was never made, e.g. shrunk away)."""
+def step_do(run: Run, step: Step, *, worker: bool = True) -> bool:
+    """Do one step at its moment, after the worker has caught up (unless `worker` is False:
+    another process runs it). Returns whether the step applied to anything (False: its
+    checkout was never made, e.g. shrunk away)."""
     now = run.base + timedelta(minutes=step.at)
-    if now > run.now:
+    if worker and now > run.now:
         worker_pass(run, now)
         run.now = now
     if step.action != "checkout" and (step.checkout, step.order) not in run.orders:

@@ -44,12 +44,17 @@ def run_base(trial: int) -> datetime:
 
 def history_run(steps: list[Step], *, trial: int = 0, sabotage: Sabotage | None = None,
                 progress: Callable[[int], None] | None = None,
-                check_each_step: bool = True) -> Result:
+                check_each_step: bool = True, actors: int = 1) -> Result:
     """Drive `steps` through the services and the worker; check after every step (the orders
     it touched; every order every FULL_CHECK_EVERY steps) and after the drain (everything,
-    seller metrics too). Stops at the first violation."""
+    seller metrics too). Stops at the first violation. With `actors` above one, several
+    processes act at once (rescind.simulation.actors)."""
     market = market_create(f"sim{trial}-{get_random_string(6).lower()}")
     run = Run(market=market, base=run_base(trial), now=run_base(trial))
+    if actors > 1:
+        from rescind.simulation.actors import history_run_concurrently
+
+        return history_run_concurrently(run, steps, actors=actors, progress=progress)
     for index, step in enumerate(steps):
         applied = step_do(run, step)
         if sabotage is not None:
