@@ -5,6 +5,8 @@ history of a few steps that still fails."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from rescind.domain.coupons import CouponFate
@@ -81,3 +83,16 @@ def test_r25_r26_a_broken_coupon_rule_is_caught_by_its_checker(demo_clock, monke
     # (R26), or a platform coupon came back while items it paid for still stand (R25)
     rules = {v.rule for v in result.violations}
     assert rules and rules <= {"R25", "R26"}, [v.text() for v in result.violations]
+
+
+def test_r14_r25_concurrent_actors_on_the_same_orders_keep_every_invariant(demo_clock):
+    # given a history whose checkouts hold several orders, acted out by three processes at
+    # once (steps on one checkout dealt to different processes), the worker firing meanwhile
+    steps = history_generate(seed=23, orders=40, spread_days=2)
+    # when it runs, a day of the history at a time
+    result = history_run(steps, actors=3, span=timedelta(days=1))
+    # then whoever won each race, every invariant held, seller metrics (R30) included
+    assert [v.text() for v in result.violations] == []
+    assert result.steps_done == len(steps)
+    assert len(result.run.order_ids()) == 40
+    assert result.run.outcomes["done"] > len(steps) // 2

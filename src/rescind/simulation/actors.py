@@ -56,8 +56,10 @@ def _deal(steps: list[Step], actors: int) -> list[list[Step]]:
 
 
 def history_run_concurrently(run: Run, steps: list[Step], *, actors: int,
-                             progress: Callable[[int], None] | None = None) -> Result:
-    """Act out `steps` with `actors` processes and this one as the worker."""
+                             progress: Callable[[int], None] | None = None,
+                             span: timedelta = SLICE) -> Result:
+    """Act out `steps` with `actors` processes and this one as the worker, `span` of the
+    history at a time."""
     connections.close_all()
     context = multiprocessing.get_context("fork")
     pipes, processes = [], []
@@ -68,7 +70,7 @@ def history_run_concurrently(run: Run, steps: list[Step], *, actors: int,
         pipes.append(ours)
         processes.append(process)
     try:
-        result = _slices(run, steps, pipes, progress)
+        result = _slices(run, steps, pipes, progress, span)
     finally:
         for pipe in pipes:
             pipe.send(None)
@@ -77,14 +79,14 @@ def history_run_concurrently(run: Run, steps: list[Step], *, actors: int,
     return result
 
 
-def _slices(run: Run, steps: list[Step], pipes, progress) -> Result:
+def _slices(run: Run, steps: list[Step], pipes, progress, span: timedelta) -> Result:
     pending = list(steps)
     done = 0
     new_orders: dict = {}
     new_checkouts: dict = {}
     while pending:
         start = run.base + timedelta(minutes=pending[0].at)
-        end = start + SLICE
+        end = start + span
         batch = [s for s in pending if run.base + timedelta(minutes=s.at) < end]
         pending = pending[len(batch):]
         worker_pass(run, start)

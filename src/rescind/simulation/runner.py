@@ -9,7 +9,15 @@ from datetime import datetime, timedelta
 
 from django.utils.crypto import get_random_string
 
-from rescind.simulation.drive import T0, YEAR, Run, market_create, run_drain, step_do
+from rescind.simulation.drive import (
+    T0,
+    YEAR,
+    Run,
+    database_quicken,
+    market_create,
+    run_drain,
+    step_do,
+)
 from rescind.simulation.history import Step
 from rescind.simulation.invariants import (
     Violation,
@@ -44,17 +52,20 @@ def run_base(trial: int) -> datetime:
 
 def history_run(steps: list[Step], *, trial: int = 0, sabotage: Sabotage | None = None,
                 progress: Callable[[int], None] | None = None,
-                check_each_step: bool = True, actors: int = 1) -> Result:
+                check_each_step: bool = True, actors: int = 1,
+                span: timedelta | None = None) -> Result:
     """Drive `steps` through the services and the worker; check after every step (the orders
     it touched; every order every FULL_CHECK_EVERY steps) and after the drain (everything,
     seller metrics too). Stops at the first violation. With `actors` above one, several
     processes act at once (rescind.simulation.actors)."""
+    database_quicken()
     market = market_create(f"sim{trial}-{get_random_string(6).lower()}")
     run = Run(market=market, base=run_base(trial), now=run_base(trial))
     if actors > 1:
         from rescind.simulation.actors import history_run_concurrently
 
-        return history_run_concurrently(run, steps, actors=actors, progress=progress)
+        return history_run_concurrently(run, steps, actors=actors, progress=progress,
+                                        **({"span": span} if span else {}))
     for index, step in enumerate(steps):
         applied = step_do(run, step)
         if sabotage is not None:
