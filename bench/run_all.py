@@ -15,6 +15,8 @@ Runs, one after another so they never share the machine with each other:
    path scans a big table;
 6. the seller's order queue in a store of 10,000 and of 1,000,000 orders (bench/seller_list.py,
    issue 14): each tab and sort, first and deep page, ratio big/small at most 1.5.
+7. `rescind simulate --decisions-only` on 1,000,000 generated orders in two processes
+   (bench/simulate_decisions.py, issue 17), which fails past 10 minutes.
 Each script prints its own table; everything printed is also written to var/bench/report.txt
 and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
 test of the harness, minutes instead of about 50; its figures are not the recorded ones).
@@ -65,6 +67,8 @@ def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
         ("plans-postgres", f"{PG}/rescind_plans", ["query_plans.py", "--orders", orders]),
         ("seller-list-postgres", f"{PG}/rescind_seller_list",
          ["seller_list.py", *(["--quick"] if quick else [])]),
+        ("simulate-decisions", "", ["simulate_decisions.py", "--orders",
+                                    "20000" if quick else "1000000", "--processes", "2"]),
     ]
 
 
