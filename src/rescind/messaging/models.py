@@ -26,6 +26,9 @@ class OrderMessage(models.Model):
 class MessageAttachment(models.Model):
     message = models.ForeignKey(OrderMessage, on_delete=models.PROTECT,
                                 related_name="attachments")
+    # The message's order, kept on the row so that on Citus an attachment lives on its order's
+    # shard and every read of it names the order (docs/deployment.md, "Citus").
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
     # Stored as messages/<order id>/<random>.<detected type's extension>; see message_send.
     file = models.FileField(max_length=200)
     original_name = models.CharField(max_length=255)
