@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 
 CITUS_URL = os.environ.get("RESCIND_TEST_CITUS_URL", "")
+# Few shards a table keep the flush between transactional tests short (a TRUNCATE reaches
+# every shard); still two a worker, so one order's rows and another's may live apart.
+SHARDS = 4
 
 
 def citus_settings_apply() -> None:
@@ -92,7 +96,26 @@ def database_distribute() -> None:
                        [coordinator["HOST"] or "127.0.0.1", int(coordinator["PORT"] or 5432)])
         for host, port in workers:
             cursor.execute("SELECT citus_add_node(%s, %s)", [host, port])
-    distribute()
+    distribute(shard_count=SHARDS)
+
+
+@contextlib.contextmanager
+def database_named(suffix: str) -> Iterator[str]:
+    """A new database on the coordinator with the citus extension (no workers added), as a
+    URL; dropped afterwards."""
+    import psycopg
+
+    name = f"test_{suffix}_{os.getpid()}"
+    with psycopg.connect(_libpq(CITUS_URL, dbname="postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(_libpq(CITUS_URL, dbname=name), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION citus")
+    try:
+        yield CITUS_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(_libpq(CITUS_URL, dbname="postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def worker_databases_drop() -> None:

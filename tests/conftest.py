@@ -119,10 +119,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `citus` need a Citus coordinator: without RESCIND_TEST_CITUS_URL they are
-    deselected, not skipped (CI has no Citus and counts a skip as a failure)."""
-    if CITUS_URL:
-        return
-    kept = [item for item in items if item.get_closest_marker("citus") is None]
+    deselected, not skipped (CI has no Citus and counts a skip as a failure); with it, those
+    marked `plain` are."""
+    unwanted = "plain" if CITUS_URL else "citus"
+    kept = [item for item in items if item.get_closest_marker(unwanted) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

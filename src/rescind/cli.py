@@ -166,7 +166,9 @@ def _seed_with_progress() -> None:
 
 
 @citus_app.command("distribute")
-def citus_distribute() -> None:
+def citus_distribute(shard_count: Annotated[int | None, typer.Option(
+        min=1, help="shards a distributed table (default: Citus's citus.shard_count, 32)")]
+        = None) -> None:
     """Turn a freshly migrated database on a Citus coordinator into the distributed schema:
     order tables by order id, checkouts by checkout id, small shared tables as reference
     tables. Running it again changes nothing; a database already holding orders is refused."""
@@ -175,7 +177,7 @@ def citus_distribute() -> None:
     from rescind.citus import DistributeRefused, distribute
 
     try:
-        done = distribute()
+        done = distribute(shard_count=shard_count)
     except DistributeRefused as exc:
         _problem(str(exc))
         raise typer.Exit(1) from None

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from rescind.domain.coupons import CouponFacts, CouponKind
+from rescind.orders.models import ShardKeyed
 
 
 class Coupon(models.Model):
@@ -36,7 +37,7 @@ class Coupon(models.Model):
                            store_id=self.store_id)
 
 
-class CouponUse(models.Model):
+class CouponUse(ShardKeyed):
     """One coupon's share of one order line."""
 
     coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="uses")
