@@ -1,8 +1,9 @@
 """`rescind citus distribute`: turn a freshly migrated database on a Citus coordinator into the
 distributed schema of docs/deployment.md ("Citus"). Everything about one order lives on the
-order's shard (distributed by the order id); checkouts and their payments by the checkout id;
-small, read-mostly tables everyone joins are reference tables (a copy on every node); the rest
-(task queue, logs, sessions, parcels, notifications) stays on the coordinator.
+order's shard (distributed by the order id); the tables joined with orders everywhere (users,
+stores, products, coupons, and checkouts with their payments) are reference tables (a copy on
+every node); the rest (task queue, logs, sessions, parcels, notifications) stays on the
+coordinator.
 
 A command, not a migration: it acts on one kind of server only, needs the workers added first,
 and must run once, in a known order, before any data arrives; a migration would run on every
@@ -24,19 +25,19 @@ ORDER_KEYED = [
     "rescind_messaging_ordermessage", "rescind_messaging_messageattachment",
     "rescind_coupons_couponuse",
 ]
-CHECKOUT_TABLE = "rescind_orders_checkout"
-CHECKOUT_KEYED = ["rescind_orders_payment"]
 REFERENCE = [
     "django_content_type", "auth_permission", "auth_group", "auth_group_permissions",
     "auth_user", "auth_user_groups", "auth_user_user_permissions", "rescind_orders_store",
     "rescind_orders_store_sellers", "rescind_orders_product", "rescind_orders_carrier",
     "rescind_orders_carrier_accounts", "rescind_coupons_coupon",
     "rescind_notifications_webhooksubscriber",
+    # Joined with orders and refunds by the admin, support's refund queue and checkout itself;
+    # distributed by their own id, every such join would cross shards (docs/deployment.md).
+    "rescind_orders_checkout", "rescind_orders_payment",
 ]
 # Unique keys that must include the distribution column: (table, constraint suffix, columns).
 DISTRIBUTED_KEYS = {
     "rescind_refunds_refund": [("idempotency_key",), ("retry_of_id",)],
-    "rescind_orders_payment": [("checkout_id",)],
 }
 
 
@@ -78,10 +79,6 @@ def _key_of(table: str) -> str | None:
         return "id"
     if table in ORDER_KEYED:
         return "order_id"
-    if table == CHECKOUT_TABLE:
-        return "id"
-    if table in CHECKOUT_KEYED:
-        return "checkout_id"
     return None
 
 
@@ -102,20 +99,16 @@ def _foreign_keys() -> list[ForeignKey]:
 
 def _foreign_key_kept(fk: ForeignKey) -> ForeignKey | None:
     """The form a foreign key takes on the distributed schema, or None where Citus cannot have
-    it: between two distribution groups (order -> checkout, refund -> payment) and from a
-    coordinator table to a distributed one (notification -> order, parcel -> order)."""
+    it: from a coordinator table to a distributed one (notification -> order, parcel -> order),
+    and those of LEFT_OUT."""
     if (fk.table, fk.target) in LEFT_OUT:
         return None
     source, target = _key_of(fk.table), _key_of(fk.target)
-    source_group = "order" if fk.table == ORDER_TABLE or fk.table in ORDER_KEYED else (
-        "checkout" if source else None)
-    target_group = "order" if fk.target == ORDER_TABLE or fk.target in ORDER_KEYED else (
-        "checkout" if target else None)
-    if target_group is None:  # a reference table, or one on the coordinator
+    if target is None:  # a reference table, or one on the coordinator
         if fk.target in REFERENCE:
             return fk
-        return fk if fk.table not in REFERENCE and not source_group else None
-    if source_group != target_group:
+        return fk if fk.table not in REFERENCE and source is None else None
+    if source is None:
         return None
     if fk.target_columns == [target]:  # already names the distribution column
         return fk
@@ -125,7 +118,7 @@ def _foreign_key_kept(fk: ForeignKey) -> ForeignKey | None:
 
 
 def _nonempty() -> list[tuple[str, int]]:
-    tables = [ORDER_TABLE, *ORDER_KEYED, CHECKOUT_TABLE, *CHECKOUT_KEYED]
+    tables = [ORDER_TABLE, *ORDER_KEYED, "rescind_orders_checkout"]
     counts = []
     for table in tables:
         (count,), = _rows(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
@@ -194,11 +187,9 @@ def distribute(*, shard_count: int | None = None) -> list[str]:
         for fk in keys:
             _run(f'ALTER TABLE "{fk.table}" DROP CONSTRAINT "{fk.name}"')
         done.append(f"dropped {len(keys)} foreign keys for the while")
-        for table in [ORDER_TABLE, *ORDER_KEYED, CHECKOUT_TABLE, *CHECKOUT_KEYED]:
-            key = _key_of(table)
-            if key != "id":
-                _primary_key(table, key)
-            _unique_keys(table, key)
+        for table in ORDER_KEYED:
+            _primary_key(table, "order_id")
+            _unique_keys(table, "order_id")
         for table in REFERENCE:
             _rows("SELECT create_reference_table(%s)", [table])
         done.append(f"{len(REFERENCE)} reference tables")
@@ -207,11 +198,6 @@ def distribute(*, shard_count: int | None = None) -> list[str]:
             _rows("SELECT create_distributed_table(%s, 'order_id', colocate_with => %s)",
                   [table, ORDER_TABLE])
         done.append(f"{1 + len(ORDER_KEYED)} tables distributed by order id")
-        _rows("SELECT create_distributed_table(%s, 'id')", [CHECKOUT_TABLE])
-        for table in CHECKOUT_KEYED:
-            _rows("SELECT create_distributed_table(%s, 'checkout_id', colocate_with => %s)",
-                  [table, CHECKOUT_TABLE])
-        done.append(f"{1 + len(CHECKOUT_KEYED)} tables distributed by checkout id")
         kept = dropped = 0
         for fk in keys:
             again = _foreign_key_kept(fk)
@@ -223,5 +209,6 @@ def distribute(*, shard_count: int | None = None) -> list[str]:
             _run(f'ALTER TABLE "{again.table}" ADD CONSTRAINT "{again.name}" FOREIGN KEY '
                  f'({cols}) REFERENCES "{again.target}" ({tcols}) DEFERRABLE INITIALLY DEFERRED')
             kept += 1
-        done.append(f"{kept} foreign keys back, {dropped} left out (across distribution groups)")
+        done.append(f"{kept} foreign keys back, {dropped} left out (from coordinator tables "
+                    "to distributed ones, and coupon uses to coupons)")
     return done

@@ -69,9 +69,7 @@ class Checkout(models.Model):
         return f"Checkout {self.pk}"
 
 
-class Payment(ShardKeyed):
-    shard_field = "checkout"
-
+class Payment(models.Model):
     class State(models.TextChoices):
         PENDING = "pending"
         CAPTURING = "capturing"  # claimed: the gateway is being asked; its orders are frozen

@@ -170,7 +170,7 @@ def payment_capture(*, payment_id: int, buyer, now: datetime) -> Payment:
             state=Payment.State.PENDING, capture_key="")
         raise DomainError("payment_failed", f"The payment did not go through: {exc}",
                           kind=ErrorKind.UNAVAILABLE) from exc
-    return _capture_complete(payment, [o.pk for o in orders], answer.reference,
+    return _capture_complete(payment.pk, [o.pk for o in orders], answer.reference,
                              actor=Actor(Party.BUYER, buyer.pk), now=now)
 
 
@@ -178,8 +178,7 @@ def _capture_claim(payment: Payment) -> tuple[Payment, list[Order]]:
     with transaction.atomic():
         every = payment.checkout.orders.order_by("pk").values_list("pk", flat=True)
         orders = [o for o in map(order_lock, every) if o.state == "awaiting_payment"]
-        payment = Payment.objects.select_for_update().get(pk=payment.pk,
-                                                          checkout_id=payment.checkout_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.state == Payment.State.CAPTURING:  # a repeat: same orders, same key
             return payment, orders
         if not orders:
@@ -191,13 +190,12 @@ def _capture_claim(payment: Payment) -> tuple[Payment, list[Order]]:
     return payment, orders
 
 
-def _capture_complete(claimed: Payment, order_ids: list[int], reference: str, *, actor: Actor,
+def _capture_complete(payment_id: int, order_ids: list[int], reference: str, *, actor: Actor,
                       now: datetime) -> Payment:
     the_policy, the_calendar = policy(), calendar()
     with transaction.atomic():
         orders = [order_lock(pk) for pk in order_ids]
-        payment = Payment.objects.select_for_update().get(pk=claimed.pk,
-                                                          checkout_id=claimed.checkout_id)
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.state == Payment.State.CAPTURED:  # a concurrent repeat finished first
             return payment
         for order in orders:
