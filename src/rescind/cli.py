@@ -46,6 +46,9 @@ app = _RescindApp(help="Rescind: the after-sale side of marketplace orders.",
 clock_app = typer.Typer(help="The shared clock (demo mode can move it forward).",
                         no_args_is_help=True)
 app.add_typer(clock_app, name="clock")
+citus_app = typer.Typer(help="Running on Citus, distributed PostgreSQL (docs/deployment.md).",
+                        no_args_is_help=True)
+app.add_typer(citus_app, name="citus")
 
 
 def _django() -> None:
@@ -160,6 +163,26 @@ def _seed_with_progress() -> None:
     else:
         _say("==> The demo marketplace is already loaded", style="bold")
     _print_logins(DEMO_LOGINS)
+
+
+@citus_app.command("distribute")
+def citus_distribute(shard_count: Annotated[int | None, typer.Option(
+        min=1, help="shards a distributed table (default: Citus's citus.shard_count, 32)")]
+        = None) -> None:
+    """Turn a freshly migrated database on a Citus coordinator into the distributed schema:
+    order tables by order id, checkouts by checkout id, small shared tables as reference
+    tables. Running it again changes nothing; a database already holding orders is refused."""
+    _refuse_unsafe_start(web=False)
+    _database_ready()
+    from rescind.citus import DistributeRefused, distribute
+
+    try:
+        done = distribute(shard_count=shard_count)
+    except DistributeRefused as exc:
+        _problem(str(exc))
+        raise typer.Exit(1) from None
+    for line in done:
+        _say(f"    {line}")
 
 
 @app.command()

@@ -8,10 +8,10 @@ from django.db.models import Q
 from rescind.domain.facts import ChangeFacts, RequestFacts
 from rescind.domain.money import Money
 from rescind.domain.policy import Side
-from rescind.orders.models import Order
+from rescind.orders.models import Order, ShardKeyed
 
 
-class CancellationRequest(models.Model):
+class CancellationRequest(ShardKeyed):
     class State(models.TextChoices):
         PENDING = "pending"
         APPROVED = "approved"
@@ -53,7 +53,7 @@ class CancellationRequest(models.Model):
                             requested_at=self.requested_at, respond_by=self.respond_by)
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(ShardKeyed):
     """A buyer's request to change a paid order before shipment (R13): the lines it changes,
     each {"line", "before", "after"}, new delivery details, and the exact price difference."""
 

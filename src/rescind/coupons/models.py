@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from rescind.domain.coupons import CouponFacts, CouponKind
+from rescind.orders.models import ShardKeyed
 
 
 class Coupon(models.Model):
@@ -49,7 +50,7 @@ class Coupon(models.Model):
                            percent_off=self.percent_off)
 
 
-class CouponUse(models.Model):
+class CouponUse(ShardKeyed):
     """One coupon's share of one order line."""
 
     coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="uses")

@@ -9,13 +9,13 @@ from django.db.models import Q
 
 from rescind.domain.disputes import DISPUTE_REASONS, DisputeFacts, DisputeState
 from rescind.domain.money import Money
-from rescind.orders.models import Order
+from rescind.orders.models import Order, ShardKeyed
 from rescind.refunds.models import Refund
 
 OPEN_STATES = [s.value for s in DisputeState if s is not DisputeState.RESOLVED]
 
 
-class Dispute(models.Model):
+class Dispute(ShardKeyed):
     State = models.TextChoices("State", [(s.name, s.value) for s in DisputeState])
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")

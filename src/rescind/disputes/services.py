@@ -71,7 +71,7 @@ def dispute_open(*, order_id: int, user, reason: str, claim: int | None, return_
                     order_attachments=frozenset(), now=now, policy=policy())
                 message = message_record(order, actor, body="", staged=staged, now=now)
                 evidence = [*evidence, *message.attachments.values_list("pk", flat=True)]
-            attachments = frozenset(MessageAttachment.objects.filter(message__order_id=order.pk)
+            attachments = frozenset(MessageAttachment.objects.filter(order_id=order.pk)
                                     .values_list("pk", flat=True))
             events = decide_open_dispute(
                 facts, dispute.facts() if dispute else None, reason=reason,

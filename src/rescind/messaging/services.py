@@ -93,7 +93,7 @@ def message_record(order: Order, actor: Actor, *, body: str, staged: StagedFiles
                                           sent_at=now)
     if staged is not None:
         MessageAttachment.objects.bulk_create(
-            MessageAttachment(message=message, file=name, original_name=file.name,
+            MessageAttachment(message=message, order=order, file=name, original_name=file.name,
                               content_type=content_type, size=file.size)
             for file, content_type, name in zip(staged.facts, staged.types, staged.names,
                                                 strict=True))

@@ -62,7 +62,7 @@ def dispute_page_context(order: Order, party: Party, user) -> dict[str, Any]:
         if dispute else None,
         "dispute_reasons": [(c, label) for c, label in DISPUTE_REASONS.items()
                             if c != SUPPLIER_FRAUD],
-        "order_attachments": list(MessageAttachment.objects.filter(message__order=order)
+        "order_attachments": list(MessageAttachment.objects.filter(order=order)
                                   .values("pk", "original_name").order_by("pk"))
         if party is Party.BUYER else [],
         "max_attachments": MAX_ATTACHMENTS,
