@@ -143,6 +143,7 @@ def test_r25_support_issues_a_coupon_on_the_page_with_errors_beside_their_fields
 def test_sellers_and_buyers_cannot_open_the_coupon_issue_page(market, client):
     for user in (market.seller, market.buyer, market.support):  # support lacks the permission
         client.force_login(user)
+        assert "Issue a coupon" not in client.get("/orders/").content.decode()
         assert client.get("/support/coupons/new/").status_code == 403
         assert client.post("/support/coupons/new/", {"buyer": "buyer", "amount": "5",
                                                       "currency": "USD",
