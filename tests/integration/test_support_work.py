@@ -4,6 +4,8 @@ R20, R22, R27, R29). Races run on real connections, one thread each."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -346,10 +348,13 @@ def test_r20_the_queue_pages_by_cursor_in_constant_statements(market):
 
 def test_r20_bad_queue_filters_are_refused_with_a_code(market):
     codes = []
+    naive = base64.urlsafe_b64encode(b"2026-03-02T10:00:00|5").decode()
+    huge = base64.urlsafe_b64encode(b"2026-03-02T10:00:00+00:00|99999999999999999999").decode()
     for filters in ({"waiting_for": "nobody"}, {"assignee": "theirs"}, {"cursor": "%%%"},
-                    {"search": "x" * 101}):
+                    {"search": "x" * 101}, {"cursor": naive}, {"cursor": huge}):
         with pytest.raises(DomainError) as refused:
             dispute_queue(user=market.support, now=NOW, filters=queue_filter(**filters))
         codes.append(refused.value.code)
-    assert codes == ["unknown_filter", "unknown_filter", "bad_cursor", "bad_search"]
+    assert codes == ["unknown_filter", "unknown_filter", "bad_cursor", "bad_search",
+                     "bad_cursor", "bad_cursor"]
 

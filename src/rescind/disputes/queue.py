@@ -65,10 +65,13 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         since, pk = raw.split("|")
-        return datetime.fromisoformat(since), int(pk)
+        after, last = datetime.fromisoformat(since), int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
+        after, last = None, -1
+    if after is None or after.tzinfo is None or not 0 < last < 2**63:
         raise DomainError("bad_cursor", "This cursor is not one the queue gave.",
-                          kind=ErrorKind.INVALID) from None
+                          kind=ErrorKind.INVALID)
+    return after, last
 
 
 def _search(text: str) -> Q:
