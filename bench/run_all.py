@@ -12,14 +12,18 @@ Runs, one after another so they never share the machine with each other:
 4. the task claim before and after 1,000,000 finished task rows were written and pruned
    (bench/task_pruning.py, issue 16 item 6), on PostgreSQL and on SQLite;
 5. the query plans of the hot paths on 100,000 orders (bench/query_plans.py), which fails if a hot
-   path scans a big table.
+   path scans a big table;
+6. the seller's order queue in a store of 10,000 and of 1,000,000 orders (bench/seller_list.py,
+   issue 14): each tab and sort, first and deep page, ratio big/small at most 1.5.
+7. `rescind simulate --decisions-only` on 1,000,000 generated orders in two processes
+   (bench/simulate_decisions.py, issue 17), which fails past 10 minutes.
 Each script prints its own table; everything printed is also written to var/bench/report.txt
 and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
 test of the harness, minutes instead of about 50; its figures are not the recorded ones).
 
 The benchmark databases (rescind_bench, rescind_http, rescind_storm, rescind_pruning,
-rescind_plans on the PostgreSQL of RESCIND_BENCH_POSTGRES_URL, and files under /tmp for SQLite)
-are dropped and made anew. Never point it at a database you want to keep.
+rescind_plans, rescind_seller_list on the PostgreSQL of RESCIND_BENCH_POSTGRES_URL, and files
+under /tmp for SQLite) are dropped and made anew. Never point it at a database you want to keep.
 """
 
 from __future__ import annotations
@@ -61,6 +65,10 @@ def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
         ("prune-sqlite", "sqlite:////tmp/rescind_pruning.sqlite3",
          ["task_pruning.py", *pruning, "--repeat", repeat]),
         ("plans-postgres", f"{PG}/rescind_plans", ["query_plans.py", "--orders", orders]),
+        ("seller-list-postgres", f"{PG}/rescind_seller_list",
+         ["seller_list.py", *(["--quick"] if quick else [])]),
+        ("simulate-decisions", "", ["simulate_decisions.py", "--orders",
+                                    "20000" if quick else "1000000", "--processes", "2"]),
     ]
 
 

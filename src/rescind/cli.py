@@ -46,6 +46,9 @@ app = _RescindApp(help="Rescind: the after-sale side of marketplace orders.",
 clock_app = typer.Typer(help="The shared clock (demo mode can move it forward).",
                         no_args_is_help=True)
 app.add_typer(clock_app, name="clock")
+citus_app = typer.Typer(help="Running on Citus, distributed PostgreSQL (docs/deployment.md).",
+                        no_args_is_help=True)
+app.add_typer(citus_app, name="citus")
 
 
 def _django() -> None:
@@ -160,6 +163,26 @@ def _seed_with_progress() -> None:
     else:
         _say("==> The demo marketplace is already loaded", style="bold")
     _print_logins(DEMO_LOGINS)
+
+
+@citus_app.command("distribute")
+def citus_distribute(shard_count: Annotated[int | None, typer.Option(
+        min=1, help="shards a distributed table (default: Citus's citus.shard_count, 32)")]
+        = None) -> None:
+    """Turn a freshly migrated database on a Citus coordinator into the distributed schema:
+    order tables by order id, checkouts by checkout id, small shared tables as reference
+    tables. Running it again changes nothing; a database already holding orders is refused."""
+    _refuse_unsafe_start(web=False)
+    _database_ready()
+    from rescind.citus import DistributeRefused, distribute
+
+    try:
+        done = distribute(shard_count=shard_count)
+    except DistributeRefused as exc:
+        _problem(str(exc))
+        raise typer.Exit(1) from None
+    for line in done:
+        _say(f"    {line}")
 
 
 @app.command()
@@ -342,6 +365,49 @@ def clock_reset_command() -> None:
 
     clock_reset()
     console.print("clock reset to real time")
+
+
+@app.command()
+def simulate(
+    orders: Annotated[int, typer.Option(help="orders to generate")] = 1000,
+    seed: Annotated[int, typer.Option(help="the generator's seed")] = 1,
+    database: Annotated[str | None, typer.Option(
+        help="database URL; default: a fresh SQLite file of the run's own")] = None,
+    policy: Annotated[str | None, typer.Option(help="a policy TOML file")] = None,
+    replay: Annotated[str | None, typer.Option(help="run a saved history (JSON)")] = None,
+    only: Annotated[str | None, typer.Option(help="only these checkouts, e.g. 3,17")] = None,
+    shrink: Annotated[bool, typer.Option(help="shrink a failing history")] = True,
+    plant: Annotated[str | None, typer.Option(
+        help="break a ledger on purpose (r22), to see the checkers and shrinker work")] = None,
+    out: Annotated[str, typer.Option(help="where a failing history is saved")] = "",
+    decisions_only: Annotated[bool, typer.Option(
+        help="the domain's decisions in memory, no database (fast: a million orders)")] = False,
+    processes: Annotated[int, typer.Option(help="processes for --decisions-only/--compare",
+                                           min=1, max=64)] = 2,
+    compare: Annotated[tuple[str, str] | None, typer.Option(
+        help="two policy TOML files: the same history under each, as an HTML report")] = None,
+    report: Annotated[str, typer.Option(help="where --compare writes its HTML")] = "",
+    actors: Annotated[int, typer.Option(
+        help="processes acting at once on the same orders (for PostgreSQL)", min=1,
+        max=32)] = 1,
+) -> None:
+    """Generate a marketplace history, drive it through the services and the worker, and check
+    the rule book's invariants after every step (issue 17)."""
+    from rescind.simulation import command
+
+    if compare:
+        raise typer.Exit(command.compare(console=console, paths=compare, seed=seed,
+                                         orders=orders, processes=processes, report=report))
+    if decisions_only:
+        raise typer.Exit(command.simulate_in_memory(console=console, seed=seed, orders=orders,
+                                                    policy=policy, processes=processes))
+
+    if plant is not None and plant not in command.PLANTS:
+        _problem(f"--plant must be one of: {', '.join(command.PLANTS)}")
+        raise typer.Exit(2)
+    raise typer.Exit(command.simulate(console=console, seed=seed, orders=orders, database=database,
+                                  policy=policy, replay=replay, only=only, shrink=shrink,
+                                  plant=plant, out=out, actors=actors))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -90,6 +90,7 @@ def demo_seed(now: datetime | None = None) -> bool:
         buyers = {name: _user(name) for name in ("alice", "bob", "carol")}
         _user("support", is_staff=True, is_superuser=True)
         Carrier.objects.create(name="Cainiao").accounts.add(_user("carrier"))
+        Carrier.objects.create(name="YunExpress")  # known, so sellers can pick it (issue 14)
         for code, amount in (("WELCOME5", 500), ("SPRING10", 1000)):
             Coupon.objects.create(code=code, kind="platform", amount=amount,
                                   owner=buyers["alice"], expires_at=now + timedelta(days=60))

@@ -33,7 +33,7 @@ from rescind.aftersale.reminders import reminder_send
 from rescind.aftersale.services import cancellation_auto_approve, order_close_not_shipped
 from rescind.domain.errors import DomainError, TryLater
 from rescind.orders.models import Deadline, Order
-from rescind.orders.recording import order_lock
+from rescind.orders.recording import order_claim, order_lock
 from rescind.orders.services import order_close_unpaid
 from rescind.orders.shipping import (
     order_auto_complete,
@@ -146,15 +146,22 @@ def _due_ids(now: datetime, limit: int) -> list[int]:
 
 
 def _claim(now: datetime, *, count: int, among: list[int]) -> list[Deadline]:
-    """The earliest `count` of the deadlines `among` still open, with their orders locked;
-    orders locked elsewhere (another worker's batch, a user's request) are skipped, not waited
-    for. Call inside a transaction."""
-    return list(
-        Deadline.objects.filter(pk__in=among, fired_at__isnull=True, voided_at__isnull=True,
-                                due_at__lte=now)
-        .select_related("order").order_by("due_at")
-        .select_for_update(skip_locked=True, of=("order",))[:count]
-    )
+    """The deadlines `among` still open, earliest first, of the first `count` orders this
+    transaction could lock; orders locked elsewhere (another worker's batch, a user's request)
+    are skipped, not waited for. The deadlines are read without a lock, then each order is
+    claimed by its id (order_claim), so on Citus every lock is single-shard. Call inside a
+    transaction."""
+    claimed: list[Deadline] = []
+    orders: dict[int, Order | None] = {}
+    for deadline in (Deadline.objects.filter(pk__in=among, fired_at__isnull=True,
+                                             voided_at__isnull=True, due_at__lte=now)
+                     .order_by("due_at")[:count]):
+        if deadline.order_id not in orders:
+            orders[deadline.order_id] = order_claim(deadline.order_id)
+        if orders[deadline.order_id] is not None:
+            deadline.order = orders[deadline.order_id]
+            claimed.append(deadline)
+    return claimed
 
 
 def _earliest_of_each_order(claimed: list[Deadline]) -> list[Deadline]:

@@ -156,9 +156,18 @@ def shots_planned(base: str) -> list[Shot]:
         "in-dispute": first(lambda o: o["state"] == "in_dispute"),
     }
     disputed = buyer_pages["in-dispute"]["id"]
+    # Support's page of a dispute waiting for support shows the quick decisions.
+    escalated = _api(base, "/support/dispute-queue?waiting_for=support&limit=1",
+                     tokens[SUPPORT])["disputes"]
+    decided_by_support = escalated[0]["order_id"] if escalated else disputed
+    on_its_way = first(lambda o: o["state"] == "awaiting_delivery",
+                       fallback=buyer_pages["shipment-canceled"])
     seller = seller_of[pending["store"]["id"]]
     trends = _api(base, "/metrics/trends", tokens[seller])
     counted = max(trends["metrics"], key=lambda m: m["rate"]["numerator"])
+    to_ship = first(lambda o: o["state"] == "awaiting_shipment"
+                    and (o["cancellation_request"] or {}).get("state") != "pending",
+                    fallback=pending)
     shopper = buyer_of[lapsed["buyer_id"]] if lapsed else BUYERS[0]
     return [
         Shot("login", None, "/login/"),
@@ -168,17 +177,26 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("buyer-inbox", BUYERS[0], "/inbox/"),
         Shot("buyer-shop", shopper, "/shop/"),
         Shot("buyer-cart", shopper, "/cart/"),
+        Shot("buyer-coupons", BUYERS[0], "/coupons/"),
         Shot("seller-orders", seller, "/seller/orders/"),
+        Shot("seller-orders-awaiting-answer", seller, "/seller/orders/?tab=awaiting_answer"),
         Shot("seller-requests", seller, "/seller/requests/"),
         Shot("seller-order-awaiting-answer", seller, f"/orders/{pending['id']}/"),
+        Shot("seller-order-to-ship", seller_of[to_ship["store"]["id"]],
+             f"/orders/{to_ship['id']}/"),
+        Shot("seller-shipments-upload", seller, "/seller/shipments/upload/"),
+        Shot("seller-order-in-dispute", seller_of[buyer_pages["in-dispute"]["store"]["id"]],
+             f"/orders/{disputed}/"),
         Shot("seller-metrics", seller, "/seller/metrics/"),
         Shot("seller-metric-orders", seller,
              f"/seller/metrics/orders/?metric={counted['metric']}"),
         Shot("support-disputes", SUPPORT, "/support/disputes/"),
-        Shot("support-dispute", SUPPORT, f"/support/disputes/{disputed}/"),
+        Shot("support-dispute", SUPPORT, f"/support/disputes/{decided_by_support}/"),
+        Shot("support-order", SUPPORT, f"/support/orders/{on_its_way['id']}/"),
         Shot("support-metrics", SUPPORT, "/support/metrics/"),
         Shot("support-dashboard", SUPPORT, "/support/dashboard/"),
         Shot("support-refunds", SUPPORT, "/support/refunds/"),
+        Shot("support-coupon-issue", SUPPORT, "/support/coupons/new/"),
     ]
 
 

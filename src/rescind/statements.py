@@ -24,15 +24,18 @@ from django.db.models import Model
 
 
 @cache
-def _reader(model: type[Model], vendor: str, column: str, lock: bool) -> tuple[str, list, list]:
-    """SELECT every column of `model` WHERE `column` = %s, in primary key order."""
+def _reader(model: type[Model], vendor: str, column: str, lock: bool,
+            shard: bool = False) -> tuple[str, list, list]:
+    """SELECT every column of `model` WHERE `column` = %s (and, with `shard`, its shard key
+    = %s), in primary key order."""
     meta = model._meta
     quote = connection.ops.quote_name
     fields = list(meta.concrete_fields)
     columns = ", ".join(quote(f.column) for f in fields)
     where = meta.pk if column == "pk" else meta.get_field(column)
+    also = f" AND {quote(_shard_column(model))} = %s" if shard else ""
     sql = (f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from _meta
-           f"WHERE {quote(where.column)} = %s ORDER BY {quote(meta.pk.column)}")
+           f"WHERE {quote(where.column)} = %s{also} ORDER BY {quote(meta.pk.column)}")
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"  # SQLite has none: its IMMEDIATE transactions lock the database
     converters = [
@@ -42,13 +45,21 @@ def _reader(model: type[Model], vendor: str, column: str, lock: bool) -> tuple[s
     return sql, [f.attname for f in fields], [c for c in converters if c[2]]
 
 
-def rows_where(model: type[Model], column: str, value, *, lock: bool = False) -> list[Model]:
+def _shard_column(model: type[Model]) -> str:
+    """The column a row of `model` is kept by on Citus (orders.models.ShardKeyed)."""
+    return model._meta.get_field(model.shard_field).column
+
+
+def rows_where(model: type[Model], column: str, value, *, lock: bool = False,
+               shard=None) -> list[Model]:
     """The rows whose `column` equals `value`, as model instances in primary key order;
-    `lock` adds FOR UPDATE. `column` names a field: "pk", "order", "order_id"..."""
+    `lock` adds FOR UPDATE. `column` names a field: "pk", "order", "order_id"... `shard`, the
+    value of the model's shard key (its order id), keeps the read on one shard on Citus and
+    lets it lock there (docs/deployment.md)."""
     db = connections[DEFAULT_DB_ALIAS]
-    sql, names, converters = _reader(model, db.vendor, column, lock)
+    sql, names, converters = _reader(model, db.vendor, column, lock, shard is not None)
     with db.cursor() as cursor:
-        cursor.execute(sql, [value])
+        cursor.execute(sql, [value] if shard is None else [value, shard])
         rows = cursor.fetchall()
     instances = []
     for row in rows:
@@ -60,9 +71,10 @@ def rows_where(model: type[Model], column: str, value, *, lock: bool = False) ->
     return instances
 
 
-def row_get(model: type[Model], pk: int, *, lock: bool = False) -> Model | None:
-    """The row with primary key `pk` as a model instance, or None; `lock` adds FOR UPDATE."""
-    rows = rows_where(model, "pk", pk, lock=lock)
+def row_get(model: type[Model], pk: int, *, lock: bool = False, shard=None) -> Model | None:
+    """The row with primary key `pk` as a model instance, or None; `lock` adds FOR UPDATE;
+    `shard` as for `rows_where` (needed with `lock` on Citus)."""
+    rows = rows_where(model, "pk", pk, lock=lock, shard=shard)
     return rows[0] if rows else None
 
 
@@ -129,6 +141,8 @@ def _updater(model: type[Model], vendor: str, names: tuple[str, ...]) -> tuple[s
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     sql = (f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 - names from _meta
            f"WHERE {quote(meta.pk.column)} = %s")
+    if getattr(model, "shard_field", None):  # one shard on Citus, as ShardKeyed.save
+        sql += f" AND {quote(_shard_column(model))} = %s"
     return sql, fields
 
 
@@ -138,5 +152,6 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     sql, targets = _updater(type(obj), db.vendor, tuple(fields))
     params = [field.get_db_prep_save(field.pre_save(obj, False), db) for field in targets]
+    key = [getattr(obj, _shard_column(type(obj)))] if getattr(obj, "shard_field", None) else []
     with db.cursor() as cursor:
-        cursor.execute(sql, [*params, obj.pk])
+        cursor.execute(sql, [*params, obj.pk, *key])

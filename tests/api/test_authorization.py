@@ -20,7 +20,8 @@ PUBLIC_OPERATIONS = {("POST", f"{API}/auth/tokens")}
 # How a resource that is not the caller's is refused: as if it did not exist, or as forbidden.
 REFUSALS = {"order_not_found", "payment_not_found", "checkout_not_found",
             "attachment_not_found", "notification_not_found", "not_your_action",
-            "support_only", "webhooks_permission_required", "token_not_found"}
+            "support_only", "webhooks_permission_required", "token_not_found",
+            "cart_line_not_found", "coupon_not_found"}
 # A valid value for fields whose plausible content the schema alone cannot tell.
 FIELD_EXAMPLES = {
     "reason": "no_longer_needed",
@@ -28,6 +29,7 @@ FIELD_EXAMPLES = {
     "carrier": "DHL",
     "tracking_number": "TRK-0001",
     "note": "As agreed with the buyer.",
+    "reason_code": "already_shipped",  # R11: a refusal reason of the fixed list
     "new_total": 1000,
     "payment_method": "bank_card",
     "by": "1h",
@@ -43,6 +45,7 @@ FIELD_EXAMPLES = {
     "evidence": [],
     "method": "bank_card",  # R21, R23: the refund destination keeps the payment's method
     "instrument": "renewed_card",
+    "version": None,  # R20: a decision that names no version seen is not checked for staleness
 }
 
 
@@ -61,6 +64,8 @@ class Estate:
     webhook_deliveries: dict[str, int]
     refunds: dict[str, int]
     tokens: dict[str, int]
+    cart_lines: dict[str, int]
+    coupons: dict[str, int]
 
     def values_of(self, parameter: str) -> dict[str, int] | None:
         return {"order_id": self.orders, "payment_id": self.payments,
@@ -69,7 +74,8 @@ class Estate:
                 "notification_id": self.notifications,
                 "event_id": self.carrier_events, "webhook_id": self.webhooks,
                 "delivery_id": self.webhook_deliveries, "refund_id": self.refunds,
-                "token_id": self.tokens}.get(parameter)
+                "token_id": self.tokens, "line_id": self.cart_lines,
+                "coupon_id": self.coupons}.get(parameter)
 
 
 @pytest.fixture
@@ -77,16 +83,19 @@ def estate(market, settings, tmp_path) -> Estate:
     """Orders placed 26 hours ago (so a paid one may be asked to cancel), one per state; a
     message with a picture on the paid one; a notification in the buyer's inbox; a webhook
     subscriber with a delivered event, managed by support (R27); an API token of the buyer's
-    (say, of their phone); a failed refund; a carrier event waiting for support."""
+    (say, of their phone); a failed refund; a carrier event waiting for support; a line in the
+    buyer's cart and a platform coupon of theirs (R25)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from rescind.accounts.models import ApiToken
     from rescind.aftersale.changes import change_accept, change_request
     from rescind.aftersale.services import cancellation_approve, order_ship
     from rescind.clock.service import now as clock_now
+    from rescind.coupons.models import Coupon
     from rescind.domain.changes import LineChange
     from rescind.messaging.services import message_send
     from rescind.notifications.models import Notification
+    from rescind.orders.models import CartLine
     from rescind.orders.services import order_cancel_unpaid
     from rescind.orders.shipping import shipment_void
     from tests.sample_files import png_bytes
@@ -139,6 +148,11 @@ def estate(market, settings, tmp_path) -> Estate:
         **_webhooks(market, since),
         refunds={"failed": refund_failed.pk},
         tokens={"phone": ApiToken.issue_row(market.buyer, "phone")[1].pk},
+        cart_lines={"shirt": CartLine.objects.create(buyer=market.buyer, product=market.product,
+                                                     options={"colour": "red"}, quantity=1).pk},
+        coupons={"platform": Coupon.objects.create(
+            code="ESTATE5", kind="platform", amount=500, owner=market.buyer,
+            expires_at=since + timedelta(days=30)).pk},
     )
 
 
@@ -315,6 +329,7 @@ def _snapshot() -> dict:
 
     from rescind.accounts.models import ApiToken
     from rescind.aftersale.models import CancellationRequest, ChangeRequest
+    from rescind.coupons.models import Coupon
     from rescind.messaging.models import OrderMessage
     from rescind.notifications.models import Notification
     from rescind.orders.models import (
@@ -341,7 +356,8 @@ def _snapshot() -> dict:
         "payments": list(Payment.objects.order_by("pk").values_list("pk", "state", "amount")),
         "refunds": Refund.objects.count(),
         "shipments": Shipment.objects.count(),
-        "cart_lines": CartLine.objects.count(),
+        "cart_lines": list(CartLine.objects.order_by("pk").values_list("pk", "quantity")),
+        "coupons": list(Coupon.objects.order_by("pk").values_list("pk", "owner_id", "state")),
         "checkouts": Checkout.objects.count(),
         "messages": OrderMessage.objects.count(),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),

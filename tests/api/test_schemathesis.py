@@ -47,13 +47,15 @@ def requests_share_the_test_transaction():
 def owner(market, requests_share_the_test_transaction, settings, tmp_path):
     """market.buyer with a token, their orders unpaid, paid, asked to cancel and cancelled, and
     (as a seller of market.other_store too) orders of another buyer to ship or decide on; a
-    message with a picture, and a notification."""
+    message with a picture, a notification, a cart line and a coupon."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from rescind.accounts.models import ApiToken
     from rescind.clock.service import now as clock_now
+    from rescind.coupons.models import Coupon
     from rescind.messaging.services import message_send
     from rescind.notifications.models import Notification
+    from rescind.orders.models import CartLine
     from tests.sample_files import png_bytes
 
     settings.MEDIA_ROOT = str(tmp_path)
@@ -70,6 +72,10 @@ def owner(market, requests_share_the_test_transaction, settings, tmp_path):
                            attachments=[SimpleUploadedFile("shirt.png", png_bytes(),
                                                            content_type="image/png")],
                            now=since + timedelta(hours=1))
+    line = CartLine.objects.create(buyer=market.buyer, product=market.other_product,
+                                   options={}, quantity=2)
+    coupon = Coupon.objects.create(code="OWNED5", kind="platform", amount=500,
+                                   owner=market.buyer, expires_at=since + timedelta(days=30))
     notification = Notification.objects.create(
         user=market.buyer, order=orders[1], kind="order_paid", title="Paid", body="Thank you.",
         created_at=since, dedup_key="owner-notification")
@@ -80,7 +86,8 @@ def owner(market, requests_share_the_test_transaction, settings, tmp_path):
                 "checkout_id": [o.checkout_id for o in orders],
                 "message_id": [message.pk],
                 "attachment_id": [message.attachments.get().pk],
-                "notification_id": [notification.pk]},
+                "notification_id": [notification.pk],
+                "line_id": [line.pk], "coupon_id": [coupon.pk]},
     }
 
 

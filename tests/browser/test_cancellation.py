@@ -73,10 +73,15 @@ def test_r10_r22_buyer_requests_cancellation_seller_approves_refund_appears(
     # when: the seller opens the order and approves the cancellation
     rows.first.get_by_role("link", name=f"Order #{order.pk}").click()
     page.get_by_role("button", name="Approve cancellation").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Approve the cancellation of order #{order.pk}? The order "
+                                   "closes and 28.00 USD goes back to the buyer's bank card.")
+    dialog.get_by_role("button", name="Approve cancellation").click()
 
-    # then: the seller sees it done
+    # then: the seller sees it done, in the seller's words: how much goes back, and where
     expect(page.get_by_role("status")).to_have_text(
-        "Cancellation approved; the buyer is being refunded.")
+        f"You approved the cancellation of order #{order.pk}; 28.00 USD goes back to the "
+        "buyer's bank card.")
     expect(page.locator("#order-state")).to_have_text("Closed")
 
     # when: the buyer logs back in and opens the order

@@ -50,6 +50,7 @@ def test_r13_r22_r23_buyer_changes_to_one_blue_shirt_seller_accepts_difference_r
     log_in("seller")
     page.goto(f"{live_server.url}/orders/{order.pk}/")
     page.get_by_role("button", name="Accept the change").click()
+    page.get_by_role("dialog").get_by_role("button", name="Accept the change").click()
 
     # then: the seller sees it done, and the order now holds one blue shirt
     expect(page.get_by_role("status")).to_have_text("Change accepted.")

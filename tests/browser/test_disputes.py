@@ -64,6 +64,7 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     page.get_by_label("Proposed amount").fill("10.00")
     page.get_by_label("Note to the buyer").fill("The colour is close enough")
     page.get_by_role("button", name="Propose").click()
+    page.get_by_role("dialog").get_by_role("button", name="Propose").click()
     expect(page.get_by_role("status")).to_have_text("Your proposal was sent to the buyer.")
 
     # when: the buyer sees the proposal and escalates to support
@@ -86,9 +87,11 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     row.get_by_role("link", name=f"Order #{order.pk}").click()
     expect(page.locator('#timeline li[data-kind="DisputeSellerProposed"]')).to_have_text(
         re.compile(r"The seller proposes 10\.00 USD\. “The colour is close enough”$"))
-    page.get_by_label("Refund amount").fill("15.00")
-    page.get_by_label("Decision note").fill("Partly as described")
-    page.get_by_role("button", name="Decide").click()
+    other = page.locator("#decide-other")
+    other.get_by_label("Refund amount").fill("15.00")
+    other.get_by_label("Note to both sides").fill("Partly as described")
+    other.get_by_role("button", name="Decide this amount").click()
+    page.get_by_role("dialog").get_by_role("button", name="Decide", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Decision recorded.")
     expect(page.locator("#order-state")).to_have_text("Completed")
 

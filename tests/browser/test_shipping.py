@@ -39,9 +39,10 @@ def test_r15_r16_dropped_parcel_shows_shipment_canceled_and_seller_ships_again(
     # when: the seller ships it from the order page
     log_in("seller")
     page.goto(f"{live_server.url}/orders/{order.pk}/")
-    page.get_by_label("Carrier", exact=True).fill("Cainiao")
+    page.get_by_label("Carrier", exact=True).select_option("Cainiao")
     page.get_by_label("Tracking number", exact=True).fill("LP100200300")
     page.get_by_role("button", name="Ship", exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name="Ship", exact=True).click()
     expect(page.locator("#order-state")).to_have_text("Awaiting delivery")
     log_out()
 
@@ -62,9 +63,10 @@ def test_r15_r16_dropped_parcel_shows_shipment_canceled_and_seller_ships_again(
     # when: the seller assigns a new tracking number
     log_in("seller")
     page.goto(f"{live_server.url}/orders/{order.pk}/")
-    page.get_by_label("Carrier", exact=True).fill("Cainiao")
+    page.get_by_label("Carrier", exact=True).select_option("Cainiao")
     page.get_by_label("New tracking number", exact=True).fill("LP100200399")
     page.get_by_role("button", name="Ship again").click()
+    page.get_by_role("dialog").get_by_role("button", name="Ship", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Shipped again with the new tracking number.")
     log_out()
 
@@ -97,9 +99,10 @@ def test_r15_a_taken_number_is_refused_on_the_page_and_a_stray_event_reaches_sup
     # when: store A's seller ships with LP555
     log_in("seller")
     page.goto(f"{live_server.url}/orders/{mine.pk}/")
-    page.get_by_label("Carrier", exact=True).fill("Cainiao")
+    page.get_by_label("Carrier", exact=True).select_option("Cainiao")
     page.get_by_label("Tracking number", exact=True).fill("LP555")
     page.get_by_role("button", name="Ship", exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name="Ship", exact=True).click()
     # then: the page says why, and the order is not shipped
     expect(page.get_by_role("status")).to_contain_text(
         "Cainiao tracking number LP555 already belongs to another parcel")

@@ -227,3 +227,22 @@ def test_r27_a_rolled_back_decision_sends_nothing(market):
     # then no notification was queued for it
     assert not DBTaskResult.objects.exists()
     assert not TimelineEntry.objects.filter(kind="CancellationRequested").exists()
+
+
+def test_r11_r27_a_refusal_tells_the_buyer_its_reason_and_webhooks_carry_the_code(market,
+                                                                                 receiver):
+    from rescind.aftersale.services import cancellation_refuse
+
+    # given a pending request the seller refuses because the order already shipped
+    order = market.requested(at=T0)
+    cancellation_refuse(order_id=order.pk, user=market.seller, reason_code="already_shipped",
+                        note="It left this morning", now=T0 + 2 * DAY)
+    # when the queued notifications are delivered
+    _deliver_queued(T0 + 2 * DAY)
+    # then the buyer reads the reason in words, with the note
+    notice = Notification.objects.get(user=market.buyer, kind="CancellationRefused")
+    assert notice.title == (f"The seller refused to cancel order #{order.pk}: the order has "
+                            "already shipped. “It left this morning”")
+    # and the marketplace's systems receive the code
+    refused = next(e for e in receiver.events if e["kind"] == "CancellationRefused")
+    assert refused["params"] == {"note": "It left this morning", "reason_code": "already_shipped"}

@@ -93,5 +93,11 @@ def test_r27_a_message_tells_the_other_side_only():
     assert audience(by_seller.kind) == frozenset({Party.BUYER})
     assert by_buyer.params() == {"message_id": 7, "attachments": 2}
     with pytest.raises(DomainError) as refused:
-        message_sent(Party.SUPPORT, message_id=9, attachments=0)
+        message_sent(Party.CARRIER, message_id=9, attachments=0)
     assert refused.value.kind is ErrorKind.FORBIDDEN
+
+
+def test_r27_support_writes_to_both_sides():
+    by_support = message_sent(Party.SUPPORT, message_id=9, attachments=0)
+    assert by_support.kind == "SupportMessaged"
+    assert audience(by_support.kind) == frozenset({Party.BUYER, Party.SELLER})

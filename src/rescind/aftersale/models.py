@@ -8,10 +8,10 @@ from django.db.models import Q
 from rescind.domain.facts import ChangeFacts, RequestFacts
 from rescind.domain.money import Money
 from rescind.domain.policy import Side
-from rescind.orders.models import Order
+from rescind.orders.models import Order, ShardKeyed
 
 
-class CancellationRequest(models.Model):
+class CancellationRequest(ShardKeyed):
     class State(models.TextChoices):
         PENDING = "pending"
         APPROVED = "approved"
@@ -31,6 +31,8 @@ class CancellationRequest(models.Model):
     respond_by = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    # R11: why the seller refused, a code of domain/refusals.py; empty unless refused.
+    refusal_reason = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
@@ -39,6 +41,9 @@ class CancellationRequest(models.Model):
             models.UniqueConstraint(fields=["order"], condition=Q(state="pending"),
                                     name="one_pending_cancellation_per_order"),
         ]
+        # The seller's queue: pending requests by deadline (orders.seller_queue).
+        indexes = [models.Index(fields=["respond_by", "order"], condition=Q(state="pending"),
+                                name="cancellation_pending_by_due")]
 
     def __str__(self) -> str:
         return f"Cancellation request {self.pk} on order {self.order_id}"
@@ -48,7 +53,7 @@ class CancellationRequest(models.Model):
                             requested_at=self.requested_at, respond_by=self.respond_by)
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(ShardKeyed):
     """A buyer's request to change a paid order before shipment (R13): the lines it changes,
     each {"line", "before", "after"}, new delivery details, and the exact price difference."""
 
@@ -92,6 +97,8 @@ class ChangeRequest(models.Model):
                                     condition=Q(state__in=["pending", "awaiting_charge"]),
                                     name="one_open_change_per_order"),
         ]
+        indexes = [models.Index(fields=["respond_by", "order"], condition=Q(state="pending"),
+                                name="change_pending_by_due")]
 
     def __str__(self) -> str:
         return f"Change request {self.pk} on order {self.order_id}"

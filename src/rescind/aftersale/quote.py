@@ -48,7 +48,8 @@ def quote_read(quote: CancellationQuote) -> dict:
         "reason": quote.reason,
         "reason_side": quote.reason_side.value if quote.reason_side else None,
         "counts_against_seller": quote.counts_against_seller,
-        "coupons": [{"code": f.code, "kind": f.kind.value, "returned": f.returned,
+        "coupons": [{"id": f.coupon_id, "url": f"/api/v1/coupons/{f.coupon_id}",
+                     "code": f.code, "kind": f.kind.value, "returned": f.returned,
                      "reason": f.reason, "explanation": FATE_TEXT[f.reason]}
                     for f in quote.coupons],
     }

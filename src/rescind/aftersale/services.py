@@ -22,7 +22,8 @@ from rescind.domain.cancellation import (
     decide_ship,
     decide_withdraw_cancellation,
 )
-from rescind.domain.events import CancellationRequested, OrderShipped
+from rescind.domain.events import CancellationRefused, CancellationRequested, OrderShipped
+from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.orders.closing import order_close
 from rescind.orders.models import Deadline, Order, Parcel, Shipment
 from rescind.orders.parcels import parcel_claim
@@ -45,9 +46,11 @@ def _request_decide(order: Order, state: str, *, now: datetime, note: str = "") 
         state=state, decided_at=now, decision_note=note)
 
 
-def _close_request(order: Order, state: str, *, now: datetime, note: str = "") -> None:
+def _close_request(order: Order, state: str, *, now: datetime, note: str = "",
+                   refusal_reason: str = "") -> None:
     """Mark the pending request decided, and stop the seller's response window."""
-    _request_decide(order, state, now=now, note=note)
+    CancellationRequest.objects.filter(order=order, state=State.PENDING).update(
+        state=state, decided_at=now, decision_note=note, refusal_reason=refusal_reason)
     deadlines_void(order, Deadline.Kind.SELLER_RESPONSE, now=now)
 
 
@@ -89,13 +92,18 @@ def cancellation_approve(*, order_id: int, user, note: str = "", now: datetime) 
     return order
 
 
-def cancellation_refuse(*, order_id: int, user, note: str, now: datetime) -> Order:
-    """R11: the seller refuses; the order keeps awaiting shipment."""
+def cancellation_refuse(*, order_id: int, user, note: str = "",
+                        reason_code: str = LEGACY_REFUSAL_REASON, now: datetime) -> Order:
+    """R11: the seller refuses with a reason code (domain/refusals.py) and an optional note
+    (required for "other"); the order keeps awaiting shipment."""
     with transaction.atomic():
         order = order_lock(order_id)
         actor = require_party(user, order, Party.SELLER)
-        events = decide_refuse_cancellation(order_facts(order), note=note)
-        _close_request(order, State.REFUSED, now=now, note=note.strip())
+        events = decide_refuse_cancellation(order_facts(order), note=note,
+                                            reason_code=reason_code)
+        refused: CancellationRefused = events[0]  # type: ignore[assignment]
+        _close_request(order, State.REFUSED, now=now, note=refused.note,
+                       refusal_reason=refused.reason_code)
         events_record(order, events, actor=actor, now=now)
     return order
 

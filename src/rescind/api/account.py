@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from ninja import Router
+from ninja import Router, Schema
+from pydantic import Field
 
 from rescind.accounts.parties import is_support, store_ids_of
+from rescind.api.choices import RefusalReasonChoice
 from rescind.api.common import ERRORS
 from rescind.api.schemas import (
     ClockAdvanceIn,
@@ -19,7 +21,9 @@ from rescind.clock.service import now as clock_now
 from rescind.config import policy
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.policy import parse_duration
+from rescind.domain.refusals import NOTE_REQUIRED_FOR
 from rescind.orders.models import Product
+from rescind.web.labels import refusal_reasons
 
 router = Router(tags=["account"])
 
@@ -47,6 +51,18 @@ def reasons_list(request):
     """R8: the fixed reason list, each with the side it counts against."""
     return [{"code": r.code, "label": r.label, "side": r.side.value,
              "explanation": r.explanation} for r in policy().r8_reasons]
+
+
+class RefusalReasonOut(Schema):
+    code: RefusalReasonChoice
+    label: str = Field(description="as the seller's form offers it")
+    note_required: bool = Field(description="a refusal with this reason needs a note")
+
+
+@router.get("/policy/refusal-reasons", response={200: list[RefusalReasonOut], **ERRORS})
+def refusal_reasons_list(request):
+    """R11: the fixed list a seller refuses a cancellation request with (`reason_code`)."""
+    return [{**r, "note_required": r["code"] in NOTE_REQUIRED_FOR} for r in refusal_reasons()]
 
 
 def _clock_read() -> dict:

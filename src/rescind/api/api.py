@@ -12,8 +12,10 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from rescind.accounts.tokens import TokenExpired
 from rescind.api import (
     account,
+    cart,
     changes,
     checkouts,
+    coupons,
     disputes,
     inbox,
     messages,
@@ -22,7 +24,10 @@ from rescind.api import (
     orders,
     refund_desk,
     refunds,
+    seller_bulk,
+    seller_queue,
     shipping,
+    support_work,
     tokens,
     webhooks,
 )
@@ -64,17 +69,22 @@ api = RescindAPI(
 api.add_router("", tokens.router)
 api.add_router("", account.router)
 api.add_router("", orders.router)
+api.add_router("", seller_queue.router)
 api.add_router("", checkouts.router)
+api.add_router("", cart.router)
+api.add_router("", coupons.router)
 api.add_router("", shipping.router)
 api.add_router("", inbox.router)
 api.add_router("", messages.router)
 api.add_router("", changes.router)
 api.add_router("", disputes.router)
+api.add_router("", support_work.router)
 api.add_router("", refunds.router)
 api.add_router("", refund_desk.router)
 api.add_router("", metrics.router)
 api.add_router("", metric_trends.router)
 api.add_router("", webhooks.router)
+api.add_router("", seller_bulk.router)
 
 
 @api.exception_handler(DomainError)

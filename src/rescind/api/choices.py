@@ -15,6 +15,7 @@ from rescind.domain.errors import DomainError
 from rescind.domain.metric_trends import measure_of
 from rescind.domain.policy import Side
 from rescind.domain.refunds import PaymentMethod, RefundState, payment_method_parse
+from rescind.domain.refusals import REFUSAL_REASONS, refusal_reason_parse
 from rescind.domain.shipping import CarrierEvent, carrier_event_parse
 from rescind.domain.states import CloseReason, OrderState
 from rescind.orders.models import Payment
@@ -39,9 +40,10 @@ RefundStateChoice = one_of(s.value for s in RefundState)
 DisputeStateChoice = one_of(s.value for s in DisputeState)
 CancellationRequestStateChoice = one_of(CancellationRequest.State.values)
 ChangeRequestStateChoice = one_of(ChangeRequest.State.values)
-VoidCauseChoice = one_of(("tracking_invalid", "voided_by_seller"))
+VoidCauseChoice = one_of(("tracking_invalid", "voided_by_seller", "canceled_by_platform"))
 ActionChoice = one_of(a.value for a in Action)
-DeadlineKindChoice = one_of(DEADLINE_LABELS)  # the deadlines an order shows (R2)
+DeadlineKindChoice = one_of(DEADLINE_LABELS)
+RefusalReasonChoice = one_of(REFUSAL_REASONS)  # R11  # the deadlines an order shows (R2)
 
 # The input fields whose off-list value the services have always refused with their own code.
 _REFUSALS: dict[str, Callable[[str], object]] = {
@@ -50,6 +52,7 @@ _REFUSALS: dict[str, Callable[[str], object]] = {
     "dispute_reason": dispute_reason_checked,  # 422 unknown_dispute_reason
     "event": carrier_event_parse,  # 422 unknown_carrier_event
     "metric": measure_of,  # 422 unknown_metric
+    "reason_code": refusal_reason_parse,  # 422 unknown_refusal_reason
 }
 
 

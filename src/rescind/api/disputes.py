@@ -62,6 +62,12 @@ class DecisionIn(StrictIn):
     refund: int = Field(ge=0, le=MAX_AMOUNT, description="minor units; 0 for no refund")
     return_item: bool = False
     note: str = Field(default="", max_length=1000)
+    version: int | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT,
+        description="the dispute's `version` as the agent read it; if it changed since, the "
+        "decision is refused (409 dispute_changed)")
+    take_over: bool = Field(default=False, description="decide a dispute another agent "
+                            "claimed, taking it over (otherwise 409 dispute_claimed)")
 
 
 class EvidenceOut(Schema):
@@ -104,6 +110,9 @@ class DisputeOut(Schema):
     return_received_at: datetime | None
     resolved_at: datetime | None
     actions: list[str]
+    assignee: str | None = Field(description="the support agent who claimed it (R20)")
+    assigned_at: datetime | None
+    version: int = Field(description="moves with every change; send it with a decision")
 
 
 class QueuedDisputeOut(DisputeOut):
@@ -247,10 +256,14 @@ def orders_dispute_confirm_return(request, order_id: int):
 @router.post("/orders/{order_id}/dispute/decision", response={200: DisputeOut, **ERRORS})
 def orders_dispute_decision(request, order_id: int, body: DecisionIn):
     """R20, R22: support (staff with rescind_disputes.decide_dispute) decides a full, partial
-    or no refund, with or without return. Errors: 403 decide_permission_required, 409
-    refund_exceeds_charge, 422 return_needs_refund."""
+    or no refund, with or without return. Two agents never decide unknowingly: send the
+    `version` read with the dispute and a decision on a dispute that changed since is refused;
+    one another agent claimed needs `take_over`. Errors: 403 decide_permission_required, 409
+    dispute_changed, 409 dispute_claimed, 409 dispute_state_conflict, 409 no_open_dispute,
+    409 refund_exceeds_charge, 422 return_needs_refund."""
     dispute_decide(order_id=order_id, user=request.user, refund=body.refund,
-                   return_item=body.return_item, note=body.note, now=clock_now())
+                   return_item=body.return_item, note=body.note, now=clock_now(),
+                   version_seen=body.version, take_over=body.take_over)
     return _read(request, order_id)
 
 

@@ -33,6 +33,7 @@ from rescind.api.schemas import (
 )
 from rescind.clock.service import now as clock_now
 from rescind.domain.actions import Party
+from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.orders.models import Order
 from rescind.orders.reads import order_detail, order_for_reader, order_summaries
 from rescind.orders.services import (
@@ -143,9 +144,13 @@ def orders_cancellation_approve(request, order_id: int, body: NoteIn):
 @router.post("/orders/{order_id}/cancellation-request/refuse",
              response={200: OrderDetailOut, **ERRORS})
 def orders_cancellation_refuse(request, order_id: int, body: RefuseIn):
-    """R11: the seller refuses, with a note for the buyer. Errors: 422 note_required,
-    409 no_pending_request, 409 transition_not_allowed, 403 not_your_action."""
-    cancellation_refuse(order_id=order_id, user=request.user, note=body.note, now=clock_now())
+    """R11: the seller refuses, with a reason code of GET /policy/refusal-reasons and an
+    optional note for the buyer. Without `reason_code` (clients written before the codes) the
+    refusal is recorded as `other`, which needs a note, as every refusal did before. Errors:
+    422 unknown_refusal_reason (details.allowed), 422 note_required (reason `other` without a
+    note), 409 no_pending_request, 409 transition_not_allowed, 403 not_your_action."""
+    cancellation_refuse(order_id=order_id, user=request.user, note=body.note,
+                        reason_code=body.reason_code or LEGACY_REFUSAL_REASON, now=clock_now())
     return detail_for(request, order_id)
 
 

@@ -20,6 +20,7 @@ from rescind.api.choices import (
     PaymentMethodChoice,
     PaymentStateChoice,
     RefundStateChoice,
+    RefusalReasonChoice,
     SideChoice,
     VoidCauseChoice,
 )
@@ -141,6 +142,11 @@ class CancellationRequestOut(Schema):
     respond_by: datetime
     decided_at: datetime | None
     decision_note: str
+    refusal_reason: RefusalReasonChoice | None = Field(
+        default=None, description="R11: why the seller refused (a code of "
+        "GET /policy/refusal-reasons), when refused")
+    refusal_reason_label: str | None = Field(default=None,
+                                             description="the refusal reason in words")
 
 
 class RefundOut(Schema):
@@ -311,7 +317,12 @@ class NoteIn(StrictIn):
 
 
 class RefuseIn(StrictIn):
-    note: str = Field(min_length=1, max_length=1000)
+    reason_code: RefusalReasonChoice | None = Field(
+        default=None, description="R11: why you refuse, a code of GET /policy/refusal-reasons. "
+        "Optional for clients written before reason codes: without it the refusal is recorded "
+        "as `other`, and `other` needs a note.")
+    note: str = Field(default="", max_length=1000,
+                      description="to the buyer; optional except with reason `other`")
 
 
 class ShipIn(StrictIn):
@@ -421,6 +432,8 @@ class UnmatchedCarrierEventOut(Schema):
 
 
 class CouponFateOut(Schema):
+    id: int = Field(description="the coupon, as GET /coupons/{id} reads it")
+    url: str = Field(description="where to read it: /api/v1/coupons/{id}")
     code: str
     kind: str
     returned: bool

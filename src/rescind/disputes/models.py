@@ -9,13 +9,13 @@ from django.db.models import Q
 
 from rescind.domain.disputes import DISPUTE_REASONS, DisputeFacts, DisputeState
 from rescind.domain.money import Money
-from rescind.orders.models import Order
+from rescind.orders.models import Order, ShardKeyed
 from rescind.refunds.models import Refund
 
 OPEN_STATES = [s.value for s in DisputeState if s is not DisputeState.RESOLVED]
 
 
-class Dispute(models.Model):
+class Dispute(ShardKeyed):
     State = models.TextChoices("State", [(s.name, s.value) for s in DisputeState])
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
@@ -54,6 +54,12 @@ class Dispute(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     refund_row = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+    # Support's work on it (R20): the agent who claimed it, and a counter every change of the
+    # row moves, so that a decision made on a page loaded before the change is refused.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]

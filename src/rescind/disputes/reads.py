@@ -59,6 +59,9 @@ def dispute_read(dispute: Dispute, party: Party, *, can_decide: bool = False,
         "return_delivered_at": dispute.return_delivered_at,
         "return_received_at": dispute.return_received_at, "resolved_at": dispute.resolved_at,
         "actions": actions,
+        # R20: the agent working on it, and the version a decision form posts back.
+        "assignee": dispute.assignee.get_username() if dispute.assignee_id else None,
+        "assigned_at": dispute.assigned_at, "version": dispute.version,
     }
 
 
@@ -77,15 +80,16 @@ def dispute_for_reader(order: Order, party: Party, *, can_decide: bool = False) 
     return dispute_read(dispute, party, can_decide=can_decide)
 
 
-def support_queue(*, now: datetime, limit: int = 200,
-                  can_retry: bool = False) -> dict[str, list[dict[str, Any]]]:
+def support_queue(*, now: datetime, limit: int = 200, can_retry: bool = False,
+                  with_disputes: bool = True) -> dict[str, list[dict[str, Any]]]:
     """R20, R23: open disputes, the next deadline first (those waiting for support by when
     they were escalated); refunds flagged overdue that have not arrived, or not started in
     time; and refunds failed for good waiting for a retry (`can_retry`: the reader may).
     A constant number of statements whatever the queue's length (issue 16): the evidence
     names of every dispute listed are read together."""
     S = DisputeState
-    disputes = (Dispute.objects.filter(state__in=OPEN_STATES).select_related("order__store")
+    disputes = (Dispute.objects.filter(state__in=OPEN_STATES)
+                .select_related("order__store", "assignee")
                 .annotate(due=Case(
                     When(state=S.AWAITING_SELLER.value, then=F("respond_by")),
                     When(state__in=[S.SELLER_REFUSED.value, S.SELLER_PROPOSED.value],
@@ -101,7 +105,7 @@ def support_queue(*, now: datetime, limit: int = 200,
     overdue = Refund.objects.filter(late).order_by("arrive_by", "pk")[:limit]
     failed = (Refund.objects.filter(state=RefundState.FAILED.value, retry__isnull=True)
               .select_related("payment").order_by("failed_at", "pk")[:limit])
-    disputes = list(disputes)
+    disputes = list(disputes) if with_disputes else []
     names = _evidence_names({pk for d in disputes for pk in d.evidence})
     return {
         "disputes": [{**dispute_read(d, Party.SUPPORT, can_decide=True, names=names),

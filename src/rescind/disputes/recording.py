@@ -30,6 +30,7 @@ from rescind.domain.dispute_events import (
 from rescind.domain.disputes import DisputeFacts, DisputeState
 from rescind.domain.events import Event, RefundCreated
 from rescind.domain.facts import OrderFacts
+from rescind.domain.support_work import DisputeClaimed, DisputeGuard, DisputeReleased
 from rescind.orders.closing import order_close
 from rescind.orders.models import Deadline, Order, Parcel
 from rescind.orders.parcels import parcel_claim, parcels_release
@@ -69,6 +70,16 @@ def dispute_act(*, order_id: int, actor_of: Callable[[Order], Actor], decide: De
         return dispute_apply(order, dispute, events, actor=actor, now=now)
 
 
+def dispute_guard_of(dispute: Dispute, user, *, version_seen: int | None) -> DisputeGuard:
+    """Who holds `dispute` and what the agent saw, for the decisions that guard it (R20)."""
+    name = ""
+    if dispute.assignee_id is not None and dispute.assignee_id != user.pk:
+        name = dispute.assignee.get_username()
+    return DisputeGuard(agent_id=user.pk, assignee_id=dispute.assignee_id, assignee_name=name,
+                        version=dispute.version, version_seen=version_seen,
+                        escalated=dispute.state == DisputeState.ESCALATED.value)
+
+
 def party_actor(user, *parties: Party) -> Callable[[Order], Actor]:
     return lambda order: require_party(user, order, *parties)
 
@@ -81,6 +92,8 @@ def dispute_apply(order: Order, dispute: Dispute | None, events: list[Event], *,
     for event in events:
         dispute = _row_apply(order, dispute, event, actor=actor, now=now)
     if dispute is not None:
+        if events:  # under the order's lock: a page loaded before now is stale (R20)
+            dispute.version += 1
         dispute.save()
         _reminders_void(order, dispute, events, now=now)
     if any(isinstance(e, DisputeResolved) and e.outcome == "closed" for e in events):
@@ -160,6 +173,10 @@ def _row_apply(order: Order, dispute: Dispute | None, event: Event, *, actor: Ac
                      event.confirm_by, dispute.pk)  # R27
     elif isinstance(event, DisputeReturnReceived):
         dispute.return_received_at = now
+    elif isinstance(event, DisputeClaimed):
+        dispute.assignee_id, dispute.assigned_at = actor.user_id, now
+    elif isinstance(event, DisputeReleased):
+        dispute.assignee_id, dispute.assigned_at = None, None
     elif isinstance(event, DisputeResolved):
         dispute.state, dispute.resolved_at = S.RESOLVED.value, now
         parcels_release(order, kind=Parcel.Kind.RETURN, cause="dispute_resolved", now=now)

@@ -15,6 +15,7 @@ from rescind.disputes.models import Dispute
 from rescind.disputes.recording import (
     dispute_act,
     dispute_apply,
+    dispute_guard_of,
     dispute_open_of,
     party_actor,
     support_decider,
@@ -32,6 +33,7 @@ from rescind.domain.disputes import (
 )
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
+from rescind.domain.support_work import decide_guard
 from rescind.messaging.models import MessageAttachment
 from rescind.messaging.services import attachments_stage, message_record
 from rescind.orders.models import Order
@@ -69,7 +71,7 @@ def dispute_open(*, order_id: int, user, reason: str, claim: int | None, return_
                     order_attachments=frozenset(), now=now, policy=policy())
                 message = message_record(order, actor, body="", staged=staged, now=now)
                 evidence = [*evidence, *message.attachments.values_list("pk", flat=True)]
-            attachments = frozenset(MessageAttachment.objects.filter(message__order_id=order.pk)
+            attachments = frozenset(MessageAttachment.objects.filter(order_id=order.pk)
                                     .values_list("pk", flat=True))
             events = decide_open_dispute(
                 facts, dispute.facts() if dispute else None, reason=reason,
@@ -133,11 +135,23 @@ def dispute_escalate(*, order_id: int, user, note: str, now: datetime) -> Disput
 
 
 def dispute_decide(*, order_id: int, user, refund: int, return_item: bool, note: str,
-                   now: datetime) -> Dispute | None:
+                   now: datetime, version_seen: int | None = None,
+                   take_over: bool = False) -> Dispute | None:
     """R20, R22: support decides a full, partial or no refund (minor units), with or without
-    the return. Needs staff with the rescind_disputes.decide_dispute permission."""
-    return dispute_act(order_id=order_id, actor_of=lambda order: support_decider(user, order),
-                       now=now, decide=lambda order, d: decide_support(
-                           order, d, refund=Money(refund, order.total.currency),
-                           return_item=return_item, note=note, now=now, policy=policy(),
-                           calendar=calendar()))
+    the return. Needs staff with the rescind_disputes.decide_dispute permission. Two agents
+    never decide unknowingly: a dispute another agent claimed is refused (dispute_claimed)
+    unless `take_over`, and one that changed since the agent's page showed `version_seen` is
+    refused (dispute_changed); the decider holds the dispute from then on."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = support_decider(user, order)
+        dispute = dispute_open_of(order)
+        latest = dispute or order.disputes.order_by("-pk").first()
+        events = [] if latest is None else decide_guard(
+            dispute_guard_of(latest, user, version_seen=version_seen),
+            agent=user.get_username(), take_over=take_over)
+        events += decide_support(order_facts(order), dispute.facts() if dispute else None,
+                                 refund=Money(refund, order.currency),
+                                 return_item=return_item, note=note, now=now,
+                                 policy=policy(), calendar=calendar())
+        return dispute_apply(order, dispute, events, actor=actor, now=now)

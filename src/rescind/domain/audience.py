@@ -68,6 +68,11 @@ AUDIENCE: dict[str, frozenset[Party]] = {
     # A message tells the other side of the conversation, never its author.
     "BuyerMessaged": frozenset({S}),
     "SellerMessaged": frozenset({B}),
+    "SupportMessaged": frozenset({B, S}),  # support writes to both sides at once
+    # Support's own work (R20, R22): the buyer hears of money; claims are support's business.
+    "GoodwillRefundGranted": frozenset({B}),
+    "DisputeClaimed": frozenset(),
+    "DisputeReleased": frozenset(),
 }
 
 

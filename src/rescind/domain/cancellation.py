@@ -25,6 +25,11 @@ from rescind.domain.events import (
 from rescind.domain.facts import OrderFacts, RequestFacts
 from rescind.domain.policy import Policy
 from rescind.domain.refunds import refund_in_full
+from rescind.domain.refusals import (
+    LEGACY_REFUSAL_REASON,
+    NOTE_REQUIRED_FOR,
+    refusal_reason_parse,
+)
 from rescind.domain.shipping import tracking_checked
 from rescind.domain.states import OrderState, Transition, apply_transition
 
@@ -94,13 +99,16 @@ def decide_approve_cancellation(
     ]
 
 
-def decide_refuse_cancellation(order: OrderFacts, *, note: str) -> list[Event]:
-    """R11: the seller refuses; the order keeps awaiting shipment."""
+def decide_refuse_cancellation(order: OrderFacts, *, note: str,
+                               reason_code: str = LEGACY_REFUSAL_REASON) -> list[Event]:
+    """R11: the seller refuses with a reason code of the fixed list; the order keeps awaiting
+    shipment. The note is optional, except for "other", where it is the reason."""
+    reason_code = refusal_reason_parse(reason_code)
     _pending(order)
-    if not note.strip():
+    if reason_code in NOTE_REQUIRED_FOR and not note.strip():
         raise DomainError("note_required", "Tell the buyer why you refuse the request.",
                           kind=ErrorKind.INVALID)
-    return [CancellationRefused(note=note.strip()[:NOTE_LIMIT])]
+    return [CancellationRefused(note=note.strip()[:NOTE_LIMIT], reason_code=reason_code)]
 
 
 def decide_withdraw_cancellation(order: OrderFacts) -> list[Event]:

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.money import allocate
+from rescind.domain.money import SUPPORTED_CURRENCIES, allocate
 from rescind.domain.states import CloseReason, OrderState
 
 
@@ -29,10 +29,12 @@ class CouponKind(StrEnum):
 class CouponFacts:
     code: str
     kind: CouponKind
-    amount: int  # minor units
+    amount: int  # minor units; for a percentage coupon, the most it takes off
     currency: str
     expires_at: datetime
     store_id: int | None = None  # None: any store (platform coupons, platform promo codes)
+    coupon_id: int | None = None  # the stored coupon's id, for links (quote, coupon list)
+    percent_off: int | None = None  # None: worth `amount`; else this share of what it pays for
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +82,19 @@ def apply_coupons(
             raise _refuse("coupon_not_applicable",
                           f"Coupon {coupon.code} does not apply to anything in this checkout.",
                           coupon)
-        used = min(coupon.amount, sum(weights))
+        used = min(coupon.amount, coupon_value(coupon, sum(weights)), sum(weights))
         coupon_shares = allocate(used, weights)
         remaining = [left - share for left, share in zip(remaining, coupon_shares, strict=True)]
         shares[coupon.code] = coupon_shares
     return shares
+
+
+def coupon_value(coupon: CouponFacts, applicable: int) -> int:
+    """What the coupon takes off `applicable` minor units before its cap: all of its amount, or
+    its percentage rounded down (never a cent more than the buyer was promised, R3)."""
+    if coupon.percent_off is None:
+        return coupon.amount
+    return applicable * coupon.percent_off // 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +103,7 @@ class CouponFate:
     kind: CouponKind
     returned: bool
     reason: str  # a stable code, see FATE_TEXT
+    coupon_id: int | None = None
 
 
 FATE_TEXT = {
@@ -110,12 +121,62 @@ def coupon_fate(
 ) -> CouponFate:
     """R25, R26: whether a coupon comes back, given the orders it paid for as they are now."""
     if coupon.kind is CouponKind.SELLER:
-        return CouponFate(coupon.code, coupon.kind, False, "seller_coupon_never_returns")
+        return _fate(coupon, False, "seller_coupon_never_returns")
     if coupon.kind is CouponKind.PROMO:
-        return CouponFate(coupon.code, coupon.kind, False, "promo_code_never_returns")
+        return _fate(coupon, False, "promo_code_never_returns")
     if any(state is not OrderState.CLOSED or reason not in CANCELLED
            for state, reason in orders_it_paid_for):
-        return CouponFate(coupon.code, coupon.kind, False, "other_items_still_active")
+        return _fate(coupon, False, "other_items_still_active")
     if now >= coupon.expires_at:
-        return CouponFate(coupon.code, coupon.kind, False, "expired")
-    return CouponFate(coupon.code, coupon.kind, True, "all_items_cancelled")
+        return _fate(coupon, False, "expired")
+    return _fate(coupon, True, "all_items_cancelled")
+
+
+def _fate(coupon: CouponFacts, returned: bool, reason: str) -> CouponFate:
+    return CouponFate(coupon.code, coupon.kind, returned, reason, coupon.coupon_id)
+
+
+class CouponStanding(StrEnum):
+    """Where a coupon stands for the buyer holding it (their coupon list)."""
+
+    AVAILABLE = "available"
+    USED = "used"  # spent by a checkout that is not (all) cancelled
+    RETURNED = "returned"  # came back after a cancellation (R25) and is usable again
+    EXPIRED = "expired"  # past its expiry, never spent
+
+
+def coupon_standing(*, spent: bool, returned: bool, expires_at: datetime,
+                    now: datetime) -> CouponStanding:
+    """R25, R26: a spent coupon is used (promo codes are never spent); an unspent one past its
+    expiry is expired; one that came back is returned; anything else is available."""
+    if spent:
+        return CouponStanding.USED
+    if now >= expires_at:
+        return CouponStanding.EXPIRED
+    return CouponStanding.RETURNED if returned else CouponStanding.AVAILABLE
+
+
+# What support may give one buyer as a platform coupon, in minor units (1 to 100,000.00).
+PLATFORM_COUPON_MAX_AMOUNT = 10_000_000
+
+
+def platform_coupon_checked(*, amount: int, currency: str, expires_at: datetime,
+                            now: datetime, percent_off: int | None = None) -> None:
+    """R25: what support issues as a platform coupon: a positive amount within the limit (for
+    a percentage coupon, the most it takes off), a percentage from 1 to 100 if it is one, a
+    supported currency, an expiry in the future. Raises a 422 with a stable code otherwise."""
+    if percent_off is not None and not 1 <= percent_off <= 100:
+        raise DomainError("coupon_percent_invalid", "A percentage is from 1 to 100.",
+                          kind=ErrorKind.INVALID, details={"min": 1, "max": 100})
+    if not 1 <= amount <= PLATFORM_COUPON_MAX_AMOUNT:
+        raise DomainError("coupon_amount_invalid",
+                          "A coupon is worth at least 1 minor unit and at most "
+                          f"{PLATFORM_COUPON_MAX_AMOUNT} minor units.", kind=ErrorKind.INVALID,
+                          details={"min": 1, "max": PLATFORM_COUPON_MAX_AMOUNT})
+    if currency not in SUPPORTED_CURRENCIES:
+        raise DomainError("coupon_currency_unsupported",
+                          f"Currency {currency!r} is not supported.", kind=ErrorKind.INVALID,
+                          details={"allowed": sorted(SUPPORTED_CURRENCIES)})
+    if expires_at <= now:
+        raise DomainError("coupon_expiry_past", "The expiry must be in the future.",
+                          kind=ErrorKind.INVALID, details={"now": now.isoformat()})

@@ -120,6 +120,7 @@ class CancellationAutoApproved(Event):
 @dataclass(frozen=True, slots=True)
 class CancellationRefused(Event):
     note: str
+    reason_code: str = "other"  # R11: a code of domain/refusals.py; "other" before codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +184,9 @@ class ShipmentCanceled(Event):
 
     transition = Transition.DROP_SHIPMENT
     tracking_number: str
-    cause: str  # tracking_invalid | voided_by_seller
+    cause: str  # tracking_invalid | voided_by_seller | canceled_by_platform (support)
     reply_by: datetime
+    note: str = ""  # support's reason when it cancels on the seller's behalf
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from rescind.domain.actions import Party
 from rescind.domain.attachments import AttachmentFacts, attachment_check
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import BuyerMessaged, SellerMessaged
+from rescind.domain.support_work import SupportMessaged
 
 MAX_ATTACHMENTS = 5
 MAX_BODY_CHARACTERS = 5000
@@ -40,12 +41,14 @@ def decide_message(
 
 def message_sent(
     author: Party, *, message_id: int, attachments: int
-) -> BuyerMessaged | SellerMessaged:
+) -> BuyerMessaged | SellerMessaged | SupportMessaged:
     """The timeline event of a sent message: its kind names the author, so the audience table
-    can tell the other side (R27)."""
+    can tell the other side, or both sides when support writes (R27)."""
     if author is Party.BUYER:
         return BuyerMessaged(message_id=message_id, attachments=attachments)
     if author is Party.SELLER:
         return SellerMessaged(message_id=message_id, attachments=attachments)
+    if author is Party.SUPPORT:
+        return SupportMessaged(message_id=message_id, attachments=attachments)
     raise DomainError("not_your_action", "Only the order's buyer or seller may send messages.",
                       kind=ErrorKind.FORBIDDEN)

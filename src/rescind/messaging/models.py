@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from rescind.orders.models import Order
+from rescind.orders.models import Order, ShardKeyed
 
 
-class OrderMessage(models.Model):
+class OrderMessage(ShardKeyed):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                related_name="+")
@@ -23,9 +23,12 @@ class OrderMessage(models.Model):
         indexes = [models.Index(fields=["order", "id"])]
 
 
-class MessageAttachment(models.Model):
+class MessageAttachment(ShardKeyed):
     message = models.ForeignKey(OrderMessage, on_delete=models.PROTECT,
                                 related_name="attachments")
+    # The message's order, kept on the row so that on Citus an attachment lives on its order's
+    # shard and every read of it names the order (docs/deployment.md, "Citus").
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
     # Stored as messages/<order id>/<random>.<detected type's extension>; see message_send.
     file = models.FileField(max_length=200)
     original_name = models.CharField(max_length=255)

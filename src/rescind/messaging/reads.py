@@ -40,7 +40,7 @@ def attachment_for_reader(user, *, order_id: int, message_id: int,
     attachment that does not exist, so that ids reveal nothing."""
     order_for_reader(user, order_id)
     attachment = (MessageAttachment.objects
-                  .filter(pk=attachment_id, message_id=message_id, message__order_id=order_id)
+                  .filter(pk=attachment_id, message_id=message_id, order_id=order_id)
                   .first())
     if attachment is None:
         raise DomainError("attachment_not_found", "No such attachment.",

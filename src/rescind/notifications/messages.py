@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop as N_
 
 from rescind.domain.actions import Party
 from rescind.domain.money import Money
+from rescind.web.labels import refusal_reason_label
 
 B, S = Party.BUYER, Party.SELLER
 
@@ -93,7 +94,9 @@ TITLES = {
     "CancellationAutoApproved": lambda o, p: _(
         "Order #%(order)s was cancelled automatically: the seller did not answer in time") % o,
     "CancellationRefused": lambda o, p: _(
-        "The seller refused to cancel order #%(order)s: “%(note)s”") % {**o, "note": p["note"]},
+        "The seller refused to cancel order #%(order)s: %(reason)s") % {
+        **o, "reason": refusal_reason_label(p.get("reason_code") or "other", in_sentence=True)}
+    + (f". “{p['note']}”" if p.get("note") else ""),
     "CancellationWithdrawn": lambda o, p: _(
         "The buyer withdrew the cancellation request for order #%(order)s") % o,
     "CancellationRefusedByShipment": lambda o, p: _(
@@ -187,6 +190,15 @@ TITLES = {
     "DisputeResolved": lambda o, p: _("The dispute on order #%(order)s is resolved") % o,
     "BuyerMessaged": lambda o, p: _("The buyer of order #%(order)s sent you a message") % o,
     "SellerMessaged": lambda o, p: _("The seller of order #%(order)s sent you a message") % o,
+    "SupportMessaged": lambda o, p: _("Platform support wrote to you about order #%(order)s")
+    % o,
+    "GoodwillRefundGranted": lambda o, p: _(
+        "Platform support refunds you %(amount)s on order #%(order)s") % {
+        **o, "amount": _money(p["amount"])},
+    "DisputeClaimed": lambda o, p: _("A support agent took the dispute on order #%(order)s")
+    % o,
+    "DisputeReleased": lambda o, p: _("The dispute on order #%(order)s is back in the queue")
+    % o,
     "ChangeRequested": lambda o, p: _(
         "The buyer asks to change order #%(order)s: answer by %(by)s") % {
         **o, "by": when_text(p["respond_by"])},

@@ -13,6 +13,25 @@ STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in OrderState]
 CLOSE_REASON_CHOICES = [(r.value, r.value.replace("_", " ")) for r in CloseReason]
 
 
+class ShardKeyed(models.Model):
+    """A row kept with the row named by `shard_field` (its order; a payment, its checkout):
+    on Citus, on that row's shard (docs/deployment.md, "Citus"). Saving it names the shard key
+    in the UPDATE's WHERE, so the statement reaches one shard, and never sets it: the key of a
+    row does not change once it exists, and Citus refuses to move a row between shards. On
+    PostgreSQL and SQLite the extra condition is true of the row anyway."""
+
+    shard_field = "order"
+
+    class Meta:
+        abstract = True
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        key = self._meta.get_field(self.shard_field)
+        values = [v for v in values if v[0] is not key]
+        return super()._do_update(base_qs.filter(**{key.attname: getattr(self, key.attname)}),
+                                  using, pk_val, values, update_fields, forced_update)
+
+
 class Store(models.Model):
     name = models.CharField(max_length=120)
     sellers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="stores", blank=True)
@@ -111,7 +130,14 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["buyer", "-placed_at"]),
             models.Index(fields=["store", "-placed_at"]),
+            # The seller's queue (orders.seller_queue): each tab's sorts, walked from a cursor.
+            models.Index(fields=["store", "state", "-placed_at", "-id"],
+                         name="order_queue_by_date"),
+            models.Index(fields=["store", "state", "ship_by", "id"], name="order_queue_ship_by"),
+            models.Index(fields=["store", "state", "dispute_from", "id"],
+                         name="order_queue_reply_by"),
         ]
+        permissions = [("export_orders", "Can export every store's orders as support")]
         constraints = [
             models.CheckConstraint(condition=Q(refunded__lte=models.F("total")),
                                    name="order_refunds_within_charge"),
@@ -125,7 +151,7 @@ class Order(models.Model):
         return Money(self.total, self.currency)
 
 
-class OrderLine(models.Model):
+class OrderLine(ShardKeyed):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     product_name = models.CharField(max_length=200)
@@ -152,7 +178,7 @@ class CartLine(models.Model):
     quantity = models.PositiveIntegerField()
 
 
-class Shipment(models.Model):
+class Shipment(ShardKeyed):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
     carrier = models.CharField(max_length=64)
     tracking_number = models.CharField(max_length=64, db_index=True)
@@ -236,7 +262,7 @@ class AppendOnlyError(Exception):
     pass
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(ShardKeyed):
     """One event in an order's history (R29). Append-only: never updated, never deleted."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="timeline")
@@ -265,7 +291,7 @@ class TimelineEntry(models.Model):
         raise AppendOnlyError("timeline entries are never deleted")
 
 
-class Deadline(models.Model):
+class Deadline(ShardKeyed):
     """A moment at which the platform acts on an order by itself, stored as an absolute instant.
 
     Fired at most once in effect: the firing service locks the order, re-reads this row and

@@ -25,6 +25,7 @@ from rescind.orders.models import Deadline, Order, OrderLine, Payment, Shipment,
 from rescind.orders.recording import SHIPPED_STATES, facts_of, order_facts
 from rescind.refunds.models import Refund
 from rescind.statements import rows_where
+from rescind.web.labels import refusal_reason_label
 
 DEADLINE_LABELS = {
     Deadline.Kind.UNPAID_TIMEOUT: "Pay by, or the order closes",
@@ -234,6 +235,9 @@ def _request_read(request: CancellationRequest) -> dict[str, Any]:
         "respond_by": request.respond_by,
         "decided_at": request.decided_at,
         "decision_note": request.decision_note,
+        "refusal_reason": request.refusal_reason or None,  # R11
+        "refusal_reason_label": refusal_reason_label(request.refusal_reason, in_sentence=True)
+        if request.refusal_reason else None,
     }
 
 

@@ -31,14 +31,21 @@ def order_lock(order_id: int) -> Order:
     return order
 
 
+def order_claim(order_id: int) -> Order | None:
+    """A worker's claim: the order row locked, or None when another transaction holds it
+    (SKIP LOCKED: taken elsewhere, not waited for). One order a statement, so on Citus the lock
+    stays on the order's shard, where a FOR UPDATE over several shards is refused."""
+    return Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
+
+
 def order_facts(order: Order) -> OrderFacts:
     """What the decisions need to know of a locked order: one probe for open requests, and a
     read of each only when there is one (the common case has none)."""
     from rescind.aftersale.models import CancellationRequest, ChangeRequest
 
     pending_id, change_id = _open_request_ids(order)
-    pending = row_get(CancellationRequest, pending_id) if pending_id else None
-    change = row_get(ChangeRequest, change_id) if change_id else None
+    pending = row_get(CancellationRequest, pending_id, shard=order.pk) if pending_id else None
+    change = row_get(ChangeRequest, change_id, shard=order.pk) if change_id else None
     return facts_of(order, pending=pending, change=change, shipment=current_shipment(order))
 
 

@@ -134,10 +134,14 @@ def checkout_from_cart(
     *, buyer, payment_method: str, now: datetime, coupon_codes: Sequence[str] = (),
     payment_instrument: str = "", delivery: Mapping[str, str] | None = None,
 ) -> Checkout:
-    """Check out everything in the buyer's cart, then empty it."""
-    cart = list(CartLine.objects.filter(buyer=buyer).order_by("id"))
-    items = [CheckoutItem(c.product_id, c.quantity, c.options) for c in cart]
+    """R1: check out everything in the buyer's cart, then empty it; the pages and the API
+    (POST /cart/checkout) both call this. The lines are locked first, so two checkouts of one
+    cart at once buy it once: the second finds it empty (409 cart_empty)."""
     with transaction.atomic():
+        cart = list(CartLine.objects.select_for_update().filter(buyer=buyer).order_by("id"))
+        if not cart:
+            raise DomainError("cart_empty", "Your cart is empty: add something first.")
+        items = [CheckoutItem(c.product_id, c.quantity, c.options) for c in cart]
         checkout = checkout_create(buyer=buyer, items=items, payment_method=payment_method,
                                    now=now, coupon_codes=coupon_codes,
                                    payment_instrument=payment_instrument, delivery=delivery)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from rescind.accounts.parties import PLATFORM, Actor, require_party
+from rescind.accounts.parties import PLATFORM, Actor, require_party, require_support_permission
 from rescind.config import calendar, policy
 from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError, ErrorKind
@@ -33,6 +33,7 @@ from rescind.domain.shipping import (
     decide_void_shipment,
 )
 from rescind.domain.states import OrderState
+from rescind.domain.support_work import decide_platform_cancel_shipment
 from rescind.orders.closing import order_close
 from rescind.orders.models import Deadline, Order, Parcel, Shipment, UnmatchedCarrierEvent
 from rescind.orders.parcels import (
@@ -120,6 +121,25 @@ def shipment_void(*, order_id: int, user, now: datetime) -> Order:
         order = order_lock(order_id)
         actor = require_party(user, order, Party.SELLER)
         events = decide_void_shipment(order_facts(order), now=now, policy=policy())
+        _after_shipment_events(order, events, now=now)
+        events_record(order, events, actor=actor, now=now)
+    return order
+
+
+def shipment_cancel_by_platform(*, order_id: int, user, note: str, now: datetime) -> Order:
+    """R16: support cancels the shipment on the seller's behalf ("Shipment canceled by
+    AliExpress"), with a reason: the same path as a carrier's drop (the seller may reship or
+    refund in full, both sides are told, the reply window runs), with support as the actor.
+    Needs staff with the decide-disputes permission (403 support_permission_required)."""
+    from rescind.disputes.recording import DECIDE_PERMISSION
+
+    with transaction.atomic():
+        order = order_lock(order_id)
+        actor = require_support_permission(user, order, permission=DECIDE_PERMISSION,
+                                           code="support_permission_required",
+                                           doing="cancel shipments")
+        events = decide_platform_cancel_shipment(order_facts(order), note=note, now=now,
+                                                 policy=policy())
         _after_shipment_events(order, events, now=now)
         events_record(order, events, actor=actor, now=now)
     return order

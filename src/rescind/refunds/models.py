@@ -9,10 +9,10 @@ from django.db.models import Q
 
 from rescind.domain.money import Money
 from rescind.domain.refunds import RefundFacts, RefundState
-from rescind.orders.models import Order, Payment
+from rescind.orders.models import Order, Payment, ShardKeyed
 
 
-class Refund(models.Model):
+class Refund(ShardKeyed):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.PositiveIntegerField()

@@ -46,7 +46,7 @@ def refund_retry(*, refund_id: int, user, now: datetime) -> Refund:
     with transaction.atomic():
         order = order_lock(order_id)
         actor = support_retrier(user, order)
-        failed = row_get(Refund, refund_id, lock=True)
+        failed = row_get(Refund, refund_id, lock=True, shard=order.pk)
         retried_by = Refund.objects.filter(retry_of_id=refund_id).values_list(
             "pk", flat=True).first()
         event = decide_refund_retry(order_facts(order), failed.facts(retried_by), now=now,

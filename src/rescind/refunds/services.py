@@ -78,7 +78,7 @@ def refund_submit(*, refund_id: int, now: datetime) -> str:
         return _attempt_failed(refund, exc, now=now)
     with transaction.atomic():
         order = order_lock(refund.order_id)
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        refund = Refund.objects.select_for_update().get(pk=refund_id, order_id=order.pk)
         if refund.state != RefundState.PENDING:
             return "skipped"
         refund.state, refund.started_at = RefundState.PROCESSING, now
@@ -101,7 +101,7 @@ def _attempt_failed(seen: Refund, error: GatewayError, *, now: datetime) -> str:
 
     with transaction.atomic():
         order = order_lock(seen.order_id)  # the order first, as every service locks
-        refund = Refund.objects.select_for_update().get(pk=seen.pk)
+        refund = Refund.objects.select_for_update().get(pk=seen.pk, order_id=order.pk)
         if refund.state != RefundState.PENDING:
             return "skipped"
         refund.attempts += 1
@@ -140,7 +140,7 @@ def _start_deadline_void(order: Order, refund: Refund, *, now: datetime) -> None
 def refund_start_due(order: Order, deadline: Deadline, *, now: datetime) -> None:
     """R23: one working day after the decision, a refund the provider has not accepted yet
     is flagged for support, like an overdue one. Runs on the locked order."""
-    refund = row_get(Refund, deadline.subject_id, lock=True)
+    refund = row_get(Refund, deadline.subject_id, lock=True, shard=order.pk)
     if refund is not None:
         _flag_if_not_started(order, refund, now=now)
 
@@ -175,7 +175,7 @@ def refund_check(*, refund_id: int, now: datetime) -> str:
         error = str(exc)
     with transaction.atomic():
         order = order_lock(refund.order_id)
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        refund = Refund.objects.select_for_update().get(pk=refund_id, order_id=order.pk)
         if refund.state != RefundState.PROCESSING:
             return "skipped"
         if answer is not None and answer.settled:

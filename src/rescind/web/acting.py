@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest
 from rescind.domain.errors import DomainError, ErrorKind
 
 
-def service_run(request: HttpRequest, call: Callable[[], object], *, done: str) -> None:
-    """Run `call`: success flashes `done`; a refusal flashes its message; something the user
-    may not see at all is a 404."""
+def service_run(request: HttpRequest, call: Callable[[], object], *,
+                done: str | Callable[[], str]) -> None:
+    """Run `call`: success flashes `done` (or what `done()` says once it is done); a refusal
+    flashes its message; something the user may not see at all is a 404."""
     try:
         call()
     except DomainError as exc:
@@ -20,4 +21,4 @@ def service_run(request: HttpRequest, call: Callable[[], object], *, done: str) 
             raise Http404(exc.message) from None
         messages.error(request, exc.message)
         return
-    messages.success(request, done)
+    messages.success(request, done if isinstance(done, str) else done())

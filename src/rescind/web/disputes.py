@@ -11,10 +11,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rescind.accounts.parties import is_support
 from rescind.clock.service import now as clock_now
+from rescind.disputes.queue import dispute_queue, queue_filter
 from rescind.disputes.reads import dispute_latest, dispute_read, support_queue
 from rescind.disputes.recording import DECIDE_PERMISSION
 from rescind.disputes.returns import dispute_return_confirm, dispute_return_ship
@@ -32,6 +34,7 @@ from rescind.domain.disputes import DISPUTE_REASONS, SUPPLIER_FRAUD
 from rescind.domain.errors import DomainError
 from rescind.domain.messaging import MAX_ATTACHMENTS
 from rescind.domain.money import Money
+from rescind.domain.states import OrderState
 from rescind.messaging.models import MessageAttachment
 from rescind.messaging.reads import messages_for
 from rescind.orders.models import Order
@@ -42,6 +45,14 @@ from rescind.web.acting import service_run
 from rescind.web.timeline import describe
 from rescind.web.views import amount_minor
 
+# The queue's filters in support's words (R20).
+WAITING_LABELS = [("", gettext_lazy("All open")), ("support", gettext_lazy("Waiting for support")),
+                  ("seller", gettext_lazy("Waiting for the seller")),
+                  ("buyer", gettext_lazy("Waiting for the buyer")),
+                  ("return", gettext_lazy("Awaiting the return"))]
+ASSIGNEE_LABELS = [("", gettext_lazy("Anyone's")), ("mine", gettext_lazy("Mine")),
+                   ("unassigned", gettext_lazy("Unassigned"))]
+
 
 def dispute_page_context(order: Order, party: Party, user) -> dict[str, Any]:
     """What the order page shows of disputes: the latest one, and what the open form needs."""
@@ -51,7 +62,7 @@ def dispute_page_context(order: Order, party: Party, user) -> dict[str, Any]:
         if dispute else None,
         "dispute_reasons": [(c, label) for c, label in DISPUTE_REASONS.items()
                             if c != SUPPLIER_FRAUD],
-        "order_attachments": list(MessageAttachment.objects.filter(message__order=order)
+        "order_attachments": list(MessageAttachment.objects.filter(order=order)
                                   .values("pk", "original_name").order_by("pk"))
         if party is Party.BUYER else [],
         "max_attachments": MAX_ATTACHMENTS,
@@ -75,6 +86,21 @@ def _open(request: HttpRequest, order_id: int) -> object:
                         return_item=_text(request, "return_item") == "yes",
                         description=_text(request, "description"), evidence=evidence,
                         uploads=request.FILES.getlist("files"), now=clock_now())
+
+
+def _refund(request: HttpRequest) -> int:
+    """The decided refund: a quick decision posts it in minor units, the other-amount form as
+    the agent typed it."""
+    minor = _text(request, "refund_minor")
+    if minor.isdigit() and len(minor) < 12:
+        return int(minor)
+    return _amount(request, "refund")
+
+
+def _version(request: HttpRequest) -> int | None:
+    """R20: the dispute's version the page showed; a decision on an older one is refused."""
+    seen = _text(request, "version")
+    return int(seen) if seen.isdigit() and len(seen) < 12 else None
 
 
 ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], str]] = {
@@ -101,8 +127,9 @@ ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], str]] = {
         order_id=oid, user=r.user, now=clock_now()),
         "You confirmed the item is back; the buyer is being refunded."),
     "decide": (lambda r, oid: dispute_decide(
-        order_id=oid, user=r.user, refund=_amount(r, "refund"),
-        return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now()),
+        order_id=oid, user=r.user, refund=_refund(r),
+        return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now(),
+        version_seen=_version(r), take_over=_text(r, "take_over") == "yes"),
         "Decision recorded."),
 }
 
@@ -127,11 +154,26 @@ def _support_only(request: HttpRequest) -> None:
 
 @login_required
 def support_disputes(request: HttpRequest) -> HttpResponse:
-    """R20, R23: the queue, next deadline first; refunds failed for good (with the retry
+    """R20, R23: the queue (filtered by whom a dispute waits for and who holds it, searched,
+    the longest waiting first, a page at a time); refunds failed for good (with the retry
     action), and refunds flagged overdue or not started in time."""
     _support_only(request)
+    now = clock_now()
+    params = {k: request.GET.get(k, "") for k in ("waiting", "assignee", "q", "cursor")}
+    try:
+        filters = queue_filter(waiting_for=params["waiting"], assignee=params["assignee"],
+                               search=params["q"], cursor=params["cursor"])
+        queue, error = dispute_queue(user=request.user, now=now, filters=filters), ""
+    except DomainError as exc:
+        filters, error = queue_filter(), exc.message
+        queue = {"disputes": [], "next_cursor": None}
+    number = filters.search.lstrip("#").strip()
     return render(request, "rescind/support_disputes.html", {
-        **support_queue(now=clock_now(), can_retry=request.user.has_perm(RETRY_PERMISSION)),
+        **support_queue(now=now, can_retry=request.user.has_perm(RETRY_PERMISSION),
+                        with_disputes=False),
+        **queue, "filters": filters, "filter_error": error,
+        "waiting_choices": WAITING_LABELS, "assignee_choices": ASSIGNEE_LABELS,
+        "order_number": int(number) if number.isdigit() and len(number) < 19 else None,
         "carrier_events": carrier_events_unhandled()})
 
 
@@ -149,23 +191,42 @@ def support_carrier_event_handle(request: HttpRequest, event_id: int) -> HttpRes
 @login_required
 def support_dispute(request: HttpRequest, order_id: int) -> HttpResponse:
     """R20, R29: one dispute with the whole timeline, both sides' messages and evidence, the
-    refund ledger, and the decision form."""
+    refund ledger, who works on it, the quick decisions and support's actions."""
+    return _support_page(request, order_id, dispute_required=True)
+
+
+@login_required
+def support_order(request: HttpRequest, order_id: int) -> HttpResponse:
+    """R16, R22, R27: support's page of any order, with or without a dispute: messages to
+    both sides, canceling the shipment on the seller's behalf, a goodwill refund."""
+    return _support_page(request, order_id, dispute_required=False)
+
+
+def _support_page(request: HttpRequest, order_id: int, *,
+                  dispute_required: bool) -> HttpResponse:
     _support_only(request)
     try:
         order, _party = order_for_reader(request.user, order_id)
     except DomainError:
         raise Http404("No such order.") from None
     dispute = dispute_latest(order)
-    if dispute is None:
+    if dispute is None and dispute_required:
         raise Http404("No dispute on this order.")
     detail = order_detail(order, Party.SUPPORT, now=clock_now(),
                           can_retry=request.user.has_perm(RETRY_PERMISSION))
     for entry in detail["timeline"]:
         entry["text"] = describe(entry["kind"], entry["params"])
     can_decide = request.user.has_perm(DECIDE_PERMISSION)
+    refundable = order.total - order.refunded
+    read = dispute_read(dispute, Party.SUPPORT, can_decide=can_decide) if dispute else None
     return render(request, "rescind/support_dispute.html", {
-        "order": detail, "dispute": dispute_read(dispute, Party.SUPPORT, can_decide=can_decide),
-        "conversation": messages_for(order, Party.SUPPORT), "can_decide": can_decide,
-        "earlier": order.disputes.exclude(pk=dispute.pk).order_by("-pk"),
-        "refundable": Money(order.total - order.refunded, order.currency),
+        "order": detail, "dispute": read, "conversation": messages_for(order, Party.SUPPORT),
+        "can_decide": can_decide,
+        "earlier": order.disputes.exclude(pk=dispute.pk).order_by("-pk") if dispute else [],
+        "refundable": Money(refundable, order.currency),
+        "grant": Money(min(dispute.claim, refundable), order.currency) if dispute else None,
+        "held_by_other": bool(read and read["assignee"]
+                              and dispute.assignee_id != request.user.pk),
+        "can_cancel_shipment": can_decide and order.state == OrderState.AWAITING_DELIVERY,
+        "can_goodwill": can_decide and order.paid_at is not None and refundable > 0,
     })

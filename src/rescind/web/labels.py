@@ -4,7 +4,10 @@ seller, "waiting for the seller's answer" to the buyer). Pages never show a raw 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _lazy
+
 from rescind.domain.actions import Party
+from rescind.domain.refusals import REFUSAL_REASONS
 
 PAYMENT_METHODS = {"bank_card": "bank card", "e_wallet": "e-wallet",
                    "bank_transfer": "bank transfer"}
@@ -74,3 +77,32 @@ def state_label(kind: str, state: str, party: Party | str) -> str:
 
 def payment_method_label(method: str | None) -> str:
     return PAYMENT_METHODS.get(method or "", (method or "").replace("_", " "))
+
+
+# R11: a refusal reason code (domain/refusals.py) -> (what the seller picks in the form, the
+# words that end "The seller refused the cancellation: …", which buyer, seller and support read).
+REFUSAL_REASON_LABELS = {
+    "already_shipped": (_lazy("The order has already shipped"),
+                        _lazy("the order has already shipped")),
+    "buyer_agreed_to_keep": (_lazy("The buyer agreed to keep the order"),
+                             _lazy("the buyer agreed to keep the order")),
+    "out_of_date_request": (_lazy("The request came too late: the order is already packed"),
+                            _lazy("the request came too late: the order is already packed")),
+    "made_to_order": (_lazy("Made to order: production has started"),
+                      _lazy("the item is made to order and production has started")),
+    "other": (_lazy("Another reason (say which in the note)"), _lazy("another reason")),
+}
+
+
+def refusal_reason_label(code: str, *, in_sentence: bool = False) -> str:
+    """A refusal reason code in words: as the seller's form offers it, or (`in_sentence`) as
+    the end of "The seller refused the cancellation: …"."""
+    labels = REFUSAL_REASON_LABELS.get(code)
+    if labels is None:
+        return code.replace("_", " ")
+    return str(labels[1] if in_sentence else labels[0])
+
+
+def refusal_reasons() -> list[dict[str, str]]:
+    """The fixed list for the seller's refusal form, in its order."""
+    return [{"code": code, "label": refusal_reason_label(code)} for code in REFUSAL_REASONS]

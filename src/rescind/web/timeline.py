@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rescind.config import policy
 from rescind.domain.coupons import FATE_TEXT
 from rescind.domain.money import Money
+from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.web.dispute_timeline import DISPUTE_DESCRIBE, when_text
-from rescind.web.labels import payment_method_label
+from rescind.web.labels import payment_method_label, refusal_reason_label
 
 BUYER_REMINDED = {
     "unpaid_timeout": "the order closes unpaid",
@@ -26,6 +29,14 @@ def _money(value: dict) -> str:
     return Money(value["amount"], value["currency"]).format()
 
 
+def _refused(p: dict) -> str:
+    """R11: the refusal's reason code in words, then the seller's note if any."""
+    reason = refusal_reason_label(p.get("reason_code") or LEGACY_REFUSAL_REASON,
+                                  in_sentence=True)
+    note = f" “{p['note']}”" if p.get("note") else ""
+    return _("The seller refused the cancellation: %(reason)s.") % {"reason": reason} + note
+
+
 def _reason(code: str) -> str:
     reason = policy().reasons_by_code.get(code)
     return reason.label if reason else code
@@ -33,6 +44,18 @@ def _reason(code: str) -> str:
 
 def _with_files(count: int) -> str:
     return f" with {count} attachment{'s' if count != 1 else ''}." if count else "."
+
+
+# R16: why a shipment was canceled, and by whom.
+VOID_CAUSES = {
+    "tracking_invalid": "the carrier dropped the parcel",
+    "voided_by_seller": "the seller voided the shipment",
+    "canceled_by_platform": "canceled by platform support on the seller's behalf",
+}
+
+
+def _quoted_note(p: dict) -> str:
+    return f" “{p['note']}”" if p.get("note") else ""
 
 
 def line_change_text(entry: dict) -> str:
@@ -78,7 +101,7 @@ DESCRIBE = {
     + (f" “{p['note']}”" if p.get("note") else ""),
     "CancellationAutoApproved": lambda p: "Cancellation approved automatically: the seller did "
     "not answer in time.",
-    "CancellationRefused": lambda p: f"The seller refused the cancellation: “{p['note']}”",
+    "CancellationRefused": lambda p: _refused(p),
     "CancellationWithdrawn": lambda p: "The buyer withdrew the cancellation request.",
     "CancellationRefusedByShipment": lambda p: "The cancellation request was refused because "
     "the seller shipped the order.",
@@ -110,9 +133,8 @@ DESCRIBE = {
     "ParcelInTransit": lambda p: f"In transit ({p['location'] or 'no location given'}).",
     "ParcelDelivered": lambda p: "Delivered, says the carrier.",
     "ShipmentCanceled": lambda p: "Shipment canceled: "
-    + ("the carrier dropped the parcel" if p["cause"] == "tracking_invalid"
-       else "the seller voided the shipment")
-    + ". The seller owes a new shipment or a full refund.",
+    + VOID_CAUSES.get(p["cause"], p["cause"])
+    + ". The seller owes a new shipment or a full refund." + _quoted_note(p),
     "ShipmentReassigned": lambda p: f"Shipped again with {p['carrier']}, tracking number "
     f"{p['tracking_number']}." + _promised(p),
     "ShipmentCanceledRefunded": lambda p: "The seller refunds the canceled shipment in full.",
@@ -130,6 +152,17 @@ DESCRIBE = {
     "for is cancelled.",
     "BuyerMessaged": lambda p: "The buyer sent a message" + _with_files(p["attachments"]),
     "SellerMessaged": lambda p: "The seller sent a message" + _with_files(p["attachments"]),
+    "SupportMessaged": lambda p: _("Support wrote to the buyer and the seller")
+    + _with_files(p["attachments"]),
+    "GoodwillRefundGranted": lambda p: _("Support granted a goodwill refund of %(amount)s: "
+                                         "“%(reason)s”") % {"amount": _money(p["amount"]),
+                                                            "reason": p["reason"]},
+    "DisputeClaimed": lambda p: (_("%(agent)s took the dispute over from %(other)s.")
+                                 if p.get("took_over_from") else
+                                 _("%(agent)s claimed the dispute.")) % {
+        "agent": p["agent"], "other": p.get("took_over_from", "")},
+    "DisputeReleased": lambda p: _("%(agent)s put the dispute back in the queue.") % {
+        "agent": p["agent"]},
     "CouponNotReturned": lambda p: f"Coupon {p['code']} does not come back. "
     f"{FATE_TEXT.get(p['reason'], '')}",
     "ChangeRequested": _change_asked,

@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from rescind.accounts.parties import store_ids_of
+from rescind.aftersale.bulk import approval_done_text
 from rescind.aftersale.models import CancellationRequest
 from rescind.aftersale.quote import cancellation_quote, pending_request_quote, quote_read
 from rescind.aftersale.services import (
@@ -28,9 +30,17 @@ from rescind.domain.actions import Party
 from rescind.domain.changes import DELIVERY_REQUIRED
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.policy import parse_duration
+from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.messaging.reads import messages_for
 from rescind.notifications.inbox import inbox_of, notification_mark_read
-from rescind.orders.models import CartLine, Order, Product
+from rescind.orders.cart import (
+    MAX_QUANTITY,
+    cart_line_add,
+    cart_line_remove,
+    cart_line_update,
+    cart_read,
+)
+from rescind.orders.models import Order, Product
 from rescind.orders.reads import order_detail, order_for_reader, order_summaries
 from rescind.orders.services import (
     checkout_from_cart,
@@ -57,6 +67,7 @@ from rescind.web.changes import (
     change_page,
     delivery_from_form,
 )
+from rescind.web.labels import refusal_reasons
 from rescind.web.order_actions import cancel_question, list_actions, pay_offers
 from rescind.web.order_list import (
     TABS,
@@ -69,6 +80,7 @@ from rescind.web.order_list import (
 from rescind.web.order_money import order_money
 from rescind.web.order_status import STATE_TONES, order_status, refund_tracker
 from rescind.web.redirects import redirect_next
+from rescind.web.seller_panel import seller_panel
 from rescind.web.timeline import describe
 
 
@@ -126,6 +138,8 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
     disputes = dispute_page_context(order, party, request.user)
     dispute = disputes["dispute"]
     action_names = {a["action"] for a in detail["actions"]}
+    pending_quote = pending_request_quote(order, now=now) \
+        if request_pending and party in (Party.BUYER, Party.SELLER) else None
     pay = pay_offers([order.checkout_id]).get(order.checkout_id) if "pay" in action_names \
         else None
     return render(request, "rescind/order.html", {
@@ -137,13 +151,14 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
             dispute and dispute["state"] != "resolved"),
         "dispute_open": bool(dispute and dispute["state"] != "resolved"),
         "reasons": cancel_reasons(policy().r8_reasons, action_names),
-        "pending_quote": pending_request_quote(order, now=now)
-        if request_pending and party in (Party.BUYER, Party.SELLER) else None,
+        "pending_quote": pending_quote,
         "action_names": action_names, "pay": pay, "money": order_money(order, detail),
         "cancel_question": cancel_question(order.pk),
         "upcoming_names": {u["action"] for u in detail["upcoming_actions"]},
         "conversation": messages_for(order, party),
         "change": change_page(order, detail),
+        "seller_panel": seller_panel(order, detail, pending_quote)
+        if party is Party.SELLER else None,
         **disputes,
     })
 
@@ -195,7 +210,8 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
     "approve-cancellation": lambda r, oid: cancellation_approve(
         order_id=oid, user=r.user, note=_form_text(r, "note"), now=clock_now()),
     "refuse-cancellation": lambda r, oid: cancellation_refuse(
-        order_id=oid, user=r.user, note=_form_text(r, "note"), now=clock_now()),
+        order_id=oid, user=r.user, note=_form_text(r, "note"),
+        reason_code=_form_text(r, "reason_code") or LEGACY_REFUSAL_REASON, now=clock_now()),
     "ship": lambda r, oid: order_ship(
         order_id=oid, user=r.user, carrier=_form_text(r, "carrier"),
         tracking_number=_form_text(r, "tracking_number"), now=clock_now()),
@@ -218,13 +234,13 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
         order_id=oid, user=r.user, method=_form_text(r, "method"),
         instrument=_form_text(r, "instrument"), now=clock_now()),
 }
-ACTION_DONE = {
+ACTION_DONE: dict[str, str | Callable[[int], str]] = {
     "cancel": "The order is cancelled.",
     "add-to-cart-again": "The items are back in your cart.",
     "request-cancellation": "Your cancellation request was sent to the seller.",
     "withdraw-cancellation": "Your cancellation request was withdrawn.",
-    "approve-cancellation": "Cancellation approved; the buyer is being refunded.",
-    "refuse-cancellation": "Cancellation refused.",
+    "approve-cancellation": approval_done_text,  # R21: says how much goes back, and where
+    "refuse-cancellation": "You refused the cancellation; the buyer is told your reason.",
     "ship": "The order is shipped.",
     "lower-price": "The price is lowered.",
     "confirm-receipt": "Thank you: the order is completed.",
@@ -246,23 +262,14 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     handler = ORDER_ACTIONS.get(action)
     if handler is None:
         raise Http404("No such action.")
-    service_run(request, lambda: handler(request, order_id), done=ACTION_DONE[action])
+    done = ACTION_DONE[action]
+    service_run(request, lambda: handler(request, order_id),
+                done=done if isinstance(done, str) else lambda: done(order_id))
     if action == "add-to-cart-again":
         return redirect("cart")
     if request.POST.get("next"):  # a form on a list: back to that list
         return redirect_next(request, "home")
     return redirect("order", order_id=order_id)
-
-
-@login_required
-def seller_orders(request: HttpRequest) -> HttpResponse:
-    now = clock_now()
-    orders = Order.objects.filter(store_id__in=store_ids_of(request.user)).select_related(
-        "store").order_by("-placed_at", "-pk")[:200]
-    rows = order_summaries(list(orders), lambda _order: Party.SELLER, now=now)
-    for row in rows:
-        row["list_actions"] = list_actions(row, {})
-    return render(request, "rescind/seller_orders.html", {"orders": rows})
 
 
 @login_required
@@ -273,7 +280,8 @@ def seller_requests(request: HttpRequest) -> HttpResponse:
                .select_related("order", "order__store").order_by("respond_by"))
     reasons = policy().reasons_by_code
     rows = [{"request": r, "reason": reasons.get(r.reason)} for r in pending]
-    return render(request, "rescind/seller_requests.html", {"requests": rows})
+    return render(request, "rescind/seller_requests.html", {
+        "requests": rows, "refusal_reasons": refusal_reasons()})
 
 
 @login_required
@@ -290,23 +298,42 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
         raise Http404("No such product.")
     options = {name: request.POST.get(f"option_{name}", "") for name in product.option_choices}
     try:
-        quantity = max(1, min(999, int(request.POST.get("quantity", "1"))))
+        quantity = max(1, min(MAX_QUANTITY, int(request.POST.get("quantity", "1"))))
     except ValueError:
         quantity = 1
-    CartLine.objects.create(buyer=request.user, product=product, options=options,
-                            quantity=quantity)
-    messages.success(request, f"{product.name} is in your cart.")
+    service_run(request, lambda: cart_line_add(buyer=request.user, product_id=product.pk,
+                                               quantity=quantity, options=options),
+                done=f"{product.name} is in your cart.")
+    return redirect("cart")
+
+
+@login_required
+@require_POST
+def cart_line_change(request: HttpRequest, line_id: int) -> HttpResponse:
+    """A new quantity for one cart line, or (`remove`) take it out: the same services as
+    PATCH and DELETE /api/v1/cart/lines/{id}."""
+    if request.POST.get("remove"):
+        service_run(request, lambda: cart_line_remove(buyer=request.user, line_id=line_id),
+                    done=gettext("The item is out of your cart."))
+        return redirect("cart")
+    try:
+        quantity = int(request.POST.get("quantity", ""))
+    except ValueError:
+        quantity = 0  # refused below as bad_quantity, with its message
+    service_run(request, lambda: cart_line_update(buyer=request.user, line_id=line_id,
+                                                  quantity=quantity),
+                done=gettext("The quantity is changed."))
     return redirect("cart")
 
 
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
-    lines = CartLine.objects.filter(buyer=request.user).select_related("product__store")
+    cart_now = cart_read(request.user)
     # The address of the buyer's latest order, to send this one to the same place.
     last = (Order.objects.filter(buyer=request.user, delivery__isnull=False).order_by("-pk")
             .values_list("delivery", flat=True).first()) or {}
     return render(request, "rescind/cart.html", {
-        "lines": lines,
+        "lines": cart_now["lines"], "items_total": cart_now["items_total"],
         "delivery_fields": [(name, label, last.get(name, ""), name in DELIVERY_REQUIRED)
                             for name, label in DELIVERY_LABELS]})
 

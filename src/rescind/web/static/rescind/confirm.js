@@ -2,6 +2,8 @@
 // data-confirm-label="Cancel order"> asks in a native <dialog class="confirm"> before it is
 // sent. It listens in the capture phase, so it runs before htmx's own submit handler on boosted
 // forms; once confirmed, the form is submitted again (requestSubmit, same submitter) and passes.
+// A form with several submit buttons may ask each its own question: data-confirm (and
+// data-confirm-label) on the button win over the form's.
 (function () {
   "use strict";
   var confirmed = new WeakSet();
@@ -28,11 +30,15 @@
     return dialog;
   }
 
+  function asked(form, submitter, name) {
+    return (submitter && submitter.getAttribute(name)) || form.getAttribute(name);
+  }
+
   function ask(form, submitter) {
     if (!dialog || !dialog.isConnected) { document.body.append(build()); }
-    dialog.querySelector("#confirm-question").textContent = form.getAttribute("data-confirm");
+    dialog.querySelector("#confirm-question").textContent = asked(form, submitter, "data-confirm");
     var ok = dialog.querySelector("[data-answer=ok]");
-    ok.textContent = form.getAttribute("data-confirm-label") || "Confirm";
+    ok.textContent = asked(form, submitter, "data-confirm-label") || "Confirm";
     ok.className = submitter && submitter.classList.contains("destructive") ? "destructive" : "";
     dialog.returnValue = "";
     dialog.addEventListener("close", function answered() {
@@ -47,7 +53,7 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) { return; }
+    if (!(form instanceof HTMLFormElement) || !asked(form, event.submitter, "data-confirm")) { return; }
     if (confirmed.has(form)) { confirmed.delete(form); return; }
     event.preventDefault();
     event.stopPropagation();
