@@ -53,7 +53,7 @@ class TrendOrdersQuery(TrendQuery):
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
-class WeekOut(Schema):
+class TrendWeekOut(Schema):
     from_: date = Field(alias="from")
     to: date
     rate: RateOut
@@ -73,7 +73,7 @@ class TrendOut(Schema):
     platform_median_percent: float | None = Field(
         description="the median of every store's rate over the same period (stores with "
         "nothing to divide by left out); null when no store has one")
-    weeks: list[WeekOut] = Field(description="Monday to Sunday, the ends cut to the period")
+    weeks: list[TrendWeekOut] = Field(description="Monday to Sunday, the ends cut to the period")
     previous_rate: RateOut | None = Field(description="the store's rate over as many days "
                                           "just before the period, to compare with")
 
@@ -138,7 +138,7 @@ def metrics_trend_orders(request, query: Query[TrendOrdersQuery]):
                                       now=clock_now())}
 
 
-class PlatformQuery(Schema):
+class PlatformDashboardQuery(Schema):
     date_from: str | None = Field(
         default=None, alias="from", max_length=10, json_schema_extra={"format": "date"},
         description="First day, YYYY-MM-DD (UTC); with neither end, the last 12 weeks.")
@@ -147,7 +147,7 @@ class PlatformQuery(Schema):
         description="Last day, included, YYYY-MM-DD (UTC); by default today.")
 
 
-class BinOut(Schema):
+class ArrivalBinOut(Schema):
     low: int = Field(description="days (working days when the deadline is) taken, from")
     high: int | None = Field(description="to, excluded; null for the last, open bin")
     count: int
@@ -161,10 +161,10 @@ class ArrivalOut(Schema):
     on_time: int = Field(description="of them, arrived by their own arrive_by")
     median: float | None = Field(description="half took this long or less")
     deadline_after_bins: int = Field(description="the deadline falls after this many bins")
-    bins: list[BinOut]
+    bins: list[ArrivalBinOut]
 
 
-class ReasonOut(Schema):
+class ReasonCountOut(Schema):
     reason: str = Field(description="the request's reason code, or not_shipped_in_time (R12)")
     side: SideChoice
     count: int
@@ -181,17 +181,17 @@ class StoreAtRiskOut(Schema):
     metrics: list[AtRiskRateOut]
 
 
-class PlatformOut(Schema):
+class PlatformDashboardOut(Schema):
     period: PeriodOut
     refund_arrivals: list[ArrivalOut]
-    cancellations: list[ReasonOut] = Field(description=(
+    cancellations: list[ReasonCountOut] = Field(description=(
         "paid orders placed in the period closed before shipment, by reason, most first"))
     cancellations_by_side: dict[str, int]
     stores_at_risk: list[StoreAtRiskOut]
 
 
-@router.get("/metrics/platform", response={200: PlatformOut, **ERRORS}, by_alias=True)
-def metrics_platform(request, query: Query[PlatformQuery]):
+@router.get("/metrics/platform", response={200: PlatformDashboardOut, **ERRORS}, by_alias=True)
+def metrics_platform(request, query: Query[PlatformDashboardQuery]):
     """R8, R23, R30: support's dashboard: refund arrival time per payment method against its
     deadline (a histogram), cancellations by reason and side, and the stores with a rate
     above its threshold. Errors: 403 support_only, 422 invalid_period, 422 period_too_long."""

@@ -21,7 +21,7 @@ router = Router(tags=["refunds"])
 Problem = Literal[PROBLEMS]  # type: ignore[valid-type]
 
 
-class DeskQuery(Schema):
+class RefundDeskQuery(Schema):
     problem: Problem | None = Field(default=None, description=(
         "overdue (on its way past its method's deadline), late_start (the provider had not "
         "accepted it a working day after the decision), failed (refused for good, not retried)"))
@@ -33,7 +33,7 @@ class DeskQuery(Schema):
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
-class DeskRefundOut(Schema):
+class RefundDeskRowOut(Schema):
     id: int
     order_id: int
     store: StoreRef
@@ -55,13 +55,13 @@ class DeskRefundOut(Schema):
     buyer_renewed: bool
 
 
-class DeskOut(Schema):
+class RefundDeskOut(Schema):
     count: int = Field(description="every refund matching the filters")
-    refunds: list[DeskRefundOut] = Field(description="a page of them, oldest decision first")
+    refunds: list[RefundDeskRowOut] = Field(description="a page of them, oldest decision first")
 
 
-@router.get("/refunds", response={200: DeskOut, **ERRORS})
-def refunds_desk(request, query: Query[DeskQuery]):
+@router.get("/refunds", response={200: RefundDeskOut, **ERRORS})
+def refunds_desk(request, query: Query[RefundDeskQuery]):
     """R23: support's refund desk: refunds that need a person, the oldest decision first,
     with what to do next. Errors: 403 support_only."""
     if not is_support(request.user):
