@@ -82,10 +82,10 @@ def test_r28_the_api_streams_the_same_exports(market, call):
 
     mine, theirs = market.paid(at=T0), market.paid(at=T0, product=market.other_product)
     # when: the seller exports their orders, and support (with the permission) everyone's
-    seller = call("GET", "/seller/orders/export/orders?tab=to_ship", user=market.seller)
-    refused = call("GET", "/support/exports/orders", user=market.support)
+    seller = call("GET", "/seller/orders/export?kind=orders&tab=to_ship", user=market.seller)
+    refused = call("GET", "/support/exports?kind=orders", user=market.support)
     market.support.user_permissions.add(Permission.objects.get(codename="export_orders"))
-    support = call("GET", "/support/exports/orders", user=market.support)
+    support = call("GET", "/support/exports?kind=orders", user=market.support)
     # then: CSV, streamed; the seller's holds their order only; support needs the permission
     assert seller["Content-Type"] == "text/csv; charset=utf-8"
     seller_rows = b"".join(seller.streaming_content).decode().splitlines()
@@ -96,8 +96,8 @@ def test_r28_the_api_streams_the_same_exports(market, call):
 
 
 @pytest.mark.parametrize(("path", "code"), [
-    ("/seller/orders/export/secrets", "unknown_export"),
-    ("/seller/orders/export/orders?tab=later", "unknown_tab"),
+    ("/seller/orders/export?kind=secrets", "unknown_export"),
+    ("/seller/orders/export?tab=later", "unknown_tab"),
 ])
 def test_bad_export_values_get_a_stable_code(market, call, path, code):
     response = call("GET", path, user=market.seller)
