@@ -86,6 +86,7 @@ def test_a_fresh_demo_names_its_steps_links_its_port_and_is_screenshot(demo, bro
         "buyer-order-cancellation-requested", "buyer-order-refunded",
         "buyer-order-shipment-canceled", "buyer-order-in-dispute", "buyer-inbox", "buyer-shop",
         "buyer-cart", "seller-orders", "seller-requests", "seller-order-awaiting-answer",
+        "seller-order-to-ship", "seller-shipments-upload", "seller-order-in-dispute",
         "seller-metrics", "support-disputes", "support-dispute", "support-metrics"]
     # and when two of them are taken, the login page and the order in dispute
     chosen = [s for s in shots if s.name in {"login", "buyer-order-in-dispute"}]
