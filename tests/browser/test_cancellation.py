@@ -66,7 +66,7 @@ def test_r10_r22_buyer_requests_cancellation_seller_approves_refund_appears(
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-order-id", str(order.pk))
     expect(rows.first).to_have_text(re.compile(
-        rf"^\s*Order #{order.pk} ·\s+I no longer need it\s+— answer by "
+        rf"^\s*Select\s+Order #{order.pk} ·\s+I no longer need it\s+— answer by "
         rf"{re.escape(shown_instant(request.respond_by))} UTC\s+"
         r"\(2d 23h 59m \d{1,2}s left\)\s*$"))
 

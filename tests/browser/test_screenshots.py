@@ -87,9 +87,9 @@ def test_a_fresh_demo_names_its_steps_links_its_port_and_is_screenshot(demo, bro
         "buyer-order-shipment-canceled", "buyer-order-in-dispute", "buyer-inbox", "buyer-shop",
         "buyer-cart", "buyer-coupons", "seller-orders", "seller-orders-awaiting-answer",
         "seller-requests", "seller-order-awaiting-answer", "seller-order-to-ship",
-        "seller-shipments-upload", "seller-metrics", "seller-metric-orders", "support-disputes",
-        "support-dispute", "support-order", "support-metrics", "support-dashboard",
-        "support-refunds", "support-coupon-issue"]
+        "seller-shipments-upload", "seller-order-in-dispute", "seller-metrics",
+        "seller-metric-orders", "support-disputes", "support-dispute", "support-order",
+        "support-metrics", "support-dashboard", "support-refunds", "support-coupon-issue"]
     # and when two of them are taken, the login page and the order in dispute
     chosen = [s for s in shots if s.name in {"login", "buyer-order-in-dispute"}]
     saved = shots_take(browser, demo.base, chosen, tmp_path / "shots")

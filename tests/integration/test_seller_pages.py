@@ -68,9 +68,11 @@ def test_r10_bulk_answer_page_reports_each_order(client, market):
 def test_bulk_answer_without_a_selection_says_so_and_changes_nothing(client, market):
     order = market.requested(at=clock_now() - TWO_DAYS)
     client.force_login(market.seller)
-    answer = client.post("/seller/requests/answer/", {"decision": "approve"}, follow=True)
-    assert answer.redirect_chain == [("/seller/requests/", 302)]
-    assert "Select at least one order." in _text(answer)
+    for picked in ([], ["x", "9" * 30]):  # nothing, or nothing that can be an order
+        answer = client.post("/seller/requests/answer/", {"order": picked, "decision": "approve"},
+                             follow=True)
+        assert answer.redirect_chain == [("/seller/requests/", 302)]
+        assert "Select at least one order." in _text(answer)
     answer = client.post("/seller/requests/answer/",
                          {"order": [str(order.pk)], "decision": "refuse"}, follow=True)
     assert "'' is not a refusal reason." in _text(answer)

@@ -36,7 +36,9 @@ def seller_requests_answer(request: HttpRequest) -> HttpResponse:
     """R10, R11: approve or refuse the selected requests (POST `order`, `decision`,
     `reason_code`, `note`); the report says what happened to each."""
     try:
-        order_ids = [int(v) for v in request.POST.getlist("order") if v.isdigit()]
+        # An id beyond any row (more than 18 digits) would overflow the database's integer.
+        order_ids = [int(v) for v in request.POST.getlist("order")
+                     if v.isdigit() and len(v) <= 18]
         decision = request.POST.get("decision", "")
         results = requests_answer(user=request.user, order_ids=order_ids, decision=decision,
                                   reason_code=request.POST.get("reason_code", "").strip(),
