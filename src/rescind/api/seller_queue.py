@@ -67,7 +67,7 @@ class QueueOrderOut(OrderSummaryOut):
     respond_by: RespondByOut | None
 
 
-class QueuePageOut(Schema):
+class SellerQueuePageOut(Schema):
     tab: str
     sort: str
     items: list[QueueOrderOut]
@@ -79,7 +79,7 @@ class QueuePageOut(Schema):
     count_cap: int
 
 
-@router.get("/seller/orders", response={200: QueuePageOut, **ERRORS})
+@router.get("/seller/orders", response={200: SellerQueuePageOut, **ERRORS})
 def seller_queue(request, filters: Query[QueueFilter]):
     """The caller's stores' orders by tab, search and sort, one keyset page at a time, each
     with its buyer, items and the deadline the seller must act by. A page costs the same in any

@@ -54,7 +54,7 @@ class QueuedOut(DisputeOut):
     mine: bool = Field(description="claimed by the caller")
 
 
-class QueuePageOut(Schema):
+class DisputeQueuePageOut(Schema):
     disputes: list[QueuedOut]
     next_cursor: str | None = Field(description="pass as `cursor` for the next page")
 
@@ -84,7 +84,7 @@ def _support_only(request) -> None:
                           kind=ErrorKind.FORBIDDEN)
 
 
-@router.get("/support/dispute-queue", response={200: QueuePageOut, **ERRORS})
+@router.get("/support/dispute-queue", response={200: DisputeQueuePageOut, **ERRORS})
 def support_dispute_queue(request, query: Query[QueueQuery]):
     """R20: open disputes, the longest waiting first, filtered by whom they wait for and who
     holds them, searched, a page at a time (`next_cursor`). Errors: 403 support_only, 422
