@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -54,7 +54,6 @@ from rescind.domain.ordering import (
     with_line_discounts,
 )
 from rescind.domain.policy import Policy
-from rescind.domain.refunds import PaymentMethod
 from rescind.domain.shipping import (
     CarrierEvent,
     decide_auto_complete,
@@ -65,8 +64,9 @@ from rescind.domain.shipping import (
     decide_reship,
 )
 from rescind.domain.states import OrderState, apply_transition
-from rescind.refunds.gateway import sandbox_settle_delay
+from rescind.simulation.decisions_checks import checkout_check
 from rescind.simulation.history import STORES, Step
+from rescind.simulation.tally import Tally
 from rescind.simulation.violations import Violation
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -93,35 +93,6 @@ class MemOrder:
     kinds: list[ev.Event] = field(default_factory=list)
     refunds: list[tuple[ev.RefundCreated, datetime]] = field(default_factory=list)
     charged: int = 0
-
-
-@dataclass
-class Tally:
-    """What a run's orders came to: the figures the policy what-if compares."""
-
-    orders: int = 0
-    steps: int = 0
-    refused: int = 0
-    closed: Counter = field(default_factory=Counter)  # close reason -> orders
-    auto_approved: int = 0  # requests approved by the seller's silence (R10)
-    money_back_hours: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    refund_deadline_hours: dict[str, list[int]] = field(
-        default_factory=lambda: defaultdict(list))
-    store_paid: Counter = field(default_factory=Counter)
-    store_seller_cancelled: Counter = field(default_factory=Counter)
-    disputes: Counter = field(default_factory=Counter)  # opened / how they ended
-    refunded: int = 0  # minor units
-    coupons_returned: int = 0  # minor units of platform coupons given back
-
-    def merge(self, other: Tally) -> None:
-        for name in ("orders", "steps", "refused", "auto_approved", "refunded",
-                     "coupons_returned"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("closed", "store_paid", "store_seller_cancelled", "disputes"):
-            getattr(self, name).update(getattr(other, name))
-        for name in ("money_back_hours", "refund_deadline_hours"):
-            for key, values in getattr(other, name).items():
-                getattr(self, name)[key].extend(values)
 
 
 class MemoCalendar(BusinessCalendar):
@@ -419,70 +390,8 @@ class Engine:
                                         for i in used_by], now=now)
             fates.append((fate, now))
 
-    # -- invariants ---------------------------------------------------------------------
     def _check(self, checkout: int, orders: list[MemOrder], coupons, now: datetime) -> None:
-        t, found = self.tally, self.violations
-        for order in orders:
-            f = order.facts
-            refunded = sum(r.amount.amount for r, _ in order.refunds)
-            if refunded > order.charged or refunded != f.refunded.amount:
-                found.append(Violation("R22", checkout, f"order {order.index}: refunds "
-                                                        f"{refunded} above {order.charged}"))
-            if f.paid_at is not None and f.total.amount != order.charged:
-                found.append(Violation("R3", checkout, f"order {order.index}: total "
-                                                       f"{f.total.amount} but charged "
-                                                       f"{order.charged}"))
-            state = OrderState.AWAITING_PAYMENT
-            for event in order.kinds:  # R29: the history replays to the state
-                if event.transition is not None:
-                    state, _ = apply_transition(state, event.transition)
-            if state is not f.state:
-                found.append(Violation("R29", checkout, f"order {order.index} replays to "
-                                                        f"{state}, is {f.state}"))
-            names = Counter(e.kind for e in order.kinds)
-            if names["CancellationAutoApproved"] > names["CancellationRequested"] \
-                    or names["OrderNotShippedInTime"] > 1 or names["UnpaidOrderTimedOut"] > 1:
-                found.append(Violation("R10", checkout, f"order {order.index}: an automatic "
-                                                        f"action twice"))
-            self._tally_order(order, names)
-        for coupon, _used_by, fates in coupons:
-            returned = [at for fate, at in fates if fate.returned]
-            if coupon.kind is not CouponKind.PLATFORM and returned:
-                found.append(Violation("R26", checkout, f"{coupon.kind} coupon came back"))
-            if len(returned) > 1:
-                found.append(Violation("R25", checkout, "a platform coupon came back twice"))
-            t.coupons_returned += coupon.amount if returned else 0
-
-    def _tally_order(self, order: MemOrder, names: Counter) -> None:
-        t, f = self.tally, order.facts
-        if f.close_reason is not None:
-            t.closed[f.close_reason.value] += 1
-        t.auto_approved += names["CancellationAutoApproved"]
-        if f.paid_at is not None:
-            t.store_paid[order.store] += 1
-            closing = [e for e in order.kinds if e.transition is not None]
-            side = ev.responsible_side_of(closing[-1]) if f.close_reason else None
-            if f.close_reason is not None and f.close_reason.value in (
-                    "cancelled_on_request", "not_shipped_in_time") and side is not None \
-                    and side.value == "seller":
-                t.store_seller_cancelled[order.store] += 1
-        t.disputes["opened"] += names["DisputeOpened"]
-        for event in order.kinds:
-            if isinstance(event, DisputeDecided):
-                t.disputes[f"decided by {event.by}"] += 1
-        for refund, decided in order.refunds:
-            method = PaymentMethod(refund.method)
-            if refund.method != order.method:
-                self.violations.append(Violation("R21", None, "refund to another method"))
-            arrives = decided + sandbox_settle_delay(f"{order.index}-{decided}", method)
-            if refund.arrive_by <= decided:
-                self.violations.append(Violation("R23", None, "a refund due before decided"))
-            start = order.requested_at or decided
-            t.money_back_hours[method.value].append(
-                int((arrives - start).total_seconds() // 3600))
-            t.refund_deadline_hours[method.value].append(
-                int((refund.arrive_by - start).total_seconds() // 3600))
-            t.refunded += refund.amount.amount
+        checkout_check(self, checkout, orders, coupons)
 
 
 def _order_share(shares: list[int], drafts, store: int) -> bool:

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rescind.domain.policy import Policy
-from rescind.simulation.decisions import Engine, Tally, checkouts_split
+from rescind.simulation.decisions import Engine, checkouts_split
 from rescind.simulation.history import history_generate
+from rescind.simulation.tally import Tally
 from rescind.simulation.violations import Violation
 
 CHUNK = 2000  # orders per chunk

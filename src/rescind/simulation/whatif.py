@@ -14,9 +14,9 @@ from pathlib import Path
 from statistics import median
 
 from rescind.domain.policy import Policy, load_policy
-from rescind.simulation.decisions import Tally
 from rescind.simulation.history import STORES
 from rescind.simulation.memory import memory_run
+from rescind.simulation.tally import Tally
 
 AT_RISK = 0.05  # a seller-side cancellation rate above this marks a seller at risk
 COLOURS = ("#3b6ea5", "#d9822b")
