@@ -15,7 +15,7 @@ from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.refunds import RefundState
 from rescind.messaging.models import MessageAttachment
 from rescind.orders.models import Order
-from rescind.refunds.models import Refund
+from rescind.refunds.models import Refund, not_retried
 
 
 def _money(amount: int | None, currency: str) -> dict[str, Any] | None:
@@ -103,7 +103,7 @@ def support_queue(*, now: datetime, limit: int = 200, can_retry: bool = False,
             & ~Q(state=RefundState.FAILED.value)) | Q(start_overdue_flagged_at__isnull=False,
                                                         state=RefundState.PENDING.value)
     overdue = Refund.objects.filter(late).order_by("arrive_by", "pk")[:limit]
-    failed = (Refund.objects.filter(state=RefundState.FAILED.value, retry__isnull=True)
+    failed = (Refund.objects.filter(not_retried(), state=RefundState.FAILED.value)
               .select_related("payment").order_by("failed_at", "pk")[:limit])
     disputes = list(disputes) if with_disputes else []
     names = _evidence_names({pk for d in disputes for pk in d.evidence})

@@ -70,6 +70,14 @@ class Refund(ShardKeyed):
                            retried_by=retried_by)
 
 
+def not_retried() -> models.Q:
+    """Refunds no retry points at. A NOT EXISTS that names the order (a retry is of the same
+    order), so that on Citus it stays on each order's shard: `retry__isnull=True` joins refunds
+    to themselves on `retry_of_id` alone, which Citus refuses (docs/deployment.md)."""
+    return ~models.Exists(Refund.objects.filter(retry_of=models.OuterRef("pk"),
+                                                order_id=models.OuterRef("order_id")))
+
+
 class SandboxOperation(models.Model):
     """What the sandbox payment provider has done, keyed by the caller's idempotency key."""
 

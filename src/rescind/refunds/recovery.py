@@ -23,7 +23,7 @@ from rescind.domain.refunds import (
 from rescind.orders.models import Order, Payment
 from rescind.orders.recording import events_record, order_facts, order_lock
 from rescind.refunds.gateway import sandbox_instrument_check
-from rescind.refunds.models import Refund
+from rescind.refunds.models import Refund, not_retried
 from rescind.refunds.services import refund_open
 from rescind.statements import row_get, row_update, rows_where
 
@@ -60,8 +60,8 @@ def refund_retry(*, refund_id: int, user, now: datetime) -> Refund:
 
 def refunds_awaiting_retry(order_id: int) -> list[Refund]:
     """The order's refunds that failed for good and have not been retried yet."""
-    return list(Refund.objects.filter(order_id=order_id, state=RefundState.FAILED.value,
-                                      retry__isnull=True).order_by("pk"))
+    return list(Refund.objects.filter(not_retried(), order_id=order_id,
+                                      state=RefundState.FAILED.value).order_by("pk"))
 
 
 def refund_destination_update(*, order_id: int, user, method: str, instrument: str,
