@@ -21,8 +21,10 @@ def media(settings, tmp_path):
 
 
 def _thumbnail_width(page: Page, selector: str) -> int:
-    """The decoded width of an <img>: 0 unless the browser fetched and decoded the image."""
-    return page.locator(selector).evaluate("img => img.complete ? img.naturalWidth : 0")
+    """The decoded width of an <img> once the browser is done with it (0 if it could not fetch
+    or decode it): a visible <img> may still be loading."""
+    page.wait_for_function("sel => document.querySelector(sel).complete", arg=selector)
+    return page.locator(selector).evaluate("img => img.naturalWidth")
 
 
 @pytest.mark.browser
