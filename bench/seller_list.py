@@ -62,7 +62,8 @@ LIMIT = 1.5
 PAGE = 25  # web.seller_queue_page.PAGE_SIZE
 VIEWS = [("awaiting_answer", "deadline"), ("awaiting_answer", "date"), ("to_ship", "deadline"),
          ("to_ship", "date"), ("shipment_canceled", "deadline"), ("shipment_canceled", "date"),
-         ("in_dispute", "date"), ("completed", "date"), ("closed", "date"), ("all", "date")]
+         ("in_dispute", "deadline"), ("in_dispute", "date"), ("completed", "date"),
+         ("closed", "date"), ("all", "date")]
 
 
 def database_reset() -> None:
@@ -128,10 +129,10 @@ SELECT 'Product ' || (id % 4 + 1), '{{}}', 1 + id % 3, 1250, 0, id,
        (store_id - 1) * 4 + 1 + id % 4
 FROM po;
 INSERT INTO rescind_aftersale_cancellationrequest (reason, side, report_supplier, state,
-  requested_at, respond_by, decided_at, decision_note, order_id)
+  requested_at, respond_by, decided_at, decision_note, refusal_reason, order_id)
 SELECT 'no_longer_needed', 'buyer', false, 'pending',
        least(placed_at + interval '25 hours', now()),
-       least(placed_at + interval '25 hours', now()) + interval '72 hours', NULL, '', id
+       least(placed_at + interval '25 hours', now()) + interval '72 hours', NULL, '', '', id
 FROM po WHERE state = 'awaiting_shipment' AND r2 < 0.10;
 INSERT INTO rescind_aftersale_changerequest (lines, delivery, currency, price_before,
   price_after, state, requested_at, respond_by, decided_at, decision_note, confirm_by,
@@ -142,12 +143,15 @@ FROM po WHERE state = 'awaiting_shipment' AND r2 >= 0.10 AND r2 < 0.13;
 INSERT INTO rescind_disputes_dispute (reason, description, currency, claim, return_item,
   evidence, beside_cancellation, state, opened_at, respond_by, escalate_by, confirm_by,
   escalated_at, seller_note, proposal, proposal_return, refund, return_required, decided_at,
-  decided_by, decision_note, return_carrier, return_tracking, resolved_at, order_id)
+  decided_by, decision_note, return_carrier, return_tracking, resolved_at, version, order_id)
 SELECT 'not_as_described', '', 'USD', 2800, false, '[]', false,
        CASE WHEN id % 2 = 0 THEN 'awaiting_seller' ELSE 'escalated' END,
        now() - r2 * interval '10 days', now() - r2 * interval '10 days' + interval '15 days',
-       NULL, NULL, NULL, '', NULL, false, NULL, false, NULL, '', '', '', '', NULL, id
+       NULL, NULL, NULL, '', NULL, false, NULL, false, NULL, '', '', '', '', NULL, 0, id
 FROM po WHERE state = 'in_dispute';
+UPDATE rescind_orders_order o SET dispute_seller_due = CASE
+    WHEN d.state = 'awaiting_seller' THEN d.respond_by ELSE '3000-01-01 00:00+00' END
+FROM rescind_disputes_dispute d WHERE d.order_id = o.id;
 INSERT INTO rescind_orders_deadline (kind, due_at, subject_id, fired_at, voided_at, order_id)
 SELECT 'handling_time', placed_at + interval '9 days', NULL::bigint, NULL::timestamptz,
        NULL::timestamptz, id

@@ -12,8 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from rescind.aftersale.changes import change_request
 from rescind.aftersale.services import order_ship
 from rescind.clock.service import now as clock_now
+from rescind.disputes.models import Dispute
+from rescind.disputes.services import dispute_accept, dispute_open, dispute_refuse
 from rescind.domain.changes import LineChange
 from rescind.domain.errors import DomainError
+from rescind.orders.models import SELLER_NOTHING_DUE, Order
 from rescind.orders.seller_queue import queue_counts, queue_page, queue_query
 from rescind.orders.shipping import order_confirm_receipt, shipment_void
 from tests.conftest import DAY, HOUR, T0
@@ -85,6 +88,46 @@ def test_deadline_sort_puts_the_soonest_first_and_pages_by_cursor(market):
     assert awaiting == [requested[1].pk, requested[2].pk, requested[0].pk]
     assert to_ship == [paid[0].pk, requested[1].pk, requested[2].pk, requested[0].pk,
                        paid[1].pk, paid[2].pk]
+
+
+def test_r19_in_dispute_by_deadline_puts_what_waits_on_the_seller_first(market):
+    # given: four completed orders; the buyer disputes three of them at different times, and
+    # the seller refuses the latest dispute (it then waits on the buyer, not on the seller)
+    orders = [market.paid(at=T0 + n * HOUR) for n in range(4)]
+    for n, order in enumerate(orders):
+        order_ship(order_id=order.pk, user=market.seller, carrier="Cainiao",
+                   tracking_number=f"LP{n}", now=T0 + DAY)
+        order_confirm_receipt(order_id=order.pk, user=market.buyer, now=T0 + 2 * DAY)
+    for order, hours in ((orders[0], 5), (orders[1], 3), (orders[2], 7)):
+        dispute_open(order_id=order.pk, user=market.buyer, reason="not_as_described",
+                     claim=None, return_item=False, description="Broken.", evidence=[],
+                     now=T0 + 3 * DAY + hours * HOUR)
+    dispute_refuse(order_id=orders[2].pk, user=market.seller, note="It worked when sent.",
+                   now=T0 + 4 * DAY)
+
+    # when: the in-dispute tab is walked by deadline, two at a time, and by date
+    by_deadline = _walk(market, tab="in_dispute", sort="deadline")
+    by_date = _walk(market, tab="in_dispute", sort="date")
+
+    # then: the disputes the seller must answer come first, soonest answer first (opened at
+    # 3 h before the one opened at 5 h), then the one waiting on the buyer; every order once
+    assert by_deadline == [orders[1].pk, orders[0].pk, orders[2].pk]
+    assert by_date == [orders[2].pk, orders[1].pk, orders[0].pk]
+    # and: each order keeps the instant its dispute waits on the seller until
+    dues = {o.pk: o.dispute_seller_due for o in Order.objects.filter(pk__in=by_deadline)}
+    assert dues == {orders[1].pk: Dispute.objects.get(order=orders[1]).respond_by,
+                    orders[0].pk: Dispute.objects.get(order=orders[0]).respond_by,
+                    orders[2].pk: SELLER_NOTHING_DUE}
+    # and: the deadline sort is what the tab offers first
+    assert queue_query(tab="in_dispute", sort=None, search=None, cursor=None,
+                       limit=2).sort == "deadline"
+
+    # when: the seller accepts the first dispute (it resolves and the order leaves the tab)
+    dispute_accept(order_id=orders[1].pk, user=market.seller, now=T0 + 4 * DAY)
+
+    # then: the order no longer waits on the seller and the tab holds the other two
+    assert Order.objects.get(pk=orders[1].pk).dispute_seller_due is None
+    assert _walk(market, tab="in_dispute", sort="deadline") == [orders[0].pk, orders[2].pk]
 
 
 def test_cursor_is_stable_when_an_order_changes_state_between_pages(market):

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from rescind.domain.disputes import DISPUTE_REASONS, DisputeFacts, DisputeState
 from rescind.domain.money import Money
-from rescind.orders.models import Order, ShardKeyed
+from rescind.orders.models import SELLER_NOTHING_DUE, Order, ShardKeyed
 from rescind.refunds.models import Refund
 
 OPEN_STATES = [s.value for s in DisputeState if s is not DisputeState.RESOLVED]
@@ -84,6 +84,17 @@ class Dispute(ShardKeyed):
             proposal=self.money(self.proposal), proposal_return=self.proposal_return,
             refund=self.money(self.refund), return_tracking=self.return_tracking or None,
             return_delivered_at=self.return_delivered_at, confirm_by=self.confirm_by)
+
+    @property
+    def seller_due(self):
+        """Until when this dispute waits on the seller: their answer (R19) or the returned
+        item's confirmation (R20); SELLER_NOTHING_DUE while it waits on someone else, None
+        once resolved (Order.dispute_seller_due)."""
+        if self.state == DisputeState.RESOLVED.value:
+            return None
+        due = {DisputeState.AWAITING_SELLER: self.respond_by,
+               DisputeState.AWAITING_RETURN: self.confirm_by}.get(DisputeState(self.state))
+        return due or SELLER_NOTHING_DUE
 
     @property
     def next_deadline(self):

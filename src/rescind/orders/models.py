@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,9 @@ from django.db.models import Q
 from rescind.domain.money import Money
 from rescind.domain.states import CloseReason, OrderState
 
+# Order.dispute_seller_due of an open dispute that waits on the buyer or support: after
+# every instant a seller must act by, so the queue sorts those disputes last.
+SELLER_NOTHING_DUE = datetime(3000, 1, 1, tzinfo=UTC)
 STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in OrderState]
 CLOSE_REASON_CHOICES = [(r.value, r.value.replace("_", " ")) for r in CloseReason]
 
@@ -125,6 +130,10 @@ class Order(models.Model):
     # until when buyer protection lets the buyer open a dispute on it (none once one was).
     completed_at = models.DateTimeField(null=True, blank=True)
     dispute_until = models.DateTimeField(null=True, blank=True)
+    # R19, R20: while a dispute is open, until when it waits on the seller (their answer, the
+    # return's confirmation), or SELLER_NOTHING_DUE while it waits on someone else; kept by
+    # disputes.recording.dispute_apply, so that the seller's queue sorts disputes by it.
+    dispute_seller_due = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -136,6 +145,8 @@ class Order(models.Model):
             models.Index(fields=["store", "state", "ship_by", "id"], name="order_queue_ship_by"),
             models.Index(fields=["store", "state", "dispute_from", "id"],
                          name="order_queue_reply_by"),
+            models.Index(fields=["store", "state", "dispute_seller_due", "id"],
+                         name="order_queue_dispute_due"),
         ]
         permissions = [("export_orders", "Can export every store's orders as support")]
         constraints = [

@@ -45,7 +45,8 @@ TABS: dict[str, tuple[str, str]] = {
 SORTS = ("deadline", "date")
 # The seller's deadline a tab sorts by: an order column, or the pending requests (None).
 DEADLINE_COLUMN: dict[str, str | None] = {
-    "awaiting_answer": None, "to_ship": "ship_by", "shipment_canceled": "dispute_from"}
+    "awaiting_answer": None, "to_ship": "ship_by", "shipment_canceled": "dispute_from",
+    "in_dispute": "dispute_seller_due"}
 COUNT_CAP = 100  # shown as "100+": a count costs at most this many index entries
 MAX_SEARCH = 100
 
