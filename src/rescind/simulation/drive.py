@@ -161,8 +161,13 @@ def _buyer(run: Run, c: int):
     return run.market.buyers[c % BUYERS]
 
 
+def _order_id(run: Run, step: Step) -> int:
+    """The id of the order a step acts on (its checkout's, by position)."""
+    return run.orders[(step.checkout, step.order)]
+
+
 def _seller(run: Run, step: Step):
-    order = Order.objects.only("store_id").get(pk=run.orders[(step.checkout, step.order)])
+    order = Order.objects.only("store_id").get(pk=_order_id(run, step))
     index = next(i for i, s in enumerate(run.market.stores) if s.pk == order.store_id)
     return run.market.sellers[index]
 
@@ -195,7 +200,7 @@ def _checkout(run: Run, step: Step, now: datetime) -> None:
 
 
 def _lower_price(run: Run, step: Step, now: datetime) -> None:
-    order = Order.objects.get(pk=run.orders[(step.checkout, step.order)])
+    order = Order.objects.get(pk=_order_id(run, step))
     new_total = order.total - order.total * step.args["percent"] // 100
     order_lower_price(order_id=order.pk, user=_seller(run, step), new_total=new_total,
                       note="simulated discount", now=now)
@@ -209,7 +214,7 @@ def _pay(run: Run, step: Step, now: datetime) -> None:
 
 
 def _claim(run: Run, step: Step, percent: int) -> int:
-    order = Order.objects.get(pk=run.orders[(step.checkout, step.order)])
+    order = Order.objects.get(pk=_order_id(run, step))
     return max(1, (order.total - order.refunded) * percent // 100)
 
 
@@ -218,7 +223,7 @@ def _tracking(run: Run, step: Step) -> str:
 
 
 def _current_tracking(run: Run, step: Step) -> str:
-    order = Order.objects.get(pk=run.orders[(step.checkout, step.order)])
+    order = Order.objects.get(pk=_order_id(run, step))
     shipment = order.shipments.order_by("-pk").first()
     return shipment.tracking_number if shipment else _tracking(run, step)
 
@@ -230,30 +235,30 @@ ACTIONS: dict[str, Callable[[Run, Step, datetime], object]] = {
     "lower_price": _lower_price,
     "pay": _pay,
     "cancel_unpaid": lambda r, s, now: order_cancel_unpaid(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout), now=now),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout), now=now),
     "request_cancel": lambda r, s, now: services.cancellation_request(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout),
         reason=s.args["reason"], report_supplier=s.args["report"], now=now),
     "approve": lambda r, s, now: services.cancellation_approve(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), now=now),
+        order_id=_order_id(r, s), user=_seller(r, s), now=now),
     "refuse": lambda r, s, now: services.cancellation_refuse(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), note="we ship today",
+        order_id=_order_id(r, s), user=_seller(r, s), note="we ship today",
         now=now),
     "withdraw": lambda r, s, now: services.cancellation_withdraw(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout), now=now),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout), now=now),
     "change_request": lambda r, s, now: changes.change_request(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout),
         changes=[LineChange(line=1, quantity=s.args["quantity"])], now=now),
     "change_accept": lambda r, s, now: changes.change_accept(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), now=now),
+        order_id=_order_id(r, s), user=_seller(r, s), now=now),
     "change_refuse": lambda r, s, now: changes.change_refuse(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), note="cannot", now=now),
+        order_id=_order_id(r, s), user=_seller(r, s), note="cannot", now=now),
     "charge_confirm": lambda r, s, now: changes.change_charge_confirm(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout), now=now),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout), now=now),
     "charge_decline": lambda r, s, now: changes.change_charge_decline(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout), now=now),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout), now=now),
     "ship": lambda r, s, now: services.order_ship(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), carrier=CARRIER,
+        order_id=_order_id(r, s), user=_seller(r, s), carrier=CARRIER,
         tracking_number=_tracking(r, s), now=now),
     "carrier_deliver": lambda r, s, now: shipping.carrier_event_record(
         user=r.market.carrier_user, tracking_number=_current_tracking(r, s), event="delivered",
@@ -262,33 +267,33 @@ ACTIONS: dict[str, Callable[[Run, Step, datetime], object]] = {
         user=r.market.carrier_user, tracking_number=_current_tracking(r, s),
         event="tracking_invalid", now=now),
     "confirm_receipt": lambda r, s, now: shipping.order_confirm_receipt(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout), now=now),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout), now=now),
     "reship": lambda r, s, now: shipping.shipment_reassign(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), carrier=CARRIER,
+        order_id=_order_id(r, s), user=_seller(r, s), carrier=CARRIER,
         tracking_number=_tracking(r, s), now=now),
     "canceled_refund": lambda r, s, now: shipping.shipment_canceled_refund(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), now=now),
+        order_id=_order_id(r, s), user=_seller(r, s), now=now),
     "canceled_decline": lambda r, s, now: shipping.shipment_canceled_decline(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), note="no stock", now=now),
+        order_id=_order_id(r, s), user=_seller(r, s), note="no stock", now=now),
     "dispute_open": lambda r, s, now: disputes.dispute_open(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout),
         reason="not_as_described", claim=_claim(r, s, s.args["claim_percent"]),
         return_item=False, description="simulated", evidence=[], now=now),
     "dispute_accept": lambda r, s, now: disputes.dispute_accept(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), now=now),
+        order_id=_order_id(r, s), user=_seller(r, s), now=now),
     "dispute_refuse": lambda r, s, now: disputes.dispute_refuse(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s), note="as described",
+        order_id=_order_id(r, s), user=_seller(r, s), note="as described",
         now=now),
     "dispute_propose": lambda r, s, now: disputes.dispute_propose(
-        order_id=r.orders[(s.checkout, s.order)], user=_seller(r, s),
+        order_id=_order_id(r, s), user=_seller(r, s),
         amount=_claim(r, s, s.args["percent"]), return_item=False, note="part of it", now=now),
     "proposal_accept": lambda r, s, now: disputes.dispute_proposal_accept(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout), now=now),
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout), now=now),
     "escalate": lambda r, s, now: disputes.dispute_escalate(
-        order_id=r.orders[(s.checkout, s.order)], user=_buyer(r, s.checkout), note="help",
+        order_id=_order_id(r, s), user=_buyer(r, s.checkout), note="help",
         now=now),
     "support_decide": lambda r, s, now: disputes.dispute_decide(
-        order_id=r.orders[(s.checkout, s.order)], user=r.market.support,
+        order_id=_order_id(r, s), user=r.market.support,
         refund=_claim(r, s, s.args["percent"]) if s.args["percent"] else 0, return_item=False,
         note="decided", now=now),
 }
