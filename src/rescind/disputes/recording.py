@@ -96,8 +96,9 @@ def dispute_apply(order: Order, dispute: Dispute | None, events: list[Event], *,
             dispute.version += 1
         dispute.save()
         _reminders_void(order, dispute, events, now=now)
-        if order.dispute_seller_due != dispute.seller_due:  # the seller's queue sorts by it
-            order.dispute_seller_due = dispute.seller_due
+        seller_due = dispute.seller_due  # the seller's queue sorts by it
+        if order.dispute_seller_due != seller_due:
+            order.dispute_seller_due = seller_due
             order.save(update_fields=["dispute_seller_due"])
     if any(isinstance(e, DisputeResolved) and e.outcome == "closed" for e in events):
         order_close(order, events, actor=actor, now=now)
