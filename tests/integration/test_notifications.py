@@ -79,7 +79,8 @@ def _deliver_queued(now):
     results = []
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task",
                                             status="READY").order_by("enqueued_at"):
-        results.append(notify_entries(entry_ids=task.args_kwargs["args"][0], now=now))
+        entry_ids, order_id = task.args_kwargs["args"]
+        results.append(notify_entries(entry_ids=entry_ids, order_id=order_id, now=now))
         task.delete()
     webhook_tasks_run(now)
     return results

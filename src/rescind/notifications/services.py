@@ -40,15 +40,19 @@ def _recipients(order: Order, parties: frozenset[Party]) -> list[tuple[Party, ob
     return users
 
 
-def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
+def notify_entries(*, entry_ids: list[int], order_id: int | None = None,
+                   now: datetime) -> dict[str, int]:
     """Fan each timeline entry out to its audience and to the webhook subscribers that want it,
     then send the e-mails. Each webhook delivery is queued as its own task (webhooks.py).
 
     Each (entry, channel, recipient) row is created once by its dedup key, so a repeated task
-    changes nothing and sends nothing twice.
+    changes nothing and sends nothing twice. `order_id`, the entries' order, keeps the read on
+    the order's shard on Citus (docs/deployment.md).
     """
-    entries = (TimelineEntry.objects.filter(pk__in=entry_ids)
-               .select_related("order__buyer", "order__store").order_by("pk"))
+    entries = TimelineEntry.objects.filter(pk__in=entry_ids)
+    if order_id is not None:
+        entries = entries.filter(order_id=order_id)
+    entries = entries.select_related("order__buyer", "order__store").order_by("pk")
     subscribers = list(WebhookSubscriber.objects.filter(active=True))
     emails, queued = [], 0
     with transaction.atomic():
@@ -110,10 +114,11 @@ def email_send(*, email_id: int, now: datetime) -> bool:
     return True
 
 
-def notifications_enqueue(entry_ids: list[int]) -> None:
+def notifications_enqueue(entry_ids: list[int], *, order_id: int) -> None:
     """Called inside the deciding transaction: the task row commits with the decision, so
-    nothing is sent for a rolled-back decision and nothing decided is lost."""
+    nothing is sent for a rolled-back decision and nothing decided is lost. The entries are
+    of one order, whose id the task carries."""
     from rescind.notifications.tasks import notify_task
 
     if entry_ids:
-        task_enqueue(notify_task, entry_ids)
+        task_enqueue(notify_task, entry_ids, order_id)

@@ -136,7 +136,7 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
             # R15: a finished order's parcels give their tracking numbers back.
             parcels_release(order, cause=order.state, now=now)
     rows_insert(entries)
-    notifications_enqueue([entry.pk for entry in entries])
+    notifications_enqueue([entry.pk for entry in entries], order_id=order.pk)
 
 
 K = Deadline.Kind
