@@ -104,12 +104,12 @@ def test_r25_support_issues_a_platform_coupon_with_the_form(page: Page, live_ser
     expect(page.get_by_role("heading", level=1)).to_have_text("Issue a platform coupon")
     # when they name a buyer who does not exist
     page.get_by_label("Buyer's user name").fill("nobody")
-    page.get_by_label("Amount, e.g. 5.00").fill("4.50")
+    page.get_by_label("Amount, e.g. 12.50").fill("4.50")
     page.get_by_label("Currency").select_option("EUR")
     page.get_by_role("button", name="Issue coupon").click()
     # then the refusal stands beside the buyer's field, and what they typed stays
     expect(page.locator("#coupon-buyer-error")).to_have_text("There is no such buyer.")
-    expect(page.get_by_label("Amount, e.g. 5.00")).to_have_value("4.50")
+    expect(page.get_by_label("Amount, e.g. 12.50")).to_have_value("4.50")
     _both_sizes_pass(page)
     assert Coupon.objects.count() == 0
     # when they name the buyer, then the coupon is issued and they are told its code

@@ -97,6 +97,11 @@ class Money:
         whole, minor = divmod(abs(self.amount), 10**self.exponent)
         return f"{sign}{whole}.{minor:0{self.exponent}d} {self.currency}"
 
+    def split(self, weights: Sequence[int]) -> list[Money]:
+        """This amount in shares proportional to `weights`, each in this currency, to its
+        minor unit, adding up exactly to it (R3; see `allocate`)."""
+        return [Money(share, self.currency) for share in allocate(self.amount, weights)]
+
     def as_dict(self) -> dict[str, int | str]:
         return {"amount": self.amount, "currency": self.currency}
 

@@ -18,6 +18,7 @@ from rescind.coupons.holdings import coupon_issue_check, coupons_of_buyer, platf
 from rescind.domain.coupons import PLATFORM_COUPON_MAX_AMOUNT
 from rescind.domain.errors import DomainError
 from rescind.domain.money import SUPPORTED_CURRENCIES
+from rescind.orders.models import Store
 from rescind.web.money_format import amount_parse
 
 # A coupon's state as its buyer reads it, with its badge tone.
@@ -104,4 +105,11 @@ def support_coupon_issue(request: HttpRequest) -> HttpResponse:
             return redirect("support-coupon-issue")
     return render(request, "rescind/support_coupon_issue.html", {
         "form": form, "errors": errors,
-        "currencies": sorted(SUPPORTED_CURRENCIES)})
+        "currencies": _currencies(form["currency"])})
+
+
+def _currencies(chosen: str) -> list[str]:
+    """The currencies the coupon form offers: those the stores sell in (any ISO 4217 code is
+    valid, but a coupon only pays for orders in its own currency, R3), and the one posted."""
+    sold = set(Store.objects.values_list("currency", flat=True).distinct())
+    return sorted(sold | {"USD"} | ({chosen} if chosen in SUPPORTED_CURRENCIES else set()))
