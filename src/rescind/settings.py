@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "rescind.api.caching.ApiNoStoreMiddleware",
     "rescind.api.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -244,6 +245,20 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en"
+# The languages a person can read Rescind in (issue 15); Arabic is written right to left.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt-br", "Português (Brasil)"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+]
+LANGUAGES_BIDI = ["ar"]
+# Every `locale` folder under the package is a catalog for the files below it (down to the next
+# catalog), deepest first, so that each team of files keeps its own .po files
+# (`rescind translations update`, rescind/translations.py).
+LOCALE_PATHS = sorted((str(path) for path in Path(__file__).resolve().parent.rglob("locale")
+                       if path.is_dir()), key=lambda path: -path.count("/"))
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
