@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from rescind.domain.actions import Party
-from rescind.domain.money import Money
 from rescind.web.labels import refusal_reason_label
+from rescind.web.money_format import money_text
 
 B, S = Party.BUYER, Party.SELLER
 
@@ -27,7 +27,7 @@ def payment_method_label(method: str) -> str:
 
 
 def _money(value: dict) -> str:
-    return Money(value["amount"], value["currency"]).format()
+    return money_text(value)
 
 
 def when_text(value: str | datetime) -> str:

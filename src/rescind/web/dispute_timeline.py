@@ -7,14 +7,14 @@ from datetime import datetime
 from django.utils.html import strip_tags
 
 from rescind.domain.disputes import DISPUTE_REASONS
-from rescind.domain.money import Money
+from rescind.web.money_format import money_text
 from rescind.web.templatetags.rescind import register
 
 when = register.filters["when"]
 
 
 def _money(value: dict) -> str:
-    return Money(value["amount"], value["currency"]).format()
+    return money_text(value)
 
 
 def when_text(value: str) -> str:

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 
 from rescind.config import policy
 from rescind.domain.coupons import FATE_TEXT
-from rescind.domain.money import Money
 from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.web.dispute_timeline import DISPUTE_DESCRIBE, when_text
 from rescind.web.labels import payment_method_label, refusal_reason_label
+from rescind.web.money_format import money_text
 
 BUYER_REMINDED = {
     "unpaid_timeout": "the order closes unpaid",
@@ -26,7 +26,7 @@ def _promised(p: dict) -> str:
 
 
 def _money(value: dict) -> str:
-    return Money(value["amount"], value["currency"]).format()
+    return money_text(value)
 
 
 def _refused(p: dict) -> str:
