@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rescind.domain.actions import Party
 from rescind.domain.audience import audience
@@ -40,6 +41,22 @@ def _recipients(order: Order, parties: frozenset[Party]) -> list[tuple[Party, ob
     return users
 
 
+def recipient_language(user) -> str:
+    """The language `user` reads (issue 15): their profile's, else the site's default.
+
+    The one place that knows where a user's language is kept: the lead wires it to the profile
+    of `accounts` (the "zones" work) once that is on main.
+    """
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+def as_recipient(user):
+    """A context manager: texts put in words inside it are in `user`'s language, whoever acts
+    (an e-mail goes out in the recipient's language, not the sender's)."""
+    return translation.override(recipient_language(user))
+
+
 def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
     """Fan each timeline entry out to its audience and to the webhook subscribers that want it,
     then send the e-mails. Each webhook delivery is queued as its own task (webhooks.py).
@@ -55,24 +72,29 @@ def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
         for entry in entries:
             parties = audience(entry.kind)
             for party, user in _recipients(entry.order, parties):
-                title, body = notification_text(entry.kind, entry.order_id, entry.params,
-                                                party)
+                with translation.override("en"):  # the stored record; shown translated
+                    title, body = notification_text(entry.kind, entry.order_id, entry.params,
+                                                    party)
                 Notification.objects.get_or_create(
                     dedup_key=f"{entry.pk}:inbox:{user.pk}",
                     defaults={"user": user, "order": entry.order, "kind": entry.kind,
-                              "title": title, "body": body, "created_at": now})
+                              "title": title, "body": body, "params": entry.params,
+                              "party": party.value, "created_at": now})
                 if user.email:
                     email, _ = EmailMessage.objects.get_or_create(
                         dedup_key=f"{entry.pk}:email:{user.pk}",
-                        defaults=_email_row(entry, user, party, title, body, now))
+                        defaults=_email_row(entry, user, party, now))
                     emails.append(email.pk)
             queued += webhook_deliveries_queue(entry, subscribers, now=now)
     sent = sum(email_send(email_id=e, now=now) for e in emails)
     return {"emails": sent, "webhooks_queued": queued}
 
 
-def _email_row(entry, user, party: Party, title: str, body: str, now: datetime) -> dict:
-    email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
+def _email_row(entry, user, party: Party, now: datetime) -> dict:
+    """The e-mail, written once, in the recipient's language (issue 15)."""
+    with as_recipient(user):
+        title, body = notification_text(entry.kind, entry.order_id, entry.params, party)
+        email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
     return {"to": user.email, "subject": email.subject, "body": email.text,
             "html_body": email.html, "created_at": now}
 
