@@ -23,6 +23,18 @@ INVALID_INPUT = {
     "pt-BR": "Alguns campos estão faltando ou são inválidos.",
     "fr": "Certains champs sont manquants ou invalides.",
 }
+NOT_AN_INTEGER = {
+    "es": "El valor debe ser un número entero válido",
+    "ar": "يجب أن تكون القيمة عددًا صحيحًا صالحًا",
+    "pt-BR": "O valor deve ser um número inteiro válido",
+    "fr": "La valeur doit être un nombre entier valide",
+}
+TOO_LONG = {
+    "es": "El texto debe tener como máximo 64 caracteres",
+    "ar": "يجب ألا يزيد النص عن 64 حرفًا",
+    "pt-BR": "O texto deve ter no máximo 64 caracteres",
+    "fr": "Le texte doit comporter au plus 64 caractères",
+}
 NOT_PAID = {
     "es": "Un pedido sin pagar se cancela al instante; no hace falta una solicitud.",
     "ar": "يُلغى الطلب غير المدفوع فورًا؛ لا حاجة إلى تقديم طلب.",
@@ -87,12 +99,14 @@ def test_a_validation_error_answers_in_the_callers_language(market, call, langua
                        "options": {"colour": "red"}}], "payment_method": "bank_card"}
     # when it is sent in `language`
     response = call("POST", "/checkouts", user=market.buyer, body=body, headers=_in(language))
-    # then ninja's validation error has its human message in that language, its code unchanged
+    # then ninja's validation error, and each field's problem, are said in that language;
+    # the codes (the error's and pydantic's type) are unchanged
     assert response.status_code == 422
-    answer = response.json()
-    assert (answer["code"], answer["message"]) == ("invalid_input", INVALID_INPUT[language])
-    assert [e["loc"] for e in answer["details"]["errors"]] == [
-        ["body", "body", "items", 0, "quantity"]]
+    assert response.json() == {
+        "code": "invalid_input", "message": INVALID_INPUT[language],
+        "details": {"errors": [{"type": "int_type",
+                                "loc": ["body", "body", "items", 0, "quantity"],
+                                "msg": NOT_AN_INTEGER[language]}]}}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -163,3 +177,18 @@ def test_without_accept_language_the_api_answers_in_english(market, call):
     response = call("GET", "/orders/999999", user=market.buyer)
     # then the message is the English one
     assert response.json()["message"] == "No such order."
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_too_long_field_is_told_in_the_callers_language_with_its_plural(market, call,
+                                                                          language):
+    # given a paid order and a carrier name of 65 characters
+    order = market.paid()
+    # when the seller ships it in `language`
+    response = call("POST", f"/orders/{order.pk}/ship", user=market.seller,
+                    body={"carrier": "C" * 65, "tracking_number": "TRK-1"}, headers=_in(language))
+    # then the field's problem is said in that language, with the count's plural form
+    assert response.status_code == 422
+    assert response.json()["details"]["errors"] == [
+        {"type": "string_too_long", "loc": ["body", "body", "carrier"],
+         "msg": TOO_LONG[language], "ctx": {"max_length": 64}}]

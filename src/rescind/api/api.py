@@ -35,6 +35,7 @@ from rescind.api import (
 from rescind.api.auth import API_AUTH, CsrfFailed
 from rescind.api.choices import choice_refusal
 from rescind.api.errors import STATUS_BY_KIND, bounded, error_response
+from rescind.api.validation import error_message
 from rescind.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,8 @@ def _validation_error(request, exc: ValidationError):
     if refusal is not None:  # e.g. 422 unknown_reason, as the service has always said it
         return _domain_error(request, refusal)
     # ninja leaves the input out of each error, but a location may hold a dict's key: cut it.
-    errors = [{**error, "loc": bounded(list(error.get("loc", ())))} for error in exc.errors]
+    errors = [{**error, "loc": bounded(list(error.get("loc", ()))), "msg": error_message(error)}
+              for error in exc.errors]
     return error_response(422, "invalid_input", _("Some fields are missing or invalid."),
                           {"errors": errors})
 
