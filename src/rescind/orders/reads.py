@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.accounts.parties import party_on_order
 from rescind.aftersale.models import CancellationRequest, ChangeRequest
 from rescind.config import policy
@@ -54,7 +56,7 @@ def order_for_reader(user, order_id: int) -> tuple[Order, Party]:
     order = Order.objects.select_related("store").filter(pk=order_id).first()
     party = party_on_order(user, order) if order is not None else None
     if order is None or party is None:
-        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
     return order, party
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cache
 
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import Actor
 from rescind.config import policy
@@ -27,7 +28,7 @@ def order_lock(order_id: int) -> Order:
     """The order row, locked until the transaction ends (R14). Call inside transaction.atomic."""
     order = row_get(Order, order_id, lock=True)
     if order is None:
-        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
     return order
 
 
