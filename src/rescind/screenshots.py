@@ -40,7 +40,7 @@ VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 # The demo's logins (rescind/demo.py).
 PASSWORD = "demo"
 BUYERS = ("alice", "bob", "carol")
-SELLERS = ("sam", "tina", "uma")
+SELLERS = ("sam", "tina", "uma", "bia", "ken")
 SUPPORT = "support"
 START_SECONDS = 300  # migrating and seeding on a slow machine
 

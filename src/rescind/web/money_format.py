@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -69,8 +69,14 @@ def money_text(value: Money | dict[str, Any] | None, language: str | None = None
         return ""
     if isinstance(value, dict):
         value = Money(value["amount"], value["currency"])
-    return format_currency(_decimal(value.amount, value.currency), value.currency,
-                           locale=_locale(language), currency_digits=True)
+    return _formatted(value.amount, value.currency, _locale(language))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(amount: int, currency: str, locale: Locale) -> str:
+    """Babel's formatting is pure but not cheap (tens of µs), and a page repeats its amounts."""
+    return format_currency(_decimal(amount, currency), currency, locale=locale,
+                           currency_digits=True)
 
 
 def amount_example(currency: str, language: str | None = None) -> str:
