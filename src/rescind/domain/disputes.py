@@ -137,7 +137,8 @@ def decide_open_dispute(
     claim = order.refundable if claim is None else claim
     if claim.amount <= 0 or claim > order.refundable:
         raise DomainError(
-            "bad_claim", f"Ask for an amount from 0.01 up to {order.refundable.format()}, what "
+            "bad_claim", f"Ask for an amount from {Money(1, claim.currency).format()} up to "
+            f"{order.refundable.format()}, what "
             "is left to refund of this order.", kind=ErrorKind.INVALID,
             details={"refundable": order.refundable.as_dict()})
     unknown = sorted(set(evidence) - order_attachments)
