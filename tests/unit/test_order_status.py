@@ -72,7 +72,8 @@ def test_duration_reads_in_its_two_largest_units():
 def test_when_and_day_name_the_instant_and_its_zone():
     at = datetime(2026, 12, 4, 18, 22, tzinfo=UTC)
     hover = 'title="Fri 4 Dec 2026, 18:22 UTC"'
-    assert when(at) == f'<time datetime="2026-12-04T18:22:00Z" {hover}>Fri 4 Dec 2026, 18:22 UTC</time>'
+    assert when(at) == (f'<time datetime="2026-12-04T18:22:00Z" {hover}>'
+                        "Fri 4 Dec 2026, 18:22 UTC</time>")
     assert day(at) == f'<time datetime="2026-12-04T18:22:00Z" {hover}>Fri 4 Dec 2026</time>'
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop as N_
 
 from rescind.domain.actions import Party
 from rescind.domain.money import Money
+from rescind.moments.instants import instant_words
 from rescind.web.labels import refusal_reason_label
 
 B, S = Party.BUYER, Party.SELLER
@@ -31,10 +32,13 @@ def _money(value: dict) -> str:
 
 
 def when_text(value: str | datetime) -> str:
-    """An instant as every notification shows it: '2026-03-06 11:00 UTC'."""
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC).isoformat()
-    return value.replace("T", " ")[:16] + " UTC"
+    """An instant as every notification shows it, in the reader's time zone and language
+    (rescind.moments; accounts.reading.as_reader activates them): 'Fri 6 Mar 2026, 11:00 UTC'."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return instant_words(value)
 
 
 

@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from rescind.accounts.reading import as_reader
 from rescind.domain.actions import Party
 from rescind.domain.audience import audience
 from rescind.domain.retry import retry_delay
@@ -72,7 +73,8 @@ def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
 
 
 def _email_row(entry, user, party: Party, title: str, body: str, now: datetime) -> dict:
-    email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
+    with as_reader(user):  # the recipient's language and time zone, not the sender's
+        email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
     return {"to": user.email, "subject": email.subject, "body": email.text,
             "html_body": email.html, "created_at": now}
 
