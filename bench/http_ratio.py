@@ -6,6 +6,9 @@ same run; and the memory of the server's worker processes meanwhile.
         .venv/bin/python bench/http_ratio.py --workers 1 2 4
     RESCIND_DATABASE_URL=sqlite:////tmp/rescind_http.sqlite3 \\
         .venv/bin/python bench/http_ratio.py --workers 1 2 4 --duration 10 --repeat 1
+    RESCIND_BENCH_CITUS_URL=postgres://postgres@127.0.0.1:9700/rescind \\
+    RESCIND_DATABASE_URL=postgres://postgres@127.0.0.1:9700/rescind_http \\
+        .venv/bin/python bench/http_ratio.py --workers 1 2 4 --citus
 
 The database named there is dropped and made anew. For each worker count the server is started
 the way users start it (`rescind serve`: granian, WSGI) and wrk drives it at 16 connections:
@@ -41,7 +44,11 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from http_load import Load, LoadResult, wrk_ensure, wrk_run  # noqa: E402
 from http_server import SERVERS, Server  # noqa: E402
-from service_floor import database_reset, orders_make  # noqa: E402  (sets Django up)
+from service_floor import (  # noqa: E402  (sets Django up)
+    database_reset,
+    engine_name,
+    orders_make,
+)
 
 from rescind.accounts.models import ApiToken  # noqa: E402
 from rescind.aftersale.models import CancellationRequest  # noqa: E402
@@ -242,7 +249,7 @@ def report_pair(server: str, workers: int, repeat: int, pair: dict) -> None:
 
 
 def report_table(results: list[dict], repeat: int) -> None:
-    print(f"\n{connection.vendor}, {results[0]['pairs'][0]['trivial']['seconds']:.0f} s a run, "
+    print(f"\n{engine_name()}, {results[0]['pairs'][0]['trivial']['seconds']:.0f} s a run, "
           f"median of {repeat}; targets: ratio >= {TARGET_RATIO}, p99 <= {TARGET_P99_MS:.0f} ms")
     print(f"{'server':>9} {'workers':>7} {'state/s':>8} {'p99 ms':>7} {'answer':>8} "
           f"{'cancel/s':>9} {'p99 ms':>7} {'ratio':>6} {'RSS MiB':>8} {'growth':>7} "
@@ -288,15 +295,18 @@ def main() -> None:
                         help="`rescind serve --threads` (granian; gunicorn sync ignores it)")
     parser.add_argument("--json", metavar="PATH", help="write every figure here")
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output")
+    parser.add_argument("--citus", action="store_true", help="distribute the database on the "
+                        "Citus coordinator it is on (RESCIND_BENCH_CITUS_URL)")
     args = parser.parse_args()
 
     wrk_ensure()
-    database_reset()
+    database_reset(citus=args.citus)
+    engine = engine_name()
     token = buyer_token()
     read_ids = orders_make(args.read_orders)
     connections.close_all()
     load_before = os.getloadavg()
-    print(f"{connection.vendor}: {args.connections} connections, {args.duration:g} s a run, "
+    print(f"{engine}: {args.connections} connections, {args.duration:g} s a run, "
           f"{args.repeat} run(s); load average {load_before[0]:.2f}", flush=True)
     bench = Bench(args, token, read_ids)
     results = [bench.server_runs(server, workers)
@@ -305,7 +315,7 @@ def main() -> None:
     all_checks_ok = all(r["median"]["checks_ok"] for r in results)
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"benchmark": "http_ratio", "database": connection.vendor,
+            json.dump({"benchmark": "http_ratio", "database": engine,
                        "at": datetime.now(UTC).isoformat(timespec="seconds"),
                        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                    "load_average_before": load_before,

@@ -133,8 +133,9 @@ def deadline_fire(*, deadline_id: int, order_id: int, now: datetime) -> bool:
     """Fire one deadline if it is still open. Returns whether this call fired it."""
     with transaction.atomic():
         order = order_lock(order_id)
-        # Read under the lock: another worker may have fired it meanwhile.
-        deadline = Deadline.objects.filter(pk=deadline_id, fired_at__isnull=True,
+        # Read under the lock: another worker may have fired it meanwhile. By its order too,
+        # so that on Citus the read stays on the order's shard.
+        deadline = Deadline.objects.filter(pk=deadline_id, order_id=order.pk, fired_at__isnull=True,
                                            voided_at__isnull=True).first()
         if deadline is None or not _handler_run(order, deadline, now, savepoint=True):
             return False
