@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from rescind.aftersale.services import cancellation_approve, cancellation_refuse, order_ship
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.money import Money
 from rescind.domain.refusals import NOTE_REQUIRED_FOR, refusal_reason_parse
 from rescind.domain.shipment_csv import shipment_csv_read
 from rescind.orders.models import Carrier
 from rescind.refunds.models import Refund
 from rescind.web.labels import payment_method_label, refusal_reason_label
+from rescind.web.money_format import money_text
 
 MAX_ITEMS = 200  # orders per bulk request: one page of the seller's queue
 DECISIONS = ("approve", "refuse")
@@ -64,7 +64,7 @@ def approval_done_text(order_id: int) -> str:
         return _("You approved the cancellation of order #%(order)s.") % {"order": order_id}
     return _("You approved the cancellation of order #%(order)s; %(amount)s goes back to the "
              "buyer's %(method)s.") % {"order": order_id,
-                                        "amount": Money(refund.amount, refund.currency).format(),
+                                        "amount": money_text(refund.money),
                                         "method": payment_method_label(refund.method)}
 
 

@@ -9,6 +9,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from rescind.accounts.parties import is_support, store_ids_of
+from rescind.accounts.reading import reading_of, reading_update
 from rescind.api.choices import RefusalReasonChoice
 from rescind.api.common import ERRORS
 from rescind.api.schemas import (
@@ -17,6 +18,7 @@ from rescind.api.schemas import (
     MeOut,
     ProductOut,
     ReasonOut,
+    StrictIn,
 )
 from rescind.clock.service import clock_advance, clock_offset
 from rescind.clock.service import now as clock_now
@@ -36,6 +38,36 @@ def me(request):
     stores = store_ids_of(user)
     roles = ["buyer"] + (["seller"] if stores else []) + (["support"] if is_support(user) else [])
     return {"id": user.pk, "username": user.username, "roles": roles, "store_ids": stores}
+
+
+class AccountOut(Schema):
+    language: str = Field(description="one of the shipped languages (en, es, pt-br, fr, ar); "
+                                      "empty: not chosen, Accept-Language decides")
+    time_zone: str = Field(description="an IANA time zone name (Europe/Madrid); empty: not "
+                                       "chosen, dates are shown in UTC")
+
+
+class AccountIn(StrictIn):
+    language: str | None = Field(None, description="a shipped language, or empty to let "
+                                                   "Accept-Language decide; 422 "
+                                                   "unknown_language otherwise")
+    time_zone: str | None = Field(None, description="an IANA time zone name, or empty; 422 "
+                                                     "unknown_time_zone otherwise")
+
+
+@router.get("/account", response={200: AccountOut, **ERRORS})
+def account_read(request):
+    """The caller's language and time zone: e-mails and pages use them (issue 15)."""
+    reading = reading_of(request.user)
+    return {"language": reading.language, "time_zone": reading.time_zone}
+
+
+@router.patch("/account", response={200: AccountOut, **ERRORS})
+def account_update(request, body: AccountIn):
+    """Change the caller's language and/or time zone; an unknown one changes nothing."""
+    reading = reading_update(user=request.user, language=body.language,
+                             time_zone=body.time_zone)
+    return {"language": reading.language, "time_zone": reading.time_zone}
 
 
 @router.get("/products", response={200: list[ProductOut], **ERRORS})

@@ -141,9 +141,10 @@ def decide_open_dispute(
     claim = order.refundable if claim is None else claim
     if claim.amount <= 0 or claim > order.refundable:
         raise DomainError(
-            "bad_claim", _("Ask for an amount from 0.01 up to %(refundable)s, what is left to "
-                           "refund of this order."),
-                         params={"refundable": order.refundable.format()}, kind=ErrorKind.INVALID,
+            "bad_claim", _("Ask for an amount from %(least)s up to %(refundable)s, what is left "
+                           "to refund of this order."),
+            params={"least": Money(1, claim.currency).format(),
+                    "refundable": order.refundable.format()}, kind=ErrorKind.INVALID,
             details={"refundable": order.refundable.as_dict()})
     unknown = sorted(set(evidence) - order_attachments)
     if unknown:

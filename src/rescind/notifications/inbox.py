@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
-
 from rescind.domain.errors import DomainError, ErrorKind
+from rescind.notifications.messages import notification_shown
 from rescind.notifications.models import Notification
 
 
-def inbox_of(user, *, limit: int = 50) -> QuerySet[Notification]:
-    return (Notification.objects.filter(user=user).select_related("order__store")
-            .order_by("-pk")[:limit])
+def inbox_of(user, *, limit: int = 50) -> list[Notification]:
+    """The user's latest notifications as they read them: `title` and `body` in the active
+    language (the reader's; issue 15), put in words now from each event's parameters. The rows
+    are for reading only: the stored English is not changed."""
+    rows = list(Notification.objects.filter(user=user).select_related("order__store")
+                .order_by("-pk")[:limit])
+    for row in rows:
+        row.title, row.body = notification_shown(row)
+    return rows
 
 
 def unread_count(user) -> int:

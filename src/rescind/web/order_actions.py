@@ -20,6 +20,7 @@ from rescind.config import policy
 from rescind.domain.money import Money
 from rescind.orders.models import Order
 from rescind.web.labels import payment_method_label
+from rescind.web.money_format import money_text
 
 # Done from the list by posting a form: action -> the order-action slug.
 POSTED = {"cancel": "cancel", "confirm_receipt": "confirm-receipt",
@@ -67,8 +68,8 @@ def _offer(orders: list[tuple]) -> dict[str, Any]:
         "amount": amount.as_dict(),
         "order_ids": order_ids,
         "method_label": payment_method_label(method),
-        "question": f"Pay {amount.format()} for {covers} by {payment_method_label(method)}?",
-        "confirm_label": f"Pay {amount.format()}",
+        "question": f"Pay {money_text(amount)} for {covers} by {payment_method_label(method)}?",
+        "confirm_label": f"Pay {money_text(amount)}",
         "covers": f"One payment for {covers}: they were bought together."
         if len(order_ids) > 1 else "",
     }
