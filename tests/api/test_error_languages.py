@@ -192,3 +192,19 @@ def test_a_too_long_field_is_told_in_the_callers_language_with_its_plural(market
     assert response.json()["details"]["errors"] == [
         {"type": "string_too_long", "loc": ["body", "body", "carrier"],
          "msg": TOO_LONG[language], "ctx": {"max_length": 64}}]
+
+
+def test_r8_r18_the_apis_labels_follow_the_callers_language_and_codes_do_not(market, call):
+    # given a paid order
+    order = market.paid()
+    # when its buyer reads it, the cancellation reasons and the dispute reasons in Spanish
+    es = _in("es")
+    detail = call("GET", f"/orders/{order.pk}", user=market.buyer, headers=es).json()
+    reasons = call("GET", "/policy/cancellation-reasons", user=market.buyer, headers=es).json()
+    disputes = call("GET", "/policy/dispute-reasons", user=market.buyer, headers=es).json()
+    # then the labels are Spanish, beside the same codes as ever
+    assert (detail["state"], detail["state_label"]) == ("awaiting_shipment", "Pendiente de envío")
+    assert reasons[0] == {"code": "ordered_wrong_item", "label": "Pedí el artículo equivocado",
+                          "side": "buyer",
+                          "explanation": "Elegiste un producto, color o talla equivocados."}
+    assert disputes[0] == {"code": "not_received", "label": "El artículo no llegó"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import require_party
@@ -52,6 +53,6 @@ def quote_read(quote: CancellationQuote) -> dict:
         "counts_against_seller": quote.counts_against_seller,
         "coupons": [{"id": f.coupon_id, "url": f"/api/v1/coupons/{f.coupon_id}",
                      "code": f.code, "kind": f.kind.value, "returned": f.returned,
-                     "reason": f.reason, "explanation": FATE_TEXT[f.reason]}
+                     "reason": f.reason, "explanation": gettext(FATE_TEXT[f.reason])}
                     for f in quote.coupons],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from pydantic import Field
@@ -82,8 +83,9 @@ def products_list(request):
 @router.get("/policy/cancellation-reasons", response={200: list[ReasonOut], **ERRORS})
 def reasons_list(request):
     """R8: the fixed reason list, each with the side it counts against."""
-    return [{"code": r.code, "label": r.label, "side": r.side.value,
-             "explanation": r.explanation} for r in policy().r8_reasons]
+    return [{"code": r.code, "label": gettext(r.label), "side": r.side.value,
+             "explanation": gettext(r.explanation) if r.explanation else ""}
+            for r in policy().r8_reasons]
 
 
 class RefusalReasonOut(Schema):

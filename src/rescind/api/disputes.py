@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -172,7 +173,7 @@ def _read(request, order_id: int) -> dict[str, Any]:
 @router.get("/policy/dispute-reasons", response={200: list[DisputeReasonOut], **ERRORS})
 def dispute_reasons(request):
     """R18: the reasons a dispute may give."""
-    return [{"code": code, "label": label} for code, label in DISPUTE_REASONS.items()]
+    return [{"code": code, "label": gettext(label)} for code, label in DISPUTE_REASONS.items()]
 
 
 @router.post("/orders/{order_id}/dispute", response={201: DisputeOut, **ERRORS})

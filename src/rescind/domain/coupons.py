@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import SUPPORTED_CURRENCIES, allocate
@@ -117,11 +118,12 @@ class CouponFate:
 
 
 FATE_TEXT = {
-    "seller_coupon_never_returns": "Seller coupons do not come back on cancellation.",
-    "promo_code_never_returns": "Promo codes do not come back on cancellation.",
-    "other_items_still_active": "It also paid for items that are not cancelled.",
-    "expired": "It has expired.",
-    "all_items_cancelled": "Everything it paid for is cancelled, so it is yours to use again.",
+    "seller_coupon_never_returns": gettext_noop("Seller coupons do not come back on cancellation."),
+    "promo_code_never_returns": gettext_noop("Promo codes do not come back on cancellation."),
+    "other_items_still_active": gettext_noop("It also paid for items that are not cancelled."),
+    "expired": gettext_noop("It has expired."),
+    "all_items_cancelled": gettext_noop("Everything it paid for is cancelled, so it is yours to "
+                                        "use again."),
 }
 
 

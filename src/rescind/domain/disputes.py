@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.dispute_events import (
@@ -49,14 +50,14 @@ class DisputeState(StrEnum):
 
 # R18: what the buyer may say went wrong. "supplier_fraud" is also the reason of R9's report.
 DISPUTE_REASONS: dict[str, str] = {
-    "not_received": "The item did not arrive",
-    "not_as_described": "The item is not as described",
-    "damaged": "The item arrived damaged",
-    "wrong_item": "I received the wrong item",
-    "counterfeit": "The item is counterfeit",
-    "shipment_canceled": "The shipment was canceled and the seller did not help",
-    "supplier_fraud": "I suspect the supplier of fraud",
-    "other": "Something else",
+    "not_received": gettext_noop("The item did not arrive"),
+    "not_as_described": gettext_noop("The item is not as described"),
+    "damaged": gettext_noop("The item arrived damaged"),
+    "wrong_item": gettext_noop("I received the wrong item"),
+    "counterfeit": gettext_noop("The item is counterfeit"),
+    "shipment_canceled": gettext_noop("The shipment was canceled and the seller did not help"),
+    "supplier_fraud": gettext_noop("I suspect the supplier of fraud"),
+    "other": gettext_noop("Something else"),
 }
 SUPPLIER_FRAUD = "supplier_fraud"
 NOT_RECEIVED = "not_received"

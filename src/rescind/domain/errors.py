@@ -58,8 +58,17 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):  # copy and pickle keep the text untranslated, with its params
+        return (_rebuilt, (type(self), self.code, self.text, self.kind, self.details,
+                           self.params))
+
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, {self.message!r})"
+
+
+def _rebuilt(cls: type[DomainError], code: str, text: Any, kind: ErrorKind,
+             details: dict[str, Any], params: dict[str, Any]) -> DomainError:
+    return cls(code, text, kind=kind, details=details, params=params)
 
 
 def _is_lazy(value: object) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import party_on_order
@@ -30,24 +31,26 @@ from rescind.statements import rows_where
 from rescind.web.labels import refusal_reason_label
 
 DEADLINE_LABELS = {
-    Deadline.Kind.UNPAID_TIMEOUT: "Pay by, or the order closes",
-    Deadline.Kind.SELLER_RESPONSE: "The seller must answer the cancellation request by",
-    Deadline.Kind.HANDLING_TIME: "The seller must ship by",
-    Deadline.Kind.DELIVERY_CONFIRMATION: "Completes by itself, unless you open a dispute, on",
-    Deadline.Kind.SHIPMENT_CANCELED_REPLY: "The seller must ship again or refund by",
-    Deadline.Kind.CHANGE_REQUEST_RESPONSE: "The change request needs an answer by",
-    Deadline.Kind.PROMISED_DELIVERY: "Delivery promised by",
-    Deadline.Kind.PROTECTION_END: "Buyer protection ends, and with it the right to open a "
-    "dispute, on",
+    Deadline.Kind.UNPAID_TIMEOUT: gettext_noop("Pay by, or the order closes"),
+    Deadline.Kind.SELLER_RESPONSE: gettext_noop("The seller must answer the cancellation "
+                                                "request by"),
+    Deadline.Kind.HANDLING_TIME: gettext_noop("The seller must ship by"),
+    Deadline.Kind.DELIVERY_CONFIRMATION: gettext_noop("Completes by itself, unless you open a "
+                                                      "dispute, on"),
+    Deadline.Kind.SHIPMENT_CANCELED_REPLY: gettext_noop("The seller must ship again or refund by"),
+    Deadline.Kind.CHANGE_REQUEST_RESPONSE: gettext_noop("The change request needs an answer by"),
+    Deadline.Kind.PROMISED_DELIVERY: gettext_noop("Delivery promised by"),
+    Deadline.Kind.PROTECTION_END: gettext_noop("Buyer protection ends, and with it the right to "
+                                               "open a dispute, on"),
 }
 STATE_LABELS = {
-    "awaiting_payment": "Awaiting payment",
-    "awaiting_shipment": "Awaiting shipment",
-    "awaiting_delivery": "Awaiting delivery",
-    "completed": "Completed",
-    "shipment_canceled": "Shipment canceled",
-    "in_dispute": "In dispute",
-    "closed": "Closed",
+    "awaiting_payment": pgettext_lazy("order state", "Awaiting payment"),
+    "awaiting_shipment": pgettext_lazy("order state", "Awaiting shipment"),
+    "awaiting_delivery": pgettext_lazy("order state", "Awaiting delivery"),
+    "completed": pgettext_lazy("order state", "Completed"),
+    "shipment_canceled": pgettext_lazy("order state", "Shipment canceled"),
+    "in_dispute": pgettext_lazy("order state", "In dispute"),
+    "closed": pgettext_lazy("order state", "Closed"),
 }
 
 
@@ -108,7 +111,7 @@ def _summary_read(order: Order, facts, deadline_rows: list[Deadline], party: Par
     running = [d for d in deadline_rows
                if d.fired_at is None and d.voided_at is None and d.kind in DEADLINE_LABELS]
     deadlines = [
-        {"kind": d.kind, "label": DEADLINE_LABELS[d.kind], "due_at": d.due_at}
+        {"kind": d.kind, "label": gettext(DEADLINE_LABELS[d.kind]), "due_at": d.due_at}
         for d in sorted(running, key=lambda d: (d.due_at, d.pk))
     ]
     cur = order.currency
@@ -118,7 +121,7 @@ def _summary_read(order: Order, facts, deadline_rows: list[Deadline], party: Par
         "store": {"id": order.store_id, "name": order.store.name},
         "buyer_id": order.buyer_id,
         "state": order.state,
-        "state_label": STATE_LABELS[order.state],
+        "state_label": str(STATE_LABELS[order.state]),
         "close_reason": order.close_reason or None,
         "responsible_side": order.responsible_side or None,
         "items_total": _money(order.items_total, cur),
@@ -133,9 +136,9 @@ def _summary_read(order: Order, facts, deadline_rows: list[Deadline], party: Par
         "delivered_at": order.delivered_at,
         "completed_at": order.completed_at,
         "dispute_until": order.dispute_until,
-        "actions": [{"action": a.value, "label": ACTION_LABELS[a]} for a in actions],
+        "actions": [{"action": a.value, "label": gettext(ACTION_LABELS[a])} for a in actions],
         "upcoming_actions": [
-            {"action": u.action.value, "label": ACTION_LABELS[u.action],
+            {"action": u.action.value, "label": gettext(ACTION_LABELS[u.action]),
              "available_from": u.available_from} for u in upcoming
         ],
         "deadlines": deadlines,
@@ -199,10 +202,10 @@ def _facts_from_rows(order: Order, requests: list[CancellationRequest],
 
 
 REFUND_STATE_LABELS = {
-    RefundState.PENDING: "being sent",
-    RefundState.PROCESSING: "on its way",
-    RefundState.SUCCEEDED: "arrived",
-    RefundState.FAILED: "failed",
+    RefundState.PENDING: gettext_noop("being sent"),
+    RefundState.PROCESSING: gettext_noop("on its way"),
+    RefundState.SUCCEEDED: gettext_noop("arrived"),
+    RefundState.FAILED: gettext_noop("failed"),
 }
 
 
@@ -219,7 +222,7 @@ def _refunds_read(refunds: list[Refund], party: Party, *, now: datetime,
             ["retry"] if waiting and party is Party.SUPPORT and can_retry else [])
         rows.append({
             "id": r.pk, "amount": _money(r.amount, r.currency), "method": r.method,
-            "state": r.state, "state_label": REFUND_STATE_LABELS[state],
+            "state": r.state, "state_label": gettext(REFUND_STATE_LABELS[state]),
             "created_at": r.created_at, "start_by": r.start_by, "started_at": r.started_at,
             "arrive_by": r.arrive_by, "arrived_at": r.arrived_at,
             "expected_from": refund_expected_from(started_at=r.started_at, start_by=r.start_by,
@@ -228,7 +231,8 @@ def _refunds_read(refunds: list[Refund], party: Party, *, now: datetime,
             "overdue": is_overdue(state, r.arrive_by, now),
             "start_overdue": is_start_overdue(state, r.start_by, now),
             "failed_at": r.failed_at, "failure_code": r.failure_code or None,
-            "failure_message": r.failure_message or None, "retry_of": r.retry_of_id,
+            "failure_message": gettext(r.failure_message)
+            if r.failure_message else None, "retry_of": r.retry_of_id,
             "retried_by": retried_by.get(r.pk), "actions": actions,
         })
     return rows
@@ -248,7 +252,7 @@ def request_read(request: CancellationRequest) -> dict[str, Any]:
     return {
         "state": request.state,
         "reason": request.reason,
-        "reason_label": reason.label if reason else request.reason,
+        "reason_label": gettext(reason.label) if reason else request.reason,
         "side": request.side,
         "report_supplier": request.report_supplier,
         "requested_at": request.requested_at,

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
@@ -87,10 +88,10 @@ class SandboxInstrument:
 SANDBOX_FAILING_INSTRUMENTS = {
     "expired_card": SandboxInstrument(
         frozenset({PaymentMethod.BANK_CARD}), "expired_card",
-        "The card has expired, so the bank cannot take the refund."),
+        gettext_noop("The card has expired, so the bank cannot take the refund.")),
     "closed_account": SandboxInstrument(
         frozenset({PaymentMethod.E_WALLET, PaymentMethod.BANK_TRANSFER}), "account_closed",
-        "The account has been closed, so it cannot take the refund."),
+        gettext_noop("The account has been closed, so it cannot take the refund.")),
 }
 
 
