@@ -17,10 +17,12 @@ everywhere else the ORM's readability wins.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from functools import cache, lru_cache
+from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 @cache
@@ -73,16 +75,64 @@ def row_get(model: type[Model], pk: int, *, lock: bool = False, shard=None) -> M
 
 @lru_cache(maxsize=256)  # one entry per model and row count
 def _writer(model: type[Model], vendor: str, with_pk: bool, count: int) -> tuple[str, list]:
+    """The INSERT of `count` rows as a VALUES list, and its fields."""
     meta = model._meta
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if with_pk or f is not meta.pk]
-    row = f"({', '.join(['%s'] * len(fields))})"
     columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join([row] * count)
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+           f"VALUES {', '.join([row] * count)}")
     if not with_pk:
         sql += f" RETURNING {quote(meta.pk.column)}"
     return sql, fields
+
+
+@lru_cache(maxsize=256)  # one entry per model and set of columns alike in every row
+def _unnest_writer(model: type[Model], with_pk: bool, alike: tuple[bool, ...]) -> str:
+    """The INSERT of many rows on PostgreSQL: `SELECT ... FROM UNNEST(%s::type[], ...)`, one
+    array per column that varies, one value for a column alike in every row (as Django's
+    bulk_create does, minus the constant columns' arrays). A VALUES list of thousands of
+    placeholders costs the driver more to split and PostgreSQL more to plan than the insert
+    itself; and an array of a hundred copies of one instant costs as much to send as any."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if with_pk or f is not meta.pk]
+    columns = ", ".join(quote(f.column) for f in fields)
+    types = [f.db_type(connection).split("(")[0] for f in fields]
+    select = ", ".join(f"(%s)::{t}" if same else f"u.c{i}"
+                       for i, (t, same) in enumerate(zip(types, alike, strict=True)))
+    arrays = ", ".join(f"(%s)::{t}[]" for t, same in zip(types, alike, strict=True) if not same)
+    names = ", ".join(f"c{i}" for i, same in enumerate(alike) if not same)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+           f"SELECT {select} FROM UNNEST({arrays}) AS u({names})")
+    if not with_pk:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return sql
+
+
+_PLAIN_TYPES = (str, int, bool, type(None), datetime, date, UUID)
+
+
+def _column_values(field, objects: Sequence[Model], db) -> list:
+    """The values of `field` for an INSERT of `objects`, as `get_db_prep_save(pre_save(...))`
+    gives them. A batch repeats the same few values (the instant, a kind, a state) down a
+    column, so a plain immutable value is prepared once and reused."""
+    if type(field).pre_save is Field.pre_save:  # no auto_now and the like: just the value
+        raw = [getattr(obj, field.attname) for obj in objects]
+    else:
+        raw = [field.pre_save(obj, True) for obj in objects]
+    prepared: dict = {}
+    values = []
+    for value in raw:
+        if type(value) in _PLAIN_TYPES:
+            key = (type(value), value)
+            if key not in prepared:
+                prepared[key] = field.get_db_prep_save(value, db)
+            values.append(prepared[key])
+        else:
+            values.append(field.get_db_prep_save(value, db))
+    return values
 
 
 def rows_insert(objects: Sequence[Model]) -> None:
@@ -95,10 +145,20 @@ def rows_insert(objects: Sequence[Model]) -> None:
         return
     model = type(objects[0])
     with_pk = objects[0].pk is not None
-    sql, fields = _writer(model, connections[DEFAULT_DB_ALIAS].vendor, with_pk, len(objects))
     db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` costs a lookup per use
-    params = [field.get_db_prep_save(field.pre_save(obj, True), db)
-              for obj in objects for field in fields]
+    sql, fields = _writer(model, db.vendor, with_pk, len(objects))
+    if len(objects) == 1:
+        params = [field.get_db_prep_save(field.pre_save(objects[0], True), db)
+                  for field in fields]
+    else:
+        columns = [_column_values(field, objects, db) for field in fields]
+        alike = tuple(all(v is c[0] for v in c) for c in columns)
+        if db.vendor == "postgresql" and not all(alike):  # a column at least to unnest
+            sql = _unnest_writer(model, with_pk, alike)
+            params = [c[0] for c, same in zip(columns, alike, strict=True) if same] + \
+                [c for c, same in zip(columns, alike, strict=True) if not same]
+        else:
+            params = [value for row in zip(*columns, strict=True) for value in row]
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         ids = None if with_pk else cursor.fetchall()
