@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.accounts.parties import require_party
 from rescind.config import calendar, policy
 from rescind.coupons.services import coupons_on_order
@@ -20,7 +22,7 @@ def cancellation_quote(*, order_id: int, user, reason: str | None,
     """What cancelling the order now would do: refund and where, by when, coupons, approval."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
     require_party(user, order, Party.BUYER)
     return quote_cancellation(order_facts(order), coupons_on_order(order), reason=reason, now=now,
                               policy=policy(), calendar=calendar())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -272,7 +273,7 @@ def support_disputes(request):
     """R20, R23: support's queue: open disputes by next deadline, refunds overdue or not
     started in time, and refunds failed for good waiting for a retry."""
     if not is_support(request.user):
-        raise DomainError("support_only", "Only support staff may see the queue.",
+        raise DomainError("support_only", _("Only support staff may see the queue."),
                           kind=ErrorKind.FORBIDDEN)
     return support_queue(now=clock_now(),
                          can_retry=request.user.has_perm(RETRY_PERMISSION))

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, F, Q, When
+from django.utils.translation import gettext_lazy as _
 
 from rescind.disputes.models import OPEN_STATES, Dispute
 from rescind.domain.actions import Party
@@ -75,7 +76,7 @@ def _evidence_names(attachment_ids) -> dict[int, tuple[str, int]]:
 def dispute_for_reader(order: Order, party: Party, *, can_decide: bool = False) -> dict:
     dispute = dispute_latest(order)
     if dispute is None:
-        raise DomainError("dispute_not_found", "This order has no dispute.",
+        raise DomainError("dispute_not_found", _("This order has no dispute."),
                           kind=ErrorKind.NOT_FOUND)
     return dispute_read(dispute, party, can_decide=can_decide)
 

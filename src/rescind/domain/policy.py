@@ -12,6 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.errors import DomainError, ErrorKind
 
 
@@ -113,7 +115,8 @@ class Policy:
         except KeyError:
             raise DomainError(
                 "unknown_reason",
-                f"{code!r} is not one of the cancellation reasons.",
+                _("%(code)s is not one of the cancellation reasons."),
+                params={"code": repr(code)},
                 kind=ErrorKind.INVALID,
                 details={"allowed": sorted(self.reasons_by_code)},
             ) from None

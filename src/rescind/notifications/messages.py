@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from rescind.domain.actions import Party
-from rescind.domain.money import Money
+from rescind.moments.instants import instant_words
 from rescind.web.labels import payment_method_label as method_in_sentence
 from rescind.web.labels import refusal_reason_label
+from rescind.web.money_format import money_text
 
 B, S = Party.BUYER, Party.SELLER
 
@@ -28,14 +29,17 @@ def payment_method_label(method: str) -> str:
 
 
 def _money(value: dict) -> str:
-    return Money(value["amount"], value["currency"]).format()
+    return money_text(value)
 
 
 def when_text(value: str | datetime) -> str:
-    """An instant as every notification shows it: '2026-03-06 11:00 UTC'."""
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC).isoformat()
-    return value.replace("T", " ")[:16] + " UTC"
+    """An instant as every notification shows it, in the reader's time zone and language
+    (rescind.moments; accounts.reading.as_reader activates them): 'Fri 6 Mar 2026, 11:00 UTC'."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return instant_words(value)
 
 
 

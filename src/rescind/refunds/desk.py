@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.refunds import RefundState
@@ -49,7 +50,8 @@ class DeskFilter:
     def __post_init__(self) -> None:
         if self.problem is not None and self.problem not in PROBLEMS:
             raise DomainError("unknown_refund_problem",
-                              f"{self.problem[:40]!r} is not one of the refund problems.",
+                              _("%(problem)s is not one of the refund problems."),
+                              params={"problem": repr(self.problem[:40])},
                               kind=ErrorKind.INVALID, details={"allowed": list(PROBLEMS)})
 
 

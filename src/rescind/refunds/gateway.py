@@ -20,6 +20,7 @@ from typing import Protocol
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
@@ -99,8 +100,11 @@ def sandbox_instrument_check(instrument: str, method: PaymentMethod) -> None:
     if failing is not None and method not in failing.methods:
         kinds = " or ".join(sorted(m.value.replace("_", " ") for m in failing.methods))
         raise DomainError("instrument_not_for_method",
-                          f"The sandbox instrument {instrument} is a {kinds}, not a "
-                          f"{method.value.replace('_', ' ')}.", kind=ErrorKind.INVALID,
+                          _("The sandbox instrument %(instrument)s is a %(kinds)s, not a "
+                            "%(method)s."),
+                          params={"instrument": instrument, "kinds": kinds,
+                                  "method": method.value.replace("_", " ")},
+                          kind=ErrorKind.INVALID,
                           details={"methods": sorted(m.value for m in failing.methods)})
 
 

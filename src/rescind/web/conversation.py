@@ -26,7 +26,7 @@ def message_post(request: HttpRequest, order_id: int) -> HttpResponse:
     service_run(request, lambda: message_send(
         order_id=order_id, user=request.user, body=request.POST.get("body", ""),
         attachments=request.FILES.getlist("files"),
-        new_total=amount_minor(new_total) if new_total else None, now=clock_now()),
+        new_total=amount_minor(new_total, order_id) if new_total else None, now=clock_now()),
         done=_("Message sent."))
     return redirect(reverse("order", kwargs={"order_id": order_id}) + "#messages")
 

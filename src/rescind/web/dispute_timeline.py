@@ -9,15 +9,15 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from rescind.domain.money import Money
 from rescind.web.labels import dispute_reason_label
+from rescind.web.money_format import money_text
 from rescind.web.templatetags.rescind import register
 
 when = register.filters["when"]
 
 
 def _money(value: dict) -> str:
-    return Money(value["amount"], value["currency"]).format()
+    return money_text(value)
 
 
 def when_text(value: str) -> str:

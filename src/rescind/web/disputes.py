@@ -75,27 +75,27 @@ def _text(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "").strip()
 
 
-def _amount(request: HttpRequest, name: str) -> int:
-    return amount_minor(_text(request, name) or "0")
+def _amount(request: HttpRequest, name: str, order_id: int) -> int:
+    return amount_minor(_text(request, name) or "0", order_id)
 
 
 def _open(request: HttpRequest, order_id: int) -> object:
     partial = _text(request, "refund") == "partial"
     evidence = [int(v) for v in request.POST.getlist("evidence") if v.isdigit() and len(v) < 19]
     return dispute_open(order_id=order_id, user=request.user, reason=_text(request, "reason"),
-                        claim=_amount(request, "amount") if partial else None,
+                        claim=_amount(request, "amount", order_id) if partial else None,
                         return_item=_text(request, "return_item") == "yes",
                         description=_text(request, "description"), evidence=evidence,
                         uploads=request.FILES.getlist("files"), now=clock_now())
 
 
-def _refund(request: HttpRequest) -> int:
+def _refund(request: HttpRequest, order_id: int) -> int:
     """The decided refund: a quick decision posts it in minor units, the other-amount form as
     the agent typed it."""
     minor = _text(request, "refund_minor")
     if minor.isdigit() and len(minor) < 12:
         return int(minor)
-    return _amount(request, "refund")
+    return _amount(request, "refund", order_id)
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -112,7 +112,7 @@ ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], Promise]] = {
                                              now=clock_now()),
                gettext_lazy("You refused the dispute; the buyer may take it to support.")),
     "propose": (lambda r, oid: dispute_propose(
-        order_id=oid, user=r.user, amount=_amount(r, "amount"),
+        order_id=oid, user=r.user, amount=_amount(r, "amount", oid),
         return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now()),
         gettext_lazy("Your proposal was sent to the buyer.")),
     "accept-proposal": (lambda r, oid: dispute_proposal_accept(
@@ -129,7 +129,7 @@ ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], Promise]] = {
         order_id=oid, user=r.user, now=clock_now()),
         gettext_lazy("You confirmed the item is back; the buyer is being refunded.")),
     "decide": (lambda r, oid: dispute_decide(
-        order_id=oid, user=r.user, refund=_refund(r),
+        order_id=oid, user=r.user, refund=_refund(r, oid),
         return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now(),
         version_seen=_version(r), take_over=_text(r, "take_over") == "yes"),
         gettext_lazy("Decision recorded.")),

@@ -22,6 +22,7 @@ from rescind.config import policy
 from rescind.domain.money import Money
 from rescind.orders.models import Order
 from rescind.web.labels import payment_method_label
+from rescind.web.money_format import money_text
 
 # Done from the list by posting a form: action -> the order-action slug.
 POSTED = {"cancel": "cancel", "confirm_receipt": "confirm-receipt",
@@ -71,8 +72,9 @@ def _offer(orders: list[tuple]) -> dict[str, Any]:
         "order_ids": order_ids,
         "method_label": payment_method_label(method),
         "question": _("Pay %(amount)s for %(orders)s by %(method)s?") % {
-            "amount": amount.format(), "orders": covers, "method": payment_method_label(method)},
-        "confirm_label": _("Pay %(amount)s") % {"amount": amount.format()},
+            "amount": money_text(amount), "orders": covers,
+            "method": payment_method_label(method)},
+        "confirm_label": _("Pay %(amount)s") % {"amount": money_text(amount)},
         "covers": _("One payment for %(orders)s: they were bought together.") % {
             "orders": covers} if len(order_ids) > 1 else "",
     }

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from rescind.domain.money import Money
 from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.web.dispute_timeline import DISPUTE_DESCRIBE, quoted, when_text
 from rescind.web.labels import (
@@ -17,6 +16,7 @@ from rescind.web.labels import (
     payment_method_label,
     refusal_reason_label,
 )
+from rescind.web.money_format import money_text
 
 # R27: what happens when the deadline the buyer was reminded of passes.
 BUYER_REMINDED = {
@@ -37,7 +37,7 @@ def _promised(p: dict) -> str:
 
 
 def _money(value: dict) -> str:
-    return Money(value["amount"], value["currency"]).format()
+    return money_text(value)
 
 
 def _refused(p: dict) -> str:

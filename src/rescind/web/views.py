@@ -69,6 +69,7 @@ from rescind.web.changes import (
     delivery_from_form,
 )
 from rescind.web.labels import cancellation_reason_label, refusal_reasons
+from rescind.web.money_format import amount_parse
 from rescind.web.order_actions import cancel_question, list_actions, pay_offers
 from rescind.web.order_list import (
     TABS,
@@ -192,13 +193,12 @@ def _form_text(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "").strip()
 
 
-def amount_minor(text: str) -> int:
-    try:
-        whole, _, cents = text.strip().partition(".")
-        return int(whole or "0") * 100 + int((cents + "00")[:2] or "0")
-    except ValueError:
-        raise DomainError("bad_amount", gettext("Enter an amount like 12.50."),
-                          kind=ErrorKind.INVALID) from None
+def amount_minor(text: str, order_id: int) -> int:
+    """An amount typed on a page about order `order_id` -> minor units of the order's currency,
+    read in the reader's locale ("5,00" in Spanish; rescind.web.money_format.amount_parse).
+    An order that does not exist reads as USD: its service then answers not found."""
+    currency = Order.objects.filter(pk=order_id).values_list("currency", flat=True).first()
+    return amount_parse(text, currency or "USD")
 
 
 ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
@@ -219,7 +219,7 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
         order_id=oid, user=r.user, carrier=_form_text(r, "carrier"),
         tracking_number=_form_text(r, "tracking_number"), now=clock_now()),
     "lower-price": lambda r, oid: order_lower_price(
-        order_id=oid, user=r.user, new_total=amount_minor(_form_text(r, "new_total")),
+        order_id=oid, user=r.user, new_total=amount_minor(_form_text(r, "new_total"), oid),
         note=_form_text(r, "note"), now=clock_now()),
     "confirm-receipt": lambda r, oid: order_confirm_receipt(
         order_id=oid, user=r.user, now=clock_now()),
