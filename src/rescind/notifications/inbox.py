@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.notifications.messages import notification_shown
 from rescind.notifications.models import Notification
@@ -31,7 +33,7 @@ def notification_mark_read(*, user, notification_id: int | None, now: datetime) 
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         if not Notification.objects.filter(user=user, pk=notification_id).exists():
-            raise DomainError("notification_not_found", "No such notification.",
+            raise DomainError("notification_not_found", _("No such notification."),
                               kind=ErrorKind.NOT_FOUND)
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from rescind.domain.actions import Party
 from rescind.moments.instants import instant_words
@@ -16,9 +16,9 @@ from rescind.web.money_format import money_text
 B, S = Party.BUYER, Party.SELLER
 
 PAYMENT_METHOD_LABELS = {
-    "bank_card": N_("Bank card"),
-    "e_wallet": N_("E-wallet"),
-    "bank_transfer": N_("Bank transfer"),
+    "bank_card": gettext_noop("Bank card"),
+    "e_wallet": gettext_noop("E-wallet"),
+    "bank_transfer": gettext_noop("Bank transfer"),
 }
 
 
@@ -53,29 +53,32 @@ def _change_accepted(o: dict, p: dict) -> str:
 
 # R27: what the platform does by itself if the reminded party lets the deadline pass.
 REMINDER_BODIES = {
-    "seller_response": N_("If you do not answer the cancellation request by then, it is approved "
-                       "automatically and the buyer is refunded."),
-    "handling_time": N_("If the order has not shipped by then, it closes and the buyer is "
-                     "refunded in full."),
-    "change_request_response": N_("If you do not answer the change request by then, it is "
-                               "refused automatically."),
-    "shipment_canceled_reply": N_("If you neither ship again nor refund by then, the buyer may "
-                               "open a dispute."),
-    "dispute_response": N_("If you do not answer the dispute by then, the buyer's claim is "
-                        "accepted."),
-    "return_confirmation": N_("If you do not confirm the returned item by then, it counts as "
-                           "received and the buyer is refunded."),
-    "unpaid_timeout": N_("An order not paid by then closes by itself."),
-    "extra_charge_confirmation": N_("If you do not confirm by then, the change lapses and the "
-                                 "order stays as it was."),
-    "buyer_protection": N_("After that, no dispute can be opened on this order."),
+    "seller_response": gettext_noop(
+        "If you do not answer the cancellation request by then, it is approved automatically "
+        "and the buyer is refunded."),
+    "handling_time": gettext_noop(
+        "If the order has not shipped by then, it closes and the buyer is refunded in full."),
+    "change_request_response": gettext_noop(
+        "If you do not answer the change request by then, it is refused automatically."),
+    "shipment_canceled_reply": gettext_noop(
+        "If you neither ship again nor refund by then, the buyer may open a dispute."),
+    "dispute_response": gettext_noop(
+        "If you do not answer the dispute by then, the buyer's claim is accepted."),
+    "return_confirmation": gettext_noop(
+        "If you do not confirm the returned item by then, it counts as received and the buyer "
+        "is refunded."),
+    "unpaid_timeout": gettext_noop("An order not paid by then closes by itself."),
+    "extra_charge_confirmation": gettext_noop(
+        "If you do not confirm by then, the change lapses and the order stays as it was."),
+    "buyer_protection": gettext_noop("After that, no dispute can be opened on this order."),
 }
 BUYER_REMINDER_TITLES = {
-    "unpaid_timeout": N_("Reminder: pay for order #%(order)s by %(by)s, or it closes"),
-    "extra_charge_confirmation": N_("Reminder: confirm the extra charge for order #%(order)s by "
-                                 "%(by)s"),
-    "buyer_protection": N_("Buyer protection of order #%(order)s ends on %(by)s: open a dispute "
-                        "before then if something is wrong"),
+    "unpaid_timeout": gettext_noop("Reminder: pay for order #%(order)s by %(by)s, or it closes"),
+    "extra_charge_confirmation": gettext_noop(
+        "Reminder: confirm the extra charge for order #%(order)s by %(by)s"),
+    "buyer_protection": gettext_noop(
+        "Buyer protection of order #%(order)s ends on %(by)s: open a dispute before then if "
+        "something is wrong"),
 }
 
 
@@ -112,7 +115,7 @@ TITLES = {
         "Order #%(order)s was promised by %(by)s and has not been delivered: the buyer may "
         "open a dispute for non-delivery") % {**o, "by": when_text(p["deliver_by"])},
     "BuyerReminded": lambda o, p: _(BUYER_REMINDER_TITLES.get(
-        p["about"], N_("Reminder: act on order #%(order)s by %(by)s"))) % {
+        p["about"], gettext_noop("Reminder: act on order #%(order)s by %(by)s"))) % {
         **o, "by": when_text(p["due_at"])},
     "BuyerProtectionEnded": lambda o, p: _(
         "Buyer protection of order #%(order)s has ended") % o,

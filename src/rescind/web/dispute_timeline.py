@@ -7,8 +7,7 @@ from datetime import datetime
 
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from rescind.web.labels import dispute_reason_label
 from rescind.web.money_format import money_text
@@ -59,10 +58,10 @@ def _opened(p: dict) -> str:
             + quoted(p["description"]))
 
 
-_DECIDED_BY = {"seller": _lazy("the seller accepted"),
-               "silence": _lazy("the seller's silence accepted it"),
-               "buyer": _lazy("the buyer accepted the proposal"),
-               "support": _lazy("support decided")}
+_DECIDED_BY = {"seller": gettext_lazy("the seller accepted"),
+               "silence": gettext_lazy("the seller's silence accepted it"),
+               "buyer": gettext_lazy("the buyer accepted the proposal"),
+               "support": gettext_lazy("support decided")}
 
 
 def _decided(p: dict) -> str:
@@ -77,10 +76,12 @@ def _decided(p: dict) -> str:
 
 
 _ESCALATED_BY = {
-    "buyer": _lazy("The dispute went to support: the buyer took it."),
-    "no_movement": _lazy("The dispute went to support: nothing moved in time."),
-    "supplier_report": _lazy("The dispute went to support: the buyer reported the supplier."),
-    "deadline_refused": _lazy("The dispute went to support: the automatic step was refused."),
+    "buyer": gettext_lazy("The dispute went to support: the buyer took it."),
+    "no_movement": gettext_lazy("The dispute went to support: nothing moved in time."),
+    "supplier_report": gettext_lazy("The dispute went to support: the buyer reported the "
+                                    "supplier."),
+    "deadline_refused": gettext_lazy("The dispute went to support: the automatic step was "
+                                     "refused."),
 }
 
 

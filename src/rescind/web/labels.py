@@ -4,63 +4,63 @@ seller, "waiting for the seller's answer" to the buyer). Pages never show a raw 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.actions import Party
 from rescind.domain.refusals import REFUSAL_REASONS
 
-PAYMENT_METHODS = {"bank_card": _lazy("bank card"), "e_wallet": _lazy("e-wallet"),
-                   "bank_transfer": _lazy("bank transfer")}
+PAYMENT_METHODS = {"bank_card": _("bank card"), "e_wallet": _("e-wallet"),
+                   "bank_transfer": _("bank transfer")}
 
 # state -> (what the buyer reads, what the seller reads); support reads the buyer's third-person
 # form where the two differ only in who "you" is.
 REQUEST_STATES = {
-    "pending": (_lazy("Waiting for the seller's answer"), _lazy("Waiting for your answer")),
-    "approved": (_lazy("Approved by the seller"), _lazy("Approved by you")),
-    "auto_approved": (_lazy("Approved automatically: the seller did not answer in time"),
-                      _lazy("Approved automatically: you did not answer in time")),
-    "refused": (_lazy("Refused by the seller"), _lazy("Refused by you")),
-    "withdrawn": (_lazy("Withdrawn by you"), _lazy("Withdrawn by the buyer")),
-    "refused_by_shipment": (_lazy("Ended: the seller shipped the order"),
-                            _lazy("Ended: you shipped the order")),
-    "closed_with_order": (_lazy("Ended: the order closed"), _lazy("Ended: the order closed")),
+    "pending": (_("Waiting for the seller's answer"), _("Waiting for your answer")),
+    "approved": (_("Approved by the seller"), _("Approved by you")),
+    "auto_approved": (_("Approved automatically: the seller did not answer in time"),
+                      _("Approved automatically: you did not answer in time")),
+    "refused": (_("Refused by the seller"), _("Refused by you")),
+    "withdrawn": (_("Withdrawn by you"), _("Withdrawn by the buyer")),
+    "refused_by_shipment": (_("Ended: the seller shipped the order"),
+                            _("Ended: you shipped the order")),
+    "closed_with_order": (_("Ended: the order closed"), _("Ended: the order closed")),
 }
 CHANGE_STATES = {
-    "pending": (_lazy("Waiting for the seller's answer"), _lazy("Waiting for your answer")),
-    "awaiting_charge": (_lazy("Accepted: waiting for you to confirm the extra charge"),
-                        _lazy("Accepted: waiting for the buyer to confirm the extra charge")),
-    "applied": (_lazy("Applied"), _lazy("Applied")),
-    "refused": (_lazy("Refused by the seller"), _lazy("Refused by you")),
-    "auto_refused": (_lazy("Refused: the seller did not answer in time"),
-                     _lazy("Refused: you did not answer in time")),
-    "withdrawn": (_lazy("Withdrawn by you"), _lazy("Withdrawn by the buyer")),
-    "charge_declined": (_lazy("Ended: you declined the extra charge"),
-                        _lazy("Ended: the buyer declined the extra charge")),
-    "charge_lapsed": (_lazy("Ended: the extra charge was not confirmed in time"),
-                      _lazy("Ended: the extra charge was not confirmed in time")),
-    "superseded": (_lazy("Ended: you asked to cancel instead"),
-                   _lazy("Ended: the buyer asked to cancel instead")),
-    "refused_by_shipment": (_lazy("Ended: the seller shipped the order"),
-                            _lazy("Ended: you shipped the order")),
-    "closed_with_order": (_lazy("Ended: the order closed"), _lazy("Ended: the order closed")),
+    "pending": (_("Waiting for the seller's answer"), _("Waiting for your answer")),
+    "awaiting_charge": (_("Accepted: waiting for you to confirm the extra charge"),
+                        _("Accepted: waiting for the buyer to confirm the extra charge")),
+    "applied": (_("Applied"), _("Applied")),
+    "refused": (_("Refused by the seller"), _("Refused by you")),
+    "auto_refused": (_("Refused: the seller did not answer in time"),
+                     _("Refused: you did not answer in time")),
+    "withdrawn": (_("Withdrawn by you"), _("Withdrawn by the buyer")),
+    "charge_declined": (_("Ended: you declined the extra charge"),
+                        _("Ended: the buyer declined the extra charge")),
+    "charge_lapsed": (_("Ended: the extra charge was not confirmed in time"),
+                      _("Ended: the extra charge was not confirmed in time")),
+    "superseded": (_("Ended: you asked to cancel instead"),
+                   _("Ended: the buyer asked to cancel instead")),
+    "refused_by_shipment": (_("Ended: the seller shipped the order"),
+                            _("Ended: you shipped the order")),
+    "closed_with_order": (_("Ended: the order closed"), _("Ended: the order closed")),
 }
 DISPUTE_STATES = {
-    "awaiting_seller": (_lazy("Waiting for the seller's answer"),
-                        _lazy("Waiting for your answer")),
-    "seller_refused": (_lazy("Refused by the seller"), _lazy("Refused by you")),
-    "seller_proposed": (_lazy("The seller made an offer"), _lazy("You made an offer")),
-    "escalated": (_lazy("Platform support is deciding"), _lazy("Platform support is deciding")),
-    "awaiting_return": (_lazy("Waiting for the item to go back to the seller"),
-                        _lazy("Waiting for the item to come back to you")),
-    "resolved": (_lazy("Resolved"), _lazy("Resolved")),
+    "awaiting_seller": (_("Waiting for the seller's answer"),
+                        _("Waiting for your answer")),
+    "seller_refused": (_("Refused by the seller"), _("Refused by you")),
+    "seller_proposed": (_("The seller made an offer"), _("You made an offer")),
+    "escalated": (_("Platform support is deciding"), _("Platform support is deciding")),
+    "awaiting_return": (_("Waiting for the item to go back to the seller"),
+                        _("Waiting for the item to come back to you")),
+    "resolved": (_("Resolved"), _("Resolved")),
 }
 _THIRD_PERSON = {  # support reads the buyer's wording, except where it says "you"
-    ("request", "withdrawn"): _lazy("Withdrawn by the buyer"),
-    ("change", "awaiting_charge"): _lazy("Accepted: waiting for the buyer to confirm the extra "
-                                         "charge"),
-    ("change", "withdrawn"): _lazy("Withdrawn by the buyer"),
-    ("change", "charge_declined"): _lazy("Ended: the buyer declined the extra charge"),
-    ("change", "superseded"): _lazy("Ended: the buyer asked to cancel instead"),
+    ("request", "withdrawn"): _("Withdrawn by the buyer"),
+    ("change", "awaiting_charge"): _("Accepted: waiting for the buyer to confirm the extra charge"),
+    ("change", "withdrawn"): _("Withdrawn by the buyer"),
+    ("change", "charge_declined"): _("Ended: the buyer declined the extra charge"),
+    ("change", "superseded"): _("Ended: the buyer asked to cancel instead"),
 }
 _TABLES = {"request": REQUEST_STATES, "change": CHANGE_STATES, "dispute": DISPUTE_STATES}
 
@@ -85,15 +85,15 @@ def payment_method_label(method: str | None) -> str:
 # R11: a refusal reason code (domain/refusals.py) -> (what the seller picks in the form, the
 # words that end "The seller refused the cancellation: …", which buyer, seller and support read).
 REFUSAL_REASON_LABELS = {
-    "already_shipped": (_lazy("The order has already shipped"),
-                        _lazy("the order has already shipped")),
-    "buyer_agreed_to_keep": (_lazy("The buyer agreed to keep the order"),
-                             _lazy("the buyer agreed to keep the order")),
-    "out_of_date_request": (_lazy("The request came too late: the order is already packed"),
-                            _lazy("the request came too late: the order is already packed")),
-    "made_to_order": (_lazy("Made to order: production has started"),
-                      _lazy("the item is made to order and production has started")),
-    "other": (_lazy("Another reason (say which in the note)"), _lazy("another reason")),
+    "already_shipped": (_("The order has already shipped"),
+                        _("the order has already shipped")),
+    "buyer_agreed_to_keep": (_("The buyer agreed to keep the order"),
+                             _("the buyer agreed to keep the order")),
+    "out_of_date_request": (_("The request came too late: the order is already packed"),
+                            _("the request came too late: the order is already packed")),
+    "made_to_order": (_("Made to order: production has started"),
+                      _("the item is made to order and production has started")),
+    "other": (_("Another reason (say which in the note)"), _("another reason")),
 }
 
 
@@ -114,53 +114,54 @@ def refusal_reasons() -> list[dict[str, str]]:
 # R8: the default cancellation reasons (domain/policy.py DEFAULT_REASONS) -> (label, one line
 # for the buyer choosing it). A reason a deployment adds by configuration shows its own label.
 CANCELLATION_REASONS = {
-    "ordered_wrong_item": (_lazy("I ordered the wrong item"),
-                           _lazy("You chose the wrong product, colour or size.")),
-    "no_longer_needed": (_lazy("I no longer need it"),
-                         _lazy("You changed your mind; nothing is wrong with the order.")),
-    "found_better_price": (_lazy("I found a better price elsewhere"),
-                           _lazy("The same item costs less somewhere else.")),
-    "wrong_shipping_details": (_lazy("Wrong shipping details"),
-                               _lazy("The address or phone number on the order is wrong.")),
-    "paid_wrong_order": (_lazy("I paid for the wrong order"),
-                         _lazy("You meant to pay for another order.")),
-    "seller_too_slow": (_lazy("The seller is taking too long to ship"),
-                        _lazy("The seller has not shipped and you no longer want to wait.")),
-    "seller_asked_to_cancel": (_lazy("The seller asked me to cancel"),
-                               _lazy("The seller told you they cannot send this order.")),
-    "out_of_stock": (_lazy("The item is out of stock"),
-                     _lazy("The seller told you the item is no longer available.")),
-    "seller_not_replying": (_lazy("The seller does not reply"),
-                            _lazy("You wrote to the seller and got no answer.")),
-    "duplicate_system_order": (_lazy("Duplicate order from a system error"),
-                               _lazy("The site placed the same order twice by mistake.")),
+    "ordered_wrong_item": (_("I ordered the wrong item"),
+                           _("You chose the wrong product, colour or size.")),
+    "no_longer_needed": (_("I no longer need it"),
+                         _("You changed your mind; nothing is wrong with the order.")),
+    "found_better_price": (_("I found a better price elsewhere"),
+                           _("The same item costs less somewhere else.")),
+    "wrong_shipping_details": (_("Wrong shipping details"),
+                               _("The address or phone number on the order is wrong.")),
+    "paid_wrong_order": (_("I paid for the wrong order"),
+                         _("You meant to pay for another order.")),
+    "seller_too_slow": (_("The seller is taking too long to ship"),
+                        _("The seller has not shipped and you no longer want to wait.")),
+    "seller_asked_to_cancel": (_("The seller asked me to cancel"),
+                               _("The seller told you they cannot send this order.")),
+    "out_of_stock": (_("The item is out of stock"),
+                     _("The seller told you the item is no longer available.")),
+    "seller_not_replying": (_("The seller does not reply"),
+                            _("You wrote to the seller and got no answer.")),
+    "duplicate_system_order": (_("Duplicate order from a system error"),
+                               _("The site placed the same order twice by mistake.")),
 }
 
 
 def cancellation_reason_label(code: str, *, explanation: bool = False) -> str:
     """R8: a cancellation reason code in words (or, `explanation`, the line that says when it
-    fits); a configured reason without a translation shows the policy's own words."""
-    labels = CANCELLATION_REASONS.get(code)
-    if labels is not None:
-        return str(labels[1] if explanation else labels[0])
+    fits): the policy's words, translated where the catalog has them (the defaults above); a
+    reason configured with other words shows them as configured."""
     from rescind.config import policy
 
     reason = policy().reasons_by_code.get(code)
     if reason is None:
-        return code.replace("_", " ")
-    return reason.explanation if explanation else reason.label
+        labels = CANCELLATION_REASONS.get(code)
+        return str(labels[1] if explanation else labels[0]) if labels \
+            else code.replace("_", " ")
+    words = reason.explanation if explanation else reason.label
+    return gettext(words) if words else words
 
 
 # R18: dispute reason codes (domain/disputes.py DISPUTE_REASONS) in words.
 DISPUTE_REASON_LABELS = {
-    "not_received": _lazy("The item did not arrive"),
-    "not_as_described": _lazy("The item is not as described"),
-    "damaged": _lazy("The item arrived damaged"),
-    "wrong_item": _lazy("I received the wrong item"),
-    "counterfeit": _lazy("The item is counterfeit"),
-    "shipment_canceled": _lazy("The shipment was canceled and the seller did not help"),
-    "supplier_fraud": _lazy("I suspect the supplier of fraud"),
-    "other": _lazy("Something else"),
+    "not_received": _("The item did not arrive"),
+    "not_as_described": _("The item is not as described"),
+    "damaged": _("The item arrived damaged"),
+    "wrong_item": _("I received the wrong item"),
+    "counterfeit": _("The item is counterfeit"),
+    "shipment_canceled": _("The shipment was canceled and the seller did not help"),
+    "supplier_fraud": _("I suspect the supplier of fraud"),
+    "other": _("Something else"),
 }
 
 
@@ -170,12 +171,11 @@ def dispute_reason_label(code: str) -> str:
 
 # R26: why a coupon does or does not come back (domain/coupons.py FATE_TEXT) in words.
 COUPON_FATES = {
-    "seller_coupon_never_returns": _lazy("Seller coupons do not come back on cancellation."),
-    "promo_code_never_returns": _lazy("Promo codes do not come back on cancellation."),
-    "other_items_still_active": _lazy("It also paid for items that are not cancelled."),
-    "expired": _lazy("It has expired."),
-    "all_items_cancelled": _lazy("Everything it paid for is cancelled, so it is yours to use "
-                                 "again."),
+    "seller_coupon_never_returns": _("Seller coupons do not come back on cancellation."),
+    "promo_code_never_returns": _("Promo codes do not come back on cancellation."),
+    "other_items_still_active": _("It also paid for items that are not cancelled."),
+    "expired": _("It has expired."),
+    "all_items_cancelled": _("Everything it paid for is cancelled, so it is yours to use again."),
 }
 
 

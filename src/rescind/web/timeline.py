@@ -6,8 +6,7 @@ in words here when a page shows it, in the reader's active language (issue 15)."
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.web.dispute_timeline import DISPUTE_DESCRIBE, quoted, when_text
@@ -21,10 +20,10 @@ from rescind.web.money_format import money_text
 
 # R27: what happens when the deadline the buyer was reminded of passes.
 BUYER_REMINDED = {
-    "unpaid_timeout": _lazy("The buyer was reminded: the order closes unpaid at %(at)s."),
-    "extra_charge_confirmation": _lazy("The buyer was reminded: the extra charge lapses at "
+    "unpaid_timeout": gettext_lazy("The buyer was reminded: the order closes unpaid at %(at)s."),
+    "extra_charge_confirmation": gettext_lazy("The buyer was reminded: the extra charge lapses at "
                                        "%(at)s."),
-    "buyer_protection": _lazy("The buyer was reminded: buyer protection ends at %(at)s."),
+    "buyer_protection": gettext_lazy("The buyer was reminded: buyer protection ends at %(at)s."),
 }
 
 
@@ -51,9 +50,9 @@ def _refused(p: dict) -> str:
 
 # R16: why a shipment was canceled, and by whom.
 VOID_CAUSES = {
-    "tracking_invalid": _lazy("Shipment canceled: the carrier dropped the parcel."),
-    "voided_by_seller": _lazy("Shipment canceled: the seller voided the shipment."),
-    "canceled_by_platform": _lazy("Shipment canceled: canceled by platform support on the "
+    "tracking_invalid": gettext_lazy("Shipment canceled: the carrier dropped the parcel."),
+    "voided_by_seller": gettext_lazy("Shipment canceled: the seller voided the shipment."),
+    "canceled_by_platform": gettext_lazy("Shipment canceled: canceled by platform support on the "
                                   "seller's behalf."),
 }
 
@@ -163,7 +162,7 @@ DESCRIBE = {
     "SellerReminded": lambda p: _("The seller was reminded: the platform acts by itself at "
                                   "%(at)s.") % {"at": _at(p["due_at"])},
     "BuyerReminded": lambda p: str(BUYER_REMINDED.get(
-        p["about"], _lazy("The buyer was reminded: a deadline passes at %(at)s."))) % {
+        p["about"], gettext_lazy("The buyer was reminded: a deadline passes at %(at)s."))) % {
         "at": _at(p["due_at"])},
     "PromisedDeliveryPassed": lambda p: _("Not delivered by the promised %(at)s: the buyer may "
                                           "open a dispute for non-delivery.") % {
