@@ -98,17 +98,29 @@ def ensure_venv(extras: str) -> None:
     stamp.write_text(digest)
 
 
+def ensure_translations() -> None:
+    """Compile the translation catalogs (.po -> .mo, with Babel; only those that changed)."""
+    if run(BIN / "rescind", "translations", "compile"):
+        sys.exit("Compiling the translations failed (see above).")
+
+
 def ensure_chromium() -> None:
-    if Path(CHROMIUM).exists():
+    """Debian's Chromium for the browser tests, and GNU gettext, whose xgettext the
+    translation-completeness test runs (through Django's makemessages)."""
+    missing = [package for package, present in (("chromium", Path(CHROMIUM).exists()),
+                                                ("gettext", shutil.which("xgettext")))
+               if not present]
+    if not missing:
         return
     if shutil.which("apt-get") and os.geteuid() == 0:
-        say("installing Debian's chromium for the browser tests")
+        say(f"installing Debian's {' and '.join(missing)} for the tests")
         subprocess.check_call(["apt-get", "update", "-qq"])
-        subprocess.check_call(["apt-get", "install", "-y", "-qq", "chromium"],
+        subprocess.check_call(["apt-get", "install", "-y", "-qq", *missing],
                               env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
         return
-    sys.exit(f"The browser tests and screenshots need Chromium at {CHROMIUM}: install it "
-             "(Debian: apt-get install chromium) and run again.")
+    sys.exit(f"The tests need {' and '.join(missing)} (Chromium at {CHROMIUM}): install "
+             f"{'them' if len(missing) > 1 else 'it'} (Debian: apt-get install "
+             f"{' '.join(missing)}) and run again.")
 
 
 def postgres_reachable(url: str) -> bool:
@@ -122,11 +134,13 @@ def postgres_reachable(url: str) -> bool:
 
 def demo(args: list[str]) -> int:
     ensure_venv("")
+    ensure_translations()
     return run(BIN / "rescind", "demo", *args)
 
 
 def test(args: list[str]) -> int:
     ensure_venv("test")
+    ensure_translations()
     ensure_chromium()
     ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     say("ruff")
@@ -151,12 +165,14 @@ def test(args: list[str]) -> int:
 
 def screenshots(args: list[str]) -> int:
     ensure_venv("test")
+    ensure_translations()
     ensure_chromium()
     return run(PY, "-m", "rescind.screenshots", *args)
 
 
 def bench(args: list[str]) -> int:
     ensure_venv("test")
+    ensure_translations()
     return run(PY, ROOT / "bench" / "run_all.py", *args)
 
 

@@ -219,19 +219,10 @@ def storm_make(template: dict, count: int) -> None:
 
 # --- the end state, checked by query ----------------------------------------------------------
 
-def others_open(template: dict) -> int:
-    """The template order's deadlines other than the seller response and its reminder that
-    never fired: voided before (the unpaid timeout at payment...) or by the auto-approval. The
-    count follows the policy's deadlines, so it is read, not written down."""
-    return sum(1 for row in template[Deadline]
-               if row["fired_at"] is None
-               and row["kind"] not in (Deadline.Kind.SELLER_RESPONSE,
-                                       Deadline.Kind.SELLER_RESPONSE_REMINDER))
-
-
 def storm_check(count: int, others: int) -> dict[str, tuple[int, int]]:
-    """Every order transitioned exactly once: name -> (found, expected); `others`, the open
-    deadlines an order has besides the seller response (others_open)."""
+    """Every order transitioned exactly once: name -> (found, expected). `others`: how many
+    deadlines an order has besides its seller response and its reminder (all voided at the
+    end: those voided at payment, those the close voids)."""
     closed = Order.objects.filter(state="closed", close_reason="cancelled_on_request")
     seller_response = Deadline.objects.filter(kind=Deadline.Kind.SELLER_RESPONSE)
     approvals = TimelineEntry.objects.filter(kind="CancellationAutoApproved")
@@ -564,7 +555,10 @@ def one_run(template: dict, args) -> dict:
         if run["memory"]:
             figures["service_memory"] = run["memory"]
         began = time.perf_counter()
-        ok = check_print(variant, storm_check(args.orders, others_open(template))) and ok
+        others = sum(row["kind"] not in (Deadline.Kind.SELLER_RESPONSE,
+                                          Deadline.Kind.SELLER_RESPONSE_REMINDER)
+                     for row in template[Deadline])
+        ok = check_print(variant, storm_check(args.orders, others)) and ok
         figures[f"{variant}_check_seconds"] = time.perf_counter() - began
         print(f"  {variant}: made {args.orders} orders in "
               f"{figures[f'{variant}_make_seconds']:.1f} s; fired them in "

@@ -117,6 +117,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         worker_databases_drop()
 
 
+def pytest_configure(config):
+    """The pages are tested in every language, so the catalogs are compiled first (once, by the
+    process that starts the xdist workers)."""
+    if not hasattr(config, "workerinput"):
+        from rescind.translations import compile_all
+
+        compile_all()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `citus` need a Citus coordinator: without RESCIND_TEST_CITUS_URL they are
     deselected, not skipped (CI has no Citus and counts a skip as a failure); with it, those

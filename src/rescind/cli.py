@@ -49,6 +49,9 @@ app.add_typer(clock_app, name="clock")
 citus_app = typer.Typer(help="Running on Citus, distributed PostgreSQL (docs/deployment.md).",
                         no_args_is_help=True)
 app.add_typer(citus_app, name="citus")
+translations_app = typer.Typer(help="The translations of the pages, e-mails and messages "
+                               "(rescind/translations.py).", no_args_is_help=True)
+app.add_typer(translations_app, name="translations")
 
 
 def _django() -> None:
@@ -163,6 +166,41 @@ def _seed_with_progress() -> None:
     else:
         _say("==> The demo marketplace is already loaded", style="bold")
     _print_logins(DEMO_LOGINS)
+
+
+@translations_app.command("update")
+def translations_update() -> None:
+    """Bring every catalog in line with the marked texts (needs GNU gettext's xgettext)."""
+    from rescind.translations import PACKAGE, CatalogsOutOfReach, problems, update
+
+    try:
+        update()
+    except CatalogsOutOfReach as exc:
+        _problem(f"makemessages failed: {exc}")
+        sys.exit(1)
+    console.print(f"catalogs updated; {len(problems(PACKAGE))} message(s) still to translate "
+                  "(`rescind translations check` lists them)")
+
+
+@translations_app.command("compile")
+def translations_compile() -> None:
+    """Write the .mo files the service reads (done by `python3 dev.py demo` and `test`)."""
+    from rescind.translations import compile_all
+
+    console.print(f"{compile_all()} catalog(s) compiled")
+
+
+@translations_app.command("check")
+def translations_check() -> None:
+    """List every message not translated, fuzzy or with other placeholders; exit 1 if any."""
+    from rescind.translations import problems
+
+    found = problems()
+    for line in found:
+        console.print(line, markup=False, highlight=False)
+    if found:
+        sys.exit(1)
+    console.print("every catalog is complete in every shipped language")
 
 
 @citus_app.command("distribute")

@@ -103,6 +103,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 15: the signed-in reader's language, then the cookie, then Accept-Language; their
+    # time zone (replaces Django's LocaleMiddleware, which cannot see the user).
+    "rescind.accounts.middleware.ReaderMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -244,6 +247,20 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en"
+# The languages a person can read Rescind in (issue 15); Arabic is written right to left.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt-br", "Português (Brasil)"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+]
+LANGUAGES_BIDI = ["ar"]
+# Every `locale` folder under the package is a catalog for the files below it (down to the next
+# catalog), deepest first, so that each team of files keeps its own .po files
+# (`rescind translations update`, rescind/translations.py).
+LOCALE_PATHS = sorted((str(path) for path in Path(__file__).resolve().parent.rglob("locale")
+                       if path.is_dir()), key=lambda path: -path.count("/"))
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

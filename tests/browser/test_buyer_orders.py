@@ -47,24 +47,24 @@ def test_r2_buyer_logs_in_and_sees_their_orders(page: Page, live_server, live_ma
     unpaid_card = cards.nth(0)
     expect(unpaid_card.locator("a").first).to_have_text(f"Order #{unpaid.pk} · Store A")
     expect(unpaid_card.locator(".state")).to_have_text("Awaiting payment")
-    expect(unpaid_card.locator(".total")).to_have_text("28.00 USD")
-    expect(unpaid_card.locator(".action")).to_have_text(["Pay now · 28.00 USD", "Cancel order"])
+    expect(unpaid_card.locator(".total")).to_have_text("$28.00")
+    expect(unpaid_card.locator(".action")).to_have_text(["Pay now · $28.00", "Cancel order"])
     expect(unpaid_card.locator(".deadline")).to_have_count(1)
     expect(unpaid_card.locator(".deadline")).to_have_text(re.compile(
         rf"^Pay by, or the order closes {re.escape(shown_instant(pay_by))} UTC\s+"
-        r"\(19d 22h 59m \d{1,2}s left\)$"))
+        r"\(19 days 22 hours left\)$"))
 
     # and: the paid order shows its state, total, actions and the ship-by countdown
     paid_card = cards.nth(1)
     expect(paid_card.locator("a").first).to_have_text(f"Order #{paid.pk} · Store A")
     expect(paid_card.locator(".state")).to_have_text("Awaiting shipment")
-    expect(paid_card.locator(".total")).to_have_text("28.00 USD")
+    expect(paid_card.locator(".total")).to_have_text("$28.00")
     expect(paid_card.locator(".action")).to_have_text(
         ["Cancel order", "Change options or delivery details"])
     expect(paid_card.locator(".deadline")).to_have_count(1)
     expect(paid_card.locator(".deadline")).to_have_text(re.compile(
         rf"^The seller must ship by {re.escape(shown_instant(ship_by))} UTC\s+"
-        rf"\({ship_days_left - 1}d 23h 59m \d{{1,2}}s left\)$"))
+        rf"\({ship_days_left - 1} days 23 hours left\)$"))
 
     # and: nothing of other_buyer's order is on the page
     expect(page.locator(f'[data-order-id="{foreign.pk}"]')).to_have_count(0)

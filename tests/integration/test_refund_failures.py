@@ -104,7 +104,7 @@ def test_r23_r24_the_buyer_is_told_the_reason_and_what_to_do(market, smtp):  # n
     # when the queued notifications are delivered
     _deliver_queued(DECIDED)
     # then the buyer has it in the inbox and by e-mail, with the reason and what to do
-    title = (f"Your refund of 28.00 USD for order #{refund.order_id} could not be paid: "
+    title = (f"Your refund of $28.00 for order #{refund.order_id} could not be paid: "
              f"{EXPIRED}")
     inbox = Notification.objects.get(kind="RefundFailed")
     assert (inbox.user, inbox.title) == (market.buyer, title)

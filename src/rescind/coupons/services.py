@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from rescind.coupons.models import Coupon, CouponUse
 from rescind.domain.coupons import CouponFacts, CouponKind, coupon_fate
@@ -21,10 +22,12 @@ def coupons_for_checkout(codes: list[str], *, buyer) -> list[Coupon]:
     for code in codes:
         coupon = found.get(code)
         if coupon is None or (coupon.owner_id is not None and coupon.owner_id != buyer.pk):
-            raise DomainError("unknown_coupon", f"There is no coupon {code} for you.",
+            raise DomainError("unknown_coupon", _("There is no coupon %(code)s for you."),
+                                                params={"code": code},
                               kind=ErrorKind.INVALID, details={"coupon": code})
         if coupon.state != Coupon.State.AVAILABLE:
-            raise DomainError("coupon_already_used", f"Coupon {code} has been used.",
+            raise DomainError("coupon_already_used", _("Coupon %(code)s has been used."),
+                                                     params={"code": code},
                               kind=ErrorKind.INVALID, details={"coupon": code})
     return [found[c] for c in codes]
 

@@ -10,8 +10,9 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from rescind.accounts.reading import as_reader
 from rescind.domain.actions import Party
 from rescind.domain.audience import audience
 from rescind.domain.retry import retry_delay
@@ -59,24 +60,29 @@ def notify_entries(*, entry_ids: list[int], order_id: int | None = None,
         for entry in entries:
             parties = audience(entry.kind)
             for party, user in _recipients(entry.order, parties):
-                title, body = notification_text(entry.kind, entry.order_id, entry.params,
-                                                party)
+                with translation.override("en"):  # the stored record; shown translated
+                    title, body = notification_text(entry.kind, entry.order_id, entry.params,
+                                                    party)
                 Notification.objects.get_or_create(
                     dedup_key=f"{entry.pk}:inbox:{user.pk}",
                     defaults={"user": user, "order": entry.order, "kind": entry.kind,
-                              "title": title, "body": body, "created_at": now})
+                              "title": title, "body": body, "params": entry.params,
+                              "party": party.value, "created_at": now})
                 if user.email:
                     email, _ = EmailMessage.objects.get_or_create(
                         dedup_key=f"{entry.pk}:email:{user.pk}",
-                        defaults=_email_row(entry, user, party, title, body, now))
+                        defaults=_email_row(entry, user, party, now))
                     emails.append(email.pk)
             queued += webhook_deliveries_queue(entry, subscribers, now=now)
     sent = sum(email_send(email_id=e, now=now) for e in emails)
     return {"emails": sent, "webhooks_queued": queued}
 
 
-def _email_row(entry, user, party: Party, title: str, body: str, now: datetime) -> dict:
-    email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
+def _email_row(entry, user, party: Party, now: datetime) -> dict:
+    """The e-mail, written once, in the recipient's language (issue 15)."""
+    with as_reader(user):
+        title, body = notification_text(entry.kind, entry.order_id, entry.params, party)
+        email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
     return {"to": user.email, "subject": email.subject, "body": email.text,
             "html_body": email.html, "created_at": now}
 

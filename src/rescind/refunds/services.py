@@ -47,17 +47,24 @@ def refund_open(order: Order, created: RefundCreated | RefundRetried, *, cause: 
     from rescind.refunds.tasks import refund_submit_task
 
     payment, = rows_where(Payment, "checkout_id", order.checkout_id)
-    refund = Refund(
-        order=order, payment=payment, amount=created.amount.amount,
-        currency=created.amount.currency, method=payment.method, cause=cause, created_at=now,
-        start_by=refund_start_by(decided_at=now, policy=policy(), calendar=calendar()),
-        arrive_by=created.arrive_by, instrument=payment.instrument, retry_of=retry_of)
+    refund = refund_build(order, payment, created, cause=cause, now=now, retry_of=retry_of)
     rows_insert([refund])  # a deadline storm closes orders by the thousand: no query building
     order.refunded += created.amount.amount
     row_update(order, ["refunded"])
     deadline_set(order, Deadline.Kind.REFUND_START, refund.start_by, subject_id=refund.pk)
     task_enqueue(refund_submit_task, refund.pk, order.pk)
     return refund
+
+
+def refund_build(order: Order, payment: Payment, created: RefundCreated | RefundRetried, *,
+                 cause: str, now: datetime, retry_of: Refund | None = None) -> Refund:
+    """The unsaved refund row `refund_open` stores (R22, R23); shared with the batched
+    recording of many orders (orders.batch)."""
+    return Refund(
+        order=order, payment=payment, amount=created.amount.amount,
+        currency=created.amount.currency, method=payment.method, cause=cause, created_at=now,
+        start_by=refund_start_by(decided_at=now, policy=policy(), calendar=calendar()),
+        arrive_by=created.arrive_by, instrument=payment.instrument, retry_of=retry_of)
 
 
 def _refund_read(refund_id: int, order_id: int | None) -> Refund | None:
