@@ -37,11 +37,11 @@ def scripts(quick: bool) -> dict[str, list[str]]:
                 "http": ["http_ratio.py", "--workers", "1", "--duration", "3", "--warmup", "1",
                          "--repeat", "1", "--read-orders", "300", "--port", "8797"],
                 "storm": ["deadline_storm.py", "--orders", "300", "--repeat", "1"]}
-    return {"floor": ["service_floor.py", "--processes", "1", "2", "--count", "300",
+    return {"floor": ["service_floor.py", "--processes", "1", "2", "--count", "200",
                       "--repeat", "3"],
             "http": ["http_ratio.py", "--workers", "1", "2", "--duration", "10",
                      "--repeat", "3", "--port", "8797"],
-            "storm": ["deadline_storm.py", "--orders", "5000", "--repeat", "2"]}
+            "storm": ["deadline_storm.py", "--orders", "3000", "--repeat", "2"]}
 
 
 def run(name: str, engine: str, arguments: list[str], say) -> dict | None:
@@ -85,10 +85,13 @@ def rows(name: str, pg: dict, citus: dict) -> list[tuple[str, float, float]]:
         found = []
         for p, c in zip(pg["results"], citus["results"], strict=True):
             mp, mc, w = p["median"], c["median"], p["workers"]
-            found += [(f"http x{w}: state/s", mp["trivial_rps"], mc["trivial_rps"]),
-                      (f"http x{w}: cancel/s", mp["cancel_rps"], mc["cancel_rps"]),
-                      (f"http x{w}: cancel p99 ms", mp["cancel_p99_ms"], mc["cancel_p99_ms"]),
-                      (f"http x{w}: cancel / state", mp["ratio"], mc["ratio"])]
+            found.append((f"http x{w}: state/s", mp["trivial_rps"], mc["trivial_rps"]))
+            for answer in mp["variants"]:  # full, and minimal (Prefer: return=minimal)
+                vp, vc = mp["variants"][answer], mc["variants"][answer]
+                found += [(f"http x{w} {answer}: cancel/s", vp["cancel_rps"], vc["cancel_rps"]),
+                          (f"http x{w} {answer}: cancel p99 ms", vp["cancel_p99_ms"],
+                           vc["cancel_p99_ms"]),
+                          (f"http x{w} {answer}: cancel / state", vp["ratio"], vc["ratio"])]
         return found
     return [("storm: raw orders/s", pg["raw_per_second"], citus["raw_per_second"]),
             ("storm: service orders/s", pg["service_per_second"], citus["service_per_second"]),
@@ -102,12 +105,15 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small runs: check the harness")
     parser.add_argument("--only", nargs="+", choices=["floor", "http", "storm"])
     parser.add_argument("--json", type=Path, default=OUT / "citus-compare.json")
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: the table from the figures the last runs wrote")
     args = parser.parse_args()
     if not CITUS:
         sys.exit("RESCIND_BENCH_CITUS_URL must name the Citus coordinator's database "
                  "(docs/deployment.md, Citus)")
     OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / "citus-compare.txt", "w") as report:
+    with open(OUT / ("citus-compare-report.txt" if args.report else "citus-compare.txt"),
+              "w") as report:
         def say(text: str) -> None:
             print(text, flush=True)
             report.write(text + "\n")
@@ -120,8 +126,12 @@ def main() -> int:
         for name, arguments in scripts(args.quick).items():
             if args.only and name not in args.only:
                 continue
-            pg = run(name, "postgresql", arguments, say)
-            citus = run(name, "citus", arguments, say)
+            if args.report:
+                pg, citus = (json.loads((OUT / f"citus-compare-{name}-{e}.json").read_text())
+                             for e in ("postgresql", "citus"))
+            else:
+                pg = run(name, "postgresql", arguments, say)
+                citus = run(name, "citus", arguments, say)
             if pg is None or citus is None:
                 failed.append(name)
                 continue
