@@ -64,6 +64,9 @@ def paid_order(buyer, product, at: datetime):
 
 
 def captured(run) -> list[str]:
+    before, run = run if isinstance(run, tuple) else (None, run)
+    if before is not None:
+        before()
     with CaptureQueriesContext(connection) as queries:
         run()
     return [q["sql"] for q in queries.captured_queries if not SKIP.match(q["sql"])]
@@ -114,14 +117,16 @@ def paths(buyer, seller, product) -> list[tuple[str, object]]:
     def approve():
         cancellation_approve(order_id=state["order"].pk, user=seller, now=now)
 
-    def submit():
-        refund = Refund.objects.get(order_id=state["order"].pk)
-        refund_submit(refund_id=refund.pk, order_id=refund.order_id, now=now)
+    def submit():  # as the task runs it: with what it carries, the refund and order ids
+        refund_submit(refund_id=state["refund"], order_id=state["order"].pk, now=now)
 
     def notify():
-        entries = list(TimelineEntry.objects.filter(order_id=state["order"].pk)
-                       .values_list("pk", flat=True))
-        notify_entries(entry_ids=entries, order_id=state["order"].pk, now=now)
+        notify_entries(entry_ids=state["entries"], order_id=state["order"].pk, now=now)
+
+    def carried():  # what the tasks carry, read before they run
+        state["refund"] = Refund.objects.get(order_id=state["order"].pk).pk
+        state["entries"] = list(TimelineEntry.objects.filter(order_id=state["order"].pk)
+                                .values_list("pk", flat=True))
 
     def order_api():
         answer = client.get(f"/api/v1/orders/{state['order'].pk}",
@@ -147,7 +152,7 @@ def paths(buyer, seller, product) -> list[tuple[str, object]]:
 
     return [("checkout", checkout), ("payment capture", capture),
             ("buyer requests cancellation", request), ("seller approves", approve),
-            ("task: refund submission", submit), ("task: notifications", notify),
+            ("task: refund submission", (carried, submit)), ("task: notifications", notify),
             ("API: order detail", order_api), ("page: buyer's order", order_page),
             ("worker: fire one deadline", fire_one), ("worker: find what is due", scan)]
 

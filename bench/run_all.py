@@ -19,6 +19,10 @@ Runs, one after another so they never share the machine with each other:
    issue 14): each tab and sort, first and deep page, ratio big/small at most 1.5.
 7. `rescind simulate --decisions-only` on 1,000,000 generated orders in two processes
    (bench/simulate_decisions.py, issue 17), which fails past 10 minutes.
+8. only when RESCIND_BENCH_CITUS_URL names a Citus coordinator's database (issue 18): 1-3 on
+   plain PostgreSQL and on Citus side by side (bench/citus_compare.py), and the Citus plans
+   of every statement of the hot paths (bench/citus_plans.py), which fails if a single-order
+   path fans out.
 Each script prints its own table; everything printed is also written to var/bench/report.txt
 and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
 test of the harness, minutes instead of about 50; its figures are not the recorded ones).
@@ -71,7 +75,19 @@ def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
          ["seller_list.py", *(["--quick"] if quick else [])]),
         ("simulate-decisions", "", ["simulate_decisions.py", "--orders",
                                     "20000" if quick else "1000000", "--processes", "2"]),
+        *citus_steps(quick),
     ]
+
+
+def citus_steps(quick: bool) -> list[tuple[str, str, list[str]]]:
+    """Only with RESCIND_BENCH_CITUS_URL (a Citus coordinator's database with its workers
+    added; CI and most machines have none): the floor, the HTTP ratio and the storm on plain
+    PostgreSQL and on Citus side by side, and the plans of the hot paths on Citus."""
+    if not os.environ.get("RESCIND_BENCH_CITUS_URL"):
+        return []
+    coordinator = os.environ["RESCIND_BENCH_CITUS_URL"].rsplit("/", 1)[0]
+    return [("citus-compare", "", ["citus_compare.py", *(["--quick"] if quick else [])]),
+            ("citus-plans", f"{coordinator}/rescind_plans_citus", ["citus_plans.py"])]
 
 
 def main() -> int:
@@ -94,7 +110,7 @@ def main() -> int:
             if args.only and name not in args.only:
                 continue
             command = [sys.executable, str(ROOT / "bench" / script), *script_args]
-            if script != "query_plans.py":
+            if script not in ("query_plans.py", "citus_plans.py"):
                 command += ["--json", str(OUT / f"{name}.json")]
             say(f"\n## {name}: RESCIND_DATABASE_URL={url} {' '.join(command[1:])}")
             began = time.monotonic()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.refunds import RefundState
-from rescind.refunds.models import Refund
+from rescind.refunds.models import Refund, not_retried
 
 PROBLEMS = ("overdue", "late_start", "failed")
 AGES = (1, 3, 7, 14, 30)  # "older than" choices, in days
@@ -35,7 +35,8 @@ def _problem_filters() -> dict[str, Q]:
                        | Q(state=RefundState.PENDING.value,
                            start_overdue_flagged_at__isnull=True))),
         "late_start": Q(start_overdue_flagged_at__isnull=False, state=RefundState.PENDING.value),
-        "failed": Q(state=RefundState.FAILED.value, retry__isnull=True),
+        # not_retried, not retry__isnull: that self-join on retry_of_id is refused on Citus.
+        "failed": Q(state=RefundState.FAILED.value) & not_retried(),
     }
 
 
