@@ -100,10 +100,12 @@ MIDDLEWARE = [
     "rescind.api.caching.ApiNoStoreMiddleware",
     "rescind.api.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 15: the signed-in reader's language, then the cookie, then Accept-Language; their
+    # time zone (replaces Django's LocaleMiddleware, which cannot see the user).
+    "rescind.accounts.middleware.ReaderMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("account/", include("rescind.accounts.urls")),
     path("", include("rescind.web.urls")),
 ]
 

@@ -52,7 +52,7 @@ def test_r2_buyer_logs_in_and_sees_their_orders(page: Page, live_server, live_ma
     expect(unpaid_card.locator(".deadline")).to_have_count(1)
     expect(unpaid_card.locator(".deadline")).to_have_text(re.compile(
         rf"^Pay by, or the order closes {re.escape(shown_instant(pay_by))} UTC\s+"
-        r"\(19d 22h 59m \d{1,2}s left\)$"))
+        r"\(19 days 22 hours left\)$"))
 
     # and: the paid order shows its state, total, actions and the ship-by countdown
     paid_card = cards.nth(1)
@@ -64,7 +64,7 @@ def test_r2_buyer_logs_in_and_sees_their_orders(page: Page, live_server, live_ma
     expect(paid_card.locator(".deadline")).to_have_count(1)
     expect(paid_card.locator(".deadline")).to_have_text(re.compile(
         rf"^The seller must ship by {re.escape(shown_instant(ship_by))} UTC\s+"
-        rf"\({ship_days_left - 1}d 23h 59m \d{{1,2}}s left\)$"))
+        rf"\({ship_days_left - 1} days 23 hours left\)$"))
 
     # and: nothing of other_buyer's order is on the page
     expect(page.locator(f'[data-order-id="{foreign.pk}"]')).to_have_count(0)

@@ -26,7 +26,7 @@ def test_r5_open_order_page_shows_the_closed_order_once_the_worker_acts_on_a_mov
     log_in("buyer")
     page.goto(f"{live_server.url}/orders/{order.pk}/")
     expect(page.locator("#order-state")).to_have_text("Awaiting payment")
-    expect(deadline(page)).to_contain_text(re.compile(r"\(19d 23h 5\dm \d{1,2}s left\)"))
+    expect(deadline(page)).to_contain_text(re.compile(r"\(19 days 23 hours left\)"))
 
     # when: someone moves the shared clock 20 days on from the command line
     rescind_cli("clock", "advance", "20d")
@@ -57,7 +57,7 @@ def test_r5_after_advance_clock_the_list_shows_the_deadline_due_then_the_closed_
     expect(page.get_by_role("heading", level=1)).to_have_text("My orders")
     cards = {o.pk: page.locator(f'.order-card[data-order-id="{o.pk}"]') for o in (first, second)}
     for card in cards.values():
-        expect(deadline(page, card)).to_contain_text(re.compile(r"\(19d 23h 5\dm \d{1,2}s left"))
+        expect(deadline(page, card)).to_contain_text(re.compile(r"\(19 days 23 hours left"))
 
     # when: the buyer moves the clock 20 days on with the page's control
     page.get_by_label("Advance the clock by").fill("20d")
@@ -89,7 +89,7 @@ def test_r2_countdowns_follow_the_servers_clock_through_boosted_navigations(
     list_heading = page.get_by_role("heading", level=1)
     expect(list_heading).to_have_text("My orders")
     card = page.locator(f'.order-card[data-order-id="{order.pk}"]')
-    expect(deadline(page, card)).to_contain_text(re.compile(r"\(19d 23h 5\dm \d{1,2}s left"))
+    expect(deadline(page, card)).to_contain_text(re.compile(r"\(19 days 23 hours left"))
 
     # when: the shared clock moves two days on from the command line while the list is open
     rescind_cli("clock", "advance", "2d")
@@ -103,7 +103,7 @@ def test_r2_countdowns_follow_the_servers_clock_through_boosted_navigations(
     expect(list_heading).to_have_text("My orders", timeout=SWAP)
 
     # then: the list counts from the server's moved clock
-    expect(deadline(page, card)).to_contain_text(re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"),
+    expect(deadline(page, card)).to_contain_text(re.compile(r"\(17 days 23 hours left"),
                                                  timeout=SWAP)
 
     # when: the buyer goes list -> order -> list -> order -> list
@@ -113,14 +113,14 @@ def test_r2_countdowns_follow_the_servers_clock_through_boosted_navigations(
         expect(page.get_by_role("heading", level=1)).to_contain_text(
             f"Order #{order.pk}", timeout=SWAP)
         # then: the order's countdown counts from the server's moved clock
-        expect(deadline(page)).to_contain_text(re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"),
+        expect(deadline(page)).to_contain_text(re.compile(r"\(17 days 23 hours left"),
                                                timeout=SWAP)
         page.get_by_role("link", name="My orders").click()
         expect(page).to_have_url(f"{live_server.url}/orders/", timeout=SWAP)
         expect(list_heading).to_have_text("My orders", timeout=SWAP)
         # and: so does the list's
         expect(deadline(page, card)).to_contain_text(
-            re.compile(r"\(17d 23h \d{1,2}m \d{1,2}s left"), timeout=SWAP)
+            re.compile(r"\(17 days 23 hours left"), timeout=SWAP)
 
 
 @pytest.mark.browser
@@ -132,7 +132,7 @@ def test_r7_an_action_that_opens_while_the_page_is_open_appears_without_a_reload
     log_in("buyer")
     page.goto(f"{live_server.url}/orders/{order.pk}/")
     upcoming = page.locator('.upcoming[data-action="request_cancellation"]')
-    expect(upcoming).to_contain_text(re.compile(r"\(0h 5\dm \d{1,2}s left\)"))
+    expect(upcoming).to_contain_text(re.compile(r"\(under an hour left\)"))
     expect(page.get_by_role("button", name="Request cancellation")).to_have_count(0)
 
     # when: the shared clock moves an hour on from the command line

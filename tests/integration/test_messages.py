@@ -50,7 +50,8 @@ def _nothing_stored(media, order) -> None:
 def _deliver_notifications() -> None:
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task",
                                             status="READY").order_by("enqueued_at"):
-        notify_entries(entry_ids=task.args_kwargs["args"][0], now=T0 + 2 * HOUR)
+        notify_entries(entry_ids=task.args_kwargs["args"][0],
+                       order_id=task.args_kwargs["args"][1], now=T0 + 2 * HOUR)
         task.delete()
 
 

@@ -62,8 +62,8 @@ def test_r24_refund_started_email_has_both_parts_amount_method_dates_and_link(
         "Refund: $28.00\n"
         "Refund to: Bank card\n"
         f"Payment provider's reference: {refund.gateway_reference}\n"
-        "Date: 2026-03-04 11:00 UTC\n"
-        "Refund arrives by, at the latest: 2026-03-25 10:00 UTC\n\n"
+        "Date: Wed 4 Mar 2026, 11:00 UTC\n"
+        "Refund arrives by, at the latest: Wed 25 Mar 2026, 10:00 UTC\n\n"
         f"See order #{order.pk}: {link}\n\n"
         "--\n"
         f"You receive this e-mail because you bought order #{order.pk} from Tom & Jerry "
@@ -75,8 +75,8 @@ def test_r24_refund_started_email_has_both_parts_amount_method_dates_and_link(
         ("Refund", "$28.00"),
         ("Refund to", "Bank card"),
         ("Payment provider&#x27;s reference", refund.gateway_reference),
-        ("Date", "2026-03-04 11:00 UTC"),
-        ("Refund arrives by, at the latest", "2026-03-25 10:00 UTC"),
+        ("Date", "Wed 4 Mar 2026, 11:00 UTC"),
+        ("Refund arrives by, at the latest", "Wed 25 Mar 2026, 10:00 UTC"),
     ]
     assert f"<h1 style=\"{_h1_style(html)}\">{subject}</h1>" in html
     assert re.findall(r'href="([^"]+)"', html) == [link, link]
@@ -102,8 +102,8 @@ def test_r24_r27_a_decision_that_refunds_gives_the_refund_to_the_buyer_in_their_
     text, html = _parts(_message(smtp, "buyer@example.com", buyer_subject))
     facts = ("Refund: $28.00\n"
              "Refund to: E-wallet\n"
-             "Date: 2026-03-06 11:00 UTC\n"
-             "Refund arrives by, at the latest: 2026-03-13 11:00 UTC\n")
+             "Date: Fri 6 Mar 2026, 11:00 UTC\n"
+             "Refund arrives by, at the latest: Fri 13 Mar 2026, 11:00 UTC\n")
     assert facts in text, text
     assert ("Refund to", "E-wallet") in _html_rows(html)
     # and the seller reads that they were silent, with the same facts and the same link

@@ -79,7 +79,8 @@ def _deliver_queued(now):
     results = []
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task",
                                             status="READY").order_by("enqueued_at"):
-        results.append(notify_entries(entry_ids=task.args_kwargs["args"][0], now=now))
+        entry_ids, order_id = task.args_kwargs["args"]
+        results.append(notify_entries(entry_ids=entry_ids, order_id=order_id, now=now))
         task.delete()
     webhook_tasks_run(now)
     return results
@@ -92,7 +93,7 @@ def test_r27_new_request_tells_the_seller_in_the_inbox_by_email_and_by_webhook(m
     # when the queued notifications are delivered
     _deliver_queued(T0 + 25 * HOUR)
     # then the seller has it in the inbox and by e-mail, with the deadline
-    title = f"Cancellation requested for order #{order.pk}: answer by 2026-03-06 11:00 UTC"
+    title = f"Cancellation requested for order #{order.pk}: answer by Fri 6 Mar 2026, 11:00 UTC"
     inbox = Notification.objects.get(user=market.seller, kind="CancellationRequested")
     assert (inbox.title, inbox.read_at) == (title, None)
     assert smtp.subjects_to("seller@example.com") == [f"Order #{order.pk} is paid: please ship it",
@@ -130,7 +131,7 @@ def test_r27_seller_is_reminded_24_hours_before_the_automatic_approval(market, s
     _deliver_queued(T0 + 73 * HOUR)
     # then the seller is reminded of it
     assert smtp.subjects_to("seller@example.com")[-1] == \
-        f"Reminder: act on order #{order.pk} by 2026-03-06 11:00 UTC"
+        f"Reminder: act on order #{order.pk} by Fri 6 Mar 2026, 11:00 UTC"
     # and when the deadline passes in silence, both sides hear of the automatic approval, each
     # in their own words
     deadlines_fire_due(now=T0 + 97 * HOUR)
@@ -159,7 +160,7 @@ def test_r23_r27_overdue_refund_is_flagged_to_support(market, smtp):
     market.support.save()
     _deliver_queued(T0 + 10 * DAY)
     assert smtp.subjects_to("support@example.com") == [
-        f"Overdue refund on order #{order.pk}: it was due by 2026-03-11 10:00 UTC"]
+        f"Overdue refund on order #{order.pk}: it was due by Wed 11 Mar 2026, 10:00 UTC"]
 
 
 def test_r27_each_event_is_sent_at_most_once_per_channel(market, smtp, receiver):

@@ -112,8 +112,8 @@ def test_r18_after_protection_ends_no_dispute_can_be_opened(market):
 def test_r18_r27_the_buyer_is_reminded_a_day_before_protection_ends(market):
     order = _completed(market)
     _reminded_once(market, order, at=T0 + 19 * DAY, party="buyer",
-                   title=f"Buyer protection of order #{order.pk} ends on 2026-03-22 10:00 UTC: "
-                         "open a dispute before then if something is wrong")
+                   title=f"Buyer protection of order #{order.pk} ends on Sun 22 Mar 2026, "
+                         "10:00 UTC: open a dispute before then if something is wrong")
 
 
 def test_r18_r27_no_protection_reminder_once_a_dispute_is_open(market):
@@ -195,7 +195,8 @@ def test_r17_an_undelivered_parcel_may_be_disputed_once_its_promise_passes(marke
     assert deadlines_fire_due(now=DELIVER_BY) == 1
     _deliver_queued(DELIVER_BY)
     # (each told in their own words: the buyer "you may", the seller "the buyer may")
-    promise = f"Order #{order.pk} was promised by 2026-05-01 11:00 UTC and has not been delivered"
+    promise = (f"Order #{order.pk} was promised by Fri 1 May 2026, 11:00 UTC and has not been "
+               "delivered")
     assert sorted(Notification.objects.filter(order=order, kind="PromisedDeliveryPassed")
                   .values_list("user__username", "title")) == [
         ("buyer", f"{promise}: you may open a dispute for non-delivery"),

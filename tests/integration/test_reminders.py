@@ -35,7 +35,8 @@ def _deliver_queued(now) -> None:
     """Run the queued notification tasks, as the worker would after commit."""
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task",
                                             status="READY").order_by("enqueued_at"):
-        notify_entries(entry_ids=task.args_kwargs["args"][0], now=now)
+        notify_entries(entry_ids=task.args_kwargs["args"][0],
+                       order_id=task.args_kwargs["args"][1], now=now)
         task.delete()
 
 
@@ -85,7 +86,7 @@ def test_r27_r19_the_seller_is_reminded_a_day_before_silence_accepts_the_dispute
     # when the worker runs a day before silence would accept the buyer's claim
     # then the seller alone is reminded, once
     _reminded_once(market, order, at=T0 + 17 * DAY, party="seller",
-                   title=f"Reminder: act on order #{order.pk} by 2026-03-20 10:00 UTC")
+                   title=f"Reminder: act on order #{order.pk} by Fri 20 Mar 2026, 10:00 UTC")
     body = Notification.objects.get(order=order, kind="SellerReminded").body
     assert body == "If you do not answer the dispute by then, the buyer's claim is accepted."
 
@@ -111,7 +112,7 @@ def test_r27_r20_the_seller_is_reminded_before_a_delivered_return_counts_as_rece
     # when the worker runs a day before the 7-day confirmation window ends
     # then the seller alone is reminded, once
     _reminded_once(market, order, at=T0 + 16 * DAY, party="seller",
-                   title=f"Reminder: act on order #{order.pk} by 2026-03-19 10:00 UTC")
+                   title=f"Reminder: act on order #{order.pk} by Thu 19 Mar 2026, 10:00 UTC")
     assert Notification.objects.get(order=order, kind="SellerReminded").body == (
         "If you do not confirm the returned item by then, it counts as received and the buyer "
         "is refunded.")
@@ -123,7 +124,7 @@ def test_r27_r13_the_seller_is_reminded_before_silence_refuses_a_change(market):
     change_request(order_id=order.pk, user=market.buyer,
                    changes=[LineChange(line=1, quantity=1)], now=T0 + HOUR)
     _reminded_once(market, order, at=T0 + 48 * HOUR + HOUR, party="seller",
-                   title=f"Reminder: act on order #{order.pk} by 2026-03-05 11:00 UTC")
+                   title=f"Reminder: act on order #{order.pk} by Thu 5 Mar 2026, 11:00 UTC")
 
 
 def test_r27_r13_no_change_reminder_once_the_seller_has_answered(market):
@@ -144,7 +145,7 @@ def test_r27_r13_the_buyer_is_reminded_before_an_extra_charge_lapses(market):
     # then the buyer, whose turn it is, is reminded, and the seller is not
     _reminded_once(market, order, at=T0 + 50 * HOUR, party="buyer",
                    title=f"Reminder: confirm the extra charge for order #{order.pk} by "
-                         "2026-03-05 12:00 UTC")
+                         "Thu 5 Mar 2026, 12:00 UTC")
 
 
 def test_r27_r16_the_seller_is_reminded_before_the_buyer_may_dispute_a_canceled_shipment(
@@ -153,7 +154,7 @@ def test_r27_r16_the_seller_is_reminded_before_the_buyer_may_dispute_a_canceled_
     order = _shipped(market)
     shipment_void(order_id=order.pk, user=market.seller, now=T0 + DAY)
     _reminded_once(market, order, at=T0 + 7 * DAY, party="seller",
-                   title=f"Reminder: act on order #{order.pk} by 2026-03-10 10:00 UTC")
+                   title=f"Reminder: act on order #{order.pk} by Tue 10 Mar 2026, 10:00 UTC")
     assert Notification.objects.get(order=order, kind="SellerReminded").body == (
         "If you neither ship again nor refund by then, the buyer may open a dispute.")
 
@@ -172,8 +173,8 @@ def test_r27_r5_the_buyer_is_told_a_day_before_the_unpaid_order_closes(market):
     order = market.place(at=T0)
     # then the buyer alone is reminded the day before, once
     _reminded_once(market, order, at=T0 + 19 * DAY, party="buyer",
-                   title=f"Reminder: pay for order #{order.pk} by 2026-03-22 10:00 UTC, or it "
-                         "closes")
+                   title=f"Reminder: pay for order #{order.pk} by Sun 22 Mar 2026, 10:00 UTC, "
+                         "or it closes")
     assert Notification.objects.get(order=order, kind="BuyerReminded").body == (
         "An order not paid by then closes by itself.")
 

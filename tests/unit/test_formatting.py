@@ -28,15 +28,17 @@ def test_money_text_is_the_same_amount_as_plain_text_for_attributes():
 def test_when_names_the_zone_and_converts_to_it():
     # given 18:22 in UTC+2
     at = datetime(2026, 12, 4, 20, 22, tzinfo=timezone(timedelta(hours=2)))
-    # when formatted, then it is shown in UTC, saying so, with the instant machine-readable
-    assert when(at) == ('<time datetime="2026-12-04T18:22:00+00:00">'
+    # when formatted for a reader in UTC (the default), then it is shown in UTC, saying so,
+    # with the instant machine-readable and in words on hover
+    assert when(at) == ('<time datetime="2026-12-04T18:22:00Z" title="Fri 4 Dec 2026, 18:22 UTC">'
                         "Fri 4 Dec 2026, 18:22 UTC</time>")
     assert when(None) == ""
 
 
 def test_day_shows_the_date_of_an_instant_or_a_date():
     assert day(datetime(2026, 12, 4, 18, 22, tzinfo=UTC)) == (
-        '<time datetime="2026-12-04T18:22:00+00:00">Fri 4 Dec 2026</time>')
+        '<time datetime="2026-12-04T18:22:00Z" title="Fri 4 Dec 2026, 18:22 UTC">Fri 4 Dec 2026'
+        '</time>')
     assert day(date(2026, 3, 2)) == '<time datetime="2026-03-02">Mon 2 Mar 2026</time>'
     assert day(None) == ""
 
@@ -47,9 +49,9 @@ def test_day_shows_the_date_of_an_instant_or_a_date():
     (timedelta(days=1), "1 day"),
     (timedelta(days=1, minutes=5), "1 day"),
     (timedelta(hours=1, minutes=1), "1 hour 1 minute"),
-    (45 * 60, "45 minutes"),
-    (59, "under a minute"),
-    (-3600, "under a minute"),
+    (45 * 60, "under an hour"),
+    (59, "under an hour"),
+    (-3600, "under an hour"),
 ])
 def test_duration_gives_the_two_largest_units_rounded_down(value, shown):
     assert duration(value) == shown

@@ -64,15 +64,17 @@ def test_duration_reads_in_its_two_largest_units():
     assert duration(2 * DAY + 23 * HOUR + 59 * MINUTE) == "2 days 23 hours"
     assert duration(5 * HOUR + 10 * MINUTE + timedelta(seconds=5)) == "5 hours 10 minutes"
     assert duration(DAY) == "1 day"
-    assert duration(60) == "1 minute"
-    assert duration(59) == "under a minute"
-    assert duration(-5) == "under a minute"
+    assert duration(HOUR + MINUTE) == "1 hour 1 minute"
+    assert duration(59 * MINUTE) == "under an hour"
+    assert duration(-5) == "under an hour"
 
 
 def test_when_and_day_name_the_instant_and_its_zone():
     at = datetime(2026, 12, 4, 18, 22, tzinfo=UTC)
-    assert when(at) == '<time datetime="2026-12-04T18:22:00+00:00">Fri 4 Dec 2026, 18:22 UTC</time>'
-    assert day(at) == '<time datetime="2026-12-04T18:22:00+00:00">Fri 4 Dec 2026</time>'
+    hover = 'title="Fri 4 Dec 2026, 18:22 UTC"'
+    assert when(at) == (f'<time datetime="2026-12-04T18:22:00Z" {hover}>'
+                        'Fri 4 Dec 2026, 18:22 UTC</time>')
+    assert day(at) == f'<time datetime="2026-12-04T18:22:00Z" {hover}>Fri 4 Dec 2026</time>'
 
 
 # Each state, in its reader's words

@@ -45,3 +45,17 @@ class ApiToken(models.Model):
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at
+
+
+class Reader(models.Model):
+    """How a person reads Rescind: their language and time zone (issue 15).
+
+    Blank means not chosen: the language then follows the browser (cookie, Accept-Language)
+    and the time zone the browser's own zone, stored on the first visit (accounts/middleware.py).
+    Stored instants stay UTC; only what a person reads is shown in `time_zone`.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="reader")
+    language = models.CharField(max_length=10, blank=True, default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="")

@@ -180,7 +180,7 @@ def shipments_from_csv(*, user, data: bytes, now: datetime) -> list[dict[str, An
     """Ship the orders of an uploaded CSV file (domain/shipment_csv.py), one result per row;
     a file that cannot be read at all is refused whole and ships nothing."""
     rows, errors = shipment_csv_read(data)
-    refused = [result_refused(None, DomainError(e.code, e.message, kind=ErrorKind.INVALID),
+    refused = [result_refused(None, e.error,
                               row=e.row) for e in errors]
     items = [ShipmentItem(order_id=r.order_id, carrier=r.carrier,
                           tracking_number=r.tracking_number, row=r.row) for r in rows]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from pydantic import Field
 
 from rescind.accounts.parties import is_support, store_ids_of
+from rescind.accounts.reading import reading_of, reading_update
 from rescind.api.choices import RefusalReasonChoice
 from rescind.api.common import ERRORS
 from rescind.api.schemas import (
@@ -15,6 +18,7 @@ from rescind.api.schemas import (
     MeOut,
     ProductOut,
     ReasonOut,
+    StrictIn,
 )
 from rescind.clock.service import clock_advance, clock_offset
 from rescind.clock.service import now as clock_now
@@ -36,6 +40,36 @@ def me(request):
     return {"id": user.pk, "username": user.username, "roles": roles, "store_ids": stores}
 
 
+class AccountOut(Schema):
+    language: str = Field(description="one of the shipped languages (en, es, pt-br, fr, ar); "
+                                      "empty: not chosen, Accept-Language decides")
+    time_zone: str = Field(description="an IANA time zone name (Europe/Madrid); empty: not "
+                                       "chosen, dates are shown in UTC")
+
+
+class AccountIn(StrictIn):
+    language: str | None = Field(None, description="a shipped language, or empty to let "
+                                                   "Accept-Language decide; 422 "
+                                                   "unknown_language otherwise")
+    time_zone: str | None = Field(None, description="an IANA time zone name, or empty; 422 "
+                                                     "unknown_time_zone otherwise")
+
+
+@router.get("/account", response={200: AccountOut, **ERRORS})
+def account_read(request):
+    """The caller's language and time zone: e-mails and pages use them (issue 15)."""
+    reading = reading_of(request.user)
+    return {"language": reading.language, "time_zone": reading.time_zone}
+
+
+@router.patch("/account", response={200: AccountOut, **ERRORS})
+def account_update(request, body: AccountIn):
+    """Change the caller's language and/or time zone; an unknown one changes nothing."""
+    reading = reading_update(user=request.user, language=body.language,
+                             time_zone=body.time_zone)
+    return {"language": reading.language, "time_zone": reading.time_zone}
+
+
 @router.get("/products", response={200: list[ProductOut], **ERRORS})
 def products_list(request):
     return [
@@ -49,8 +83,9 @@ def products_list(request):
 @router.get("/policy/cancellation-reasons", response={200: list[ReasonOut], **ERRORS})
 def reasons_list(request):
     """R8: the fixed reason list, each with the side it counts against."""
-    return [{"code": r.code, "label": r.label, "side": r.side.value,
-             "explanation": r.explanation} for r in policy().r8_reasons]
+    return [{"code": r.code, "label": gettext(r.label), "side": r.side.value,
+             "explanation": gettext(r.explanation) if r.explanation else ""}
+            for r in policy().r8_reasons]
 
 
 class RefusalReasonOut(Schema):
@@ -81,9 +116,11 @@ def clock_move(request, body: ClockAdvanceIn):
     try:
         by = parse_duration(body.by)
     except ValueError as exc:
-        raise DomainError("bad_duration", str(exc), kind=ErrorKind.INVALID) from None
+        raise DomainError("bad_duration", _("Give a duration as a number with a unit (s, m, h, "
+                                            "d, w), e.g. 72h, 3d, 1d12h or 90m."),
+                          kind=ErrorKind.INVALID, details={"problem": str(exc)}) from None
     except OverflowError:  # e.g. "9999999999d": beyond any date; clock_advance caps it lower
-        raise DomainError("bad_duration", "That duration is too long.",
+        raise DomainError("bad_duration", _("That duration is too long."),
                           kind=ErrorKind.INVALID) from None
     clock_advance(by=by)
     return _clock_read()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.errors import DomainError, ErrorKind
 
@@ -40,7 +41,8 @@ class Money:
         if self.currency not in SUPPORTED_CURRENCIES:
             raise DomainError(
                 "unsupported_currency",
-                f"Currency {self.currency!r} is not an ISO 4217 currency.",
+                _("Currency %(currency)s is not an ISO 4217 currency."),
+                params={"currency": repr(self.currency)},
                 kind=ErrorKind.INVALID,
             )
 
@@ -52,7 +54,8 @@ class Money:
         if self.currency != other.currency:
             raise DomainError(
                 "currency_mismatch",
-                f"Cannot combine {self.currency} with {other.currency}.",
+                _("Cannot combine %(currency)s with %(other)s."),
+                params={"currency": self.currency, "other": other.currency},
                 kind=ErrorKind.INVALID,
             )
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -103,34 +104,35 @@ def _version(request: HttpRequest) -> int | None:
     return int(seen) if seen.isdigit() and len(seen) < 12 else None
 
 
-ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], str]] = {
-    "open": (_open, "Your dispute is open; the seller has 15 days to answer."),
+ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], Promise]] = {
+    "open": (_open, gettext_lazy("Your dispute is open; the seller has 15 days to answer.")),
     "accept": (lambda r, oid: dispute_accept(order_id=oid, user=r.user, now=clock_now()),
-               "You accepted the buyer's claim."),
+               gettext_lazy("You accepted the buyer's claim.")),
     "refuse": (lambda r, oid: dispute_refuse(order_id=oid, user=r.user, note=_text(r, "note"),
                                              now=clock_now()),
-               "You refused the dispute; the buyer may take it to support."),
+               gettext_lazy("You refused the dispute; the buyer may take it to support.")),
     "propose": (lambda r, oid: dispute_propose(
         order_id=oid, user=r.user, amount=_amount(r, "amount", oid),
         return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now()),
-        "Your proposal was sent to the buyer."),
+        gettext_lazy("Your proposal was sent to the buyer.")),
     "accept-proposal": (lambda r, oid: dispute_proposal_accept(
-        order_id=oid, user=r.user, now=clock_now()), "You accepted the seller's proposal."),
+        order_id=oid, user=r.user, now=clock_now()),
+        gettext_lazy("You accepted the seller's proposal.")),
     "escalate": (lambda r, oid: dispute_escalate(order_id=oid, user=r.user,
                                                  note=_text(r, "note"), now=clock_now()),
-                 "The dispute is with platform support now."),
+                 gettext_lazy("The dispute is with platform support now.")),
     "ship-return": (lambda r, oid: dispute_return_ship(
         order_id=oid, user=r.user, carrier=_text(r, "carrier"),
         tracking_number=_text(r, "tracking_number"), now=clock_now()),
-        "The return is on its way; the refund pays out once the seller has it."),
+        gettext_lazy("The return is on its way; the refund pays out once the seller has it.")),
     "confirm-return": (lambda r, oid: dispute_return_confirm(
         order_id=oid, user=r.user, now=clock_now()),
-        "You confirmed the item is back; the buyer is being refunded."),
+        gettext_lazy("You confirmed the item is back; the buyer is being refunded.")),
     "decide": (lambda r, oid: dispute_decide(
         order_id=oid, user=r.user, refund=_refund(r, oid),
         return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now(),
         version_seen=_version(r), take_over=_text(r, "take_over") == "yes"),
-        "Decision recorded."),
+        gettext_lazy("Decision recorded.")),
 }
 
 
@@ -184,7 +186,7 @@ def support_carrier_event_handle(request: HttpRequest, event_id: int) -> HttpRes
     _support_only(request)
     service_run(request, lambda: carrier_event_handle(
         event_id=event_id, user=request.user, note=_text(request, "note"), now=clock_now()),
-        done="Carrier event marked as handled.")
+        done=gettext_lazy("Carrier event marked as handled."))
     return redirect("support-disputes")
 
 

@@ -1,15 +1,18 @@
 """The one formatting layer for pages: money, instants, days and durations (`{% load rescind %}`).
 
 Every page shows amounts and dates through these filters, so issue 15 (languages and time zones)
-changes them here and nowhere else. Dates are shown in UTC, and say so.
+changes them here and nowhere else. Dates and deadlines are shown in the reader's time zone,
+named, in their language, with the UTC instant on hover; the wording is rescind.moments.
 """
 
 from datetime import UTC, date, datetime, timedelta
 
 from django import template
-from django.utils import dateformat
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, json_script
 
+from rescind.moments.durations import countdown_words, duration_words, left_words
+from rescind.moments.instants import day_words, instant_words, utc_words
 from rescind.web import money_format
 
 register = template.Library()
@@ -40,52 +43,76 @@ def amount_example(currency) -> str:
 def _instant(value) -> datetime | date | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if value else None
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return value
+
+
+def _time(value: datetime | date, text: str) -> str:
+    """<time datetime="…Z" title="… UTC">text</time>: the UTC instant on hover."""
+    if not isinstance(value, datetime):
+        return format_html('<time datetime="{}">{}</time>', value.isoformat(), text)
+    utc = value.astimezone(UTC)
+    return format_html('<time datetime="{}" title="{}">{}</time>',
+                       utc.isoformat().replace("+00:00", "Z"), utc_words(utc), text)
 
 
 @register.filter
 def when(value) -> str:
-    """An instant -> <time datetime="ISO">Fri 4 Dec 2026, 18:22 UTC</time>."""
+    """An instant -> <time datetime="2026-12-05T13:30:00Z" title="Sat 5 Dec 2026, 13:30 UTC">
+    Sat 5 Dec 2026, 14:30 CET</time>: in the reader's zone, named, in their language."""
     value = _instant(value)
     if not isinstance(value, datetime):
         return day(value)
-    return format_html('<time datetime="{}">{} UTC</time>', value.isoformat(),
-                       dateformat.format(value, "D j M Y, H:i"))
+    return _time(value, instant_words(value))
+
+
+@register.filter
+def when_text(value) -> str:
+    """An instant -> "Sat 5 Dec 2026, 14:30 CET", plain text (attributes, e-mails)."""
+    value = _instant(value)
+    return instant_words(value) if isinstance(value, datetime) else ""
 
 
 @register.filter
 def day(value) -> str:
-    """An instant or a date -> <time datetime="ISO">Fri 4 Dec 2026</time>."""
+    """An instant or a date -> <time datetime="ISO">Fri 4 Dec 2026</time> (an instant's day in
+    the reader's zone)."""
     value = _instant(value)
     if value is None or value == "":
         return ""
-    return format_html('<time datetime="{}">{}</time>', value.isoformat(),
-                       dateformat.format(value, "D j M Y"))
-
-
-def duration_words(seconds: float) -> str:
-    """Seconds -> its two largest units in words: "2 days 23 hours", "5 hours 10 minutes",
-    "45 minutes", "under a minute". Rounded down: a countdown never promises more time."""
-    minutes = int(max(0, seconds) // 60)
-    if minutes == 0:
-        return "under a minute"
-    units = [(minutes // 1440, "day"), (minutes % 1440 // 60, "hour"), (minutes % 60, "minute")]
-    while units[0][0] == 0:
-        units.pop(0)
-    shown = [f"{n} {name}{'' if n == 1 else 's'}" for n, name in units[:2] if n]
-    return " ".join(shown)
+    return _time(value, day_words(value))
 
 
 @register.filter
 def duration(value) -> str:
-    """Seconds or a timedelta -> "2 days 23 hours" (see duration_words)."""
+    """Seconds or a timedelta -> "2 days 23 hours" (moments.durations.duration_words)."""
     if value is None or value == "":
         return ""
     if isinstance(value, timedelta):
         value = value.total_seconds()
     return duration_words(float(value))
+
+
+@register.filter
+def countdown(value, now=None) -> str:
+    """A deadline -> <time class="countdown" datetime="…Z">2 days 23 hours left</time>, counted
+    from `now` (default: the real time); countdown.js keeps it true in the same words."""
+    value = _instant(value)
+    if not isinstance(value, datetime):
+        return ""
+    now = _instant(now) or timezone.now()
+    utc = value.astimezone(UTC)
+    return format_html('<time class="countdown" datetime="{}" title="{}"><span class="left">{}'
+                       "</span></time>", utc.isoformat().replace("+00:00", "Z"),
+                       utc_words(utc), left_words((value - now).total_seconds()))
+
+
+@register.simple_tag
+def countdown_words_json() -> str:
+    """<script type="application/json" id="countdown-words">: the unit words of the page's
+    language, for countdown.js."""
+    return json_script(countdown_words(), "countdown-words")
 
 
 # A state's badge tone (components/badge.html): success when it ended well for the reader,
@@ -130,7 +157,7 @@ def percent(value) -> str:
 
 def short_day(value: date) -> str:
     """A date -> "9 Mar": a chart's axis label."""
-    return dateformat.format(value, "j M")
+    return day_words(value, "axis")
 
 
 @register.filter
@@ -139,5 +166,4 @@ def day_short(value) -> str:
     value = _instant(value)
     if value is None or value == "":
         return ""
-    return format_html('<time datetime="{}">{}</time>', value.isoformat(),
-                       dateformat.format(value, "j M Y"))
+    return _time(value, day_words(value, "short_day"))

@@ -21,11 +21,46 @@
   function serverNow() { return Date.now() + offset; }
   function dueAt(el) { return Date.parse(el.getAttribute("datetime")); }
 
+  // The words of the page's language: <script id="countdown-words"> (rescind.moments.durations
+  // countdown_words, rendered with the menu), the same words the server says; English without it.
+  var ENGLISH = {lang: "en", pair: "%(larger)s %(smaller)s", under_hour: "under an hour",
+    left: "%(time)s left", due: "due now", forms: {
+      day: {one: "%(count)s day", other: "%(count)s days"},
+      hour: {one: "%(count)s hour", other: "%(count)s hours"},
+      minute: {one: "%(count)s minute", other: "%(count)s minutes"}}};
+  var wordsSource = null, words = ENGLISH, plurals = new Intl.PluralRules("en");
+
+  function currentWords() {
+    var el = document.getElementById("countdown-words");
+    var source = el ? el.textContent : null;
+    if (source === wordsSource) return words;
+    wordsSource = source;
+    try { words = source ? JSON.parse(source) : ENGLISH; } catch (e) { words = ENGLISH; }
+    try { plurals = new Intl.PluralRules(words.lang); } catch (e) { plurals = new Intl.PluralRules("en"); }
+    return words;
+  }
+
+  function unit(name, n) {
+    var forms = words.forms[name], form = forms[plurals.select(n)] || forms.other;
+    return form.replace("%(count)s", String(n));
+  }
+
+  // As rescind.moments.durations.duration_words: the largest unit and the next, rounded
+  // down to the minute; under an hour says so.
+  function durationWords(seconds) {
+    var minutes = Math.floor(Math.max(0, seconds) / 60), larger, smaller = "";
+    var d = Math.floor(minutes / 1440), h = Math.floor(minutes % 1440 / 60), m = minutes % 60;
+    if (d) { larger = unit("day", d); if (h) smaller = unit("hour", h); }
+    else if (h) { larger = unit("hour", h); if (m) smaller = unit("minute", m); }
+    else return words.under_hour;
+    return smaller ? words.pair.replace("%(larger)s", larger).replace("%(smaller)s", smaller)
+                   : larger;
+  }
+
   function text(left) {
-    if (left <= 0) return "due now";
-    var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600),
-        m = Math.floor(left % 3600 / 60), s = Math.floor(left % 60);
-    return (d ? d + "d " : "") + h + "h " + m + "m " + s + "s left";
+    currentWords();
+    if (left <= 0) return words.due;
+    return words.left.replace("%(time)s", durationWords(left));
   }
 
   function reload() {
@@ -38,7 +73,8 @@
     var now = serverNow();
     document.querySelectorAll("time.countdown").forEach(function (el) {
       var left = Math.max(0, dueAt(el) - now) / 1000, span = el.querySelector(".left");
-      if (span) span.textContent = text(left);
+      var said = text(left);
+      if (span && span.textContent !== said) span.textContent = said;
     });
     document.querySelectorAll("[data-live-order] .upcoming time.countdown").forEach(function (el) {
       if (dueAt(el) > now) seenEarly.add(el);
@@ -105,6 +141,16 @@
     if (target && target.tagName === "DETAILS") target.open = true;
   }
 
+  // The browser's time zone, for the server (accounts/middleware.py): the first visit of a
+  // person without one stores it as theirs; their profile page changes it.
+  function zoneCookie() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (zone && document.cookie.indexOf("rescind_tz=" + encodeURIComponent(zone)) < 0)
+      document.cookie = "rescind_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+  }
+
+  zoneCookie();
   setNow(document.body.dataset.now);
   document.addEventListener("htmx:afterSettle", openTarget);
   window.addEventListener("hashchange", openTarget);
