@@ -74,7 +74,7 @@ def test_r13_r22_r23_buyer_changes_to_one_blue_shirt_seller_accepts_difference_r
     expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
         [f"between {shown_day(refund.start_by + DAY)} and {shown_day(refund.arrive_by)}"])
     expect(page.locator('#timeline li[data-kind="ChangeApplied"]')).to_have_text(re.compile(
-        r" · seller · The order was changed: it now costs 15\.50 USD \(was 28\.00 USD\)\.$"))
+        r" · seller · The order was changed: it now costs \$15\.50 \(was \$28\.00\)\.$"))
     expect(page.locator('#timeline li[data-kind="RefundCreated"]')).to_have_text(re.compile(
-        r" · seller · Refund of 12\.50 USD decided, to the bank card used for payment\.$"))
+        r" · seller · Refund of \$12\.50 decided, to the bank card used for payment\.$"))
     expect(page.get_by_role("button", name="Withdraw change request")).to_have_count(0)

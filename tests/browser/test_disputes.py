@@ -86,7 +86,7 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     expect(row.locator(".dispute-state")).to_have_text("escalated")
     row.get_by_role("link", name=f"Order #{order.pk}").click()
     expect(page.locator('#timeline li[data-kind="DisputeSellerProposed"]')).to_have_text(
-        re.compile(r"The seller proposes 10\.00 USD\. “The colour is close enough”$"))
+        re.compile(r"The seller proposes \$10\.00\. “The colour is close enough”$"))
     other = page.locator("#decide-other")
     other.get_by_label("Refund amount").fill("15.00")
     other.get_by_label("Note to both sides").fill("Partly as described")
@@ -102,7 +102,7 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     expect(page.locator("#order-state")).to_have_text("Completed")
     expect(page.locator("#dispute .dispute-state")).to_have_text("Resolved")
     expect(page.locator("#dispute-decision")).to_have_text(re.compile(
-        r"^Decided by support:\s+15\.00 USD back to you\.\s+“Partly as described”$"))
+        r"^Decided by support:\s+\$15\.00 back to you\.\s+“Partly as described”$"))
     refund = order.refunds.get()
     assert (refund.amount, refund.method) == (1500, "bank_card")
     expect(page.locator("#order-substatus")).to_have_text("Completed, your refund is on its way")
@@ -148,7 +148,7 @@ def test_r20_return_and_refund_completes_on_the_carriers_delivery_and_the_seller
     log_in("buyer")
     page.goto(order_url)
     expect(page.locator("#dispute-decision")).to_have_text(re.compile(
-        r"^Decided:\s+28\.00 USD back to you once the item is back with the "
+        r"^Decided:\s+\$28\.00 back to you once the item is back with the "
         r"seller\.\s*$"))
     page.get_by_label("Return carrier").fill("Cainiao")
     page.get_by_label("Return tracking number").fill("RET1")

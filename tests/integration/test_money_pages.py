@@ -50,7 +50,7 @@ def test_r3_a_point_in_spanish_is_refused_with_a_spanish_example(client, market)
     # then nothing changes and the page says, in Spanish, how to type it
     order.refresh_from_db()
     assert order.total == 2800
-    assert "15.50 no es un importe: escríbalo como 12,50." in _text(page)
+    assert "15.50 no es un importe: escríbelo como 12,50." in _text(page)
 
 
 def test_r3_an_english_seller_still_types_a_point(client, market):

@@ -108,8 +108,14 @@ def support_coupon_issue(request: HttpRequest) -> HttpResponse:
         "currencies": _currencies(form["currency"])})
 
 
+# The currencies the coupon form always offers; any ISO 4217 code is valid (the API takes any).
+COMMON_CURRENCIES = frozenset({"USD", "EUR", "GBP", "CNY", "BRL", "PLN", "RUB", "KRW", "JPY",
+                               "AUD", "CAD", "CHF", "KWD"})
+
+
 def _currencies(chosen: str) -> list[str]:
-    """The currencies the coupon form offers: those the stores sell in (any ISO 4217 code is
-    valid, but a coupon only pays for orders in its own currency, R3), and the one posted."""
+    """The currencies the coupon form offers: the common ones, those the stores sell in (a
+    coupon pays only for orders in its own currency), and the one posted."""
     sold = set(Store.objects.values_list("currency", flat=True).distinct())
-    return sorted(sold | {"USD"} | ({chosen} if chosen in SUPPORTED_CURRENCIES else set()))
+    posted = {chosen} if chosen in SUPPORTED_CURRENCIES else set()
+    return sorted(COMMON_CURRENCIES | sold | posted)

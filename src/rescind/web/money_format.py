@@ -8,9 +8,11 @@ comes from Babel (CLDR), never from formats written here.
 The locale follows the active Django language (`translation.override` for e-mails in the
 recipient's language): en -> en_US ("$1,234.50"), es -> es_ES ("1.234,50 US$"), pt-br -> pt_BR
 ("US$ 1.234,50"), fr -> fr_FR ("1 234,50 $US"), ar -> ar ("‏1,234.50 US$"). Arabic keeps what
-Babel's `ar` locale does (CLDR's default numbering system for `ar` is Latin digits): Latin
-digits with a right-to-left mark in front, as the large Arabic-language marketplaces show
-prices, and digits a buyer can compare with their card statement. The API never formats: it
+Babel's `ar` locale does (CLDR's default numbering system for `ar` is Latin digits, while
+`ar_EG` and `ar_SA` would write Arabic-Indic ones): Latin digits with a right-to-left mark in
+front, as the large Arabic-language marketplaces show prices across countries, and digits a
+buyer can compare with their card statement. Arabic-Indic digits typed into a field are read
+all the same. The API never formats: it
 keeps integer minor units with the ISO code.
 """
 
