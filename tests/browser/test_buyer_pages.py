@@ -271,7 +271,7 @@ def test_r8_r9_r13_the_cancel_form_explains_each_reason_and_offers_a_change_inst
     card = page.locator("#cancellation-request")
     expect(card.locator(".request-state")).to_have_text("Waiting for the seller's answer")
     expect(card.locator(".quote-refund")).to_have_text(re.compile(
-        r"^Refund of 28\.00 USD to your bank card,\s+expected by \w{3} \d{1,2} \w{3} \d{4} if "
+        r"^Refund of \$28\.00 to your bank card,\s+expected by \w{3} \d{1,2} \w{3} \d{4} if "
         r"the seller approves now\s+\(at the latest \w{3} \d{1,2} \w{3} \d{4}\)\.$"))
     expect(page.locator("#cancel-form")).to_have_count(0)
 

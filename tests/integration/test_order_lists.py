@@ -106,12 +106,13 @@ def test_buyer_orders_page_reads_2_or_20_orders_in_the_same_statements(market, c
     client.force_login(market.buyer)
     # when the buyer's order list is read each time
     small, small_count, large, large_count = _page_sizes(market, client, "/orders/")
-    # then both pages cost the same 13 statements: session, user, the counts of every tab, the
+    # then both pages cost the same 14 statements: session, user, the reader's language and time
+    # zone (accounts.Reader), the counts of every tab, the
     # orders, 4 batched reads (cancellation requests, change requests, shipments, deadlines),
     # the lines and the refunds of every order listed, what paying the unpaid ones takes
     # (web/order_actions.pay_offers), the menu's stores and unread count
     assert (small_count, large_count) == (2, 20)
-    assert (small, large) == (13, 13)
+    assert (small, large) == (14, 14)
 
 
 @pytest.mark.parametrize("query", ["?tab=refunds", "?tab=shipped&q=shirt", "?q=%23{first}",
@@ -127,12 +128,12 @@ def test_buyer_orders_page_tabs_and_search_read_in_the_same_statements(market, c
     small, small_page = _statements(client, url)
     _estate(market, len(KINDS), start=len(KINDS))
     large, large_page = _statements(client, url)
-    # then the page costs the same statements whatever it lists: 13 as the plain list (12 when
-    # no unpaid order is listed: nothing to pay), or the 6 before order_summaries when nothing
+    # then the page costs the same statements whatever it lists: 14 as the plain list (13 when
+    # no unpaid order is listed: nothing to pay), or the 7 before order_summaries when nothing
     # matches (the batched reads have no orders to read)
     listed = (_listed(small_page), _listed(large_page))
-    statements = {"?tab=refunds": 12, "?tab=shipped&q=shirt": 12, "?q=%23{first}": 13,
-                  "?q=nothing-like-this": 6}[query]
+    statements = {"?tab=refunds": 13, "?tab=shipped&q=shirt": 13, "?q=%23{first}": 14,
+                  "?q=nothing-like-this": 7}[query]
     assert (small, large) == (statements, statements)
     # (refunds and disputes: the pending request, the canceled shipment, the dispute, the refund)
     expected = {"?tab=refunds": (4, 8), "?tab=shipped&q=shirt": (3, 6), "?q=%23{first}": (1, 1),
@@ -146,9 +147,9 @@ def test_seller_orders_page_reads_2_or_20_orders_in_the_same_statements(market, 
     client.force_login(market.seller)
     small, small_count, large, large_count = _page_sizes(market, client, "/seller/orders/")
     assert (small_count, large_count) == (2, 20)
-    # session, user, stores, the page of orders, the counts of every tab (one statement), 4
-    # batched summary reads, the lines, the open disputes, the menu's unread count
-    assert (small, large) == (12, 12)
+    # session, user, reader, stores, the page of orders, the counts of every tab (one
+    # statement), 4 batched summary reads, the lines, the open disputes, the menu's unread count
+    assert (small, large) == (13, 13)
 
 
 def test_seller_requests_page_reads_2_or_20_requests_in_the_same_statements(market, client,
@@ -164,10 +165,10 @@ def test_seller_requests_page_reads_2_or_20_requests_in_the_same_statements(mark
         _order(market, "requested", i)
     with CaptureQueriesContext(connection) as large:
         large_page = client.get("/seller/requests/")
-    # then both pages list every request in the same 5 statements: session, user, stores,
-    # the requests with their orders, the unread count
+    # then both pages list every request in the same 6 statements: session, user, reader,
+    # stores, the requests with their orders, the unread count
     assert (len(small_page.context["requests"]), len(large_page.context["requests"])) == (2, 20)
-    assert (len(small), len(large)) == (5, 5)
+    assert (len(small), len(large)) == (6, 6)
 
 
 @pytest.mark.parametrize("reader", ["buyer", "seller"])
@@ -214,12 +215,12 @@ def test_support_queue_page_reads_2_or_20_disputes_in_the_same_statements(market
     small, small_page = _statements(client, "/support/disputes/")
     _disputes(market, 18, start=2, tmp_path=tmp_path)
     large, large_page = _statements(client, "/support/disputes/")
-    # then the queue lists them all in the same 12 statements: session, user, permissions
+    # then the queue lists them all in the same 13 statements: session, user, reader, permissions
     # (twice), the disputes with their orders, buyers and assignees, their items, the evidence
     # names of all of them, overdue and failed refunds, carrier events, the menu's stores and
     # unread count
     assert (len(small_page.context["disputes"]), len(large_page.context["disputes"])) == (2, 20)
-    assert (small, large) == (12, 12)
+    assert (small, large) == (13, 13)
 
 
 def test_support_queue_lines_equal_each_dispute_read_alone(market, settings, tmp_path):

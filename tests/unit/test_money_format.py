@@ -131,7 +131,7 @@ def test_what_is_not_an_amount_in_the_readers_locale_is_refused_with_an_example(
     # then it is refused with a stable code and a message showing how to type one
     assert refused.value.code == "bad_amount"
     assert refused.value.kind is ErrorKind.INVALID
-    assert refused.value.message.endswith(f"enter it like {example}.")
+    assert refused.value.message.endswith(f" {example}.")  # in the reader's language
     assert refused.value.details == {"example": example}
 
 
