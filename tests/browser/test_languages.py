@@ -153,7 +153,7 @@ READERS = {
            "zone": "Asia/Riyadh", "zone_words": re.compile(r"غرينتش\+03:00$"), "dir": "rtl",
            "request": "اطلب الإلغاء", "no": "لا",
            "request_title": "طلب الإلغاء", "asked": "طلبت ذلك في {at}.",
-           "refunds": "المبالغ المستردة", "decided": "تاريخ القرار",
+           "refunds": "عمليات استرداد المبالغ", "decided": "تاريخ القرار",
            "amount": re.compile("^\u200f?28[.]00\\sUS[$]\\s+إلى\\s"),
            "pending": "على البائع الرد قبل {by}؛ وإن لم يفعل، تتم الموافقة تلقائيًا."},
 }

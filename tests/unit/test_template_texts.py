@@ -111,3 +111,39 @@ def test_the_check_finds_plain_text_and_readable_attributes_but_not_marked_texts
     # then exactly the unmarked argument, attribute and texts are named, the brand is not
     assert found == ['{% include … hint="Optional." %}', 'aria-label="Close it"',
                      'placeholder="{…} e.g. 5"', "Placed"]
+
+
+def test_a_text_the_templates_share_with_other_catalogs_reads_as_one_of_theirs():
+    # given: Django merges every catalog of a language into one, and the templates' catalog
+    # (the deepest locale folder) wins: its translation of a text is the one Python code
+    # shows too (a state label "Decided" must not read as the date label "Decided on")
+    from babel.messages.pofile import read_po
+
+    from rescind.translations import PACKAGE, SHIPPED, catalogs
+
+    mine_folder = TEMPLATES / "locale"
+    differing = []
+    for lang in SHIPPED:
+        # when: each text the templates' catalog holds, without a context, is looked up in
+        # the other catalogs
+        with (mine_folder / lang / "LC_MESSAGES" / "django.po").open("rb") as source:
+            mine = {_key(m.id): _key(m.string) for m in read_po(source, locale=lang)
+                    if m.id and not m.context}
+        theirs: dict = {}
+        for folder in catalogs(PACKAGE):
+            if folder == mine_folder:
+                continue
+            with (folder / lang / "LC_MESSAGES" / "django.po").open("rb") as source:
+                for m in read_po(source, locale=lang):
+                    if m.id and not m.context and _key(m.id) in mine:
+                        theirs.setdefault(_key(m.id), set()).add(_key(m.string))
+        differing += [(lang, key, mine[key], sorted(strings)) for key, strings in theirs.items()
+                      if mine[key] not in strings]
+
+    # then: the templates say it as one of them does (a text meaning something else in a
+    # template carries a context)
+    assert differing == []
+
+
+def _key(value):
+    return value if isinstance(value, str) else tuple(value)
