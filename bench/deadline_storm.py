@@ -270,7 +270,7 @@ class FiringOnlyWorker(RescindWorker):
     """`rescind worker`'s pass without running tasks: the storm is measured to its end state,
     the tasks enqueued, and the floor runs no tasks either."""
 
-    def tasks_run(self, max_tasks: int = 100) -> None:
+    def tasks_run(self, max_tasks: int = 100, queues: tuple[str, ...] = ()) -> None:
         pass
 
 

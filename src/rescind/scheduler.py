@@ -50,8 +50,9 @@ from rescind.statements import rows_claim
 
 logger = logging.getLogger(__name__)
 
-BATCH = 100  # deadlines fired per transaction
-WINDOW = 4  # a claim picks a batch among the next WINDOW * BATCH candidates
+BATCH = 200  # deadlines fired per transaction
+WINDOW = 2  # a claim picks a batch among the next WINDOW * BATCH candidates
+LIMIT = 1000  # deadlines listed per call
 
 HANDLERS: dict[str, Callable[..., None]] = {
     Deadline.Kind.UNPAID_TIMEOUT: lambda order, deadline, now: order_close_unpaid(order, now=now),
@@ -253,12 +254,15 @@ def _batch_fire(now: datetime, *, count: int, among: list[int],
     return [pk for pk in examined if pk not in waiting], fired
 
 
-def deadlines_fire_due(*, now: datetime, limit: int = 500, batch: int = BATCH) -> int:
+def deadlines_fire_due(*, now: datetime, limit: int = LIMIT, batch: int = BATCH,
+                       between: Callable[[], object] | None = None) -> int:
     """Fire up to `limit` deadlines due at `now`, earliest first, `batch` per transaction.
     Returns how many fired.
 
     Each deadline is tried at most once per call, so one whose handler keeps failing cannot
-    hold up the others behind it. Only the earliest claimed deadline of an order is fired in a
+    hold up the others behind it. `between` runs after each batch but the last, outside any
+    transaction: the worker runs waiting refunds there, so none waits behind a storm longer
+    than one batch. Only the earliest claimed deadline of an order is fired in a
     batch: a later one of the same order waits for the next batch, so every handler sees the
     order as its predecessor's commit left it.
     """
@@ -278,4 +282,6 @@ def deadlines_fire_due(*, now: datetime, limit: int = 500, batch: int = BATCH) -
         candidates = [pk for pk in candidates if pk not in done]
         fired += len(acted)
         savepoint = False
+        if between is not None and candidates:  # e.g. the worker's refunds, between batches
+            between()
     return fired
