@@ -11,13 +11,16 @@ Runs, one after another so they never share the machine with each other:
    endpoint of the same round;
 3. the deadline storm and the workers' memory (bench/deadline_storm.py): 100,000 orders on
    PostgreSQL with two workers, and on SQLite with one;
-4. the task claim before and after 1,000,000 finished task rows were written and pruned
+4. the refund burst (bench/refund_burst.py, issue 16 item 3): 1,000 refunds at once reaching the
+   sandbox gateway with 20,000 deadlines due alongside, against the task queue's own loop
+   running no-op gateway calls, on PostgreSQL with two workers and on SQLite with one;
+5. the task claim before and after 1,000,000 finished task rows were written and pruned
    (bench/task_pruning.py, issue 16 item 6), on PostgreSQL and on SQLite;
-5. the query plans of the hot paths on 100,000 orders (bench/query_plans.py), which fails if a hot
+6. the query plans of the hot paths on 100,000 orders (bench/query_plans.py), which fails if a hot
    path scans a big table;
-6. the seller's order queue in a store of 10,000 and of 1,000,000 orders (bench/seller_list.py,
+7. the seller's order queue in a store of 10,000 and of 1,000,000 orders (bench/seller_list.py,
    issue 14): each tab and sort, first and deep page, ratio big/small at most 1.5.
-7. `rescind simulate --decisions-only` on 1,000,000 generated orders in two processes
+8. `rescind simulate --decisions-only` on 1,000,000 generated orders in two processes
    (bench/simulate_decisions.py, issue 17), which fails past 10 minutes.
 8. only when RESCIND_BENCH_CITUS_URL names a Citus coordinator's database (issue 18): 1-3 on
    plain PostgreSQL and on Citus side by side (bench/citus_compare.py), and the Citus plans
@@ -27,9 +30,10 @@ Each script prints its own table; everything printed is also written to var/benc
 and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
 test of the harness, minutes instead of about 50; its figures are not the recorded ones).
 
-The benchmark databases (rescind_bench, rescind_http, rescind_storm, rescind_pruning,
-rescind_plans, rescind_seller_list on the PostgreSQL of RESCIND_BENCH_POSTGRES_URL, and files
-under /tmp for SQLite) are dropped and made anew. Never point it at a database you want to keep.
+The benchmark databases (rescind_bench, rescind_http, rescind_storm, rescind_burst,
+rescind_pruning, rescind_plans, rescind_seller_list on the PostgreSQL of
+RESCIND_BENCH_POSTGRES_URL, and files under /tmp for SQLite) are dropped and made anew. Never
+point it at a database you want to keep.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
     orders = "3000" if quick else "100000"
     pruning = (["--finished", "20000", "--claims", "200"] if quick
                else ["--finished", "1000000", "--claims", "2000"])
+    burst = (["--refunds", "100", "--storm", "1000"] if quick
+             else ["--refunds", "1000", "--storm", "20000"])
     http = ["--duration", "3", "--repeat", "1"] if quick else ["--duration", "10", "--repeat", "3"]
     return [
         ("floor-postgres", f"{PG}/rescind_bench",
@@ -66,6 +72,10 @@ def steps(quick: bool) -> list[tuple[str, str, list[str]]]:
          ["deadline_storm.py", "--orders", orders, "--repeat", repeat]),
         ("storm-sqlite", "sqlite:////tmp/rescind_storm.sqlite3",
          ["deadline_storm.py", "--orders", orders, "--repeat", "1" if quick else "3"]),
+        ("burst-postgres", f"{PG}/rescind_burst",
+         ["refund_burst.py", *burst, "--repeat", repeat]),
+        ("burst-sqlite", "sqlite:////tmp/rescind_burst.sqlite3",
+         ["refund_burst.py", *burst, "--repeat", repeat]),
         ("prune-postgres", f"{PG}/rescind_pruning",
          ["task_pruning.py", *pruning, "--repeat", repeat]),
         ("prune-sqlite", "sqlite:////tmp/rescind_pruning.sqlite3",

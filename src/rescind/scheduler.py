@@ -1,23 +1,33 @@
 """Fires due deadlines: each at most once in effect, even with many workers (R5, R10, R12, R13,
 R15-R18, R23, R27).
 
-A worker lists the earliest due deadlines, then claims them a batch at a time: one statement
-picks the earliest still open among the next few and locks their orders, skipping orders
-another transaction holds (`FOR UPDATE OF order SKIP LOCKED` on PostgreSQL; on SQLite the
-IMMEDIATE transaction already excludes every other writer). So two workers take different
-deadlines instead of queueing on the same order locks, and a worker never waits for a lock
-while it holds others, so no deadlock can form. The claimed deadlines are re-read under their
-orders' locks; each one still open has its handler run and is marked fired in the same
-transaction. A deadline whose handler finds the order has moved on (a domain error) is voided
-instead, so it never fires later; one whose handler says "try later" (TryLater, e.g. a payment
-is being captured) stays due.
+The one claiming design (the same on PostgreSQL, Citus and SQLite; docs/deployment.md, "The
+worker's claims"): a worker lists the earliest due deadlines with an unlocked scan, then claims
+them a batch at a time. A claim names each order by its id, one `SELECT ... FOR UPDATE SKIP
+LOCKED` per order (`statements.rows_claim`), all of a batch's sent in one round trip: so every
+lock stays on its order's shard on Citus, where a FOR UPDATE over several shards is refused,
+and an order another transaction holds (another worker's batch, a user's request) is skipped,
+not waited for. On SQLite the IMMEDIATE transaction already excludes every other writer, so
+one read takes them all. Two workers thus take different deadlines instead of queueing on the
+same order locks, and a worker never waits for a lock while it holds others, so no deadlock
+can form. The claimed orders' deadlines are re-read under the locks; each one still open is
+fired and marked fired in the same transaction. A deadline whose handler finds the order has
+moved on (a domain error) is voided instead, so it never fires later; one whose handler says
+"try later" (TryLater, e.g. a payment is being captured) stays due.
+
+Batched kinds (BATCHED, issue 16: the storm of seller-response deadlines after a sale day):
+their deadlines in a batch go to one handler taking every claimed order at once, which reads
+their facts in a few statements, runs the same pure decision on each, and writes each table
+in one multi-row statement (orders.batch). Every other kind fires through its per-order
+handler (HANDLERS).
 
 Why batches: a firing is a dozen short statements, and a transaction per firing (lock, re-read,
 savepoint, mark fired, commit) added half as many again. A batch shares one commit and runs its
 handlers without savepoints; if one handler raises, the batch is rolled back whole and done
-again with a savepoint around each handler, so that only that deadline is voided, kept waiting
-or passed over. An order stays locked for at most one batch, which is what a buyer's or
-seller's request on it may wait.
+again with a savepoint around each handler, every deadline through its per-order handler, so
+that only that deadline is voided, kept waiting or passed over. An order stays locked for at
+most one batch, which is what a buyer's or seller's request on it may wait; the worker runs
+waiting refunds between batches (`deadlines_fire_due(between=...)`), so none waits longer.
 """
 
 from __future__ import annotations
@@ -50,8 +60,9 @@ from rescind.statements import rows_claim
 
 logger = logging.getLogger(__name__)
 
-BATCH = 100  # deadlines fired per transaction
-WINDOW = 4  # a claim picks a batch among the next WINDOW * BATCH candidates
+BATCH = 200  # deadlines fired per transaction
+WINDOW = 2  # a claim picks a batch among the next WINDOW * BATCH candidates
+LIMIT = 1000  # deadlines listed per call
 
 HANDLERS: dict[str, Callable[..., None]] = {
     Deadline.Kind.UNPAID_TIMEOUT: lambda order, deadline, now: order_close_unpaid(order, now=now),
@@ -254,12 +265,15 @@ def _batch_fire(now: datetime, *, count: int, among: list[int],
     return [pk for pk in examined if pk not in waiting], fired
 
 
-def deadlines_fire_due(*, now: datetime, limit: int = 500, batch: int = BATCH) -> int:
+def deadlines_fire_due(*, now: datetime, limit: int = LIMIT, batch: int = BATCH,
+                       between: Callable[[], object] | None = None) -> int:
     """Fire up to `limit` deadlines due at `now`, earliest first, `batch` per transaction.
     Returns how many fired.
 
     Each deadline is tried at most once per call, so one whose handler keeps failing cannot
-    hold up the others behind it. Only the earliest claimed deadline of an order is fired in a
+    hold up the others behind it. `between` runs after each batch but the last, outside any
+    transaction: the worker runs waiting refunds there, so none waits behind a storm longer
+    than one batch. Only the earliest claimed deadline of an order is fired in a
     batch: a later one of the same order waits for the next batch, so every handler sees the
     order as its predecessor's commit left it.
     """
@@ -279,4 +293,6 @@ def deadlines_fire_due(*, now: datetime, limit: int = 500, batch: int = BATCH) -
         candidates = [pk for pk in candidates if pk not in done]
         fired += len(acted)
         savepoint = False
+        if between is not None and candidates:  # e.g. the worker's refunds, between batches
+            between()
     return fired

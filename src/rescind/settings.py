@@ -164,7 +164,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        "QUEUES": ["default", "refunds"],  # refunds: rescind.refunds.tasks, run first
     }
 }
 # A task claimed (RUNNING) longer than this is taken to be abandoned by a worker that died

@@ -19,9 +19,13 @@ from rescind.clock.service import clock_offset_forget
 from rescind.clock.service import now as clock_now
 from rescind.disputes.firing import disputes_fire_due
 from rescind.pruning import IDLE_SECONDS, PASS_BATCHES, Retention, prune_pass
+from rescind.refunds.tasks import QUEUE as REFUND_QUEUE
 from rescind.scheduler import deadlines_fire_due
 
 logger = logging.getLogger(__name__)
+
+QUEUES = (REFUND_QUEUE, "default")  # settings.TASKS; the worker claims by priority
+REFUNDS_BETWEEN_BATCHES = 1000  # refunds a pass runs between two firing batches, at most
 
 
 def tasks_requeue_abandoned(*, lease: timedelta) -> int:
@@ -56,11 +60,17 @@ class RescindWorker:
     def stop(self, *_args) -> None:
         self.running = False
 
-    def tasks_run(self, max_tasks: int = 100) -> None:
-        """Run queued tasks until none is ready (or `max_tasks`)."""
-        Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+    def tasks_run(self, max_tasks: int = 100, queues: tuple[str, ...] = QUEUES) -> None:
+        """Run queued tasks until none is ready (or `max_tasks`), highest priority first."""
+        Worker(queue_names=list(queues), interval=0, batch=True, backend_name="default",
                startup_delay=False, max_tasks=max_tasks, worker_id=self.worker_id,
                excluded_queue_names=[]).run()
+
+    def refunds_run(self) -> None:
+        """Run the refunds waiting (rescind.refunds.tasks: their own queue), up to
+        REFUNDS_BETWEEN_BATCHES: called between a storm's firing batches, so a refund waits
+        at most one batch for its turn at the gateway (issue 16)."""
+        self.tasks_run(max_tasks=REFUNDS_BETWEEN_BATCHES, queues=(REFUND_QUEUE,))
 
     def rows_prune(self) -> None:
         """A bounded share of the pruning of old rows (rescind.pruning): at most PASS_BATCHES
@@ -77,13 +87,16 @@ class RescindWorker:
         self._next_prune = time.monotonic() + (0.0 if result.more else IDLE_SECONDS)
 
     def run_once(self) -> int:
-        """One pass: fire due deadlines, then run the tasks they and others queued, then prune
-        a little. Each pass reads the demo clock afresh, so a move made anywhere is acted on by
-        the next pass."""
+        """One pass: run waiting refunds, fire due deadlines (running waiting refunds again
+        between batches), then run the tasks they and others queued, then prune a little.
+        Each pass reads the demo clock afresh, so a move made anywhere is acted on by the next
+        pass."""
         close_old_connections()
         clock_offset_forget()
         now = clock_now()
-        fired = deadlines_fire_due(now=now) + disputes_fire_due(now=now)
+        self.refunds_run()  # money first: waiting refunds before any firing
+        fired = deadlines_fire_due(now=now, between=self.refunds_run) + \
+            disputes_fire_due(now=now)
         if time.monotonic() >= self._next_sweep:  # a scan of RUNNING rows: not every pass
             tasks_requeue_abandoned(lease=self.lease)
             self._next_sweep = time.monotonic() + max(1.0, self.lease.total_seconds() / 4)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from rescind.clock.service import clock_advance, clock_offset, now
 from rescind.domain.errors import DomainError
-from rescind.orders.models import Deadline
+from rescind.orders.models import Deadline, TimelineEntry
 from rescind.refunds.models import Refund, SandboxOperation
 from rescind.scheduler import BATCHED, HANDLERS, deadlines_fire_due
 from rescind.worker import RescindWorker
 from tests.conftest import DAY, HOUR, T0
+
+NOTIFY = "rescind.notifications.tasks.notify_task"
 
 
 def test_demo_clock_advance_moves_now_for_every_reader(market, settings):
@@ -136,3 +139,27 @@ def test_r27_an_orders_later_deadline_in_the_same_batch_waits_for_the_earlier_on
     # and the approval's deadline reads fired, not voided by the order closing under it
     deadline = order.deadlines.get(kind=Deadline.Kind.SELLER_RESPONSE)
     assert (deadline.fired_at, deadline.voided_at) == (RESPOND_BY, None)
+
+
+def test_r21_refunds_run_between_a_storms_batches_before_any_other_task(live_market):
+    # given three requests past their window, their reminders fired, and a worker (whose
+    # task runs commit: a transactional database)
+    orders = [live_market.requested(at=T0) for _ in range(3)]
+    deadlines_fire_due(now=RESPOND_BY - HOUR)
+    worker = RescindWorker(interval=0)
+    # when the deadlines fire one a batch, the worker running refunds between batches
+    fired = deadlines_fire_due(now=RESPOND_BY, batch=1, between=worker.refunds_run)
+    # then each batch's refund reached the gateway before the next batch closed its order:
+    # its RefundStarted entry comes before the next order's approval
+    assert fired == 3
+    entries = {(e.order_id, e.kind): e.pk for e in TimelineEntry.objects.filter(
+        order__in=orders, kind__in=["CancellationAutoApproved", "RefundStarted"])}
+    first, second, third = (o.pk for o in orders)
+    assert entries[(first, "RefundStarted")] < entries[(second, "CancellationAutoApproved")]
+    assert entries[(second, "RefundStarted")] < entries[(third, "CancellationAutoApproved")]
+    # and the last batch's refund waits for the pass's task run (nothing follows it)
+    assert (third, "RefundStarted") not in entries
+    # and no other task ran in between: every notification still waits
+    assert DBTaskResult.objects.filter(task_path=NOTIFY).exclude(status="READY").count() == 0
+    assert DBTaskResult.objects.filter(task_path=NOTIFY).count() > 0
+    assert Refund.objects.filter(order__in=orders, state="processing").count() == 2
