@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from rescind.disputes.models import OPEN_STATES, Dispute
 from rescind.domain.actions import Party
-from rescind.domain.disputes import DISPUTE_REASONS, DisputeState, dispute_actions
+from rescind.domain.disputes import DisputeState, dispute_actions
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.refunds import RefundState
 from rescind.messaging.models import MessageAttachment
 from rescind.orders.models import Order
 from rescind.refunds.models import Refund, not_retried
+from rescind.web.labels import dispute_reason_label
 
 
 def _money(amount: int | None, currency: str) -> dict[str, Any] | None:
@@ -42,8 +43,7 @@ def dispute_read(dispute: Dispute, party: Party, *, can_decide: bool = False,
     return {
         "id": dispute.pk, "order_id": dispute.order_id, "state": dispute.state,
         "state_label": dispute.state.replace("_", " "),
-        "reason": dispute.reason, "reason_label": gettext(DISPUTE_REASONS[dispute.reason])
-        if dispute.reason in DISPUTE_REASONS else "",
+        "reason": dispute.reason, "reason_label": dispute_reason_label(dispute.reason),
         "description": dispute.description, "claim": _money(dispute.claim, cur),
         "return_item": dispute.return_item,
         "evidence": [{"id": pk, "name": names[pk][0] if pk in names else "",

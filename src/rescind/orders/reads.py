@@ -28,7 +28,7 @@ from rescind.orders.models import Deadline, Order, OrderLine, Payment, Shipment,
 from rescind.orders.recording import SHIPPED_STATES, facts_of, order_facts
 from rescind.refunds.models import Refund
 from rescind.statements import rows_where
-from rescind.web.labels import refusal_reason_label
+from rescind.web.labels import cancellation_reason_label, refusal_reason_label
 
 DEADLINE_LABELS = {
     Deadline.Kind.UNPAID_TIMEOUT: gettext_noop("Pay by, or the order closes"),
@@ -248,11 +248,10 @@ def _destination_read(order: Order) -> dict[str, Any]:
 
 def request_read(request: CancellationRequest) -> dict[str, Any]:
     """A cancellation request as the API shows it (CancellationRequestOut)."""
-    reason = policy().reasons_by_code.get(request.reason)
     return {
         "state": request.state,
         "reason": request.reason,
-        "reason_label": gettext(reason.label) if reason else request.reason,
+        "reason_label": cancellation_reason_label(request.reason),
         "side": request.side,
         "report_supplier": request.report_supplier,
         "requested_at": request.requested_at,
