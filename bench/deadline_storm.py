@@ -7,6 +7,9 @@ memory through the storm (benchmark 4).
         .venv/bin/python bench/deadline_storm.py --orders 100000
     RESCIND_DATABASE_URL=sqlite:////tmp/rescind_storm.sqlite3 \\
         .venv/bin/python bench/deadline_storm.py --orders 100000
+    RESCIND_BENCH_CITUS_URL=postgres://postgres@127.0.0.1:9700/rescind \\
+    RESCIND_DATABASE_URL=postgres://postgres@127.0.0.1:9700/rescind_storm \\
+        .venv/bin/python bench/deadline_storm.py --orders 20000 --citus
 
 The database named there is dropped and made anew. Every run makes a fresh set of N orders,
 each paid and awaiting shipment with a pending cancellation request, its seller's reminder
@@ -16,7 +19,8 @@ for that history (one order is built through them, then copied in bulk). Then:
 - raw floor: worker processes (two on PostgreSQL, one on SQLite, which has no SKIP LOCKED)
   fire the deadlines in batches with set-based SQL: claim due deadlines (`FOR UPDATE SKIP
   LOCKED`) and mark them fired, close the orders, approve the requests, void the orders' other
-  deadlines, insert the refunds, the timeline rows and the task rows.
+  deadlines, insert the refunds, the timeline rows and the task rows. On Citus (`--citus`)
+  a statement per table, each worker claiming its own orders (bench/storm_citus.py).
 - service: as many processes run `RescindWorker` passes (the real `deadlines_fire_due`, the
   auto-approval service) until nothing is due.
 
@@ -64,7 +68,8 @@ from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 from django.db.models import F  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
-from service_floor import database_reset  # noqa: E402
+from service_floor import database_reset, engine_name  # noqa: E402
+from storm_citus import raw_batch_citus  # noqa: E402
 
 from rescind.aftersale.models import CancellationRequest  # noqa: E402
 from rescind.aftersale.services import cancellation_request  # noqa: E402
@@ -214,8 +219,10 @@ def storm_make(template: dict, count: int) -> None:
 
 # --- the end state, checked by query ----------------------------------------------------------
 
-def storm_check(count: int) -> dict[str, tuple[int, int]]:
-    """Every order transitioned exactly once: name -> (found, expected)."""
+def storm_check(count: int, others: int) -> dict[str, tuple[int, int]]:
+    """Every order transitioned exactly once: name -> (found, expected). `others`: how many
+    deadlines an order has besides its seller response and its reminder (all voided at the
+    end: those voided at payment, those the close voids)."""
     closed = Order.objects.filter(state="closed", close_reason="cancelled_on_request")
     seller_response = Deadline.objects.filter(kind=Deadline.Kind.SELLER_RESPONSE)
     approvals = TimelineEntry.objects.filter(kind="CancellationAutoApproved")
@@ -245,7 +252,7 @@ def storm_check(count: int) -> dict[str, tuple[int, int]]:
             fired_at__isnull=False, voided_at__isnull=True).count(), count),
         "other deadlines voided, not fired": (Deadline.objects.exclude(
             kind__in=[Deadline.Kind.SELLER_RESPONSE, Deadline.Kind.SELLER_RESPONSE_REMINDER])
-            .filter(fired_at__isnull=True, voided_at__isnull=False).count(), 3 * count),
+            .filter(fired_at__isnull=True, voided_at__isnull=False).count(), others * count),
         # R23: each refund's start deadline runs on after the order closed.
         "refund start deadlines open, one per refund": (Deadline.objects.filter(
             kind=Deadline.Kind.REFUND_START, subject_id__in=refund_ids, fired_at__isnull=True,
@@ -408,7 +415,7 @@ def raw_batch_sqlite(cursor, params: dict) -> int:
     return len(ids)
 
 
-def raw_fire(batch: int) -> int:
+def raw_fire(batch: int, slot: int = 0, slots: int = 1) -> int:
     now = datetime.now(UTC)
     writes = _floor_writes(now)
     at = connection.ops.adapt_datetimefield_value
@@ -418,8 +425,12 @@ def raw_fire(batch: int) -> int:
               "cause": writes["cause"], "start_by": at(writes["start_by"]),
               "arrive_by": at(writes["arrive_by"]), "kind_1": kind_1, "params_1": params_1,
               "kind_2": kind_2, "params_2": params_2, "notify": NOTIFY_TASK,
-              "refund": REFUND_TASK, "never": at(datetime(9999, 1, 1, tzinfo=UTC))}
+              "refund": REFUND_TASK, "never": at(datetime(9999, 1, 1, tzinfo=UTC)),
+              "slot": slot, "slots": slots}
     one_batch = raw_batch_postgresql if connection.vendor == "postgresql" else raw_batch_sqlite
+    if engine_name() == "citus":  # this process claims the orders with order_id % slots = slot
+        def one_batch(cursor, params):
+            return raw_batch_citus(cursor, params, REFUND_COLUMNS, TASK_COLUMNS)
     closed = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -442,7 +453,7 @@ def _cpu_seconds(backend_pid: int | None) -> float:
     return seconds
 
 
-def child(variant: str, batch: int) -> None:
+def child(variant: str, batch: int, slot: int, slots: int) -> None:
     """A worker process: connect, say ready, wait for "go", run, report."""
     _floor_writes(datetime.now(UTC))  # warm up both alike: the calendar loads its holidays
     backend = None
@@ -453,7 +464,7 @@ def child(variant: str, batch: int) -> None:
     print("ready", flush=True)
     sys.stdin.readline()
     began, cpu = time.perf_counter(), _cpu_seconds(backend)
-    done = service_fire() if variant == "service" else raw_fire(batch)
+    done = service_fire() if variant == "service" else raw_fire(batch, slot, slots)
     print(json.dumps({"done": done, "seconds": time.perf_counter() - began,
                       "cpu_seconds": _cpu_seconds(backend) - cpu}), flush=True)
 
@@ -489,8 +500,9 @@ def run_processes(variant: str, processes: int, batch: int, sample_every: float)
     connections.close_all()
     command = [sys.executable, os.path.abspath(__file__), "--child", variant, "--batch",
                str(batch)]
-    workers = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                text=True) for _ in range(processes)]
+    workers = [subprocess.Popen([*command, "--slot", str(i), str(processes)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+               for i in range(processes)]
     for worker in workers:
         assert worker.stdout.readline().strip() == "ready", f"{variant} worker did not start"
     began = time.perf_counter()
@@ -543,7 +555,10 @@ def one_run(template: dict, args) -> dict:
         if run["memory"]:
             figures["service_memory"] = run["memory"]
         began = time.perf_counter()
-        ok = check_print(variant, storm_check(args.orders)) and ok
+        others = sum(row["kind"] not in (Deadline.Kind.SELLER_RESPONSE,
+                                          Deadline.Kind.SELLER_RESPONSE_REMINDER)
+                     for row in template[Deadline])
+        ok = check_print(variant, storm_check(args.orders, others)) and ok
         figures[f"{variant}_check_seconds"] = time.perf_counter() - began
         print(f"  {variant}: made {args.orders} orders in "
               f"{figures[f'{variant}_make_seconds']:.1f} s; fired them in "
@@ -593,15 +608,18 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, default=None,
                         help="instead: profile the firing of --orders orders in this process "
                              "with cProfile, statistics to this file")
+    parser.add_argument("--citus", action="store_true", help="distribute the database on the "
+                        "Citus coordinator it is on (RESCIND_BENCH_CITUS_URL)")
     parser.add_argument("--child", choices=["raw", "service"], help=argparse.SUPPRESS)
+    parser.add_argument("--slot", type=int, nargs=2, default=[0, 1], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.batch)
+        child(args.child, args.batch, *args.slot)
         return
-    engine = connection.vendor
-    args.processes = args.processes or (2 if engine == "postgresql" else 1)
     began = time.perf_counter()
-    database_reset()
+    database_reset(citus=args.citus)
+    engine = engine_name()
+    args.processes = args.processes or (1 if engine == "sqlite" else 2)
     template = snapshot(template_order(due_at=datetime.now(UTC) - timedelta(minutes=1)))
     if args.profile:
         profile_firing(template, args.orders, args.profile)

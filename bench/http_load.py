@@ -18,7 +18,9 @@ from pathlib import Path
 # number of requests sent but not answered when the run ended (at most one per connection, plus
 # the one request() that wrk calls to check the script).
 # The id of each order answered 201 is taken from the body and written to a file for checking;
-# so is the first body of each other status (per thread), to say what went wrong.
+# so is the first body of each other status (per thread), to say what went wrong. With a Prefer
+# header (the minimal answer of issue 16), `applied` counts the answers that said
+# `Preference-Applied: return=minimal`.
 LUA = r"""
 local threads = {}
 local thread_count = 0
@@ -31,7 +33,7 @@ end
 
 local ids, position = {}, 1
 local method, path, headers, body, keyed
-statuses, laps, sent, answered, created, refusals = {}, 0, 0, 0, {}, {}
+statuses, laps, sent, answered, created, refusals, applied = {}, 0, 0, 0, {}, {}, 0
 
 function init(args)
   method, path = args[1], args[2]
@@ -45,6 +47,7 @@ function init(args)
   end
   headers = {["Authorization"] = "Bearer " .. token}
   if body then headers["Content-Type"] = "application/json" end
+  if args[8] and args[8] ~= "" then headers["Prefer"] = args[8] end
 end
 
 function request()
@@ -67,6 +70,8 @@ end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   answered = answered + 1
+  local said = headers["Preference-Applied"] or headers["preference-applied"]
+  if said == "return=minimal" then applied = applied + 1 end
   if status == 201 then
     table.insert(created, body:match('^{"id":%s*(%d+)') or "?")
   elseif status >= 300 and not refusals[status] then
@@ -79,12 +84,13 @@ function done(summary, latency, requests)
   local created_file = created_path and io.open(created_path, "w")
   local refusals_path = os.getenv("RESCIND_WRK_REFUSALS")
   local refusals_file = refusals_path and io.open(refusals_path, "w")
-  local total, all_laps, unanswered = {}, 0, 0
+  local total, all_laps, unanswered, all_applied = {}, 0, 0, 0
   for _, thread in ipairs(threads) do
     for status, count in pairs(thread:get("statuses")) do
       total[status] = (total[status] or 0) + count
     end
     all_laps = all_laps + thread:get("laps")
+    all_applied = all_applied + thread:get("applied")
     unanswered = unanswered + thread:get("sent") - thread:get("answered")
     if created_file then
       for _, id in ipairs(thread:get("created")) do created_file:write(id, "\n") end
@@ -104,10 +110,11 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'RESULT {"requests": %d, "duration_us": %d, "statuses": {%s}, ' ..
-    '"laps": %d, "unanswered": %d, ' ..
+    '"laps": %d, "unanswered": %d, "applied": %d, ' ..
     '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
     '"latency_us": {"mean": %.0f, "p50": %d, "p90": %d, "p99": %d, "max": %d}}\n',
     summary.requests, summary.duration, table.concat(parts, ", "), all_laps, unanswered,
+    all_applied,
     e.connect, e.read, e.write, e.status, e.timeout,
     latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency.max))
@@ -138,6 +145,7 @@ class Load:
     path: str
     body: str = ""
     idempotency_keys: bool = False
+    prefer: str = ""  # a Prefer header to send (RFC 7240), e.g. "return=minimal"
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,7 @@ class LoadResult:
     errors: dict[str, int]
     latency_ms: dict[str, float]
     non_2xx_reported: int  # wrk's own "Non-2xx or 3xx responses" line, 0 when absent
+    applied: int = 0  # answers with `Preference-Applied: return=minimal`
 
     @property
     def per_second(self) -> float:
@@ -168,7 +177,8 @@ class LoadResult:
                 "non_2xx": self.non_2xx, "wrk_non_2xx_or_3xx": self.non_2xx_reported,
                 "laps": self.laps, "unanswered": self.unanswered,
                 "refusals": {str(k): v for k, v in sorted(self.refusals.items())},
-                "socket_errors": self.errors, "latency_ms": self.latency_ms}
+                "socket_errors": self.errors, "latency_ms": self.latency_ms,
+                "preference_applied": self.applied}
 
 
 def wrk_run(wrk: str, base_url: str, load: Load, ids: list[int], token: str, *,
@@ -184,7 +194,7 @@ def wrk_run(wrk: str, base_url: str, load: Load, ids: list[int], token: str, *,
                    "--duration", duration, "--timeout", timeout, "--latency",
                    "--script", str(script), base_url, "--", load.method, load.path,
                    str(id_file), token, str(threads), load.body,
-                   "1" if load.idempotency_keys else "0"]
+                   "1" if load.idempotency_keys else "0", load.prefer]
         created, refused = Path(folder) / "created.txt", Path(folder) / "refusals.txt"
         done = subprocess.run(command, capture_output=True, text=True, check=False,
                               env={**os.environ, "RESCIND_WRK_CREATED_IDS": str(created),
@@ -202,5 +212,6 @@ def wrk_run(wrk: str, base_url: str, load: Load, ids: list[int], token: str, *,
         unanswered=data["unanswered"], created_ids=created_ids, refusals=refusals,
         errors=data["errors"],
         latency_ms={k: round(v / 1000, 2) for k, v in data["latency_us"].items()},
-        non_2xx_reported=int(reported.group(1)) if reported else 0)
+        non_2xx_reported=int(reported.group(1)) if reported else 0,
+        applied=data["applied"])
     return result, done.stdout

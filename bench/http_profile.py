@@ -1,6 +1,7 @@
 """Where a cancellation request spends its time inside the server: the WSGI application that
 `rescind serve` runs, called in this process (no network, no server threads), for the same
-two endpoints bench/http_ratio.py loads.
+two endpoints bench/http_ratio.py loads (the cancellation with each of its answers: the whole
+order detail, and the minimal one on `Prefer: return=minimal`).
 
     RESCIND_DATABASE_URL=postgres://postgres@127.0.0.1:5432/rescind_http \\
         .venv/bin/python bench/http_profile.py --count 300 --out /tmp/rescind_profile
@@ -35,7 +36,7 @@ from service_floor import database_reset, orders_make  # noqa: E402
 APPLICATION = get_wsgi_application()
 
 
-def wsgi_call(method: str, path: str, token: str, body: str = "") -> int:
+def wsgi_call(method: str, path: str, token: str, body: str = "", prefer: str = "") -> int:
     """One request through the WSGI application, as the server would make it; its status."""
     data = body.encode()
     environ = {
@@ -46,6 +47,7 @@ def wsgi_call(method: str, path: str, token: str, body: str = "") -> int:
         "wsgi.input": io.BytesIO(data), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http", "wsgi.multithread": True, "wsgi.multiprocess": True,
         "wsgi.run_once": False,
+        **({"HTTP_PREFER": prefer} if prefer else {}),
     }
     status: list[str] = []
     answer = APPLICATION(environ, lambda s, headers, exc_info=None: status.append(s))
@@ -73,6 +75,11 @@ class Requests:
         order_id = self.fresh.pop()
         return wsgi_call("POST", f"/api/v1/orders/{order_id}/cancellation-request",
                          self.token, CANCEL_BODY)
+
+    def cancel_minimal(self) -> int:
+        order_id = self.fresh.pop()
+        return wsgi_call("POST", f"/api/v1/orders/{order_id}/cancellation-request",
+                         self.token, CANCEL_BODY, prefer="return=minimal")
 
 
 def timed(act: Callable[[], int], count: int, expected: int) -> float:
@@ -140,21 +147,28 @@ def main() -> None:
 
     database_reset()
     requests = Requests(buyer_token(), orders_make(500))
-    requests.fresh = orders_make(6 * args.count + 100)
+    requests.fresh = orders_make(8 * args.count + 100)
     for _ in range(30):  # warm up: imports, caches, the connection
         requests.state()
         requests.cancel()
+        requests.cancel_minimal()
 
     state_ms = timed(requests.state, args.count, 200)
     cancel_ms = timed(requests.cancel, args.count, 201)
+    minimal_ms = timed(requests.cancel_minimal, args.count, 201)
     print(f"{connection.vendor}, one thread, {args.count} requests each: in-process ratio "
-          f"(cancel/s over state/s) {state_ms / cancel_ms:.2f}")
+          f"(cancel/s over state/s) {state_ms / cancel_ms:.2f} with the whole detail, "
+          f"{state_ms / minimal_ms:.2f} with the minimal answer")
     figures = {
         "database": connection.vendor,
         "state": report_endpoint("GET /orders/{id}/state", requests.state, state_ms,
                                  database_share(requests.state, args.count)),
         "cancel": report_endpoint("POST /orders/{id}/cancellation-request", requests.cancel,
                                   cancel_ms, database_share(requests.cancel, args.count)),
+        "cancel_minimal": report_endpoint(
+            "POST /orders/{id}/cancellation-request, Prefer: return=minimal",
+            requests.cancel_minimal, minimal_ms,
+            database_share(requests.cancel_minimal, args.count)),
     }
 
     profiler = cProfile.Profile()

@@ -6,16 +6,22 @@ same run; and the memory of the server's worker processes meanwhile.
         .venv/bin/python bench/http_ratio.py --workers 1 2 4
     RESCIND_DATABASE_URL=sqlite:////tmp/rescind_http.sqlite3 \\
         .venv/bin/python bench/http_ratio.py --workers 1 2 4 --duration 10 --repeat 1
+    RESCIND_BENCH_CITUS_URL=postgres://postgres@127.0.0.1:9700/rescind \\
+    RESCIND_DATABASE_URL=postgres://postgres@127.0.0.1:9700/rescind_http \\
+        .venv/bin/python bench/http_ratio.py --workers 1 2 4 --citus
 
 The database named there is dropped and made anew. For each worker count the server is started
 the way users start it (`rescind serve`: granian, WSGI) and wrk drives it at 16 connections:
 first `GET /api/v1/orders/{id}/state` (the trivial endpoint: the bearer token and one read of
 the order by primary key), then `POST /api/v1/orders/{id}/cancellation-request` with each request
-on a fresh paid order. Figures are the median of `--repeat` pairs; the ratio is cancellation /
-trivial requests per second within each pair, so the machine's load cancels out.
+on a fresh paid order, once for each `--variants`: `full` answers the whole order detail (the
+default answer), `minimal` sends `Prefer: return=minimal` (RFC 7240, issue 16) and is answered
+the order's state and the request made. Figures are the median of `--repeat` rounds; a ratio is
+cancellation / trivial requests per second within each round, so the machine's load cancels out.
 
 After every cancellation run the number of 201 answers is checked against the number of new
-CancellationRequest rows, by query. VmRSS of every worker process is sampled each 0.5 s.
+CancellationRequest rows, by query, and so is the Preference-Applied header of every answer.
+VmRSS of every worker process is sampled each 0.5 s.
 `--servers granian gunicorn` runs gunicorn's sync workers through the same runs, to compare
 (gunicorn is not a dependency: `pip install gunicorn` first).
 """
@@ -38,12 +44,19 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from http_load import Load, LoadResult, wrk_ensure, wrk_run  # noqa: E402
 from http_server import SERVERS, Server  # noqa: E402
-from service_floor import database_reset, orders_make  # noqa: E402  (sets Django up)
+from service_floor import (  # noqa: E402  (sets Django up)
+    database_reset,
+    engine_name,
+    orders_make,
+)
 
 from rescind.accounts.models import ApiToken  # noqa: E402
 from rescind.aftersale.models import CancellationRequest  # noqa: E402
 
 TRIVIAL = Load("GET", "/api/v1/orders/{id}/state")
+CANCEL_PATH = "/api/v1/orders/{id}/cancellation-request"
+# The cancellation's answers measured: the whole order detail, and the minimal one.
+VARIANTS = {"full": "", "minimal": "return=minimal"}
 CANCEL_BODY = json.dumps({"reason": "no_longer_needed", "report_supplier": False})
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
 READY_PATH = "/api/v1/orders/0/state"  # 401 without a token: the application answers
@@ -102,28 +115,33 @@ def orders_requested_since(last_id: int) -> list[int]:
     return rows
 
 
-def check(cancel: LoadResult, requested: list[int], orders_made: int) -> dict:
+def check(cancel: LoadResult, requested: list[int], orders_made: int, minimal: bool) -> dict:
     """Every 201 answer made exactly one CancellationRequest row, for the order it names, and no
     request made one without a 201. Requests in flight when wrk stopped are done by the server
     but their answers never reach wrk, so there may be that many more rows than 201s; a run
-    that ran out of fresh orders fails too."""
+    that ran out of fresh orders fails too. Every answer of a minimal run, and none of a full
+    one, said `Preference-Applied: return=minimal`."""
     answered, answered_orders = cancel.statuses.get(201, 0), set(cancel.created_ids)
     rows_of_answered = sum(1 for order_id in requested if order_id in answered_orders)
     return {"answered_201": answered, "rows_created": len(requested),
             "rows_for_answered_orders": rows_of_answered,
             "cut_off_at_end": cancel.unanswered, "orders_made": orders_made,
+            "preference_applied": cancel.applied,
             "ok": (answered == len(answered_orders) == rows_of_answered
                    and len(set(requested)) == len(requested)
                    and answered <= len(requested) <= answered + cancel.unanswered
-                   and cancel.laps == 0)}
+                   and cancel.laps == 0
+                   and cancel.applied == (answered if minimal else 0))}
 
 
 class Bench:
     def __init__(self, args: argparse.Namespace, token: str, read_ids: list[int]):
         self.args, self.token, self.read_ids = args, token, read_ids
         self.wrk = wrk_ensure()
-        self.cancel = Load("POST", "/api/v1/orders/{id}/cancellation-request", CANCEL_BODY,
-                           idempotency_keys=args.idempotency_keys)
+        self.cancels = {variant: Load("POST", CANCEL_PATH, CANCEL_BODY,
+                                      idempotency_keys=args.idempotency_keys,
+                                      prefer=VARIANTS[variant])
+                        for variant in args.variants}
 
     def load(self, server: Server, load: Load, ids: list[int],
              seconds: float) -> tuple[LoadResult, float, float]:
@@ -137,22 +155,24 @@ class Bench:
         return result, began, ended
 
     def pair(self, server: Server, seconds: float) -> dict:
-        """The trivial endpoint, then the cancellation endpoint on fresh orders."""
+        """The trivial endpoint, then the cancellation endpoint on fresh orders, once for each
+        variant of its answer (the whole detail, the minimal one)."""
         trivial, t_began, t_ended = self.load(server, TRIVIAL, self.read_ids, seconds)
-        ids = fresh_orders(trivial.per_second, seconds)
-        last_id = settled(requests_last_id)
-        cancel, c_began, c_ended = self.load(server, self.cancel, ids, seconds)
-        held = database_connections()
-        requested = settled(lambda: orders_requested_since(last_id))
-        return {
-            "trivial": trivial.as_dict(), "cancel": cancel.as_dict(),
-            "ratio": cancel.per_second / trivial.per_second,
-            "check": check(cancel, requested, len(ids)),
-            "database_connections_after": held,
-            "memory": {"trivial": server.sampler.during(t_began, t_ended),
-                       "cancel": server.sampler.during(c_began, c_ended)},
-            "window": (t_began, c_ended),
-        }
+        round_ = {"trivial": trivial.as_dict(), "variants": {},
+                  "memory": {"trivial": server.sampler.during(t_began, t_ended)}}
+        for variant, load in self.cancels.items():
+            ids = fresh_orders(trivial.per_second, seconds)
+            last_id = settled(requests_last_id)
+            cancel, c_began, c_ended = self.load(server, load, ids, seconds)
+            held = database_connections()
+            requested = settled(lambda last_id=last_id: orders_requested_since(last_id))
+            round_["variants"][variant] = {
+                "cancel": cancel.as_dict(), "ratio": cancel.per_second / trivial.per_second,
+                "check": check(cancel, requested, len(ids), minimal=variant == "minimal"),
+                "database_connections_after": held}
+            round_["memory"][variant] = server.sampler.during(c_began, c_ended)
+        round_["window"] = (t_began, c_ended)
+        return round_
 
     def server_runs(self, server_name: str, workers: int) -> dict:
         server = Server(server_name, workers, port=self.args.port,
@@ -161,8 +181,9 @@ class Bench:
         try:
             self.load(server, TRIVIAL, self.read_ids, self.args.warmup)  # caches, connections
             warm = self.load(server, TRIVIAL, self.read_ids, 1)[0]
-            self.load(server, self.cancel, fresh_orders(warm.per_second, self.args.warmup),
-                      self.args.warmup)
+            for load in self.cancels.values():
+                self.load(server, load, fresh_orders(warm.per_second, self.args.warmup),
+                          self.args.warmup)
             pairs = []
             for repeat in range(self.args.repeat):
                 pairs.append(self.pair(server, self.args.duration))
@@ -178,59 +199,79 @@ class Bench:
 
 
 def medians(pairs: list[dict]) -> dict:
-    def median(side: str, key: str) -> float:
-        if key == "p99":
-            return statistics.median(p[side]["latency_ms"]["p99"] for p in pairs)
-        return statistics.median(p[side]["requests_per_second"] for p in pairs)
+    """Per figure, the median over the rounds; per variant of the cancellation's answer, its
+    requests/s, p99 and ratio to the trivial endpoint of the same round."""
+    def median(of) -> float:
+        return statistics.median(of(p) for p in pairs)
 
-    return {"trivial_rps": median("trivial", "rps"), "trivial_p99_ms": median("trivial", "p99"),
-            "cancel_rps": median("cancel", "rps"), "cancel_p99_ms": median("cancel", "p99"),
-            "ratio": statistics.median(p["ratio"] for p in pairs),
+    def of_variant(variant: str) -> dict:
+        def side(p: dict) -> dict:
+            return p["variants"][variant]
+
+        return {"cancel_rps": median(lambda p: side(p)["cancel"]["requests_per_second"]),
+                "cancel_p99_ms": median(lambda p: side(p)["cancel"]["latency_ms"]["p99"]),
+                "ratio": median(lambda p: side(p)["ratio"])}
+
+    variants = {variant: of_variant(variant) for variant in pairs[0]["variants"]}
+    return {"trivial_rps": median(lambda p: p["trivial"]["requests_per_second"]),
+            "trivial_p99_ms": median(lambda p: p["trivial"]["latency_ms"]["p99"]),
+            "variants": variants,
             "peak_worker_rss_mib": max(
-                max(p["memory"][s].get("peak_worker_kib", 0) for s in ("trivial", "cancel"))
+                max(m.get("peak_worker_kib", 0) for m in p["memory"].values())
                 for p in pairs) / 1024,
             "max_run_growth_mib": max(
-                max(p["memory"][s].get("second_half_growth_kib", 0)
-                    for s in ("trivial", "cancel")) for p in pairs) / 1024,
-            "checks_ok": all(p["check"]["ok"] for p in pairs)}
+                max(m.get("second_half_growth_kib", 0) for m in p["memory"].values())
+                for p in pairs) / 1024,
+            "checks_ok": all(v["check"]["ok"] for p in pairs for v in p["variants"].values())}
 
 
 def report_pair(server: str, workers: int, repeat: int, pair: dict) -> None:
-    t, c, check = pair["trivial"], pair["cancel"], pair["check"]
     print(f"  {server} x{workers} run {repeat}:")
-    for name, side in (("state", t), ("cancel", c)):
-        print(f"    {name:>6}: {side['requests_per_second']:6.0f}/s, p99 "
+    sides = [("state", pair["trivial"])] + [
+        (f"cancel {variant}", v["cancel"]) for variant, v in pair["variants"].items()]
+    for name, side in sides:
+        print(f"    {name:>14}: {side['requests_per_second']:6.0f}/s, p99 "
               f"{side['latency_ms']['p99']:7.1f} ms, statuses {side['statuses']}, non-2xx "
               f"{side['non_2xx']} (wrk: {side['wrk_non_2xx_or_3xx']}), socket errors "
               f"{sum(side['socket_errors'].values()) - side['socket_errors']['status']}")
         for status, body in side["refusals"].items():
             print(f"            first {status} answer: {body}")
-    held = pair["database_connections_after"]
-    print(f"    check: {check['answered_201']} answered 201, {check['rows_for_answered_orders']} "
-          f"rows for their orders, {check['rows_created']} new rows in all (cut off at the end: "
-          f"{check['cut_off_at_end']}): {'ok' if check['ok'] else 'MISMATCH'}"
-          + (f"; ran out of orders ({c['laps']} laps)" if c["laps"] else "")
-          + (f"; server holds {held} database connections" if held is not None else ""),
-          flush=True)
+    for variant, v in pair["variants"].items():
+        check, c, held = v["check"], v["cancel"], v["database_connections_after"]
+        print(f"    check {variant}: {check['answered_201']} answered 201, "
+              f"{check['rows_for_answered_orders']} rows for their orders, "
+              f"{check['rows_created']} new rows in all (cut off at the end: "
+              f"{check['cut_off_at_end']}), Preference-Applied on "
+              f"{check['preference_applied']}: {'ok' if check['ok'] else 'MISMATCH'}"
+              + (f"; ran out of orders ({c['laps']} laps)" if c["laps"] else "")
+              + (f"; server holds {held} database connections" if held is not None else ""),
+              flush=True)
 
 
 def report_table(results: list[dict], repeat: int) -> None:
-    print(f"\n{connection.vendor}, {results[0]['pairs'][0]['trivial']['seconds']:.0f} s a run, "
+    print(f"\n{engine_name()}, {results[0]['pairs'][0]['trivial']['seconds']:.0f} s a run, "
           f"median of {repeat}; targets: ratio >= {TARGET_RATIO}, p99 <= {TARGET_P99_MS:.0f} ms")
-    print(f"{'server':>9} {'workers':>7} {'state/s':>8} {'p99 ms':>7} {'cancel/s':>9} "
-          f"{'p99 ms':>7} {'ratio':>6} {'RSS MiB':>8} {'growth':>7} {'checks':>7}")
+    print(f"{'server':>9} {'workers':>7} {'state/s':>8} {'p99 ms':>7} {'answer':>8} "
+          f"{'cancel/s':>9} {'p99 ms':>7} {'ratio':>6} {'RSS MiB':>8} {'growth':>7} "
+          f"{'checks':>7}")
     for r in results:
         m = r["median"]
-        print(f"{r['server']:>9} {r['workers']:>7} {m['trivial_rps']:>8.0f} "
-              f"{m['trivial_p99_ms']:>7.1f} {m['cancel_rps']:>9.0f} {m['cancel_p99_ms']:>7.1f} "
-              f"{m['ratio']:>6.2f} {m['peak_worker_rss_mib']:>8.1f} "
-              f"{m['max_run_growth_mib']:>7.2f} {'ok' if m['checks_ok'] else 'FAILED':>7}")
-    print("(RSS: the largest worker's peak; growth: the most any worker grew over the second "
-          "half of a run, MiB)")
-    fitting = [r for r in results if r["median"]["cancel_p99_ms"] <= TARGET_P99_MS]
-    best = max(fitting or results, key=lambda r: r["median"]["cancel_rps"])
-    print(f"most cancellations/s{' within the p99 target' if fitting else ''}: "
-          f"{best['server']} with {best['workers']} worker(s)")
+        for variant, v in m["variants"].items():
+            print(f"{r['server']:>9} {r['workers']:>7} {m['trivial_rps']:>8.0f} "
+                  f"{m['trivial_p99_ms']:>7.1f} {variant:>8} {v['cancel_rps']:>9.0f} "
+                  f"{v['cancel_p99_ms']:>7.1f} {v['ratio']:>6.2f} "
+                  f"{m['peak_worker_rss_mib']:>8.1f} {m['max_run_growth_mib']:>7.2f} "
+                  f"{'ok' if m['checks_ok'] else 'FAILED':>7}")
+    print("(answer: full = the whole order detail, minimal = Prefer: return=minimal; RSS: the "
+          "largest worker's peak; growth: the most any worker grew over the second half of a "
+          "run, MiB)")
+    for variant in results[0]["median"]["variants"]:
+        fitting = [r for r in results
+                   if r["median"]["variants"][variant]["cancel_p99_ms"] <= TARGET_P99_MS]
+        best = max(fitting or results,
+                   key=lambda r, v=variant: r["median"]["variants"][v]["cancel_rps"])
+        print(f"most {variant} cancellations/s{' within the p99 target' if fitting else ''}: "
+              f"{best['server']} with {best['workers']} worker(s)")
 
 
 def main() -> None:
@@ -245,21 +286,27 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--read-orders", type=int, default=2000,
                         help="orders the trivial endpoint cycles through")
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS),
+                        default=list(VARIANTS),
+                        help="the cancellation's answers to measure (full detail, minimal)")
     parser.add_argument("--idempotency-keys", action="store_true",
                         help="send a fresh Idempotency-Key with every cancellation request")
     parser.add_argument("--threads-per-worker", type=int, default=4,
                         help="`rescind serve --threads` (granian; gunicorn sync ignores it)")
     parser.add_argument("--json", metavar="PATH", help="write every figure here")
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output")
+    parser.add_argument("--citus", action="store_true", help="distribute the database on the "
+                        "Citus coordinator it is on (RESCIND_BENCH_CITUS_URL)")
     args = parser.parse_args()
 
     wrk_ensure()
-    database_reset()
+    database_reset(citus=args.citus)
+    engine = engine_name()
     token = buyer_token()
     read_ids = orders_make(args.read_orders)
     connections.close_all()
     load_before = os.getloadavg()
-    print(f"{connection.vendor}: {args.connections} connections, {args.duration:g} s a run, "
+    print(f"{engine}: {args.connections} connections, {args.duration:g} s a run, "
           f"{args.repeat} run(s); load average {load_before[0]:.2f}", flush=True)
     bench = Bench(args, token, read_ids)
     results = [bench.server_runs(server, workers)
@@ -268,7 +315,7 @@ def main() -> None:
     all_checks_ok = all(r["median"]["checks_ok"] for r in results)
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"benchmark": "http_ratio", "database": connection.vendor,
+            json.dump({"benchmark": "http_ratio", "database": engine,
                        "at": datetime.now(UTC).isoformat(timespec="seconds"),
                        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                    "load_average_before": load_before,

@@ -6,7 +6,9 @@ Runs, one after another so they never share the machine with each other:
 1. the service floor ratio (bench/service_floor.py) on PostgreSQL at 1, 2 and 4 processes and on
    SQLite in one;
 2. the HTTP ratio and the web workers' memory (bench/http_ratio.py) on PostgreSQL, at 1, 2 and 4
-   server workers, and on SQLite;
+   server workers, and on SQLite; the cancellation answering the whole order detail and, on
+   `Prefer: return=minimal`, the minimal answer (issue 16 item 2), each against the trivial
+   endpoint of the same round;
 3. the deadline storm and the workers' memory (bench/deadline_storm.py): 100,000 orders on
    PostgreSQL with two workers, and on SQLite with one;
 4. the task claim before and after 1,000,000 finished task rows were written and pruned

@@ -5,6 +5,9 @@ raw SQL that makes the same writes, through the same driver, in the same run.
         .venv/bin/python bench/service_floor.py --processes 1 2 4
     RESCIND_DATABASE_URL=sqlite:////tmp/rescind_bench.sqlite3 \\
         .venv/bin/python bench/service_floor.py --processes 1
+    RESCIND_BENCH_CITUS_URL=postgres://postgres@127.0.0.1:9700/rescind \\
+    RESCIND_DATABASE_URL=postgres://postgres@127.0.0.1:9700/rescind_bench \\
+        .venv/bin/python bench/service_floor.py --processes 1 2 4 --citus
 
 The database named there is dropped and made anew. Each figure is transactions per second over
 `--count` transactions per process, the median of `--repeat` runs; the ratio is service / raw
@@ -24,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))  # tests.citus_cluster
 
 import django  # noqa: E402
 
@@ -41,9 +45,20 @@ from rescind.orders.services import CheckoutItem, checkout_create  # noqa: E402
 PAID_AT = datetime.now(UTC) - timedelta(days=2)
 
 
-def database_reset() -> None:
+CITUS_URL = os.environ.get("RESCIND_BENCH_CITUS_URL", "")
+
+
+def database_reset(*, citus: bool = False) -> None:
     """Drop the database named by RESCIND_DATABASE_URL, make it anew and migrate it (every
-    benchmark but the query plans starts here)."""
+    benchmark but the query plans starts here).
+
+    With `citus` that database must be on the Citus coordinator of RESCIND_BENCH_CITUS_URL (a
+    database there whose workers were added, docs/deployment.md): the new one gets the same
+    workers and is distributed once migrated, as `rescind citus distribute` does, with Citus's
+    default shard count (32 a table)."""
+    if citus and not CITUS_URL:
+        sys.exit("--citus needs RESCIND_BENCH_CITUS_URL: the coordinator's database with its "
+                 "workers added, e.g. postgres://postgres@127.0.0.1:9700/rescind")
     db = settings.DATABASES["default"]
     if connection.vendor == "sqlite":
         for suffix in ("", "-wal", "-shm"):
@@ -57,7 +72,22 @@ def database_reset() -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
         admin.close()
+    if citus:
+        from tests.citus_cluster import nodes_add
+
+        nodes_add(CITUS_URL)
     call_command("migrate", verbosity=0)
+    if citus:
+        from rescind.citus import distribute
+
+        distribute()
+
+
+def engine_name() -> str:
+    """sqlite, postgresql, or citus (PostgreSQL with the schema distributed)."""
+    from rescind.citus import citus_state
+
+    return "citus" if citus_state() == "distributed" else connection.vendor
 
 
 def orders_make(count: int) -> list[int]:
@@ -83,8 +113,9 @@ def orders_make(count: int) -> list[int]:
 RAW = {
     "lock": "SELECT id FROM rescind_orders_order WHERE id = %s FOR UPDATE",
     "request": "INSERT INTO rescind_aftersale_cancellationrequest (order_id, reason, side, "
-               "report_supplier, state, requested_at, respond_by, decision_note) "
-               "VALUES (%s, 'no_longer_needed', 'buyer', false, 'pending', %s, %s, '')",
+               "report_supplier, state, requested_at, respond_by, decision_note, "
+               "refusal_reason) "
+               "VALUES (%s, 'no_longer_needed', 'buyer', false, 'pending', %s, %s, '', '')",
     "order": "UPDATE rescind_orders_order SET closed_at = NULL WHERE id = %s",
     "timeline": "INSERT INTO rescind_orders_timelineentry (order_id, at, kind, actor, "
                 "actor_user_id, params) VALUES (%s, %s, 'CancellationRequested', 'buyer', "
@@ -149,9 +180,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", metavar="PATH", help="write the figures here")
+    parser.add_argument("--citus", action="store_true", help="distribute the database on the "
+                        "Citus coordinator it is on (RESCIND_BENCH_CITUS_URL)")
     args = parser.parse_args()
-    database_reset()
-    engine = connection.vendor
+    database_reset(citus=args.citus)
+    engine = engine_name()
     print(f"{engine}: {args.count} transactions per process, median of {args.repeat}")
     print(f"{'processes':>9} {'raw tx/s':>10} {'service tx/s':>13} {'ratio':>6}")
     measure("raw", 1, 20)  # warm up: connections, caches, the first pages of each table

@@ -40,11 +40,11 @@ def citus_settings_apply() -> None:
         del connections["default"]
 
 
-def _workers() -> list[tuple[str, int]]:
-    """The workers added to the coordinator's own database (the URL's)."""
+def _workers(url: str) -> list[tuple[str, int]]:
+    """The workers added to the coordinator's database that `url` names."""
     import psycopg
 
-    with psycopg.connect(_libpq(CITUS_URL)) as conn:
+    with psycopg.connect(_libpq(url)) as conn:
         return conn.execute("SELECT nodename, nodeport FROM pg_dist_node WHERE groupid > 0 "
                             "ORDER BY nodeid").fetchall()
 
@@ -58,44 +58,52 @@ def _libpq(url: str, *, dbname: str | None = None) -> str:
     return " ".join(f"{k}={v}" for k, v in parts.items() if v)
 
 
-def _worker_database(host: str, port: int, name: str, *, create: bool) -> None:
+def _worker_database(host: str, port: int, name: str, *, create: bool, user: str) -> None:
     import psycopg
 
-    base = f"host={host} port={port} user={_user()} dbname=postgres"
+    base = f"host={host} port={port} user={user} dbname=postgres"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if create:
             conn.execute(f'CREATE DATABASE "{name}"')
     if create:
-        with psycopg.connect(f"host={host} port={port} user={_user()} dbname={name}",
+        with psycopg.connect(f"host={host} port={port} user={user} dbname={name}",
                              autocommit=True) as conn:
             conn.execute("CREATE EXTENSION citus")
 
 
-def _user() -> str:
+def _user(url: str) -> str:
     import dj_database_url
 
-    return dj_database_url.parse(CITUS_URL)["USER"] or "postgres"
+    return dj_database_url.parse(url)["USER"] or "postgres"
 
 
-def database_distribute() -> None:
-    """Give the migrated test database the coordinator's workers, then distribute it."""
+def nodes_add(cluster_url: str) -> None:
+    """Make the default connection's database (new, on the coordinator that `cluster_url`
+    names) a Citus cluster like `cluster_url`'s database: the extension, the same database with
+    it on every worker of that one, the coordinator and the workers added as nodes. Also used
+    by bench/ (RESCIND_BENCH_CITUS_URL)."""
     import dj_database_url
     from django.db import connection
 
-    from rescind.citus import distribute
-
     name = connection.settings_dict["NAME"]
-    coordinator = dj_database_url.parse(CITUS_URL)
-    workers = _workers()
+    coordinator = dj_database_url.parse(cluster_url)
+    workers = _workers(cluster_url)
     for host, port in workers:
-        _worker_database(host, port, name, create=True)
+        _worker_database(host, port, name, create=True, user=_user(cluster_url))
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS citus")
         cursor.execute("SELECT citus_set_coordinator_host(%s, %s)",
                        [coordinator["HOST"] or "127.0.0.1", int(coordinator["PORT"] or 5432)])
         for host, port in workers:
             cursor.execute("SELECT citus_add_node(%s, %s)", [host, port])
+
+
+def database_distribute() -> None:
+    """Give the migrated test database the coordinator's workers, then distribute it."""
+    from rescind.citus import distribute
+
+    nodes_add(CITUS_URL)
     distribute(shard_count=SHARDS)
 
 
@@ -121,5 +129,6 @@ def database_named(suffix: str) -> Iterator[str]:
 def worker_databases_drop() -> None:
     from django.db import connection
 
-    for host, port in _workers():
-        _worker_database(host, port, connection.settings_dict["NAME"], create=False)
+    for host, port in _workers(CITUS_URL):
+        _worker_database(host, port, connection.settings_dict["NAME"], create=False,
+                         user=_user(CITUS_URL))

@@ -171,9 +171,13 @@ def _seed_with_progress() -> None:
 @translations_app.command("update")
 def translations_update() -> None:
     """Bring every catalog in line with the marked texts (needs GNU gettext's xgettext)."""
-    from rescind.translations import PACKAGE, problems, update
+    from rescind.translations import PACKAGE, CatalogsOutOfReach, problems, update
 
-    update()
+    try:
+        update()
+    except CatalogsOutOfReach as exc:
+        _problem(f"makemessages failed: {exc}")
+        sys.exit(1)
     console.print(f"catalogs updated; {len(problems(PACKAGE))} message(s) still to translate "
                   "(`rescind translations check` lists them)")
 

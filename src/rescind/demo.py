@@ -1,4 +1,7 @@
-"""The demo marketplace: three stores, buyers, support, and ~20 orders at every step so far.
+"""The demo marketplace: five stores, buyers, support, and ~28 orders at every step so far.
+
+The stores sell in four currencies (issue 15): US dollars, euros, Brazilian reais and Japanese
+yen (no minor unit), each order charged and refunded in its store's currency (R3, R21, R22).
 
 Orders are driven through the real services at past instants, so each timeline reads as it
 would have happened.
@@ -39,23 +42,35 @@ DEMO_LOGINS = [
     ("carol", "buyer", "unpaid orders; one closed by timeout; a refund that failed for good"),
     ("sam", "seller · Sunrise Gadgets", "pending cancellation requests to answer"),
     ("tina", "seller · Tiny Threads", "orders to ship"),
-    ("uma", "seller · Umbrella Home", "an order not shipped in time"),
+    ("uma", "seller · Umbrella Home (EUR)", "an order not shipped in time"),
+    ("bia", "seller · Casa Aurora (BRL)", "a cancellation request in reais to answer"),
+    ("ken", "seller · Sakura Stationery (JPY)", "orders in yen to ship; a refund in yen"),
     ("support", "support (admin)", "/admin/ for raw data; overdue refunds in the inbox"),
     ("carrier", "carrier · Cainiao", "API only: POST /api/v1/carrier/events"),
 ]
 
+# (store, seller, currency, shipping fee, [(product, price, options)]); amounts in the minor
+# units of the store's currency: cents, centavos, and whole yen.
 STORES = [
-    ("Sunrise Gadgets", "sam", 499, [
+    ("Sunrise Gadgets", "sam", "USD", 499, [
         ("Wireless earbuds", 2999, {"colour": ["black", "white"]}),
         ("Phone case", 899, {"colour": ["red", "blue", "clear"], "model": ["A15", "S24"]}),
     ]),
-    ("Tiny Threads", "tina", 350, [
+    ("Tiny Threads", "tina", "USD", 350, [
         ("Cotton T-shirt", 1250, {"colour": ["white", "navy"], "size": ["S", "M", "L"]}),
         ("Wool socks", 675, {"size": ["36-39", "40-44"]}),
     ]),
-    ("Umbrella Home", "uma", 0, [
+    ("Umbrella Home", "uma", "EUR", 0, [
         ("Ceramic mug", 1100, {}),
         ("Desk lamp", 4590, {"colour": ["black", "brass"]}),
+    ]),
+    ("Casa Aurora", "bia", "BRL", 1290, [
+        ("Linen hammock", 18990, {"colour": ["sand", "indigo"]}),
+        ("Coffee beans 500 g", 4590, {}),
+    ]),
+    ("Sakura Stationery", "ken", "JPY", 500, [
+        ("Fountain pen", 3500, {"nib": ["fine", "medium"]}),
+        ("Washi notebook", 1200, {}),
     ]),
 ]
 # Where each buyer's orders go (R1), shown on their order pages.
@@ -106,12 +121,12 @@ def demo_seed(now: datetime | None = None) -> bool:
 
 def _catalogue() -> dict[str, Product]:
     products = {}
-    for store_name, seller_name, shipping, items in STORES:
-        store = Store.objects.create(name=store_name, shipping_fee=shipping)
+    for store_name, seller_name, currency, shipping, items in STORES:
+        store = Store.objects.create(name=store_name, currency=currency, shipping_fee=shipping)
         store.sellers.add(_user(seller_name))
         for name, price, choices in items:
             products[name] = Product.objects.create(store=store, name=name, unit_price=price,
-                                                    option_choices=choices)
+                                                    currency=currency, option_choices=choices)
     return products
 
 
@@ -211,7 +226,27 @@ def _orders(now: datetime, buyers: dict, products: dict[str, Product]) -> None:
     order = _paid(carol, products, "Desk lamp", at=now - 6 * day)[0]
     cancellation_request(order_id=order.pk, user=carol, reason="out_of_stock",
                          report_supplier=False, now=now - 4 * day)
+    _other_currencies(now, buyers, products)
     _settle_history(now)
+
+
+def _other_currencies(now: datetime, buyers: dict, products: dict[str, Product]) -> None:
+    """Orders in reais and in yen: a request waiting for the seller, an approved cancellation
+    refunded in yen (R21, R22), one to ship and one shipped."""
+    alice, bob, carol = buyers["alice"], buyers["bob"], buyers["carol"]
+    day = timedelta(days=1)
+    ken = Store.objects.get(name="Sakura Stationery").sellers.get()
+    order = _paid(alice, products, "Linen hammock", at=now - 3 * day)[0]
+    cancellation_request(order_id=order.pk, user=alice, reason="found_better_price",
+                         report_supplier=False, now=now - timedelta(hours=20))
+    order = _paid(bob, products, "Coffee beans 500 g", "Linen hammock", at=now - 5 * day)[0]
+    order_ship(order_id=order.pk, user=order.store.sellers.get(), carrier="Cainiao",
+               tracking_number="LP00700000001", now=now - 2 * day)
+    order = _paid(carol, products, "Fountain pen", at=now - 4 * day)[0]
+    cancellation_request(order_id=order.pk, user=carol, reason="ordered_wrong_item",
+                         report_supplier=False, now=now - 2 * day)
+    cancellation_approve(order_id=order.pk, user=ken, note="No problem.", now=now - day)
+    _paid(bob, products, "Washi notebook", "Fountain pen", at=now - day, method="e_wallet")
 
 
 def _settle_history(now: datetime) -> None:

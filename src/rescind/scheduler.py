@@ -30,10 +30,14 @@ from django.db import InterfaceError, OperationalError, transaction
 
 from rescind.aftersale.changes import change_expire
 from rescind.aftersale.reminders import reminder_send
-from rescind.aftersale.services import cancellation_auto_approve, order_close_not_shipped
+from rescind.aftersale.services import (
+    cancellation_auto_approve,
+    cancellations_auto_approve,
+    order_close_not_shipped,
+)
 from rescind.domain.errors import DomainError, TryLater
 from rescind.orders.models import Deadline, Order
-from rescind.orders.recording import order_claim, order_lock
+from rescind.orders.recording import order_lock
 from rescind.orders.services import order_close_unpaid
 from rescind.orders.shipping import (
     order_auto_complete,
@@ -42,10 +46,11 @@ from rescind.orders.shipping import (
     shipment_canceled_unanswered,
 )
 from rescind.refunds.services import refund_check_due, refund_start_due
+from rescind.statements import rows_claim
 
 logger = logging.getLogger(__name__)
 
-BATCH = 20  # deadlines fired per transaction
+BATCH = 100  # deadlines fired per transaction
 WINDOW = 4  # a claim picks a batch among the next WINDOW * BATCH candidates
 
 HANDLERS: dict[str, Callable[..., None]] = {
@@ -78,6 +83,12 @@ HANDLERS: dict[str, Callable[..., None]] = {
                     Deadline.Kind.DISPUTE_RESPONSE_REMINDER,
                     Deadline.Kind.RETURN_CONFIRMATION_REMINDER,
                     Deadline.Kind.PROTECTION_END_REMINDER)},
+}
+
+# Kinds whose deadlines a batch fires together, through a handler taking all their locked
+# orders at once and returning the refusals by order id (issue 16: the storm after a sale day).
+BATCHED: dict[str, Callable[..., dict]] = {
+    Deadline.Kind.SELLER_RESPONSE: cancellations_auto_approve,
 }
 
 
@@ -122,8 +133,9 @@ def deadline_fire(*, deadline_id: int, order_id: int, now: datetime) -> bool:
     """Fire one deadline if it is still open. Returns whether this call fired it."""
     with transaction.atomic():
         order = order_lock(order_id)
-        # Read under the lock: another worker may have fired it meanwhile.
-        deadline = Deadline.objects.filter(pk=deadline_id, fired_at__isnull=True,
+        # Read under the lock: another worker may have fired it meanwhile. By its order too,
+        # so that on Citus the read stays on the order's shard.
+        deadline = Deadline.objects.filter(pk=deadline_id, order_id=order.pk, fired_at__isnull=True,
                                            voided_at__isnull=True).first()
         if deadline is None or not _handler_run(order, deadline, now, savepoint=True):
             return False
@@ -145,23 +157,41 @@ def _due_ids(now: datetime, limit: int) -> list[int]:
                 .order_by("due_at").values_list("pk", flat=True)[:limit])
 
 
-def _claim(now: datetime, *, count: int, among: list[int]) -> list[Deadline]:
-    """The deadlines `among` still open, earliest first, of the first `count` orders this
-    transaction could lock; orders locked elsewhere (another worker's batch, a user's request)
-    are skipped, not waited for. The deadlines are read without a lock, then each order is
-    claimed by its id (order_claim), so on Citus every lock is single-shard. Call inside a
-    transaction."""
-    claimed: list[Deadline] = []
-    orders: dict[int, Order | None] = {}
-    for deadline in (Deadline.objects.filter(pk__in=among, fired_at__isnull=True,
-                                             voided_at__isnull=True, due_at__lte=now)
-                     .order_by("due_at")[:count]):
-        if deadline.order_id not in orders:
-            orders[deadline.order_id] = order_claim(deadline.order_id)
-        if orders[deadline.order_id] is not None:
-            deadline.order = orders[deadline.order_id]
-            claimed.append(deadline)
-    return claimed
+def _claim(now: datetime, *, count: int, among: list[int]) -> tuple[list[Deadline], list[int]]:
+    """Claim the orders of the first `count` orders' deadlines `among` still open, earliest
+    first; orders locked elsewhere (another worker's batch, a user's request) are skipped, not
+    waited for. Returns the claimed orders' deadlines still open (read under their locks, with
+    `deadline.order` set) and the ids of the deadlines looked at (claimed or skipped). Call
+    inside a transaction.
+
+    The one claiming design, the same on PostgreSQL and on Citus (module docstring): an
+    unlocked scan of the candidates, then a claim naming each order by its id
+    (`statements.rows_claim`: one `FOR UPDATE SKIP LOCKED` statement per order, sent in one
+    round trip), so every lock stays on its order's shard."""
+    scanned = list(Deadline.objects.filter(pk__in=among, fired_at__isnull=True,
+                                           voided_at__isnull=True, due_at__lte=now)
+                   .order_by("due_at").values_list("pk", "order_id"))
+    deadlines_of: dict[int, list[int]] = {}
+    for pk, order_id in scanned:
+        deadlines_of.setdefault(order_id, []).append(pk)
+    order_ids = list(deadlines_of)
+    claimed: dict[int, Order] = {}
+    looked = 0
+    while len(claimed) < count and looked < len(order_ids):
+        wanted = order_ids[looked:looked + count - len(claimed)]
+        looked += len(wanted)
+        claimed.update((order.pk, order) for order in rows_claim(Order, wanted))
+    examined = [pk for order_id in order_ids[:looked] for pk in deadlines_of[order_id]]
+    if not claimed:
+        return [], examined
+    # Re-read under the order locks: another worker may have fired one meanwhile. Only a
+    # transaction holding its order's lock changes a deadline, so this stays true.
+    open_now = list(Deadline.objects.filter(
+        pk__in=[pk for order_id in claimed for pk in deadlines_of[order_id]],
+        fired_at__isnull=True, voided_at__isnull=True))
+    for deadline in open_now:
+        deadline.order = claimed[deadline.order_id]
+    return open_now, examined
 
 
 def _earliest_of_each_order(claimed: list[Deadline]) -> list[Deadline]:
@@ -171,22 +201,57 @@ def _earliest_of_each_order(claimed: list[Deadline]) -> list[Deadline]:
     return list(earliest.values())
 
 
+def _batched_run(firsts: list[Deadline], now: datetime) -> tuple[list[int], set[int]]:
+    """Run the deadlines of a BATCHED kind together, each kind's handler over all its orders
+    at once. Returns the ids that fired and the ids handled (fired, voided or kept waiting);
+    the others are left to their per-order handler."""
+    fired: list[int] = []
+    handled: set[int] = set()
+    for kind, handler in BATCHED.items():
+        mine = [d for d in firsts if d.kind == kind]
+        if not mine:
+            continue
+        refused = handler([d.order for d in mine], now=now)
+        void = [d.pk for d in mine if d.order_id in refused
+                and not isinstance(refused[d.order_id], TryLater)]
+        for deadline in mine:
+            if deadline.order_id in refused:
+                exc = refused[deadline.order_id]
+                logger.info("deadline %s (%s) %s: %s", deadline.pk, deadline.kind,
+                            "waits" if isinstance(exc, TryLater) else "no longer applies",
+                            exc.code)
+        if void:  # as _handler_run voids a deadline whose handler refused
+            Deadline.objects.filter(pk__in=void).update(voided_at=now)
+        fired += [d.pk for d in mine if d.order_id not in refused]
+        handled.update(d.pk for d in mine)
+    return fired, handled
+
+
 def _batch_fire(now: datetime, *, count: int, among: list[int],
                 savepoint: bool) -> tuple[list[int], list[int]]:
-    """Claim and fire one batch in one transaction. Returns the ids it tried and those that
-    fired; raises _Redo (the batch rolled back) if a handler failed without a savepoint."""
+    """Claim and fire one batch in one transaction. Returns the ids it looked at and those
+    that fired; raises _Redo (the batch rolled back) if a handler failed without a savepoint.
+    The first run hands the deadlines of a BATCHED kind to their batch handler; the rerun with
+    savepoints fires every deadline through its per-order handler."""
     with transaction.atomic():
-        firsts = _earliest_of_each_order(_claim(now, count=count, among=among))
-        # Re-read under the order locks: another worker may have fired one meanwhile. Only a
-        # transaction holding its order's lock changes a deadline, so this stays true.
-        still_open = set(Deadline.objects.filter(
-            pk__in=[d.pk for d in firsts], fired_at__isnull=True, voided_at__isnull=True)
-            .values_list("pk", flat=True))
-        fired = [d.pk for d in firsts if d.pk in still_open
-                 and _handler_run(d.order, d, now, savepoint=savepoint)]
+        claimed, examined = _claim(now, count=count, among=among)
+        firsts = _earliest_of_each_order(claimed)
+        fired, handled = [], set()
+        if not savepoint:
+            try:
+                fired, handled = _batched_run(firsts, now)
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception as exc:
+                raise _Redo from exc
+        fired += [d.pk for d in firsts if d.pk not in handled
+                  and _handler_run(d.order, d, now, savepoint=savepoint)]
         # A handler that closed the order voided every open deadline, this one too: it fired.
         Deadline.objects.filter(pk__in=fired).update(fired_at=now, voided_at=None)
-    return [d.pk for d in firsts], fired
+    # Done with: the firsts, and the deadlines of orders skipped or already fired elsewhere; a
+    # later deadline of a claimed order stays a candidate for the next batch.
+    waiting = {d.pk for d in claimed} - {d.pk for d in firsts}
+    return [pk for pk in examined if pk not in waiting], fired
 
 
 def deadlines_fire_due(*, now: datetime, limit: int = 500, batch: int = BATCH) -> int:

@@ -6,9 +6,12 @@ unless RESCIND_DATABASE_URL names another), picks the orders to show by asking t
 API (an order in each state the buyer's page explains), logs in as each role (the demo's
 logins, password `demo`), saves `<role>-<page>-<device>.png` and stops the demo's whole
 process group. Needs the test extra (Playwright) and Chromium at /usr/bin/chromium.
+`--lang es` (or pt-br, fr, ar) takes the pages as a reader of that language sees them (the
+browser's Accept-Language; the demo's users have not picked a language), saved as
+`<role>-<page>-<lang>-<device>.png`; `--timezone Europe/Madrid` sets the browser's zone.
 
     python -m rescind.screenshots [--out docs/screenshots] [--only buyer-orders ...]
-                                  [--full-page]
+                                  [--full-page] [--lang ar] [--timezone Asia/Riyadh]
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 # The demo's logins (rescind/demo.py).
 PASSWORD = "demo"
 BUYERS = ("alice", "bob", "carol")
-SELLERS = ("sam", "tina", "uma")
+SELLERS = ("sam", "tina", "uma", "bia", "ken")
 SUPPORT = "support"
 START_SECONDS = 300  # migrating and seeding on a slow machine
 
@@ -214,17 +217,22 @@ def _log_in(context, base: str, username: str) -> None:
 
 def shots_take(browser: Browser, base: str, shots: list[Shot], out: Path, *,
                devices: dict[str, tuple[int, int]] = VIEWPORTS,
-               full_page: bool = False) -> list[Path]:
-    """Each shot on each device, as `out`/<name>-<device>.png; one browser context per user
-    and device. A page that answers an error stops the run: a screenshot of it would mislead."""
+               full_page: bool = False, lang: str = "",
+               timezone: str = "") -> list[Path]:
+    """Each shot on each device, as `out`/<name>[-<lang>]-<device>.png; one browser context per
+    user and device, asking for `lang` (Accept-Language) in `timezone` when given. A page that
+    answers an error stops the run: a screenshot of it would mislead."""
     out.mkdir(parents=True, exist_ok=True)
     saved = []
     users = list(dict.fromkeys(shot.user for shot in shots))
     for device, (width, height) in devices.items():
         for user in users:
+            reader = {"locale": lang, "extra_http_headers": {"Accept-Language": lang}} \
+                if lang else {}
             context = browser.new_context(viewport={"width": width, "height": height},
                                           device_scale_factor=1, is_mobile=device == "phone",
-                                          has_touch=device == "phone")
+                                          has_touch=device == "phone", **reader,
+                                          **({"timezone_id": timezone} if timezone else {}))
             try:
                 if user:
                     _log_in(context, base, user)
@@ -234,7 +242,7 @@ def shots_take(browser: Browser, base: str, shots: list[Shot], out: Path, *,
                     if answer is None or not answer.ok:
                         raise RuntimeError(f"{shot.path} as {user}: "
                                            f"{answer.status if answer else 'no answer'}")
-                    path = out / f"{shot.name}-{device}.png"
+                    path = out / f"{shot.name}{f'-{lang}' if lang else ''}-{device}.png"
                     page.screenshot(path=str(path), full_page=full_page)
                     saved.append(path)
             finally:
@@ -250,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="take only these pages, e.g. buyer-orders support-dispute")
     parser.add_argument("--full-page", action="store_true",
                         help="the whole page, not the first screen")
+    parser.add_argument("--lang", default="", choices=["", "en", "es", "pt-br", "fr", "ar"],
+                        help="the reader's language (Accept-Language), e.g. ar; default: en")
+    parser.add_argument("--timezone", default="",
+                        help="the browser's time zone, e.g. Europe/Madrid; default: the machine's")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -264,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                                      args=CHROMIUM_ARGS)
-                saved = shots_take(browser, base, shots, args.out, full_page=args.full_page)
+                saved = shots_take(browser, base, shots, args.out, full_page=args.full_page,
+                                   lang=args.lang, timezone=args.timezone)
                 browser.close()
         finally:
             demo_stop(demo)

@@ -17,10 +17,12 @@ everywhere else the ORM's readability wins.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from functools import cache, lru_cache
+from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 @cache
@@ -61,14 +63,7 @@ def rows_where(model: type[Model], column: str, value, *, lock: bool = False,
     with db.cursor() as cursor:
         cursor.execute(sql, [value] if shard is None else [value, shard])
         rows = cursor.fetchall()
-    instances = []
-    for row in rows:
-        values = list(row)
-        for i, col, functions in converters:
-            for convert in functions:
-                values[i] = convert(values[i], col, db)
-        instances.append(model.from_db(db.alias, names, values))
-    return instances
+    return _instances(model, rows, names, converters, db)
 
 
 def row_get(model: type[Model], pk: int, *, lock: bool = False, shard=None) -> Model | None:
@@ -80,16 +75,64 @@ def row_get(model: type[Model], pk: int, *, lock: bool = False, shard=None) -> M
 
 @lru_cache(maxsize=256)  # one entry per model and row count
 def _writer(model: type[Model], vendor: str, with_pk: bool, count: int) -> tuple[str, list]:
+    """The INSERT of `count` rows as a VALUES list, and its fields."""
     meta = model._meta
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if with_pk or f is not meta.pk]
-    row = f"({', '.join(['%s'] * len(fields))})"
     columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join([row] * count)
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+           f"VALUES {', '.join([row] * count)}")
     if not with_pk:
         sql += f" RETURNING {quote(meta.pk.column)}"
     return sql, fields
+
+
+@lru_cache(maxsize=256)  # one entry per model and set of columns alike in every row
+def _unnest_writer(model: type[Model], with_pk: bool, alike: tuple[bool, ...]) -> str:
+    """The INSERT of many rows on PostgreSQL: `SELECT ... FROM UNNEST(%s::type[], ...)`, one
+    array per column that varies, one value for a column alike in every row (as Django's
+    bulk_create does, minus the constant columns' arrays). A VALUES list of thousands of
+    placeholders costs the driver more to split and PostgreSQL more to plan than the insert
+    itself; and an array of a hundred copies of one instant costs as much to send as any."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if with_pk or f is not meta.pk]
+    columns = ", ".join(quote(f.column) for f in fields)
+    types = [f.db_type(connection).split("(")[0] for f in fields]
+    select = ", ".join(f"(%s)::{t}" if same else f"u.c{i}"
+                       for i, (t, same) in enumerate(zip(types, alike, strict=True)))
+    arrays = ", ".join(f"(%s)::{t}[]" for t, same in zip(types, alike, strict=True) if not same)
+    names = ", ".join(f"c{i}" for i, same in enumerate(alike) if not same)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+           f"SELECT {select} FROM UNNEST({arrays}) AS u({names})")
+    if not with_pk:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return sql
+
+
+_PLAIN_TYPES = (str, int, bool, type(None), datetime, date, UUID)
+
+
+def _column_values(field, objects: Sequence[Model], db) -> list:
+    """The values of `field` for an INSERT of `objects`, as `get_db_prep_save(pre_save(...))`
+    gives them. A batch repeats the same few values (the instant, a kind, a state) down a
+    column, so a plain immutable value is prepared once and reused."""
+    if type(field).pre_save is Field.pre_save:  # no auto_now and the like: just the value
+        raw = [getattr(obj, field.attname) for obj in objects]
+    else:
+        raw = [field.pre_save(obj, True) for obj in objects]
+    prepared: dict = {}
+    values = []
+    for value in raw:
+        if type(value) in _PLAIN_TYPES:
+            key = (type(value), value)
+            if key not in prepared:
+                prepared[key] = field.get_db_prep_save(value, db)
+            values.append(prepared[key])
+        else:
+            values.append(field.get_db_prep_save(value, db))
+    return values
 
 
 def rows_insert(objects: Sequence[Model]) -> None:
@@ -102,10 +145,20 @@ def rows_insert(objects: Sequence[Model]) -> None:
         return
     model = type(objects[0])
     with_pk = objects[0].pk is not None
-    sql, fields = _writer(model, connections[DEFAULT_DB_ALIAS].vendor, with_pk, len(objects))
     db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` costs a lookup per use
-    params = [field.get_db_prep_save(field.pre_save(obj, True), db)
-              for obj in objects for field in fields]
+    sql, fields = _writer(model, db.vendor, with_pk, len(objects))
+    if len(objects) == 1:
+        params = [field.get_db_prep_save(field.pre_save(objects[0], True), db)
+                  for field in fields]
+    else:
+        columns = [_column_values(field, objects, db) for field in fields]
+        alike = tuple(all(v is c[0] for v in c) for c in columns)
+        if db.vendor == "postgresql" and not all(alike):  # a column at least to unnest
+            sql = _unnest_writer(model, with_pk, alike)
+            params = [c[0] for c, same in zip(columns, alike, strict=True) if same] + \
+                [c for c, same in zip(columns, alike, strict=True) if not same]
+        else:
+            params = [value for row in zip(*columns, strict=True) for value in row]
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         ids = None if with_pk else cursor.fetchall()
@@ -155,3 +208,87 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
     key = [getattr(obj, _shard_column(type(obj)))] if getattr(obj, "shard_field", None) else []
     with db.cursor() as cursor:
         cursor.execute(sql, [*params, obj.pk, *key])
+
+
+def _instances(model: type[Model], rows, names: list[str], converters: list, db) -> list[Model]:
+    instances = []
+    for row in rows:
+        values = list(row)
+        for i, col, functions in converters:
+            for convert in functions:
+                values[i] = convert(values[i], col, db)
+        instances.append(model.from_db(db.alias, names, values))
+    return instances
+
+
+def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
+    """The rows of `pks` this transaction could lock, as instances in the order of `pks`; rows
+    another transaction holds are skipped, not waited for (a worker's claim).
+
+    PostgreSQL: one `SELECT ... WHERE id = %s FOR UPDATE SKIP LOCKED` per row, all sent in
+    one round trip (psycopg's pipelined executemany). One row a statement, so on Citus each
+    lock stays on its row's shard, where a FOR UPDATE over several shards is refused; the
+    round trip is shared, so a batch costs little more than one statement. SQLite has no row
+    locks: its IMMEDIATE transaction already excludes every other writer, so one
+    `WHERE id IN (...)` reads them all."""
+    if not pks:
+        return []
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, names, converters = _reader(model, db.vendor, "pk", False)
+    head, _where = sql.split(" WHERE ", 1)
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    rows = []
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            raw = cursor.cursor
+            raw.executemany(f"{head} WHERE {pk_column} = %s FOR UPDATE SKIP LOCKED",
+                            [[pk] for pk in pks], returning=True)
+            while True:
+                rows.extend(raw.fetchall())
+                if not raw.nextset():
+                    break
+        else:
+            marks = ", ".join(["%s"] * len(pks))
+            cursor.execute(f"{head} WHERE {pk_column} IN ({marks})", list(pks))
+            rows = cursor.fetchall()
+    found = {i.pk: i for i in _instances(model, rows, names, converters, db)}
+    return [found[pk] for pk in pks if pk in found]
+
+
+def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
+    """UPDATE these fields of saved instances of one model, as `row_update` on each would:
+    one statement per distinct set of values (`WHERE pk IN (...)`), so a batch of rows that
+    end alike (a storm of orders closed the same way) costs one statement."""
+    if not objects:
+        return
+    model = type(objects[0])
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    targets = [meta.get_field(name) for name in fields]
+    groups: dict[tuple, list[int]] = {}
+    for obj in objects:
+        values = tuple(field.get_db_prep_save(field.pre_save(obj, False), db)
+                       for field in targets)
+        groups.setdefault(values, []).append(obj.pk)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)
+    with db.cursor() as cursor:
+        for values, pks in groups.items():
+            marks = ", ".join(["%s"] * len(pks))
+            cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
+                           f"WHERE {quote(meta.pk.column)} IN ({marks})", [*values, *pks])
+
+
+def tasks_enqueue(task, args_list: Sequence[tuple]) -> None:
+    """`task_enqueue(task, *args)` for each of `args_list`, in one multi-row INSERT."""
+    from django_tasks.utils import normalize_json
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    if not args_list:
+        return
+    backend = task.get_backend()
+    run_after = task.run_after or get_date_max()
+    rows_insert([DBTaskResult(
+        id=backend._get_id(), args_kwargs=normalize_json({"args": args, "kwargs": {}}),
+        priority=task.priority, task_path=task.module_path, queue_name=task.queue_name,
+        run_after=run_after, backend_name=backend.alias) for args in args_list])

@@ -46,6 +46,10 @@ IGNORED = ["migrations/*", "simulation/*", "static/*", "cli.py", "screenshots.py
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]?\d*(?:\.\d+)?[sdifr]|%%")
 
 
+class CatalogsOutOfReach(Exception):
+    """makemessages could not run, or found a marked text no catalog covers."""
+
+
 def catalogs(root: Path = PACKAGE) -> list[Path]:
     """Every `locale` folder under `root`."""
     return sorted(path for path in root.rglob("locale") if path.is_dir())
@@ -57,7 +61,9 @@ def update(root: Path = PACKAGE) -> None:
     command = [sys.executable, "-m", "django", "makemessages", "--no-obsolete",
                "--add-location=file", *[arg for lang in SHIPPED for arg in ("-l", lang)],
                *[arg for pattern in IGNORED for arg in ("-i", pattern)]]
-    subprocess.run(command, cwd=root, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    if done.returncode:  # e.g. a file with marked texts and no catalog above it
+        raise CatalogsOutOfReach(done.stderr.strip().splitlines()[-1])
     for locale in catalogs(root):
         for lang, plural_forms in SHIPPED.items():
             po = locale / lang / "LC_MESSAGES" / "django.po"

@@ -92,7 +92,7 @@ def test_a_buyer_never_sees_another_buyers_coupons(market, call):
 def test_r25_support_issues_a_platform_coupon_the_buyer_sees_and_spends(market, call, issuer):
     # given support allowed to issue coupons
     expires = (clock_now() + 14 * DAY).replace(microsecond=0)
-    # when they give the buyer 4.00 USD
+    # when they give the buyer $4.00
     response = call("POST", "/support/coupons", user=issuer, body={
         "buyer_id": market.buyer.pk, "amount": 400, "currency": "USD",
         "expires_at": expires.isoformat(), "note": "Sorry for the late parcel.",
@@ -123,7 +123,7 @@ def test_r25_an_issued_coupon_without_a_code_gets_one_made_up(market, call, issu
 
 
 def test_r25_support_issues_a_percentage_coupon_capped_by_its_amount(market, call, issuer):
-    # given support gives the buyer 50 % off, at most 2.00 USD, and 10 % off without a cap
+    # given support gives the buyer 50 % off, at most $2.00, and 10 % off without a cap
     expires = (clock_now() + DAY).isoformat()
     capped = call("POST", "/support/coupons", user=issuer, body={
         "buyer_id": market.buyer.pk, "percent_off": 50, "amount": 200, "currency": "USD",

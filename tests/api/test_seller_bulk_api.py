@@ -61,7 +61,7 @@ def test_r10_bulk_answer_reports_each_order_and_a_repeat_changes_nothing(market,
     assert answer.status_code == 200
     assert answer.json() == {"done": 1, "refused": 1, "results": [
         {"row": None, "order_id": requested.pk, "status": "done", "code": None,
-         "message": f"You approved the cancellation of order #{requested.pk}; 28.00 USD goes "
+         "message": f"You approved the cancellation of order #{requested.pk}; $28.00 goes "
                     "back to the buyer's bank card."},
         {"row": None, "order_id": plain.pk, "status": "refused", "code": "no_pending_request",
          "message": "There is no cancellation request waiting."}]}

@@ -165,7 +165,7 @@ def test_r18_the_buyer_uploads_a_photo_and_a_pdf_in_the_dispute_form(
         "Your dispute is open; the seller has 15 days to answer.")
     evidence = page.locator("#dispute .evidence a")
     expect(evidence).to_have_text(["tracking.png", "torn.png", "receipt.pdf"])
-    expect(page.locator("#dispute .claim")).to_have_text("You asked for 28.00 USD.")
+    expect(page.locator("#dispute .claim")).to_have_text("You asked for $28.00.")
     # and the new files are the buyer's message with them, stored by their detected types
     expect(page.locator("#messages li.message").last.locator(".attachment")).to_have_count(2)
     dispute = Dispute.objects.get(order=order)
@@ -197,12 +197,12 @@ def test_r19_accepting_a_claim_or_a_proposal_asks_for_confirmation_first(
     # when the seller accepts the buyer's claim
     log_in("seller")
     page.goto(f"{live_server.url}/orders/{claimed.pk}/")
-    expect(page.locator("#dispute .claim")).to_have_text("The buyer asks for 28.00 USD.")
+    expect(page.locator("#dispute .claim")).to_have_text("The buyer asks for $28.00.")
     expect(page.locator("#dispute .dispute-state")).to_have_text("Waiting for your answer")
     page.get_by_role("button", name="Accept the claim").click()
     # then a dialog asks first; going back changes nothing
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("Accept the buyer's claim? 28.00 USD goes back to the buyer.")
+    expect(dialog).to_contain_text("Accept the buyer's claim? $28.00 goes back to the buyer.")
     dialog.get_by_role("button", name="Go back").click()
     expect(dialog).to_be_hidden()
     assert Dispute.objects.get(order=claimed).state == "awaiting_seller"
@@ -216,12 +216,12 @@ def test_r19_accepting_a_claim_or_a_proposal_asks_for_confirmation_first(
     log_in("buyer")
     page.goto(f"{live_server.url}/orders/{offered.pk}/")
     expect(page.locator("#order-substatus")).to_have_text(
-        "In dispute: the seller offers 10.00 USD; accept it or take it to support")
+        "In dispute: the seller offers $10.00; accept it or take it to support")
     page.get_by_role("button", name="Accept the proposal").click()
     # then it asks first, then the proposal is accepted
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text(
-        "Accept the seller's proposal of 10.00 USD? The dispute ends with this refund.")
+        "Accept the seller's proposal of $10.00? The dispute ends with this refund.")
     dialog.get_by_role("button", name="Accept the proposal").click()
     expect(page.get_by_role("status")).to_have_text("You accepted the seller's proposal.")
     assert Dispute.objects.get(order=offered).state == "resolved"

@@ -131,7 +131,7 @@ def test_r2_each_state_shows_its_step_and_a_status_in_words(page: Page, live_ser
     _status_is(page, steps=[*MILESTONES[:3], "In dispute"], current=None, label="In dispute",
                tone="warning", headline="In dispute: the seller has 14 days 23 hours to answer")
     expect(page.locator("#dispute .dispute-state")).to_have_text("Waiting for the seller's answer")
-    expect(page.locator("#dispute .claim")).to_have_text("You asked for 28.00 USD.")
+    expect(page.locator("#dispute .claim")).to_have_text("You asked for $28.00.")
 
 
 @pytest.mark.browser
@@ -141,7 +141,7 @@ def test_r21_r23_the_refund_tracker_follows_a_refund_from_decided_to_arrived(
     from rescind.refunds.models import Refund
     from rescind.refunds.services import refund_check, refund_submit
 
-    # given a cancellation the seller approved an hour ago: 28.00 USD decided for the card
+    # given a cancellation the seller approved an hour ago: $28.00 decided for the card
     now = datetime.now(UTC)
     order = live_market.requested(at=now - 3 * DAY)
     cancellation_approve(order_id=order.pk, user=live_market.seller, note="", now=now - HOUR)
@@ -154,7 +154,7 @@ def test_r21_r23_the_refund_tracker_follows_a_refund_from_decided_to_arrived(
     expect(tracker.locator("ol.stepper > li")).to_have_text(
         ["Decided", "Sent to the payment provider", "Arrived"])
     expect(tracker.locator('[aria-current="step"]')).to_have_text("Decided")
-    expect(tracker.locator(".refund-head")).to_contain_text("28.00 USD to your bank card")
+    expect(tracker.locator(".refund-head")).to_contain_text("$28.00 to your bank card")
     expect(tracker.locator(".refund-state")).to_have_text("Decided")
     expect(tracker.locator(".refund-decided")).to_have_text(shown_instant(refund.created_at))
     expect(tracker.locator(".refund-expected")).to_have_text(

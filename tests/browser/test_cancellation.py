@@ -75,12 +75,12 @@ def test_r10_r22_buyer_requests_cancellation_seller_approves_refund_appears(
     page.get_by_role("button", name="Approve cancellation").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text(f"Approve the cancellation of order #{order.pk}? The order "
-                                   "closes and 28.00 USD goes back to the buyer's bank card.")
+                                   "closes and $28.00 goes back to the buyer's bank card.")
     dialog.get_by_role("button", name="Approve cancellation").click()
 
     # then: the seller sees it done, in the seller's words: how much goes back, and where
     expect(page.get_by_role("status")).to_have_text(
-        f"You approved the cancellation of order #{order.pk}; 28.00 USD goes back to the "
+        f"You approved the cancellation of order #{order.pk}; $28.00 goes back to the "
         "buyer's bank card.")
     expect(page.locator("#order-state")).to_have_text("Closed")
 
@@ -89,7 +89,7 @@ def test_r10_r22_buyer_requests_cancellation_seller_approves_refund_appears(
     log_in("buyer")
     page.get_by_role("link", name=f"Order #{order.pk} · Store A").click()
 
-    # then: it is closed on request, and the whole 28.00 USD paid is being refunded to the card,
+    # then: it is closed on request, and the whole $28.00 paid is being refunded to the card,
     # with the date it is expected by (R22, R23)
     refund = order.refunds.get()
     assert (refund.amount, refund.method, refund.state) == (2800, "bank_card", "pending")
@@ -97,7 +97,7 @@ def test_r10_r22_buyer_requests_cancellation_seller_approves_refund_appears(
     expect(page.locator("#order-substatus")).to_have_text(
         "Closed: cancelled at your request, your refund is on its way")
     expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
-        ["28.00 USD to your bank card Decided"])
+        ["$28.00 to your bank card Decided"])
     expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
         [f"between {shown_day(refund.start_by + DAY)} and {shown_day(refund.arrive_by)}"])
     expect(page.locator('#timeline li[data-kind="CancellationApproved"]')).to_have_text(
@@ -136,12 +136,12 @@ def test_r10_silence_auto_approves_after_clock_advance_73h(
     expect(auto).to_have_text(re.compile(
         r" · platform · Cancellation approved automatically: the seller did not answer in "
         r"time\.$"))
-    # and: the full 28.00 USD is refunded to the card, already sent to the payment provider
+    # and: the full $28.00 is refunded to the card, already sent to the payment provider
     refund = order.refunds.get()
     assert (refund.amount, refund.method, refund.state) == (2800, "bank_card", "processing")
     expect(page.locator("#order-substatus")).to_have_text(
         "Closed: cancelled at your request, your refund is on its way")
     expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
-        ["28.00 USD to your bank card On its way"])
+        ["$28.00 to your bank card On its way"])
     expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
         [f"between {shown_day(refund.started_at + DAY)} and {shown_day(refund.arrive_by)}"])

@@ -23,7 +23,7 @@ def test_r13_r22_r23_buyer_changes_to_one_blue_shirt_seller_accepts_difference_r
         page: Page, live_server, live_market, log_in, log_out):
     from rescind.aftersale.models import ChangeRequest
 
-    # given: two red shirts (2 x 12.50 + 3.00 shipping = 28.00 USD) paid by card a day ago
+    # given: two red shirts (2 x 12.50 + 3.00 shipping = $28.00) paid by card a day ago
     order = live_market.paid(at=datetime.now(UTC) - DAY)
 
     # when: the buyer opens the order and asks for one blue shirt instead
@@ -38,10 +38,10 @@ def test_r13_r22_r23_buyer_changes_to_one_blue_shirt_seller_accepts_difference_r
     expect(page.get_by_role("status")).to_have_text("Your change request was sent to the seller.")
     section = page.locator("#change-request")
     expect(section.locator("p").first).to_have_text(
-        "Status: Waiting for the seller's answer · Price 28.00 USD → 15.50 USD")
+        "Status: Waiting for the seller's answer · Price $28.00 → $15.50")
     expect(section.locator("ul.changes li")).to_have_text(
         ["Line 1 (Shirt): colour red → blue, quantity 2 → 1"])
-    expect(page.locator("#order-total")).to_have_text("28.00 USD")
+    expect(page.locator("#order-total")).to_have_text("$28.00")
     expect(page.get_by_role("button", name="Withdraw change request")).to_be_visible()
     assert ChangeRequest.objects.get(order=order).state == "pending"
 
@@ -55,7 +55,7 @@ def test_r13_r22_r23_buyer_changes_to_one_blue_shirt_seller_accepts_difference_r
     # then: the seller sees it done, and the order now holds one blue shirt
     expect(page.get_by_role("status")).to_have_text("Change accepted.")
     expect(page.locator("table.lines tbody.lines td")).to_have_text(
-        ["Shirt colour: blue, 1 × 12.50 USD", "12.50 USD"])
+        ["Shirt colour: blue, 1 × $12.50", "$12.50"])
 
     # when: the buyer comes back to the order
     log_out()
@@ -67,10 +67,10 @@ def test_r13_r22_r23_buyer_changes_to_one_blue_shirt_seller_accepts_difference_r
     refund = order.refunds.get()
     assert (refund.amount, refund.method, refund.cause) == (1250, "bank_card", "ChangeAccepted")
     expect(section.locator(".change-state")).to_have_text("Applied")
-    expect(page.locator("#order-total")).to_have_text("28.00 USD")
-    expect(page.locator("#order-refunded")).to_have_text("−12.50 USD")
+    expect(page.locator("#order-total")).to_have_text("$28.00")
+    expect(page.locator("#order-refunded")).to_have_text("−$12.50")
     expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
-        ["12.50 USD to your bank card Decided"])
+        ["$12.50 to your bank card Decided"])
     expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
         [f"between {shown_day(refund.start_by + DAY)} and {shown_day(refund.arrive_by)}"])
     expect(page.locator('#timeline li[data-kind="ChangeApplied"]')).to_have_text(re.compile(

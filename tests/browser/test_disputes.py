@@ -55,7 +55,7 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     expect(page.locator("#order-state")).to_have_text("In dispute")
     expect(page.locator("#dispute .dispute-state")).to_have_text(
         "Waiting for the seller's answer")
-    expect(page.locator("#dispute .claim")).to_have_text("You asked for 28.00 USD.")
+    expect(page.locator("#dispute .claim")).to_have_text("You asked for $28.00.")
 
     # when: the seller proposes 10.00 instead
     log_out()
@@ -71,7 +71,7 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     log_out()
     log_in("buyer")
     page.goto(order_url)
-    expect(page.locator("#dispute-proposal")).to_have_text("The seller proposes 10.00 USD.")
+    expect(page.locator("#dispute-proposal")).to_have_text("The seller proposes $10.00.")
     page.get_by_label("Note to support").fill("It is clearly another colour")
     page.get_by_role("button", name="Escalate to support").click()
     expect(page.get_by_role("status")).to_have_text("The dispute is with platform support now.")
@@ -107,7 +107,7 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
     assert (refund.amount, refund.method) == (1500, "bank_card")
     expect(page.locator("#order-substatus")).to_have_text("Completed, your refund is on its way")
     expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
-        ["15.00 USD to your bank card Decided"])
+        ["$15.00 to your bank card Decided"])
     expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
         [f"between {shown_day(refund.start_by + DAY)} and {shown_day(refund.arrive_by)}"])
 
@@ -136,7 +136,7 @@ def test_r20_return_and_refund_completes_on_the_carriers_delivery_and_the_seller
     page.goto(order_url)
     page.get_by_role("button", name="Accept the claim").click()
     expect(page.get_by_role("dialog")).to_contain_text(
-        "Accept the buyer's claim? 28.00 USD goes back to the buyer once the item is back with "
+        "Accept the buyer's claim? $28.00 goes back to the buyer once the item is back with "
         "you.")
     page.get_by_role("dialog").get_by_role("button", name="Accept the claim").click()
     expect(page.get_by_role("status")).to_have_text("You accepted the buyer's claim.")
@@ -181,6 +181,6 @@ def test_r20_return_and_refund_completes_on_the_carriers_delivery_and_the_seller
     refund = order.refunds.get()
     assert (refund.amount, refund.state) == (2800, "processing")
     expect(page.locator("#refunds li.refund .refund-head")).to_have_text(
-        ["28.00 USD to your bank card On its way"])
+        ["$28.00 to your bank card On its way"])
     expect(page.locator("#refunds li.refund .refund-expected")).to_have_text(
         [f"between {shown_day(refund.started_at + DAY)} and {shown_day(refund.arrive_by)}"])

@@ -41,7 +41,7 @@ def busy_market(live_market):
     dispute_escalate(order_id=disputed.pk, user=market.buyer, note="It is not",
                      now=now - DAY)
     Notification.objects.create(user=market.buyer, order=disputed, kind="order_paid",
-                                title="Payment received", body="We received 28.00 USD.",
+                                title="Payment received", body="We received $28.00.",
                                 dedup_key="frame-n1", created_at=now - DAY)
     return disputed
 
@@ -196,7 +196,7 @@ def test_design_page_is_shown_in_demo_mode_only(page: Page, live_server, live_ma
     expect(page.get_by_role("heading", level=2)).to_have_text([
         "Buttons", "Confirmation dialog", "Status badge", "Stepper", "Card", "Empty state",
         "Field", "Toast", "Loading bar", "Money, dates and durations", "Data table"])
-    expect(page.locator("#formatting dd .money")).to_have_text("5098.00 USD")
+    expect(page.locator("#formatting dd .money")).to_have_text("$5,098.00")
     expect(page.locator("#formatting dd .money")).to_have_css("white-space", "nowrap")
     expect(page.locator("#stepper ol.stepper").first.locator('li[aria-current="step"]')) \
         .to_have_text("Shipped")

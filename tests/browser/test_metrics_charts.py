@@ -117,7 +117,7 @@ def test_r23_support_filters_the_refund_desk_and_retries_a_failed_refund(
     row.get_by_role("button", name="Retry").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text(
-        f"Send refund #{desk['renewed'].pk} of 28.00 USD again to the buyer's bank card?")
+        f"Send refund #{desk['renewed'].pk} of $28.00 again to the buyer's bank card?")
     dialog.get_by_role("button", name="Send again").click()
     # then: it is sent again and leaves the desk; the filter stays
     expect(page.get_by_role("status")).to_have_text(

@@ -74,7 +74,7 @@ def test_a_fresh_demo_names_its_steps_links_its_port_and_is_screenshot(demo, bro
         re.escape(f"==> Creating the database ({demo.where}): {migrations} migrations\n")
         + r"    created in \d+\.\d s\n"
         + re.escape("==> Loading the demo marketplace\n")
-        + r"    loaded 3 stores and \d+ orders in \d+\.\d s\n", output), output[:2000]
+        + r"    loaded 5 stores and \d+ orders in \d+\.\d s\n", output), output[:2000]
     assert f"==> Starting the worker and the web server on port {demo.port}\n" in output
     assert "up to date" not in output
 

@@ -65,7 +65,7 @@ def test_r10_seller_approves_three_requests_at_once_and_one_is_refused(
     expect_report(page, "Approving the selected requests",
                   "2 orders done, 1 refused. The refused ones were left exactly as they were.", [
                       f"#{first.pk} Done You approved the cancellation of order #{first.pk}; "
-                      "28.00 USD goes back to the buyer's bank card.",
+                      "$28.00 goes back to the buyer's bank card.",
                       f"#{second.pk} Refused There is no cancellation request waiting. "
                       "no_pending_request",
                       f"#{third.pk} Done You approved the cancellation"])
@@ -91,7 +91,7 @@ def test_r11_seller_refuses_on_the_order_page_with_a_reason_the_buyer_reads(
     expect(page.locator("#seller-context")).to_have_text("Buyer: buyer")
     expect(page.locator("#answer-request .respond-by")).to_contain_text("Respond by")
     expect(page.locator("#approve-effect")).to_have_text(
-        "The order closes. 28.00 USD goes back to the buyer's bank card.")
+        "The order closes. $28.00 goes back to the buyer's bank card.")
     _checked_on_both_screens(page)
     refuse = page.locator("#refuse-card")
     refuse.get_by_label("Why you refuse").select_option(label="The buyer agreed to keep the order")

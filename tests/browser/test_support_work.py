@@ -97,8 +97,8 @@ def test_r20_support_claims_and_decides_a_dispute_a_colleague_took_meanwhile(
     # when ann takes it over while support's page is open, and support grants the claim
     dispute_claim(order_id=order.pk, user=ann, take_over=True, now=datetime.now(UTC))
     grant = page.locator("#decide-grant")
-    grant.get_by_role("button", name="Grant 28.00 USD").click()
-    _confirm(page, f"Refund 28.00 USD to the buyer of order #{order.pk}?", "Grant the claim")
+    grant.get_by_role("button", name="Grant $28.00").click()
+    _confirm(page, f"Refund $28.00 to the buyer of order #{order.pk}?", "Grant the claim")
     # then the decision is refused: the page was older than the change
     expect(page.get_by_role("status")).to_have_text(
         "The dispute changed since you loaded it. Read it again, then decide.")
@@ -106,20 +106,20 @@ def test_r20_support_claims_and_decides_a_dispute_a_colleague_took_meanwhile(
         r"^Support agent ann has worked on this dispute since .*Decide it only after taking "
         r"it over\.$"))
     # when support grants again without taking it over
-    grant.get_by_role("button", name="Grant 28.00 USD").click()
-    _confirm(page, "Refund 28.00 USD", "Grant the claim")
+    grant.get_by_role("button", name="Grant $28.00").click()
+    _confirm(page, "Refund $28.00", "Grant the claim")
     expect(page.get_by_role("status")).to_have_text(
         "Support agent ann is working on this dispute. Take it over to act on it.")
     assert Dispute.objects.get(order=order).state == "escalated"
     # when support takes it over with the decision and a note
     grant.get_by_label("Take the dispute over from ann").check()
     grant.get_by_label("Note to both sides").fill("The photos show the tear")
-    grant.get_by_role("button", name="Grant 28.00 USD").click()
-    _confirm(page, "Refund 28.00 USD", "Grant the claim")
+    grant.get_by_role("button", name="Grant $28.00").click()
+    _confirm(page, "Refund $28.00", "Grant the claim")
     # then it is decided, the buyer refunded in full, and the timeline says who did what
     expect(page.get_by_role("status")).to_have_text("Decision recorded.")
     expect(page.locator("#order-state")).to_have_text("Closed")
-    expect(page.locator("#order-refunded")).to_have_text("28.00 USD")
+    expect(page.locator("#order-refunded")).to_have_text("$28.00")
     expect(page.locator('#timeline li[data-kind="DisputeClaimed"]')).to_have_text([
         re.compile(r"support claimed the dispute\.$"),
         re.compile(r"ann took the dispute over from support\.$"),
@@ -170,8 +170,8 @@ def test_r16_r22_r27_support_writes_refunds_goodwill_and_cancels_a_shipment(
     _confirm(page, "as a goodwill gesture?", "Refund")
     expect(page.get_by_role("status")).to_have_text(
         "Goodwill refund recorded; it goes back to the buyer's payment method.")
-    expect(page.locator("#order-refunded")).to_have_text("5.00 USD")
-    expect(page.locator("#order-refundable")).to_have_text("23.00 USD")
+    expect(page.locator("#order-refunded")).to_have_text("$5.00")
+    expect(page.locator("#order-refundable")).to_have_text("$23.00")
     expect(page.locator('#timeline li[data-kind="GoodwillRefundGranted"]')).to_have_text(
         re.compile(r"Support granted a goodwill refund of 5\.00 USD: “Slow parcel”$"))
 

@@ -55,6 +55,6 @@ def test_r5_unpaid_order_auto_closes_after_20_days_and_offers_add_to_cart_again(
     expect(page).to_have_url(f"{live_server.url}/cart/")
     expect(page.get_by_role("status")).to_have_text("The items are back in your cart.")
     expect(page.locator("li.cart-line .cart-line-item")).to_have_text(
-        ["2 × Shirt · colour: red (Store A) 25.00 USD"])
+        ["2 × Shirt · colour: red (Store A) $25.00"])
     assert list(CartLine.objects.filter(buyer=live_market.buyer).values_list(
         "product_id", "quantity", "options")) == [(live_market.product.pk, 2, {"colour": "red"})]

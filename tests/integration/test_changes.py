@@ -75,7 +75,7 @@ def _dearer(market):
 
 
 def test_r13_the_buyer_asks_and_the_order_stays_paid_as_it_was(market):
-    # given an order of two red shirts paid at T0 (28.00 USD)
+    # given an order of two red shirts paid at T0 ($28.00)
     order = market.paid(at=T0)
     # when the buyer asks for one blue shirt two hours later
     change = _ask(market, order, LineChange(line=1, options={"colour": "blue"}, quantity=1))
@@ -90,7 +90,7 @@ def test_r13_the_buyer_asks_and_the_order_stays_paid_as_it_was(market):
     assert _kinds(order)[-1] == "ChangeRequested"
     assert describe("ChangeRequested", order.timeline.last().params) == (
         "The buyer asked to change line 1 (Shirt): colour red → blue, quantity 2 → 1. "
-        "Price 28.00 USD → 15.50 USD.")
+        "Price $28.00 → $15.50.")
     # and each side sees what it may do about it
     buyer = order_detail(order, Party.BUYER, now=ASKED)
     seller = order_detail(order, Party.SELLER, now=ASKED)

@@ -125,9 +125,9 @@ def test_first_run_names_each_step_and_never_calls_a_new_database_up_to_date(tmp
     seeded = _rescind("seed", cwd=tmp_path, env=env)
     assert seeded.returncode == 0, seeded.stdout + seeded.stderr
     orders, stores = _count(url, "rescind_orders_order"), _count(url, "rescind_orders_store")
-    assert (stores, orders > 0) == (3, True)
+    assert (stores, orders > 0) == (5, True)
     assert re.match(re.escape("==> Loading the demo marketplace\n")
-                    + rf"    loaded 3 stores and {orders} orders in {TOOK}\n", seeded.stdout), \
+                    + rf"    loaded 5 stores and {orders} orders in {TOOK}\n", seeded.stdout), \
         seeded.stdout
     assert "Demo logins (password: demo)" in seeded.stdout
     # and a second start finds both done

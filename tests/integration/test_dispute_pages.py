@@ -44,11 +44,11 @@ def test_r18_the_buyer_opens_a_partial_dispute_from_the_order_page(client, marke
     assert (dispute.state, dispute.claim, dispute.return_item, dispute.description) == (
         "awaiting_seller", 1250, True, "Wrong colour")
     buyer_html = client.get(f"/orders/{order.pk}/").content.decode()
-    assert 'You asked for <span class="money">12.50 USD</span>, returning the item.' \
+    assert 'You asked for <span class="money">$12.50</span>, returning the item.' \
         in buyer_html
     client.force_login(market.seller)
     seller_html = client.get(f"/orders/{order.pk}/").content.decode()
-    assert ('The buyer asks for <span class="money">12.50 USD</span>, returning the item.'
+    assert ('The buyer asks for <span class="money">$12.50</span>, returning the item.'
             in seller_html)
     assert "Accept the claim" in seller_html
 
@@ -87,4 +87,4 @@ def test_r20_support_with_the_permission_decides_on_the_console(client, market):
     assert (order.state, order.refunded) == ("completed", 1500)
     client.force_login(market.buyer)
     html = client.get(f"/orders/{order.pk}/").content.decode()
-    assert "Decided by support:" in html and "15.00 USD back to the buyer" in html
+    assert "Decided by support:" in html and "$15.00 back to the buyer" in html

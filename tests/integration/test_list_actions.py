@@ -44,8 +44,8 @@ def test_buyer_list_pays_and_cancels_with_forms_that_ask_first(client, market):
     payment = order.checkout.payment
     assert _actions(html) == [
         f'<form method="post" action="/payments/{payment.pk}/pay/" class="inline action" '
-        f'data-confirm="Pay 28.00 USD for order #{order.pk} by bank card?" '
-        f'data-confirm-label="Pay 28.00 USD">',
+        f'data-confirm="Pay $28.00 for order #{order.pk} by bank card?" '
+        f'data-confirm-label="Pay $28.00">',
         f'<form method="post" action="/orders/{order.pk}/cancel/" class="inline action" '
         f'data-confirm="Cancel order #{order.pk}? Nothing has been charged for it. You can add '
         f'its items to your cart again afterwards." data-confirm-label="Cancel order">',

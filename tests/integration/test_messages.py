@@ -50,7 +50,8 @@ def _nothing_stored(media, order) -> None:
 def _deliver_notifications() -> None:
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task",
                                             status="READY").order_by("enqueued_at"):
-        notify_entries(entry_ids=task.args_kwargs["args"][0], now=T0 + 2 * HOUR)
+        notify_entries(entry_ids=task.args_kwargs["args"][0],
+                       order_id=task.args_kwargs["args"][1], now=T0 + 2 * HOUR)
         task.delete()
 
 
@@ -219,9 +220,9 @@ def test_r16_a_message_without_text_or_file_is_refused(market, client, bearer, m
 
 
 def test_r6_seller_message_lowers_the_unpaid_price(market, client, bearer, media):
-    # given an unpaid order of 28.00 USD
+    # given an unpaid order of $28.00
     order = market.place(at=T0)
-    # when the seller writes with a new total of 20.00 USD
+    # when the seller writes with a new total of $20.00
     response = _post(client, bearer, market.seller, order.pk,
                      body="20.00 if you pay today", new_total="2000")
     # then the message is sent and the order and its payment cost 20.00
@@ -239,7 +240,7 @@ def test_r6_seller_message_lowers_the_unpaid_price(market, client, bearer, media
 
 def test_r6_a_price_in_a_message_needs_an_unpaid_order_and_stores_nothing(
         market, client, bearer, media):
-    # given a paid order of 28.00 USD
+    # given a paid order of $28.00
     order = market.paid(at=T0)
     # when the seller writes with a new total and a photo
     response = _post(client, bearer, market.seller, order.pk, body="Cheaper?",

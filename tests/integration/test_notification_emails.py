@@ -50,7 +50,7 @@ def test_r24_refund_started_email_has_both_parts_amount_method_dates_and_link(
     # when the notifications are delivered
     _deliver_queued(T0 + 3 * DAY)
     # then the buyer's "refund started" e-mail says it in plain text...
-    subject = f"Your refund of 28.00 USD for order #{order.pk} has started"
+    subject = f"Your refund of $28.00 for order #{order.pk} has started"
     text, html = _parts(_message(smtp, "buyer@example.com", subject))
     link = f"{PUBLIC_URL}/orders/{order.pk}/"
     assert text == (
@@ -59,7 +59,7 @@ def test_r24_refund_started_email_has_both_parts_amount_method_dates_and_link(
         "It goes back to the payment method you used for the order.\n\n"
         f"Order: #{order.pk} · Tom & Jerry <Toys>\n"
         "Items: Shirt × 2\n"
-        "Refund: 28.00 USD\n"
+        "Refund: $28.00\n"
         "Refund to: Bank card\n"
         f"Payment provider's reference: {refund.gateway_reference}\n"
         "Date: Wed 4 Mar 2026, 11:00 UTC\n"
@@ -72,7 +72,7 @@ def test_r24_refund_started_email_has_both_parts_amount_method_dates_and_link(
     assert _html_rows(html) == [
         ("Order", f"#{order.pk} · Tom &amp; Jerry &lt;Toys&gt;"),
         ("Items", "Shirt × 2"),
-        ("Refund", "28.00 USD"),
+        ("Refund", "$28.00"),
         ("Refund to", "Bank card"),
         ("Payment provider&#x27;s reference", refund.gateway_reference),
         ("Date", "Wed 4 Mar 2026, 11:00 UTC"),
@@ -100,7 +100,7 @@ def test_r24_r27_a_decision_that_refunds_gives_the_refund_to_the_buyer_in_their_
     buyer_subject = (f"Order #{order.pk} was cancelled automatically: the seller did not "
                      "answer in time")
     text, html = _parts(_message(smtp, "buyer@example.com", buyer_subject))
-    facts = ("Refund: 28.00 USD\n"
+    facts = ("Refund: $28.00\n"
              "Refund to: E-wallet\n"
              "Date: Fri 6 Mar 2026, 11:00 UTC\n"
              "Refund arrives by, at the latest: Fri 13 Mar 2026, 11:00 UTC\n")

@@ -79,7 +79,8 @@ def _deliver_queued(now):
     results = []
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task",
                                             status="READY").order_by("enqueued_at"):
-        results.append(notify_entries(entry_ids=task.args_kwargs["args"][0], now=now))
+        entry_ids, order_id = task.args_kwargs["args"]
+        results.append(notify_entries(entry_ids=entry_ids, order_id=order_id, now=now))
         task.delete()
     webhook_tasks_run(now)
     return results
@@ -115,8 +116,8 @@ def test_r24_buyer_is_told_when_the_refund_starts_and_when_it_arrives(market, sm
     _deliver_queued(T0 + 20 * DAY)
     # then the buyer heard of the decision, the start and the arrival, by e-mail and inbox
     expected = [f"Order #{order.pk} is cancelled: your refund is on its way",
-                f"Your refund of 28.00 USD for order #{order.pk} has started",
-                f"Your refund of 28.00 USD for order #{order.pk} has arrived"]
+                f"Your refund of $28.00 for order #{order.pk} has started",
+                f"Your refund of $28.00 for order #{order.pk} has arrived"]
     assert smtp.subjects_to("buyer@example.com") == expected
     assert list(Notification.objects.filter(user=market.buyer).order_by("pk")
                 .values_list("title", flat=True)) == expected

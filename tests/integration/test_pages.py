@@ -46,7 +46,7 @@ def test_r7_r8_quote_fragment_for_a_reason(client, market):
     # the page's clock is the real one, so the order was paid long ago: cancel is available
     response = client.get(f"/orders/{order.pk}/cancellation-quote/?reason=out_of_stock")
     html = response.content.decode()
-    assert 'Refund of <strong><span class="money">28.00 USD</span></strong> to your bank card' \
+    assert 'Refund of <strong><span class="money">$28.00</span></strong> to your bank card' \
         in html
     assert "This reason counts against the seller." in html
     other = client.get(f"/orders/{order.pk}/cancellation-quote/?reason=ordered_wrong_item")

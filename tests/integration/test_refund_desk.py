@@ -93,7 +93,7 @@ def test_r23_the_desk_lists_what_needs_support_oldest_first_with_the_next_step(
     assert "The card has expired, so the bank cannot take the refund." in row
     assert f'action="/support/refunds/{desk["renewed"].pk}/retry/"' in row
     number = desk["renewed"].pk
-    assert f"Send refund #{number} of 28.00 USD again to the buyer's bank card?" in row
+    assert f"Send refund #{number} of $28.00 again to the buyer's bank card?" in row
     row = html.split(f'data-refund-id="{desk["closed"].pk}"')[1].split("</tr>")[0]
     assert "Ask the buyer for renewed payment details, then send it again." in row
     assert f'href="/orders/{desk["closed"].order_id}/#messages"' in row

@@ -42,7 +42,7 @@ def test_r23_the_buyer_page_shows_the_failure_and_renews_the_card(client, market
     assert f'<span class="failure-reason">{EXPIRED}</span>' in html
     assert "Refunds can only go to the bank card you paid with" in html
     assert "Use it for refunds" in html
-    assert f"Refund of 28.00 USD failed: {EXPIRED}" in html  # the history
+    assert f"Refund of $28.00 failed: {EXPIRED}" in html  # the history
     # when the buyer gives the renewed card through the form
     response = client.post(f"/orders/{order_id}/refund-destination/",
                            {"method": "bank_card", "instrument": "renewed_card"})

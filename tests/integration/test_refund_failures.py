@@ -73,7 +73,7 @@ def test_r23_a_refund_refused_for_good_ends_as_failed_with_its_reason(market, me
     assert result == "failed"
     assert (refund.state, refund.failure_code, refund.failure_message, refund.failed_at,
             refund.attempts) == ("failed", code, message, DECIDED, 1)
-    assert [t.args_kwargs["args"] for t in _submit_tasks()] == [[refund.pk]]  # the first only
+    assert [t.args_kwargs["args"] for t in _submit_tasks()] == [[refund.pk, order.pk]]  # the first
     assert SandboxOperation.objects.filter(kind="refund").count() == 0
     # and its amount left the order's refunds: the money did not go back
     assert order.refunded == 0
@@ -104,7 +104,7 @@ def test_r23_r24_the_buyer_is_told_the_reason_and_what_to_do(market, smtp):  # n
     # when the queued notifications are delivered
     _deliver_queued(DECIDED)
     # then the buyer has it in the inbox and by e-mail, with the reason and what to do
-    title = (f"Your refund of 28.00 USD for order #{refund.order_id} could not be paid: "
+    title = (f"Your refund of $28.00 for order #{refund.order_id} could not be paid: "
              f"{EXPIRED}")
     inbox = Notification.objects.get(kind="RefundFailed")
     assert (inbox.user, inbox.title) == (market.buyer, title)
@@ -183,7 +183,8 @@ def test_r22_r23_support_retries_a_failed_refund_as_a_new_ledger_row(market):
     entry = order.timeline.get(kind="RefundRetried")
     assert (entry.actor, entry.actor_user_id, entry.params["retry_of"]) == (
         "support", support.pk, failed.pk)
-    assert [t.args_kwargs["args"] for t in _submit_tasks()] == [[failed.pk], [retry.pk]]
+    assert [t.args_kwargs["args"] for t in _submit_tasks()] == [[failed.pk, order.pk],
+                                                              [retry.pk, order.pk]]
     # and the usual task sends it, this time to an instrument that takes it
     assert refund_submit(refund_id=retry.pk, now=DECIDED + 2 * DAY) == "started"
     operation = SandboxOperation.objects.get(kind="refund")

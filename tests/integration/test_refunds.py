@@ -36,7 +36,7 @@ def test_r21_refund_is_queued_for_submission_in_the_deciding_transaction(market)
     # given an approved cancellation
     refund = _approved(market)
     # then a submission task was enqueued with the refund, and nothing was sent yet
-    assert [t.args_kwargs["args"] for t in _submit_tasks()] == [[refund.pk]]
+    assert [t.args_kwargs["args"] for t in _submit_tasks()] == [[refund.pk, refund.order_id]]
     assert SandboxOperation.objects.filter(kind="refund").count() == 0
 
 
@@ -148,4 +148,4 @@ def test_r23_refund_check_deadline_queues_a_status_check(market):
     assert deadlines_fire_due(now=T0 + 3 * DAY) == 1
     # then a status check task is queued for it (the gateway is asked outside the transaction)
     checks = DBTaskResult.objects.filter(task_path__endswith="refund_check_task")
-    assert [t.args_kwargs["args"] for t in checks] == [[refund.pk]]
+    assert [t.args_kwargs["args"] for t in checks] == [[refund.pk, refund.order_id]]

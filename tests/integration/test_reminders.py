@@ -35,7 +35,8 @@ def _deliver_queued(now) -> None:
     """Run the queued notification tasks, as the worker would after commit."""
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task",
                                             status="READY").order_by("enqueued_at"):
-        notify_entries(entry_ids=task.args_kwargs["args"][0], now=now)
+        notify_entries(entry_ids=task.args_kwargs["args"][0],
+                       order_id=task.args_kwargs["args"][1], now=now)
         task.delete()
 
 

@@ -95,7 +95,7 @@ def test_r10_bulk_approval_applies_each_order_and_reports_the_bad_ones(market):
         (first.pk, "done", None), (theirs.pk, "refused", "order_not_found"),
         (plain.pk, "refused", "no_pending_request"), (second.pk, "done", None)]
     assert results[0]["message"] == (f"You approved the cancellation of order #{first.pk}; "
-                                     "28.00 USD goes back to the buyer's bank card.")
+                                     "$28.00 goes back to the buyer's bank card.")
     assert results[1]["message"] == "No such order."
     assert results[2]["message"] == "There is no cancellation request waiting."
     # and the approved ones are closed and refunded, the refused ones untouched

@@ -29,9 +29,9 @@ def test_r10_r11_seller_order_page_has_one_card_per_answer_with_the_facts_in_vie
     page = client.get(f"/orders/{order.pk}/")
     source, text = page.content.decode(), _text(page)
     assert "Buyer: buyer · ships to Lisbon, Portugal (full address)" in text
-    assert "The order closes. 28.00 USD goes back to the buyer's bank card." in text
+    assert "The order closes. $28.00 goes back to the buyer's bank card." in text
     assert (f'data-confirm="Approve the cancellation of order #{order.pk}? The order closes '
-            "and 28.00 USD goes back to the buyer&#x27;s bank card.\"") in source
+            "and $28.00 goes back to the buyer&#x27;s bank card.\"") in source
     assert '<option value="buyer_agreed_to_keep">The buyer agreed to keep the order</option>' \
         in source
     assert '<select id="ship-carrier" name="carrier" required>' in source
@@ -59,7 +59,7 @@ def test_r10_bulk_answer_page_reports_each_order(client, market):
     text = _text(answer)
     assert answer.status_code == 200
     assert "1 order done, 1 refused. The refused ones were left exactly as they were." in text
-    assert (f"#{done.pk} Done You approved the cancellation of order #{done.pk}; 28.00 USD goes "
+    assert (f"#{done.pk} Done You approved the cancellation of order #{done.pk}; $28.00 goes "
             "back to the buyer's bank card.") in text
     assert (f"#{not_pending.pk} Refused There is no cancellation request waiting. "
             "no_pending_request") in text

@@ -235,7 +235,7 @@ def test_r16_only_support_allowed_to_decide_cancels_a_shipment(market):
 
 
 def test_r22_a_goodwill_refund_goes_through_the_ledger_up_to_what_is_left(market):
-    # given a paid order of 28.00 USD and an agent
+    # given a paid order of $28.00 and an agent
     order = market.paid(at=T0)
     ann = _agent("ann")
     # when the agent refunds 5.00 as goodwill, then asks for more than is left

@@ -24,7 +24,8 @@ from tests.webhook_servers import (
 def _notify_queued(now) -> None:
     """Run the queued notification fan-outs, as the worker would after commit."""
     for task in DBTaskResult.objects.filter(task_path__endswith="notify_task", status="READY"):
-        notify_entries(entry_ids=task.args_kwargs["args"][0], now=now)
+        notify_entries(entry_ids=task.args_kwargs["args"][0],
+                       order_id=task.args_kwargs["args"][1], now=now)
         task.delete()
 
 

@@ -10,7 +10,7 @@ from rescind.clock.service import clock_advance, clock_offset, now
 from rescind.domain.errors import DomainError
 from rescind.orders.models import Deadline
 from rescind.refunds.models import Refund, SandboxOperation
-from rescind.scheduler import HANDLERS, deadlines_fire_due
+from rescind.scheduler import BATCHED, HANDLERS, deadlines_fire_due
 from rescind.worker import RescindWorker
 from tests.conftest import DAY, HOUR, T0
 
@@ -101,8 +101,15 @@ def test_a_handler_that_crashes_is_passed_over_and_the_rest_of_its_batch_fires(m
             raise RuntimeError("a bug")
         approve(order, deadline, now)
 
+    def crashing_batch(batch_orders, now):  # the batched auto-approval, the same bug
+        if orders[0].pk in [o.pk for o in batch_orders]:
+            raise RuntimeError("a bug")
+        return approve_all(batch_orders, now=now)
+
+    approve_all = BATCHED[Deadline.Kind.SELLER_RESPONSE]
     monkeypatch.setitem(HANDLERS, Deadline.Kind.SELLER_RESPONSE, crashing)
-    # when the worker fires what is due
+    monkeypatch.setitem(BATCHED, Deadline.Kind.SELLER_RESPONSE, crashing_batch)
+    # when the worker fires what is due (the batch is rolled back and run again order by order)
     fired = deadlines_fire_due(now=RESPOND_BY, batch=20)
     # then the reminders and the second approval fired, and the first changed nothing
     assert fired == 3
@@ -111,6 +118,7 @@ def test_a_handler_that_crashes_is_passed_over_and_the_rest_of_its_batch_fires(m
     deadline = orders[0].deadlines.get(kind=Deadline.Kind.SELLER_RESPONSE)
     assert (deadline.fired_at, deadline.voided_at) == (None, None)
     monkeypatch.setitem(HANDLERS, Deadline.Kind.SELLER_RESPONSE, approve)
+    monkeypatch.setitem(BATCHED, Deadline.Kind.SELLER_RESPONSE, approve_all)
     assert deadlines_fire_due(now=RESPOND_BY) == 1
     assert _approved(orders[0]) == ("closed", 1, 1)
 

@@ -14,13 +14,14 @@ from rescind.web.templatetags.rescind import day, duration, money, money_text, w
 def test_money_is_one_unbreakable_span_with_the_same_text():
     # given an amount as the reads give it, and as a Money
     # when formatted, then it is a span the stylesheet keeps on one line
-    assert money({"amount": 1250, "currency": "USD"}) == '<span class="money">12.50 USD</span>'
-    assert money(Money(-286, "USD")) == '<span class="money">-2.86 USD</span>'
+    # (English, the default language: en_US's format, from Babel)
+    assert money({"amount": 1250, "currency": "USD"}) == '<span class="money">$12.50</span>'
+    assert money(Money(-286, "USD")) == '<span class="money">-$2.86</span>'
     assert money(None) == ""
 
 
 def test_money_text_is_the_same_amount_as_plain_text_for_attributes():
-    assert money_text({"amount": 5098, "currency": "USD"}) == "50.98 USD"
+    assert money_text({"amount": 509800, "currency": "USD"}) == "$5,098.00"
     assert money_text(None) == ""
 
 

@@ -73,7 +73,7 @@ def test_when_and_day_name_the_instant_and_its_zone():
     at = datetime(2026, 12, 4, 18, 22, tzinfo=UTC)
     hover = 'title="Fri 4 Dec 2026, 18:22 UTC"'
     assert when(at) == (f'<time datetime="2026-12-04T18:22:00Z" {hover}>'
-                        "Fri 4 Dec 2026, 18:22 UTC</time>")
+                        'Fri 4 Dec 2026, 18:22 UTC</time>')
     assert day(at) == f'<time datetime="2026-12-04T18:22:00Z" {hover}>Fri 4 Dec 2026</time>'
 
 
@@ -159,9 +159,9 @@ def test_r13_a_change_request_says_who_answers_or_confirms():
         "state": "awaiting_charge", "difference": {"amount": 250, "currency": "USD"},
         "confirm_by": NOW + DAY})
     assert words(dearer) == \
-        "Change accepted: confirm the extra charge of 2.50 USD by Tue 3 Mar 2026, 10:00 UTC"
+        "Change accepted: confirm the extra charge of $2.50 by Tue 3 Mar 2026, 10:00 UTC"
     assert words(dearer, "seller") == ("Change accepted: the buyer confirms the extra charge of "
-                                       "2.50 USD by Tue 3 Mar 2026, 10:00 UTC")
+                                       "$2.50 by Tue 3 Mar 2026, 10:00 UTC")
 
 
 def test_r17_shipped_gives_the_promised_delivery_day():
@@ -210,8 +210,8 @@ DISPUTE = {"state": "awaiting_seller", "respond_by": NOW + 14 * DAY + 23 * HOUR,
      "by itself on Mon 9 Mar 2026, 10:00 UTC",
      "In dispute: you refused; it goes to support on Mon 9 Mar 2026, 10:00 UTC, unless the "
      "buyer takes it there sooner"),
-    ("seller_proposed", "In dispute: the seller offers 10.00 USD; accept it or take it to "
-     "support", "In dispute: you offered 10.00 USD; waiting for the buyer"),
+    ("seller_proposed", "In dispute: the seller offers $10.00; accept it or take it to "
+     "support", "In dispute: you offered $10.00; waiting for the buyer"),
     ("escalated", "In dispute: platform support is deciding",
      "In dispute: platform support is deciding"),
     ("awaiting_return", "In dispute: send the item back; the refund pays out once the seller "

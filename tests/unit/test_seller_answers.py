@@ -8,7 +8,7 @@ import pytest
 from rescind.domain.cancellation import decide_refuse_cancellation
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import CancellationRefused
-from rescind.domain.shipment_csv import CsvRow, CsvRowError, shipment_csv_read
+from rescind.domain.shipment_csv import CsvRow, shipment_csv_read
 from tests.unit.test_decisions import paid, requested
 
 
@@ -44,12 +44,12 @@ def test_r15_shipment_file_rows_by_line_with_bom_semicolon_free_columns_in_any_o
             "\"LP,4\",15,\"Yun\nExpress\"\r\n").encode()
     rows, errors = shipment_csv_read(data)
     assert rows == [CsvRow(2, 12, "Cainiao", "LP-1"), CsvRow(7, 15, "Yun\nExpress", "LP,4")]
-    assert errors == [
-        CsvRowError(4, "0012a", "order_number_invalid", "“0012a” is not an order number."),
-        CsvRowError(5, "13", "row_incomplete",
-                    "This row needs an order number, a carrier and a tracking number."),
-        CsvRowError(6, "14", "row_incomplete",
-                    "This row needs an order number, a carrier and a tracking number."),
+    assert [(e.row, e.order_number, e.code, e.message) for e in errors] == [
+        (4, "0012a", "order_number_invalid", "“0012a” is not an order number."),
+        (5, "13", "row_incomplete",
+         "This row needs an order number, a carrier and a tracking number."),
+        (6, "14", "row_incomplete",
+         "This row needs an order number, a carrier and a tracking number."),
     ]
 
 

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from rescind.aftersale.services import cancellation_approve, cancellation_refuse, order_ship
 from rescind.domain.errors import DomainError, ErrorKind
-from rescind.domain.money import Money
 from rescind.domain.refusals import NOTE_REQUIRED_FOR, refusal_reason_parse
 from rescind.domain.shipment_csv import shipment_csv_read
 from rescind.orders.models import Carrier
 from rescind.refunds.models import Refund
 from rescind.web.labels import payment_method_label, refusal_reason_label
+from rescind.web.money_format import money_text
 
 MAX_ITEMS = 200  # orders per bulk request: one page of the seller's queue
 DECISIONS = ("approve", "refuse")
@@ -64,7 +64,7 @@ def approval_done_text(order_id: int) -> str:
         return _("You approved the cancellation of order #%(order)s.") % {"order": order_id}
     return _("You approved the cancellation of order #%(order)s; %(amount)s goes back to the "
              "buyer's %(method)s.") % {"order": order_id,
-                                        "amount": Money(refund.amount, refund.currency).format(),
+                                        "amount": money_text(refund.money),
                                         "method": payment_method_label(refund.method)}
 
 
@@ -180,7 +180,7 @@ def shipments_from_csv(*, user, data: bytes, now: datetime) -> list[dict[str, An
     """Ship the orders of an uploaded CSV file (domain/shipment_csv.py), one result per row;
     a file that cannot be read at all is refused whole and ships nothing."""
     rows, errors = shipment_csv_read(data)
-    refused = [result_refused(None, DomainError(e.code, e.message, kind=ErrorKind.INVALID),
+    refused = [result_refused(None, e.error,
                               row=e.row) for e in errors]
     items = [ShipmentItem(order_id=r.order_id, carrier=r.carrier,
                           tracking_number=r.tracking_number, row=r.row) for r in rows]

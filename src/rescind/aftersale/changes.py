@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import PLATFORM, Actor, require_party
 from rescind.aftersale.models import ChangeRequest
@@ -110,8 +111,8 @@ def _apply(order: Order, change: ChangeRequest, *, now: datetime) -> None:
         if (line.product_id, line.options, line.quantity, line.unit_price, line.discount) != (
                 before["product_id"], before["options"], before["quantity"],
                 before["unit_price"]["amount"], before["discount"]["amount"]):
-            raise DomainError("order_changed", "The order changed since the change was asked "
-                              "for; please ask again.")
+            raise DomainError("order_changed", _("The order changed since the change was asked "
+                                "for; please ask again."))
         order.items_total += (after["unit_price"]["amount"] * after["quantity"]
                               - line.unit_price * line.quantity)
         order.discount_total += after["discount"]["amount"] - line.discount
@@ -203,7 +204,7 @@ def change_charge_confirm(*, order_id: int, user, now: datetime) -> ChangeReques
     is refunded at once, R22)."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
     actor = require_party(user, order, Party.BUYER)
     amount = decide_extra_charge(order_facts(order))
     change = _open_change(order)
@@ -212,7 +213,8 @@ def change_charge_confirm(*, order_id: int, user, now: datetime) -> ChangeReques
             key=f"change-{change.pk}-extra-charge", amount=amount,
             method=PaymentMethod(order.payment_method), now=now)
     except GatewayError as exc:
-        raise DomainError("payment_failed", f"The extra charge did not go through: {exc}",
+        raise DomainError("payment_failed", _("The extra charge did not go through: %(exc)s"),
+                                            params={"exc": exc},
                           kind=ErrorKind.UNAVAILABLE) from exc
     with transaction.atomic():
         order = order_lock(order_id)
@@ -236,7 +238,7 @@ def change_expire(order: Order, deadline: Deadline, *, now: datetime) -> None:
     locked by the caller."""
     change = _open_change(order)
     if change is None or change.pk != deadline.subject_id:
-        raise DomainError("no_pending_change", "The change request is no longer open.")
+        raise DomainError("no_pending_change", _("The change request is no longer open."))
     events = decide_change_silence(order_facts(order), now=now, policy=policy())
     if change.state == State.AWAITING_CHARGE:
         change.state = State.CHARGE_LAPSED

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from rescind.accounts.parties import require_party
 from rescind.config import calendar, policy
 from rescind.coupons.services import coupons_on_order
@@ -20,7 +23,7 @@ def cancellation_quote(*, order_id: int, user, reason: str | None,
     """What cancelling the order now would do: refund and where, by when, coupons, approval."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
     require_party(user, order, Party.BUYER)
     return quote_cancellation(order_facts(order), coupons_on_order(order), reason=reason, now=now,
                               policy=policy(), calendar=calendar())
@@ -50,6 +53,6 @@ def quote_read(quote: CancellationQuote) -> dict:
         "counts_against_seller": quote.counts_against_seller,
         "coupons": [{"id": f.coupon_id, "url": f"/api/v1/coupons/{f.coupon_id}",
                      "code": f.code, "kind": f.kind.value, "returned": f.returned,
-                     "reason": f.reason, "explanation": FATE_TEXT[f.reason]}
+                     "reason": f.reason, "explanation": gettext(FATE_TEXT[f.reason])}
                     for f in quote.coupons],
     }

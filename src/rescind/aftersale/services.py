@@ -22,8 +22,10 @@ from rescind.domain.cancellation import (
     decide_ship,
     decide_withdraw_cancellation,
 )
+from rescind.domain.errors import DomainError
 from rescind.domain.events import CancellationRefused, CancellationRequested, OrderShipped
 from rescind.domain.refusals import LEGACY_REFUSAL_REASON
+from rescind.orders.batch import orders_close_many, orders_facts
 from rescind.orders.closing import order_close
 from rescind.orders.models import Deadline, Order, Parcel, Shipment
 from rescind.orders.parcels import parcel_claim
@@ -125,6 +127,27 @@ def cancellation_auto_approve(order: Order, *, now: datetime) -> None:
                                  calendar=calendar())
     _request_decide(order, State.AUTO_APPROVED, now=now)
     order_close(order, events, actor=PLATFORM, now=now)
+
+
+def cancellations_auto_approve(orders: list[Order], *, now: datetime) -> dict[int, DomainError]:
+    """R10 for a batch of orders locked by the caller (a storm of seller-response deadlines):
+    the same decision as `cancellation_auto_approve` on each order's facts, the facts read and
+    the rows written for all of them at once (orders.batch). Returns the refusals by order id
+    (the order moved on: its deadline no longer applies); those orders are left untouched."""
+    facts = orders_facts(orders)
+    decided, refused = [], {}
+    for order in orders:
+        try:
+            decided.append((order, decide_auto_approve(facts[order.pk], now=now,
+                                                       policy=policy(), calendar=calendar())))
+        except DomainError as exc:
+            refused[order.pk] = exc
+    if decided:
+        CancellationRequest.objects.filter(
+            order_id__in=[order.pk for order, _events in decided], state=State.PENDING,
+        ).update(state=State.AUTO_APPROVED, decided_at=now, decision_note="")  # _request_decide
+        orders_close_many(decided, actor=PLATFORM, now=now)
+    return refused
 
 
 def order_ship(*, order_id: int, user, carrier: str, tracking_number: str,

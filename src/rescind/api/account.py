@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -81,8 +83,9 @@ def products_list(request):
 @router.get("/policy/cancellation-reasons", response={200: list[ReasonOut], **ERRORS})
 def reasons_list(request):
     """R8: the fixed reason list, each with the side it counts against."""
-    return [{"code": r.code, "label": r.label, "side": r.side.value,
-             "explanation": r.explanation} for r in policy().r8_reasons]
+    return [{"code": r.code, "label": gettext(r.label), "side": r.side.value,
+             "explanation": gettext(r.explanation) if r.explanation else ""}
+            for r in policy().r8_reasons]
 
 
 class RefusalReasonOut(Schema):
@@ -113,9 +116,11 @@ def clock_move(request, body: ClockAdvanceIn):
     try:
         by = parse_duration(body.by)
     except ValueError as exc:
-        raise DomainError("bad_duration", str(exc), kind=ErrorKind.INVALID) from None
+        raise DomainError("bad_duration", _("Give a duration as a number with a unit (s, m, h, "
+                                            "d, w), e.g. 72h, 3d, 1d12h or 90m."),
+                          kind=ErrorKind.INVALID, details={"problem": str(exc)}) from None
     except OverflowError:  # e.g. "9999999999d": beyond any date; clock_advance caps it lower
-        raise DomainError("bad_duration", "That duration is too long.",
+        raise DomainError("bad_duration", _("That duration is too long."),
                           kind=ErrorKind.INVALID) from None
     clock_advance(by=by)
     return _clock_read()

@@ -6,6 +6,7 @@ import logging
 
 from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -34,9 +35,11 @@ from rescind.api import (
 from rescind.api.auth import API_AUTH, CsrfFailed
 from rescind.api.choices import choice_refusal
 from rescind.api.errors import STATUS_BY_KIND, bounded, error_response
+from rescind.api.validation import error_message
 from rescind.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
+UNPARSABLE_BODY = "Cannot parse request body"
 
 
 class RescindAPI(NinjaAPI):
@@ -100,54 +103,58 @@ def _validation_error(request, exc: ValidationError):
     if refusal is not None:  # e.g. 422 unknown_reason, as the service has always said it
         return _domain_error(request, refusal)
     # ninja leaves the input out of each error, but a location may hold a dict's key: cut it.
-    errors = [{**error, "loc": bounded(list(error.get("loc", ())))} for error in exc.errors]
-    return error_response(422, "invalid_input", "Some fields are missing or invalid.",
+    errors = [{**error, "loc": bounded(list(error.get("loc", ()))), "msg": error_message(error)}
+              for error in exc.errors]
+    return error_response(422, "invalid_input", _("Some fields are missing or invalid."),
                           {"errors": errors})
 
 
 @api.exception_handler(AuthenticationError)
 def _authentication_error(request, exc):
     return error_response(401, "not_authenticated",
-                          "Send a valid bearer token (POST /api/v1/auth/tokens) or log in.",
+                          _("Send a valid bearer token (POST /api/v1/auth/tokens) or log in."),
                           headers={"WWW-Authenticate": "Bearer"})
 
 
 @api.exception_handler(CsrfFailed)
 def _csrf_failed(request, exc):
     return error_response(403, "csrf_failed",
-                          "A logged-in browser session must send its CSRF token "
-                          "(X-CSRFToken header); apps send a bearer token instead.")
+                          _("A logged-in browser session must send its CSRF token "
+                            "(X-CSRFToken header); apps send a bearer token instead."))
 
 
 @api.exception_handler(TokenExpired)
 def _token_expired(request, exc):
     return error_response(401, "token_expired",
-                          "This token has expired: get a new one (POST /api/v1/auth/tokens).")
+                          _("This token has expired: get a new one (POST /api/v1/auth/tokens)."))
 
 
 @api.exception_handler(AuthorizationError)
 def _authorization_error(request, exc):
-    return error_response(403, "forbidden", "You may not do this.")
+    return error_response(403, "forbidden", _("You may not do this."))
 
 
 @api.exception_handler(OverflowError)
 def _id_out_of_range(request, exc):
     # An id beyond the database's 64-bit integers names nothing (SQLite raises this).
-    return error_response(404, "not_found", "No such resource.")
+    return error_response(404, "not_found", _("No such resource."))
 
 
 @api.exception_handler(DataError)
 def _value_out_of_range(request, exc):
     # PostgreSQL's "value out of range": the input cannot be stored or matched.
-    return error_response(422, "invalid_input", "A value is out of range.")
+    return error_response(422, "invalid_input", _("A value is out of range."))
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return error_response(404, "not_found", "No such resource.")
+    return error_response(404, "not_found", _("No such resource."))
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    # ninja's one HttpError is a body it cannot parse (its text, plus the parser's in DEBUG).
     code = "bad_request" if exc.status_code == 400 else f"http_{exc.status_code}"
+    if code == "bad_request" and str(exc).startswith(UNPARSABLE_BODY):
+        return error_response(400, "bad_request", _("Cannot parse request body"))
     return error_response(exc.status_code, code, str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from rescind.api.common import ERRORS
@@ -48,7 +49,7 @@ def checkouts_create(request, body: CheckoutIn):
 def checkouts_read(request, checkout_id: int):
     checkout = Checkout.objects.filter(pk=checkout_id, buyer=request.user).first()
     if checkout is None:
-        raise DomainError("checkout_not_found", "No such checkout.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("checkout_not_found", _("No such checkout."), kind=ErrorKind.NOT_FOUND)
     return checkout_read(checkout)
 
 

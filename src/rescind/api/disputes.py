@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -171,7 +173,7 @@ def _read(request, order_id: int) -> dict[str, Any]:
 @router.get("/policy/dispute-reasons", response={200: list[DisputeReasonOut], **ERRORS})
 def dispute_reasons(request):
     """R18: the reasons a dispute may give."""
-    return [{"code": code, "label": label} for code, label in DISPUTE_REASONS.items()]
+    return [{"code": code, "label": gettext(label)} for code, label in DISPUTE_REASONS.items()]
 
 
 @router.post("/orders/{order_id}/dispute", response={201: DisputeOut, **ERRORS})
@@ -272,7 +274,7 @@ def support_disputes(request):
     """R20, R23: support's queue: open disputes by next deadline, refunds overdue or not
     started in time, and refunds failed for good waiting for a retry."""
     if not is_support(request.user):
-        raise DomainError("support_only", "Only support staff may see the queue.",
+        raise DomainError("support_only", _("Only support staff may see the queue."),
                           kind=ErrorKind.FORBIDDEN)
     return support_queue(now=clock_now(),
                          can_retry=request.user.has_perm(RETRY_PERMISSION))

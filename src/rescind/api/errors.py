@@ -33,10 +33,11 @@ def bounded(value: Any, *, limit: int = ECHO_LIMIT) -> Any:
     return value
 
 
-def error_response(status: int, code: str, message: str,
+def error_response(status: int, code: str, message: Any,
                    details: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> HttpResponse:
-    body = json.dumps({"code": code, "message": message, "details": details or {}},
+    # `message` may be a lazy translation: it is read here, in the request's language.
+    body = json.dumps({"code": code, "message": str(message), "details": details or {}},
                       default=str)
     response = HttpResponse(body, status=status, content_type="application/json")
     for name, value in (headers or {}).items():

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.models import hash_token
 from rescind.api.errors import error_response
@@ -63,7 +64,8 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         if len(key) > MAX_KEY_LENGTH:
             return error_response(422, "idempotency_key_too_long",
-                                  f"Idempotency-Key may have at most {MAX_KEY_LENGTH} characters.")
+                                  _("Idempotency-Key may have at most %(max)s characters.")
+                                  % {"max": MAX_KEY_LENGTH})
         scope = _scope(request)
         if scope == "anonymous":
             return self.get_response(request)
@@ -93,17 +95,17 @@ class IdempotencyMiddleware:
         record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
         if record is None:  # the first attempt failed with a server error meanwhile
             return error_response(409, "idempotency_in_progress",
-                                  "A request with this Idempotency-Key is in progress.")
+                                  _("A request with this Idempotency-Key is in progress."))
         if record.request_hash != fingerprint:
             return error_response(422, "idempotency_key_reused",
-                                  "This Idempotency-Key was used for a different request.")
+                                  _("This Idempotency-Key was used for a different request."))
         if record.status_code is None:
             if timezone.now() - record.created_at > STALE_CLAIM:
                 # The first attempt died mid-way (no answer stored): let this one take over.
                 IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
                 return None
             return error_response(409, "idempotency_in_progress",
-                                  "A request with this Idempotency-Key is in progress.")
+                                  _("A request with this Idempotency-Key is in progress."))
         response = HttpResponse(bytes(record.body or b""), status=record.status_code,
                                 content_type=record.content_type)
         response["Idempotent-Replay"] = "true"

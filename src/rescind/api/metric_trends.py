@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -196,7 +197,7 @@ def metrics_platform(request, query: Query[PlatformDashboardQuery]):
     deadline (a histogram), cancellations by reason and side, and the stores with a rate
     above its threshold. Errors: 403 support_only, 422 invalid_period, 422 period_too_long."""
     if not is_support(request.user):
-        raise DomainError("support_only", "Only support staff may see the platform dashboard.",
+        raise DomainError("support_only", _("Only support staff may see the platform dashboard."),
                           kind=ErrorKind.FORBIDDEN)
     period = trend_period_parse(query.date_from, query.date_to, today=clock_now().date())
     board = platform_dashboard(period)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Q
+from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -19,9 +20,17 @@ from rescind.aftersale.services import (
 )
 from rescind.api.choices import CancellationReasonChoice, CloseReasonChoice, OrderStateChoice
 from rescind.api.common import ERRORS
+from rescind.api.prefer import (
+    APPLIED_HEADER,
+    cancellation_requested_read,
+    minimal_wanted,
+    order_state_read,
+    prefer_header,
+)
 from rescind.api.schemas import (
     CancellationQuoteOut,
     CancellationRequestIn,
+    CancellationRequestOut,
     CartAddedOut,
     LowerPriceIn,
     MoneyOut,
@@ -52,6 +61,26 @@ class OrderFilter(Schema):
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
+class OrderStateOut(Schema):
+    id: int
+    state: OrderStateChoice
+    close_reason: CloseReasonChoice | None
+    refunded: MoneyOut
+    closed_at: datetime | None
+
+
+class CancellationRequestedOut(OrderStateOut):
+    """The minimal answer to a cancellation request (`Prefer: return=minimal`)."""
+
+    cancellation_request: CancellationRequestOut
+
+
+# Each write answers the whole order detail, or its state alone when the caller sends
+# `Prefer: return=minimal` (RFC 7240; rescind.api.prefer).
+ORDER_ANSWER = OrderDetailOut | OrderStateOut
+MINIMAL_ANSWER = {"responses": {200: {"headers": APPLIED_HEADER}}}
+
+
 @router.get("/orders", response={200: list[OrderSummaryOut], **ERRORS})
 def orders_list(request, filters: Query[OrderFilter]):
     """The caller's orders: as buyer, and as seller of their stores. Newest first. The page
@@ -79,12 +108,12 @@ def detail_for(request, order_id: int):
     return order_detail(order, party, now=clock_now(), can_retry=can_retry)
 
 
-class OrderStateOut(Schema):
-    id: int
-    state: OrderStateChoice
-    close_reason: CloseReasonChoice | None
-    refunded: MoneyOut
-    closed_at: datetime | None
+def answer_for(request, response: HttpResponse, order_id: int, prefer: str | None):
+    """What a write answers: the whole detail, or on `Prefer: return=minimal` the order's
+    state (OrderStateOut) in one lean read."""
+    if minimal_wanted(prefer, response):
+        return order_state_read(order_id)
+    return detail_for(request, order_id)
 
 
 @router.get("/orders/{order_id}/state", response={200: OrderStateOut, **ERRORS})
@@ -97,12 +126,14 @@ def orders_state(request, order_id: int):
             "closed_at": order.closed_at}
 
 
-@router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
-def orders_cancel(request, order_id: int):
+@router.post("/orders/{order_id}/cancel", response={200: ORDER_ANSWER, **ERRORS},
+             openapi_extra=MINIMAL_ANSWER)
+def orders_cancel(request, response: HttpResponse, order_id: int,
+                  prefer: str | None = prefer_header()):
     """R4: cancel an unpaid order at once. Errors: 409 order_already_paid,
     409 payment_in_progress, 403 not_your_action, 404 order_not_found."""
     order_cancel_unpaid(order_id=order_id, user=request.user, now=clock_now())
-    return detail_for(request, order_id)
+    return answer_for(request, response, order_id, prefer)
 
 
 @router.post("/orders/{order_id}/add-to-cart-again", response={200: CartAddedOut, **ERRORS})
@@ -112,38 +143,49 @@ def orders_add_to_cart_again(request, order_id: int):
                                                    now=clock_now())}
 
 
-@router.post("/orders/{order_id}/lower-price", response={200: OrderDetailOut, **ERRORS})
-def orders_lower_price(request, order_id: int, body: LowerPriceIn):
+@router.post("/orders/{order_id}/lower-price", response={200: ORDER_ANSWER, **ERRORS},
+             openapi_extra=MINIMAL_ANSWER)
+def orders_lower_price(request, response: HttpResponse, order_id: int, body: LowerPriceIn,
+                       prefer: str | None = prefer_header()):
     """R6: the seller lowers an unpaid order's total. Errors: 422 price_not_lower,
     409 price_change_not_allowed, 409 payment_in_progress, 403 not_your_action."""
     order_lower_price(order_id=order_id, user=request.user, new_total=body.new_total,
                       note=body.note, now=clock_now())
-    return detail_for(request, order_id)
+    return answer_for(request, response, order_id, prefer)
 
 
-@router.post("/orders/{order_id}/cancellation-request", response={201: OrderDetailOut, **ERRORS})
-def orders_cancellation_request(request, order_id: int, body: CancellationRequestIn):
+@router.post("/orders/{order_id}/cancellation-request",
+             response={201: OrderDetailOut | CancellationRequestedOut, **ERRORS},
+             openapi_extra={"responses": {201: {"headers": APPLIED_HEADER}}})
+def orders_cancellation_request(request, response: HttpResponse, order_id: int,
+                                body: CancellationRequestIn,
+                                prefer: str | None = prefer_header()):
     """R7-R9: the buyer requests cancellation of a paid order. Errors: 409 order_not_paid,
     409 cancel_not_yet_available (details.available_from), 409 request_already_pending,
     409 cancellation_not_available (shipped: message the seller or open a dispute),
-    422 unknown_reason (details.allowed), 403 not_your_action."""
-    cancellation_request(order_id=order_id, user=request.user, reason=body.reason,
-                         report_supplier=body.report_supplier, now=clock_now())
+    422 unknown_reason (details.allowed), 403 not_your_action. On `Prefer: return=minimal`
+    the answer is the order's state and the request made (CancellationRequestedOut)."""
+    made = cancellation_request(order_id=order_id, user=request.user, reason=body.reason,
+                                report_supplier=body.report_supplier, now=clock_now())
+    if minimal_wanted(prefer, response):
+        return Status(201, cancellation_requested_read(made))
     return Status(201, detail_for(request, order_id))
 
 
 @router.post("/orders/{order_id}/cancellation-request/approve",
-             response={200: OrderDetailOut, **ERRORS})
-def orders_cancellation_approve(request, order_id: int, body: NoteIn):
+             response={200: ORDER_ANSWER, **ERRORS}, openapi_extra=MINIMAL_ANSWER)
+def orders_cancellation_approve(request, response: HttpResponse, order_id: int, body: NoteIn,
+                                prefer: str | None = prefer_header()):
     """R10: the seller approves; the order closes and the refund starts. Errors:
     409 no_pending_request, 409 transition_not_allowed (lost a race, R14), 403 not_your_action."""
     cancellation_approve(order_id=order_id, user=request.user, note=body.note, now=clock_now())
-    return detail_for(request, order_id)
+    return answer_for(request, response, order_id, prefer)
 
 
 @router.post("/orders/{order_id}/cancellation-request/refuse",
-             response={200: OrderDetailOut, **ERRORS})
-def orders_cancellation_refuse(request, order_id: int, body: RefuseIn):
+             response={200: ORDER_ANSWER, **ERRORS}, openapi_extra=MINIMAL_ANSWER)
+def orders_cancellation_refuse(request, response: HttpResponse, order_id: int, body: RefuseIn,
+                               prefer: str | None = prefer_header()):
     """R11: the seller refuses, with a reason code of GET /policy/refusal-reasons and an
     optional note for the buyer. Without `reason_code` (clients written before the codes) the
     refusal is recorded as `other`, which needs a note, as every refusal did before. Errors:
@@ -151,25 +193,28 @@ def orders_cancellation_refuse(request, order_id: int, body: RefuseIn):
     note), 409 no_pending_request, 409 transition_not_allowed, 403 not_your_action."""
     cancellation_refuse(order_id=order_id, user=request.user, note=body.note,
                         reason_code=body.reason_code or LEGACY_REFUSAL_REASON, now=clock_now())
-    return detail_for(request, order_id)
+    return answer_for(request, response, order_id, prefer)
 
 
 @router.post("/orders/{order_id}/cancellation-request/withdraw",
-             response={200: OrderDetailOut, **ERRORS})
-def orders_cancellation_withdraw(request, order_id: int):
+             response={200: ORDER_ANSWER, **ERRORS}, openapi_extra=MINIMAL_ANSWER)
+def orders_cancellation_withdraw(request, response: HttpResponse, order_id: int,
+                                 prefer: str | None = prefer_header()):
     """The buyer withdraws their pending request. Errors: 409 no_pending_request,
     409 transition_not_allowed, 403 not_your_action."""
     cancellation_withdraw(order_id=order_id, user=request.user, now=clock_now())
-    return detail_for(request, order_id)
+    return answer_for(request, response, order_id, prefer)
 
 
-@router.post("/orders/{order_id}/ship", response={200: OrderDetailOut, **ERRORS})
-def orders_ship(request, order_id: int, body: ShipIn):
+@router.post("/orders/{order_id}/ship", response={200: ORDER_ANSWER, **ERRORS},
+             openapi_extra=MINIMAL_ANSWER)
+def orders_ship(request, response: HttpResponse, order_id: int, body: ShipIn,
+                prefer: str | None = prefer_header()):
     """R14, R15: the seller ships; a pending cancellation request is refused by it. Errors:
     422 tracking_required, 422 tracking_too_long, 409 transition_not_allowed."""
     order_ship(order_id=order_id, user=request.user, carrier=body.carrier,
                tracking_number=body.tracking_number, now=clock_now())
-    return detail_for(request, order_id)
+    return answer_for(request, response, order_id, prefer)
 
 
 class QuoteQuery(Schema):

@@ -15,6 +15,8 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotFound
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 from rescind.api.errors import error_response
@@ -23,16 +25,17 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
 API_PREFIX = "/api/"
 PLAIN_ERRORS = {
-    404: ("not_found", "No such endpoint."),
-    405: ("method_not_allowed", "This endpoint does not take that method."),
+    404: ("not_found", _("No such endpoint.")),
+    405: ("method_not_allowed", _("This endpoint does not take that method.")),
 }
+REFUSED = _("Request refused.")
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
 def outage_response(exception: BaseException) -> HttpResponse:
     logger.warning("database unavailable: %s", exception)
     return error_response(503, "service_unavailable",
-                          "The service is briefly unavailable; please try again.",
+                          _("The service is briefly unavailable; please try again."),
                           headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
@@ -54,11 +57,13 @@ class DatabaseOutageMiddleware:
         if request.path.startswith(API_PREFIX) and response.status_code >= 400 and \
                 not response.get("Content-Type", "").startswith("application/json"):
             # Django's own 404/405 pages: give API callers the one error shape instead.
+            # This middleware sits outside LocaleMiddleware: answer in the caller's language.
             code, message = PLAIN_ERRORS.get(response.status_code,
-                                             (f"http_{response.status_code}", "Request refused."))
-            return error_response(response.status_code, code, message,
-                                  headers={"Allow": response["Allow"]} if response.has_header(
-                                      "Allow") else None)
+                                             (f"http_{response.status_code}", REFUSED))
+            with translation.override(translation.get_language_from_request(request)):
+                return error_response(response.status_code, code, message,
+                                      headers={"Allow": response["Allow"]}
+                                      if response.has_header("Allow") else None)
         return response
 
     def process_exception(self, request, exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -65,7 +66,7 @@ def refunds_desk(request, query: Query[RefundDeskQuery]):
     """R23: support's refund desk: refunds that need a person, the oldest decision first,
     with what to do next. Errors: 403 support_only."""
     if not is_support(request.user):
-        raise DomainError("support_only", "Only support staff may see the refund desk.",
+        raise DomainError("support_only", _("Only support staff may see the refund desk."),
                           kind=ErrorKind.FORBIDDEN)
     now = clock_now()
     rows = desk_refunds(DeskFilter(problem=query.problem, method=query.method,

@@ -68,7 +68,8 @@ class ErrorOut(Schema):
 
 
 class MoneyOut(Schema):
-    amount: int = Field(description="minor units (cents)")
+    amount: int = Field(description="minor units of `currency`, in its own minor unit: cents of "
+                        "USD, whole yen of JPY, fils (1/1000) of KWD")
     currency: str
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from rescind.accounts.parties import is_support
@@ -53,7 +54,7 @@ def support_carrier_events(request):
     """R15: support's queue of carrier events that matched no live parcel, or several,
     newest first. Errors: 403 support_only."""
     if not is_support(request.user):
-        raise DomainError("support_only", "Only support staff may see carrier events.",
+        raise DomainError("support_only", _("Only support staff may see carrier events."),
                           kind=ErrorKind.FORBIDDEN)
     return carrier_events_unhandled()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -80,7 +81,7 @@ class GoodwillIn(StrictIn):
 
 def _support_only(request) -> None:
     if not is_support(request.user):
-        raise DomainError("support_only", "Only support staff may see the queue.",
+        raise DomainError("support_only", _("Only support staff may see the queue."),
                           kind=ErrorKind.FORBIDDEN)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from rescind.accounts.models import ApiToken
@@ -29,7 +30,7 @@ def tokens_create(request, body: TokenIn):
     if user is None:
         # When this failure locked the username or address out, the throttle's middleware
         # answers 429 instead.
-        raise DomainError("bad_credentials", "Wrong username or password.",
+        raise DomainError("bad_credentials", _("Wrong username or password."),
                           kind=ErrorKind.INVALID)
     tokens_revoke_expired(user=user, now=timezone.now())
     raw, row = ApiToken.issue_row(user)
@@ -53,7 +54,7 @@ def tokens_revoke_current(request):
     """Revoke the token this request was made with (log out of the app)."""
     token = getattr(request, "api_token", None)
     if token is None:
-        raise DomainError("no_current_token", "This request was not made with a bearer token.",
+        raise DomainError("no_current_token", _("This request was not made with a bearer token."),
                           kind=ErrorKind.INVALID)
     token_revoke(user=request.user, token_id=token.pk)
     return Status(204, None)

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from rescind.clock.models import ClockOffset
 from rescind.domain.clock import Clock
@@ -70,13 +71,13 @@ def now() -> datetime:
 def clock_advance(*, by: timedelta) -> timedelta:
     """Move the shared demo clock forward by `by`; returns the new offset."""
     if not settings.DEMO_MODE:
-        raise DomainError("not_demo_mode", "The clock can only be moved in demo mode.",
+        raise DomainError("not_demo_mode", _("The clock can only be moved in demo mode."),
                           kind=ErrorKind.FORBIDDEN)
     if by <= timedelta(0) or by > MAX_ADVANCE:
-        raise DomainError("bad_duration", "Advance the clock by a positive duration of at most "
-                          "10 years.", kind=ErrorKind.INVALID)
+        raise DomainError("bad_duration", _("Advance the clock by a positive duration of at most "
+                            "10 years."), kind=ErrorKind.INVALID)
     with transaction.atomic():
-        row, _ = ClockOffset.objects.select_for_update().get_or_create(pk=1)
+        row, _created = ClockOffset.objects.select_for_update().get_or_create(pk=1)
         row.offset_seconds += int(by.total_seconds())
         row.save(update_fields=["offset_seconds", "updated_at"])
     clock_offset_forget()

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import is_support
 from rescind.coupons.models import Coupon, CouponUse
@@ -70,7 +71,7 @@ def coupon_of_buyer(buyer, *, coupon_id: int, now: datetime) -> dict:
     """One of the buyer's coupons; 404 `coupon_not_found` for anyone else's."""
     found = coupons_of_buyer(buyer, now=now, coupon_id=coupon_id)
     if not found:
-        raise DomainError("coupon_not_found", "No such coupon.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("coupon_not_found", _("No such coupon."), kind=ErrorKind.NOT_FOUND)
     return found[0]
 
 
@@ -78,7 +79,7 @@ def coupon_issue_check(user) -> None:
     """Only support staff holding the issue_platform_coupon permission give coupons."""
     if not (is_support(user) and user.has_perm(ISSUE_PERMISSION)):
         raise DomainError("coupon_issue_forbidden",
-                          "Only support staff allowed to issue platform coupons may do this.",
+                          _("Only support staff allowed to issue platform coupons may do this."),
                           kind=ErrorKind.FORBIDDEN)
 
 
@@ -97,10 +98,10 @@ def platform_coupon_issue(*, user, buyer_id: int | None = None, buyer_username: 
     buyer = (buyers.filter(pk=buyer_id) if buyer_id is not None
              else buyers.filter(username=buyer_username.strip())).first()
     if buyer is None:
-        raise DomainError("coupon_buyer_unknown", "There is no such buyer.",
+        raise DomainError("coupon_buyer_unknown", _("There is no such buyer."),
                           kind=ErrorKind.INVALID)
     if amount is None and percent_off is None:
-        raise DomainError("coupon_value_missing", "Give an amount or a percentage.",
+        raise DomainError("coupon_value_missing", _("Give an amount or a percentage."),
                           kind=ErrorKind.INVALID)
     if amount is None:  # a percentage without a cap: the most any coupon may take off
         amount = PLATFORM_COUPON_MAX_AMOUNT
@@ -109,8 +110,8 @@ def platform_coupon_issue(*, user, buyer_id: int | None = None, buyer_username: 
                             percent_off=percent_off)
     code = code.strip().upper()
     if code and not re.fullmatch(CODE_PATTERN, code):
-        raise DomainError("coupon_code_invalid", "A coupon code has 3 to 40 letters, digits "
-                          "or dashes.", kind=ErrorKind.INVALID)
+        raise DomainError("coupon_code_invalid", _("A coupon code has 3 to 40 letters, digits "
+                            "or dashes."), kind=ErrorKind.INVALID)
     code = code or "P" + "".join(secrets.choice(_CODE_ALPHABET)
                                                  for _ in range(9))
     try:
@@ -121,5 +122,6 @@ def platform_coupon_issue(*, user, buyer_id: int | None = None, buyer_username: 
                 currency=currency, expires_at=expires_at, issued_by=user, issued_at=now,
                 note=note.strip())
     except IntegrityError:
-        raise DomainError("coupon_code_taken", f"There is already a coupon {code}.",
+        raise DomainError("coupon_code_taken", _("There is already a coupon %(code)s."),
+                                               params={"code": code},
                           details={"code": code}) from None

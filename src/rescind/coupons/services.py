@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
 from rescind.coupons.models import Coupon, CouponUse
 from rescind.domain.coupons import CouponFacts, CouponKind, coupon_fate
 from rescind.domain.errors import DomainError, ErrorKind
@@ -19,10 +22,12 @@ def coupons_for_checkout(codes: list[str], *, buyer) -> list[Coupon]:
     for code in codes:
         coupon = found.get(code)
         if coupon is None or (coupon.owner_id is not None and coupon.owner_id != buyer.pk):
-            raise DomainError("unknown_coupon", f"There is no coupon {code} for you.",
+            raise DomainError("unknown_coupon", _("There is no coupon %(code)s for you."),
+                                                params={"code": code},
                               kind=ErrorKind.INVALID, details={"coupon": code})
         if coupon.state != Coupon.State.AVAILABLE:
-            raise DomainError("coupon_already_used", f"Coupon {code} has been used.",
+            raise DomainError("coupon_already_used", _("Coupon %(code)s has been used."),
+                                                     params={"code": code},
                               kind=ErrorKind.INVALID, details={"coupon": code})
     return [found[c] for c in codes]
 
@@ -43,15 +48,24 @@ def coupons_on_order(order, *, lock: bool = False) -> list[
     the other, and the second sees the first closed (R25). Under PostgreSQL's READ COMMITTED
     each statement reads what was committed when it began, so the read after the lock sees
     the first transaction's close.
+
+    The lock is an UPDATE that changes nothing, not a SELECT ... FOR UPDATE, for Citus
+    (docs/deployment.md): a coupon is a reference table there, a copy of the row on every
+    node, and FOR UPDATE locks the coordinator's copy only. The coordinator commits (and lets
+    go) before the workers' COMMIT PREPARED make the first order's close visible, so the
+    second transaction got the lock and still read the first order open: both orders kept
+    the coupon. An UPDATE writes every copy and holds each until its node has committed, so
+    whoever gets it next reads the first order closed, on whichever node it lives.
     """
     result = []
     if not rows_where(CouponUse, "order_id", order.pk):  # most orders: one lean query, done
         return result
-    coupons = Coupon.objects.filter(
-        pk__in=CouponUse.objects.filter(order=order).values("coupon_id")).order_by("pk")
-    if lock:
-        coupons = coupons.select_for_update()
-    for coupon in list(coupons):
+    coupons = list(Coupon.objects.filter(
+        pk__in=CouponUse.objects.filter(order=order).values("coupon_id")).order_by("pk"))
+    if lock:  # a coupon's facts never change once issued: the rows read above stay true
+        for coupon in coupons:  # one at a time, in id order: no deadlock between two orders
+            Coupon.objects.filter(pk=coupon.pk).update(state=F("state"))
+    for coupon in coupons:
         others = (CouponUse.objects.filter(coupon=coupon).exclude(order=order)
                   .values_list("order__state", "order__close_reason").distinct())
         result.append((coupon.facts(), [(OrderState(s), CloseReason(r) if r else None)

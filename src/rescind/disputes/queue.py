@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from rescind.disputes.models import OPEN_STATES, Dispute
 from rescind.disputes.reads import _evidence_names, dispute_read
@@ -47,12 +48,13 @@ def queue_filter(*, waiting_for: str = "", assignee: str = "", search: str = "",
                  cursor: str = "") -> QueueFilter:
     """The queue's filters, checked: 422 unknown_filter with the allowed values."""
     waiting_for = one_of(list(WAITING_FOR), waiting_for or "", code="unknown_filter",
-                         what="a waiting-for filter")
+                         what=_("%(value)s is not a waiting-for filter."))
     assignee = one_of(list(ASSIGNEES), assignee or "", code="unknown_filter",
-                      what="an assignee filter")
+                      what=_("%(value)s is not an assignee filter."))
     search = (search or "").strip()
     if len(search) > MAX_SEARCH or "\x00" in search:
-        raise DomainError("bad_search", f"Search for at most {MAX_SEARCH} characters.",
+        raise DomainError("bad_search", _("Search for at most %(max_search)s characters."),
+                                        params={"max_search": MAX_SEARCH},
                           kind=ErrorKind.INVALID)
     return QueueFilter(waiting_for, assignee, search, cursor or "")
 
@@ -69,7 +71,7 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int]:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         after, last = None, -1
     if after is None or after.tzinfo is None or not 0 < last < 2**63:
-        raise DomainError("bad_cursor", "This cursor is not one the queue gave.",
+        raise DomainError("bad_cursor", _("This cursor is not one the queue gave."),
                           kind=ErrorKind.INVALID)
     return after, last
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, F, Q, When
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rescind.disputes.models import OPEN_STATES, Dispute
 from rescind.domain.actions import Party
@@ -40,7 +42,8 @@ def dispute_read(dispute: Dispute, party: Party, *, can_decide: bool = False,
     return {
         "id": dispute.pk, "order_id": dispute.order_id, "state": dispute.state,
         "state_label": dispute.state.replace("_", " "),
-        "reason": dispute.reason, "reason_label": DISPUTE_REASONS.get(dispute.reason, ""),
+        "reason": dispute.reason, "reason_label": gettext(DISPUTE_REASONS[dispute.reason])
+        if dispute.reason in DISPUTE_REASONS else "",
         "description": dispute.description, "claim": _money(dispute.claim, cur),
         "return_item": dispute.return_item,
         "evidence": [{"id": pk, "name": names[pk][0] if pk in names else "",
@@ -75,7 +78,7 @@ def _evidence_names(attachment_ids) -> dict[int, tuple[str, int]]:
 def dispute_for_reader(order: Order, party: Party, *, can_decide: bool = False) -> dict:
     dispute = dispute_latest(order)
     if dispute is None:
-        raise DomainError("dispute_not_found", "This order has no dispute.",
+        raise DomainError("dispute_not_found", _("This order has no dispute."),
                           kind=ErrorKind.NOT_FOUND)
     return dispute_read(dispute, party, can_decide=can_decide)
 
@@ -132,7 +135,12 @@ def _failed_read(refund: Refund, *, can_retry: bool) -> dict[str, Any]:
     return {"id": refund.pk, "order_id": refund.order_id,
             "amount": _money(refund.amount, refund.currency), "method": refund.method,
             "failed_at": refund.failed_at, "failure_code": refund.failure_code,
-            "failure_message": refund.failure_message, "attempts": refund.attempts,
+            "failure_message": _shown(refund.failure_message), "attempts": refund.attempts,
             "destination_updated_at": updated_at
             if updated_at and updated_at >= refund.failed_at else None,
             "actions": ["retry"] if can_retry else []}
+
+
+def _shown(stored: str) -> str:
+    """A stored English text (the sandbox's failure message) in the reader's language."""
+    return gettext(stored) if stored else ""

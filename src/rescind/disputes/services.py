@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import PLATFORM, require_party
 from rescind.config import calendar, policy
@@ -53,7 +54,7 @@ def dispute_open(*, order_id: int, user, reason: str, claim: int | None, return_
     if uploads:
         order = Order.objects.filter(pk=order_id).first()
         if order is None:
-            raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+            raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
         require_party(user, order, Party.BUYER)
         staged = attachments_stage(order_id, uploads)
     try:

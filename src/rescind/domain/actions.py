@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from django.utils.translation import gettext_noop
+
 from rescind.domain.cancellation import cancel_available_from
 from rescind.domain.facts import OrderFacts
 from rescind.domain.policy import Policy
@@ -48,28 +50,28 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.PAY: "Pay now",
-    Action.CANCEL: "Cancel order",
-    Action.ADD_TO_CART_AGAIN: "Add to cart again",
-    Action.REQUEST_CANCELLATION: "Cancel order",
-    Action.WITHDRAW_CANCELLATION: "Withdraw cancellation request",
-    Action.LOWER_PRICE: "Lower the price",
-    Action.APPROVE_CANCELLATION: "Approve cancellation",
-    Action.REFUSE_CANCELLATION: "Refuse cancellation",
-    Action.SHIP: "Ship",
-    Action.CONFIRM_RECEIPT: "Confirm receipt",
-    Action.OPEN_DISPUTE: "Open a dispute",
-    Action.DISPUTE_NOT_RECEIVED: "Open a dispute: the parcel has not arrived",
-    Action.VOID_SHIPMENT: "Void the shipment",
-    Action.RESHIP: "Ship again with a new tracking number",
-    Action.REFUND_CANCELED_SHIPMENT: "Refund in full",
-    Action.DECLINE_CANCELED_SHIPMENT: "Decline",
-    Action.REQUEST_CHANGE: "Change options or delivery details",
-    Action.WITHDRAW_CHANGE: "Withdraw change request",
-    Action.CONFIRM_EXTRA_CHARGE: "Confirm the extra charge",
-    Action.DECLINE_EXTRA_CHARGE: "Decline the extra charge",
-    Action.ACCEPT_CHANGE: "Accept the change",
-    Action.REFUSE_CHANGE: "Refuse the change",
+    Action.PAY: gettext_noop("Pay now"),
+    Action.CANCEL: gettext_noop("Cancel order"),
+    Action.ADD_TO_CART_AGAIN: gettext_noop("Add to cart again"),
+    Action.REQUEST_CANCELLATION: gettext_noop("Cancel order"),
+    Action.WITHDRAW_CANCELLATION: gettext_noop("Withdraw cancellation request"),
+    Action.LOWER_PRICE: gettext_noop("Lower the price"),
+    Action.APPROVE_CANCELLATION: gettext_noop("Approve cancellation"),
+    Action.REFUSE_CANCELLATION: gettext_noop("Refuse cancellation"),
+    Action.SHIP: gettext_noop("Ship"),
+    Action.CONFIRM_RECEIPT: gettext_noop("Confirm receipt"),
+    Action.OPEN_DISPUTE: gettext_noop("Open a dispute"),
+    Action.DISPUTE_NOT_RECEIVED: gettext_noop("Open a dispute: the parcel has not arrived"),
+    Action.VOID_SHIPMENT: gettext_noop("Void the shipment"),
+    Action.RESHIP: gettext_noop("Ship again with a new tracking number"),
+    Action.REFUND_CANCELED_SHIPMENT: gettext_noop("Refund in full"),
+    Action.DECLINE_CANCELED_SHIPMENT: gettext_noop("Decline"),
+    Action.REQUEST_CHANGE: gettext_noop("Change options or delivery details"),
+    Action.WITHDRAW_CHANGE: gettext_noop("Withdraw change request"),
+    Action.CONFIRM_EXTRA_CHARGE: gettext_noop("Confirm the extra charge"),
+    Action.DECLINE_EXTRA_CHARGE: gettext_noop("Decline the extra charge"),
+    Action.ACCEPT_CHANGE: gettext_noop("Accept the change"),
+    Action.REFUSE_CHANGE: gettext_noop("Refuse the change"),
 }
 
 _REORDERABLE = frozenset({CloseReason.UNPAID_TIMEOUT, CloseReason.CANCELLED_BY_BUYER})

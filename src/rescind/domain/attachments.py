@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.errors import DomainError, ErrorKind
 
 # Enough leading bytes to tell every allowed type apart (WebP needs 12).
@@ -19,8 +21,8 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "application/pdf": (".pdf",),
 }
 IMAGE_TYPES = frozenset(t for t in EXTENSIONS if t.startswith("image/"))
-LABELS = {"image/png": "PNG image", "image/jpeg": "JPEG image", "image/gif": "GIF image",
-          "image/webp": "WebP image", "application/pdf": "PDF"}
+LABELS = {"image/png": _("PNG image"), "image/jpeg": _("JPEG image"), "image/gif": _("GIF image"),
+          "image/webp": _("WebP image"), "application/pdf": _("PDF")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +59,23 @@ def attachment_check(file: AttachmentFacts, *, max_bytes: int) -> str:
     not an image or PDF, or named as another type than it is."""
     if file.size > max_bytes:
         raise DomainError("attachment_too_large",
-                          f"{file.name} is larger than the {max_bytes // 1024} KiB allowed.",
+                          _("%(name)s is larger than the %(max_bytes)s KiB allowed."),
+                          params={"name": file.name, "max_bytes": max_bytes // 1024},
                           kind=ErrorKind.INVALID,
                           details={"name": file.name, "size": file.size, "max_bytes": max_bytes})
     content_type = content_type_sniff(file.head)
     if content_type is None:
         raise DomainError("attachment_type_not_allowed",
-                          f"{file.name} is not a PNG, JPEG, GIF or WebP image or a PDF.",
+                          _("%(name)s is not a PNG, JPEG, GIF or WebP image or a PDF."),
+                          params={"name": file.name},
                           kind=ErrorKind.INVALID,
                           details={"name": file.name, "allowed": sorted(EXTENSIONS)})
     if _extension(file.name) not in EXTENSIONS[content_type]:
         raise DomainError("attachment_extension_mismatch",
-                          f"{file.name} is really a {LABELS[content_type]}; its name must end in "
-                          f"{' or '.join(EXTENSIONS[content_type])}.",
+                          _("%(name)s is really a %(kind)s; its name must end in "
+                            "%(extensions)s."),
+                          params={"name": file.name, "kind": LABELS[content_type],
+                                  "extensions": " / ".join(EXTENSIONS[content_type])},
                           kind=ErrorKind.INVALID,
                           details={"name": file.name, "detected": content_type,
                                    "extensions": list(EXTENSIONS[content_type])})

@@ -16,7 +16,7 @@ class BusinessCalendar:
         self._holidays = _holidays_for(country)
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._holidays
+        return _is_working_day(self.country, day)
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """The instant `days` working days after `start`, at the same time of day.
@@ -33,6 +33,11 @@ class BusinessCalendar:
             if self.is_working_day(current.date()):
                 remaining -= 1
         return current
+
+
+@lru_cache(maxsize=4096)  # a storm counts from the same few days for every order
+def _is_working_day(country: str, day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays_for(country)
 
 
 @lru_cache(maxsize=16)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import (
@@ -45,24 +47,24 @@ def decide_request_cancellation(
     """R7-R9: the buyer asks to cancel a paid order, with a reason and the report question."""
     if order.state is OrderState.AWAITING_PAYMENT:
         raise DomainError("order_not_paid",
-                          "An unpaid order is cancelled at once; no request is needed.")
+                          _("An unpaid order is cancelled at once; no request is needed."))
     if order.state is not OrderState.AWAITING_SHIPMENT:
         raise DomainError(
             "cancellation_not_available",
-            "Once an order has shipped it cannot be cancelled: message the seller or open a "
-            "dispute instead." if order.state is not OrderState.CLOSED
-            else "This order is closed already.",
+            _("Once an order has shipped it cannot be cancelled: message the seller or open a "
+              "dispute instead.") if order.state is not OrderState.CLOSED
+            else _("This order is closed already."),
             details={"state": order.state.value},
         )
     if order.pending_request is not None:
         raise DomainError(
             "request_already_pending",
-            "A cancellation request for this order is already waiting for the seller.")
+            _("A cancellation request for this order is already waiting for the seller."))
     available_from = cancel_available_from(order, policy)
     if available_from is None or now < available_from:
         raise DomainError(
             "cancel_not_yet_available",
-            "You can request cancellation 24 hours after payment.",
+            _("You can request cancellation 24 hours after payment."),
             details={"available_from": available_from.isoformat() if available_from else None},
         )
     chosen = policy.reason(reason)
@@ -84,7 +86,7 @@ def decide_request_cancellation(
 def _pending(order: OrderFacts) -> RequestFacts:
     apply_transition(order.state, Transition.APPROVE_CANCELLATION)
     if order.pending_request is None:
-        raise DomainError("no_pending_request", "There is no cancellation request waiting.")
+        raise DomainError("no_pending_request", _("There is no cancellation request waiting."))
     return order.pending_request
 
 
@@ -106,7 +108,7 @@ def decide_refuse_cancellation(order: OrderFacts, *, note: str,
     reason_code = refusal_reason_parse(reason_code)
     _pending(order)
     if reason_code in NOTE_REQUIRED_FOR and not note.strip():
-        raise DomainError("note_required", "Tell the buyer why you refuse the request.",
+        raise DomainError("note_required", _("Tell the buyer why you refuse the request."),
                           kind=ErrorKind.INVALID)
     return [CancellationRefused(note=note.strip()[:NOTE_LIMIT], reason_code=reason_code)]
 
@@ -123,7 +125,7 @@ def decide_auto_approve(
     """R10: the seller stayed silent past the response window; the platform approves."""
     request = _pending(order)
     if now < request.respond_by:
-        raise DomainError("not_due", "The seller's response window is still open.",
+        raise DomainError("not_due", _("The seller's response window is still open."),
                           details={"respond_by": request.respond_by.isoformat()})
     return [
         CancellationAutoApproved(reason=request.reason, side=request.side,
@@ -155,7 +157,7 @@ def decide_handling_timeout(
     against the seller."""
     apply_transition(order.state, Transition.CLOSE_NOT_SHIPPED)
     if order.ship_by is None or now < order.ship_by:
-        raise DomainError("not_due", "The handling time has not passed yet.")
+        raise DomainError("not_due", _("The handling time has not passed yet."))
     return [
         OrderNotShippedInTime(ship_by=order.ship_by),
         *refund_in_full(order, now=now, policy=policy, calendar=calendar),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.cancellation import cancel_available_from
 from rescind.domain.errors import DomainError, ErrorKind
@@ -100,25 +102,27 @@ def discounts_kept(new_gross: Sequence[int], discounts: Sequence[int]) -> list[i
     return [k + share for k, share in zip(kept, allocate(movable, room), strict=True)]
 
 
-def _bad(code: str, message: str, **details: Any) -> DomainError:
-    return DomainError(code, message, kind=ErrorKind.INVALID, details=details)
+def _bad(code: str, message: Any, params: dict[str, Any] | None = None,
+         **details: Any) -> DomainError:
+    return DomainError(code, message, kind=ErrorKind.INVALID, details=details, params=params)
 
 
 def _line_changed(line: LineFacts, change: LineChange, offers: Mapping[int, ProductOffer],
                   store_id: int) -> LineFacts:
     quantity = line.quantity if change.quantity is None else change.quantity
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise _bad("bad_quantity", f"Quantity must be between 1 and {MAX_QUANTITY}.",
+        raise _bad("bad_quantity", _("Quantity must be between 1 and %(max_quantity)s."),
+                                   params={"max_quantity": MAX_QUANTITY},
                    line=change.line)
     product_id = change.product_id or line.product_id
     offer = offers.get(product_id)
     if product_id != line.product_id and (offer is None or offer.store_id != store_id):
-        raise _bad("product_not_in_store", "Choose another product of the same store.",
+        raise _bad("product_not_in_store", _("Choose another product of the same store."),
                    line=change.line, product_id=product_id)
     if product_id == line.product_id and not change.options:
         return replace(line, quantity=quantity)
     if offer is None:
-        raise _bad("product_not_in_store", "This product is no longer sold.",
+        raise _bad("product_not_in_store", _("This product is no longer sold."),
                    line=change.line, product_id=product_id)
     choices = offer.option_choices or {}
     kept = {k: v for k, v in line.options.items() if v in choices.get(k, ())}
@@ -127,7 +131,7 @@ def _line_changed(line: LineFacts, change: LineChange, offers: Mapping[int, Prod
     if product_id == line.product_id:  # same product: the price paid stays
         return replace(line, options=options, quantity=quantity)
     if offer.unit_price.currency != line.unit_price.currency:
-        raise _bad("currency_mismatch", "The new product must be in the order's currency.",
+        raise _bad("currency_mismatch", _("The new product must be in the order's currency."),
                    line=change.line)
     return LineFacts(product_id=product_id, product_name=offer.product_name, options=options,
                      quantity=quantity, unit_price=offer.unit_price, discount=line.discount)
@@ -139,9 +143,10 @@ def change_plan(lines: Sequence[LineFacts], changes: Sequence[LineChange],
     numbers = [c.line for c in changes]
     unknown = sorted(n for n in numbers if not 1 <= n <= len(lines))
     if unknown:
-        raise _bad("unknown_line", f"This order has lines 1 to {len(lines)}.", lines=unknown)
+        raise _bad("unknown_line", _("This order has lines 1 to %(lines)s."),
+                                   params={"lines": len(lines)}, lines=unknown)
     if len(set(numbers)) != len(numbers):
-        raise _bad("duplicate_line", "Name each line at most once.")
+        raise _bad("duplicate_line", _("Name each line at most once."))
     by_number = {c.line: c for c in changes}
     wanted = [
         _line_changed(line, by_number[n], offers, store_id) if n in by_number else line
@@ -159,14 +164,15 @@ def delivery_checked(delivery: Mapping[str, str] | None) -> dict[str, str] | Non
         return None
     unknown = sorted(set(delivery) - set(DELIVERY_FIELDS))
     if unknown:
-        raise _bad("bad_delivery", "Unknown delivery fields.", unknown=unknown,
+        raise _bad("bad_delivery", _("Unknown delivery fields."), unknown=unknown,
                    allowed=list(DELIVERY_FIELDS))
     cleaned = {k: str(delivery[k]).strip() for k in DELIVERY_FIELDS if k in delivery}
     missing = sorted(k for k in DELIVERY_REQUIRED if not cleaned.get(k))
     too_long = sorted(k for k, v in cleaned.items() if len(v) > DELIVERY_FIELD_LIMIT)
     if missing or too_long or any("\x00" in v for v in cleaned.values()):
-        raise _bad("bad_delivery", "Give a recipient, address, city and country, each of at "
-                   f"most {DELIVERY_FIELD_LIMIT} characters.", missing=missing,
+        raise _bad("bad_delivery", _("Give a recipient, address, city and country, each of at "
+                                     "most %(delivery_field_limit)s characters."),
+                   params={"delivery_field_limit": DELIVERY_FIELD_LIMIT}, missing=missing,
                    too_long=too_long)
     return {k: v for k, v in cleaned.items() if v}
 
@@ -185,23 +191,23 @@ def decide_change_request(
     if order.state is not OrderState.AWAITING_SHIPMENT:
         raise DomainError(
             "change_not_available",
-            {OrderState.AWAITING_PAYMENT: "An unpaid order can be cancelled at once and "
-                                          "ordered again; changes are for paid orders.",
-             OrderState.CLOSED: "This order is closed already."}.get(
-                order.state, "Once an order has shipped it cannot be changed: message the "
-                             "seller instead."),
+            _("An unpaid order can be cancelled at once and ordered again; changes are for "
+              "paid orders.") if order.state is OrderState.AWAITING_PAYMENT
+            else _("This order is closed already.") if order.state is OrderState.CLOSED
+            else _("Once an order has shipped it cannot be changed: message the seller "
+                   "instead."),
             details={"state": order.state.value})
     if order.pending_request is not None:
-        raise DomainError("cancellation_pending", "Withdraw your cancellation request before "
-                          "asking for a change.")
+        raise DomainError("cancellation_pending", _("Withdraw your cancellation request before "
+                            "asking for a change."))
     if order.pending_change is not None:
         raise DomainError("change_already_pending",
-                          "A change request for this order is already open.")
+                          _("A change request for this order is already open."))
     planned = change_plan(lines, changes, offers, store_id=store_id)
     new_delivery = delivery_checked(delivery)
     if not planned and new_delivery is None:
-        raise _bad("nothing_to_change", "Choose other options, another quantity or new "
-                   "delivery details.")
+        raise _bad("nothing_to_change", _("Choose other options, another quantity or new "
+                     "delivery details."))
     currency = order.total.currency
     difference = Money(sum(_line_total(p["after"]) - _line_total(p["before"]) for p in planned),
                        currency)
@@ -218,8 +224,8 @@ def _open(order: OrderFacts, *, awaiting_charge: bool) -> ChangeFacts:
             or order.state is not OrderState.AWAITING_SHIPMENT:
         raise DomainError(
             "no_extra_charge_to_confirm" if awaiting_charge else "no_pending_change",
-            "No extra charge is waiting for your confirmation." if awaiting_charge
-            else "There is no change request waiting for the seller.")
+            _("No extra charge is waiting for your confirmation.") if awaiting_charge
+            else _("There is no change request waiting for the seller."))
     return change
 
 
@@ -249,7 +255,7 @@ def decide_change_refuse(order: OrderFacts, *, note: str) -> list[Event]:
     """R13: the seller refuses, saying why; the order stays as it was."""
     _open(order, awaiting_charge=False)
     if not note.strip():
-        raise _bad("note_required", "Tell the buyer why you refuse the change.")
+        raise _bad("note_required", _("Tell the buyer why you refuse the change."))
     return [ChangeRefused(note=note.strip()[:NOTE_LIMIT])]
 
 
@@ -264,9 +270,9 @@ def decide_change_silence(order: OrderFacts, *, now: datetime, policy: Policy) -
     buyer is told they can still cancel; a buyer's silence lets the extra charge lapse."""
     change = order.pending_change
     if change is None:
-        raise DomainError("no_pending_change", "There is no open change request.")
+        raise DomainError("no_pending_change", _("There is no open change request."))
     if now < change.respond_by:
-        raise DomainError("not_due", "The response window is still open.",
+        raise DomainError("not_due", _("The response window is still open."),
                           details={"respond_by": change.respond_by.isoformat()})
     if change.awaiting_charge:
         return [ExtraChargeLapsed(confirm_by=change.respond_by)]

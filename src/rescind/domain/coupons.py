@@ -13,6 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import SUPPORTED_CURRENCIES, allocate
@@ -50,8 +54,10 @@ CANCELLED = frozenset({
 })
 
 
-def _refuse(code: str, message: str, coupon: CouponFacts) -> DomainError:
-    return DomainError(code, message, kind=ErrorKind.INVALID, details={"coupon": coupon.code})
+def _refuse(code: str, message: Any, coupon: CouponFacts,
+            params: dict[str, Any] | None = None) -> DomainError:
+    return DomainError(code, message, kind=ErrorKind.INVALID, details={"coupon": coupon.code},
+                       params=params)
 
 
 def apply_coupons(
@@ -66,22 +72,27 @@ def apply_coupons(
     ordered = sorted(coupons, key=lambda c: c.kind is CouponKind.PLATFORM)  # store-level first
     for coupon in ordered:
         if coupon.code in shares:
-            raise _refuse("coupon_repeated", f"Coupon {coupon.code} is used twice.", coupon)
+            raise _refuse("coupon_repeated", _("Coupon %(code)s is used twice."),
+                                             coupon, params={"code": coupon.code})
         if (coupon.kind, coupon.store_id) in seen:
             raise _refuse("coupon_kind_repeated",
-                          f"Only one {coupon.kind.value} coupon can be used per store.", coupon)
+                          _("Only one %(kind)s coupon can be used per store."),
+                          coupon, params={"kind": coupon.kind.value})
         seen.add((coupon.kind, coupon.store_id))
         if now >= coupon.expires_at:
-            raise _refuse("coupon_expired", f"Coupon {coupon.code} has expired.", coupon)
+            raise _refuse("coupon_expired", _("Coupon %(code)s has expired."),
+                                            coupon, params={"code": coupon.code})
         if coupon.currency != currency:
             raise _refuse("coupon_currency_mismatch",
-                          f"Coupon {coupon.code} is in {coupon.currency}, not {currency}.", coupon)
+                          _("Coupon %(code)s is in %(currency)s, not %(checkout_currency)s."),
+                          coupon, params={"code": coupon.code, "currency": coupon.currency,
+                                          "checkout_currency": currency})
         weights = [left if coupon.store_id in (None, line.store_id) else 0
                    for line, left in zip(lines, remaining, strict=True)]
         if not any(weights):
             raise _refuse("coupon_not_applicable",
-                          f"Coupon {coupon.code} does not apply to anything in this checkout.",
-                          coupon)
+                          _("Coupon %(code)s does not apply to anything in this checkout."),
+                          coupon, params={"code": coupon.code})
         used = min(coupon.amount, coupon_value(coupon, sum(weights)), sum(weights))
         coupon_shares = allocate(used, weights)
         remaining = [left - share for left, share in zip(remaining, coupon_shares, strict=True)]
@@ -107,11 +118,12 @@ class CouponFate:
 
 
 FATE_TEXT = {
-    "seller_coupon_never_returns": "Seller coupons do not come back on cancellation.",
-    "promo_code_never_returns": "Promo codes do not come back on cancellation.",
-    "other_items_still_active": "It also paid for items that are not cancelled.",
-    "expired": "It has expired.",
-    "all_items_cancelled": "Everything it paid for is cancelled, so it is yours to use again.",
+    "seller_coupon_never_returns": gettext_noop("Seller coupons do not come back on cancellation."),
+    "promo_code_never_returns": gettext_noop("Promo codes do not come back on cancellation."),
+    "other_items_still_active": gettext_noop("It also paid for items that are not cancelled."),
+    "expired": gettext_noop("It has expired."),
+    "all_items_cancelled": gettext_noop("Everything it paid for is cancelled, so it is yours to "
+                                        "use again."),
 }
 
 
@@ -166,17 +178,19 @@ def platform_coupon_checked(*, amount: int, currency: str, expires_at: datetime,
     a percentage coupon, the most it takes off), a percentage from 1 to 100 if it is one, a
     supported currency, an expiry in the future. Raises a 422 with a stable code otherwise."""
     if percent_off is not None and not 1 <= percent_off <= 100:
-        raise DomainError("coupon_percent_invalid", "A percentage is from 1 to 100.",
+        raise DomainError("coupon_percent_invalid", _("A percentage is from 1 to 100."),
                           kind=ErrorKind.INVALID, details={"min": 1, "max": 100})
     if not 1 <= amount <= PLATFORM_COUPON_MAX_AMOUNT:
         raise DomainError("coupon_amount_invalid",
-                          "A coupon is worth at least 1 minor unit and at most "
-                          f"{PLATFORM_COUPON_MAX_AMOUNT} minor units.", kind=ErrorKind.INVALID,
+                          _("A coupon is worth at least 1 minor unit and at most "
+                            "%(max)s minor units."),
+                          params={"max": PLATFORM_COUPON_MAX_AMOUNT}, kind=ErrorKind.INVALID,
                           details={"min": 1, "max": PLATFORM_COUPON_MAX_AMOUNT})
     if currency not in SUPPORTED_CURRENCIES:
         raise DomainError("coupon_currency_unsupported",
-                          f"Currency {currency!r} is not supported.", kind=ErrorKind.INVALID,
+                          _("Currency %(currency)s is not supported."),
+                          params={"currency": repr(currency)}, kind=ErrorKind.INVALID,
                           details={"allowed": sorted(SUPPORTED_CURRENCIES)})
     if expires_at <= now:
-        raise DomainError("coupon_expiry_past", "The expiry must be in the future.",
+        raise DomainError("coupon_expiry_past", _("The expiry must be in the future."),
                           kind=ErrorKind.INVALID, details={"now": now.isoformat()})

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.dispute_events import (
     DisputeAutoAccepted,
@@ -47,14 +50,14 @@ class DisputeState(StrEnum):
 
 # R18: what the buyer may say went wrong. "supplier_fraud" is also the reason of R9's report.
 DISPUTE_REASONS: dict[str, str] = {
-    "not_received": "The item did not arrive",
-    "not_as_described": "The item is not as described",
-    "damaged": "The item arrived damaged",
-    "wrong_item": "I received the wrong item",
-    "counterfeit": "The item is counterfeit",
-    "shipment_canceled": "The shipment was canceled and the seller did not help",
-    "supplier_fraud": "I suspect the supplier of fraud",
-    "other": "Something else",
+    "not_received": gettext_noop("The item did not arrive"),
+    "not_as_described": gettext_noop("The item is not as described"),
+    "damaged": gettext_noop("The item arrived damaged"),
+    "wrong_item": gettext_noop("I received the wrong item"),
+    "counterfeit": gettext_noop("The item is counterfeit"),
+    "shipment_canceled": gettext_noop("The shipment was canceled and the seller did not help"),
+    "supplier_fraud": gettext_noop("I suspect the supplier of fraud"),
+    "other": gettext_noop("Something else"),
 }
 SUPPLIER_FRAUD = "supplier_fraud"
 NOT_RECEIVED = "not_received"
@@ -63,7 +66,7 @@ NOT_RECEIVED = "not_received"
 def dispute_reason_checked(reason: object) -> str:
     """R18: one of the dispute reasons, or 422 unknown_dispute_reason with the allowed list."""
     return one_of(list(DISPUTE_REASONS), reason, code="unknown_dispute_reason",
-                  what="a dispute reason")
+                  what=_("%(value)s is not a dispute reason."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +89,12 @@ class DisputeFacts:
 
 def _require(dispute: DisputeFacts | None, *states: DisputeState) -> DisputeFacts:
     if dispute is None:
-        raise DomainError("no_open_dispute", "This order has no open dispute.")
+        raise DomainError("no_open_dispute", _("This order has no open dispute."))
     if dispute.state not in states:
         raise DomainError(
             "dispute_state_conflict",
-            f"The dispute is {dispute.state.value.replace('_', ' ')}; this is not possible now.",
+            _("The dispute is %(state)s; this is not possible now."),
+            params={"state": dispute.state.value.replace('_', ' ')},
             details={"state": dispute.state.value,
                      "allowed": [s.value for s in states]})
     return dispute
@@ -99,7 +103,7 @@ def _require(dispute: DisputeFacts | None, *states: DisputeState) -> DisputeFact
 def _note(text: str, *, required: bool) -> str:
     text = text.strip()
     if required and not text:
-        raise DomainError("note_required", "Tell the other side why.", kind=ErrorKind.INVALID)
+        raise DomainError("note_required", _("Tell the other side why."), kind=ErrorKind.INVALID)
     return text[:NOTE_LIMIT]
 
 
@@ -112,13 +116,13 @@ def decide_open_dispute(
     seller let lapse or refused, or a completed order under buyer protection), asking for at
     most what is left to refund; "not received" waits for the promised delivery (R17)."""
     if open_dispute is not None:
-        raise DomainError("dispute_already_open", "This order already has an open dispute.")
+        raise DomainError("dispute_already_open", _("This order already has an open dispute."))
     if not can_request_dispute(order, now):
         raise DomainError(
             "dispute_not_available",
-            "A dispute can be opened on a shipped order, on a canceled shipment once the "
-            "seller has refused or let 7 days pass, or on a completed order while buyer "
-            "protection lasts.",
+            _("A dispute can be opened on a shipped order, on a canceled shipment once the "
+              "seller has refused or let 7 days pass, or on a completed order while buyer "
+              "protection lasts."),
             details={"state": order.state.value,
                      "available_from": order.dispute_from.isoformat()
                      if order.dispute_from else None,
@@ -129,21 +133,23 @@ def decide_open_dispute(
     if reason == NOT_RECEIVED and not_received_from is not None and now < not_received_from:
         raise DomainError(  # R17: the parcel is still within its promised delivery
             "dispute_not_available",
-            "The parcel is promised by " + not_received_from.strftime("%d %b %Y, %H:%M UTC")
-            + ": a dispute for non-delivery can be opened from then, or earlier if the carrier "
-            "drops the parcel.",
+            _("The parcel is promised by %(promised)s: a dispute for non-delivery can be opened "
+              "from then, or earlier if the carrier drops the parcel."),
+            params={"promised": not_received_from.strftime("%Y-%m-%d %H:%M UTC")},
             details={"state": order.state.value, "reason": reason,
                      "available_from": not_received_from.isoformat()})
     claim = order.refundable if claim is None else claim
     if claim.amount <= 0 or claim > order.refundable:
         raise DomainError(
-            "bad_claim", f"Ask for an amount from 0.01 up to {order.refundable.format()}, what "
-            "is left to refund of this order.", kind=ErrorKind.INVALID,
+            "bad_claim", _("Ask for an amount from %(least)s up to %(refundable)s, what is left "
+                           "to refund of this order."),
+            params={"least": Money(1, claim.currency).format(),
+                    "refundable": order.refundable.format()}, kind=ErrorKind.INVALID,
             details={"refundable": order.refundable.as_dict()})
     unknown = sorted(set(evidence) - order_attachments)
     if unknown:
-        raise DomainError("unknown_evidence", "Evidence must be attachments of this order's "
-                          "messages.", kind=ErrorKind.INVALID, details={"unknown": unknown})
+        raise DomainError("unknown_evidence", _("Evidence must be attachments of this order's "
+                            "messages."), kind=ErrorKind.INVALID, details={"unknown": unknown})
     return [DisputeOpened(reason=reason, claim=claim, return_item=return_item,
                           description=_note(description, required=False),
                           evidence=tuple(sorted(set(evidence))),
@@ -183,8 +189,9 @@ def decide_seller_propose(dispute: DisputeFacts | None, *, amount: Money, return
     """R19: the seller offers another amount, less than the claim and more than nothing."""
     dispute = _require(dispute, DisputeState.AWAITING_SELLER)
     if amount.currency != dispute.claim.currency or not 0 < amount.amount < dispute.claim.amount:
-        raise DomainError("bad_proposal", f"Propose more than nothing and less than the "
-                          f"{dispute.claim.format()} asked.", kind=ErrorKind.INVALID,
+        raise DomainError("bad_proposal", _("Propose more than nothing and less than the "
+                                            "%(claim)s asked."),
+                          params={"claim": dispute.claim.format()}, kind=ErrorKind.INVALID,
                           details={"claim": dispute.claim.as_dict()})
     return [DisputeSellerProposed(amount=amount, return_item=return_item,
                                   note=_note(note, required=False),
@@ -212,7 +219,7 @@ def decide_auto_escalate(dispute: DisputeFacts | None, *, now: datetime) -> list
     """R19: a refusal or proposal nobody moved on within the window goes to support."""
     dispute = _require(dispute, DisputeState.SELLER_REFUSED, DisputeState.SELLER_PROPOSED)
     if dispute.escalate_by is None or now < dispute.escalate_by:
-        raise DomainError("not_due", "The dispute is not due to escalate yet.")
+        raise DomainError("not_due", _("The dispute is not due to escalate yet."))
     return [DisputeEscalated(by="no_movement", note="")]
 
 
@@ -221,7 +228,7 @@ def decide_auto_accept(order: OrderFacts, dispute: DisputeFacts | None, *, now: 
     """R19: the seller's silence for the response window accepts the buyer's claim."""
     dispute = _require(dispute, DisputeState.AWAITING_SELLER)
     if dispute.respond_by is None or now < dispute.respond_by:
-        raise DomainError("not_due", "The seller's response window is still open.")
+        raise DomainError("not_due", _("The seller's response window is still open."))
     return [DisputeAutoAccepted(respond_by=dispute.respond_by),
             *_settle(order, dispute, refund=dispute.claim, return_item=dispute.return_item,
                      by="silence", note="", now=now, policy=policy, calendar=calendar)]
@@ -234,15 +241,16 @@ def decide_support(order: OrderFacts, dispute: DisputeFacts | None, *, refund: M
     never more than is left to refund of the order."""
     dispute = _require(dispute, DisputeState.ESCALATED)
     if refund.amount < 0 or refund.currency != order.total.currency:
-        raise DomainError("bad_refund", "The refund cannot be negative.", kind=ErrorKind.INVALID)
+        raise DomainError("bad_refund", _("The refund cannot be negative."), kind=ErrorKind.INVALID)
     if refund > order.refundable:
         raise DomainError(
             "refund_exceeds_charge",
-            f"Refunds would total more than the {order.total.format()} charged.",
+            _("Refunds would total more than the %(total)s charged."),
+            params={"total": order.total.format()},
             details={"charged": order.total.as_dict(), "refunded": order.refunded.as_dict(),
                      "requested": refund.as_dict()})
     if return_item and refund.amount == 0:
-        raise DomainError("return_needs_refund", "A return is only asked for with a refund.",
+        raise DomainError("return_needs_refund", _("A return is only asked for with a refund."),
                           kind=ErrorKind.INVALID)
     return _settle(order, dispute, refund=refund, return_item=return_item, by="support",
                    note=_note(note, required=False), now=now, policy=policy, calendar=calendar)
@@ -253,7 +261,7 @@ def decide_return_shipped(dispute: DisputeFacts | None, *, carrier: str,
     """R20: the buyer sends the item back with a tracking number."""
     dispute = _require(dispute, DisputeState.AWAITING_RETURN)
     if dispute.return_tracking:
-        raise DomainError("return_already_shipped", "The item is already on its way back.")
+        raise DomainError("return_already_shipped", _("The item is already on its way back."))
     carrier, tracking_number = tracking_checked(carrier, tracking_number)
     return [DisputeReturnShipped(carrier=carrier, tracking_number=tracking_number)]
 
@@ -274,7 +282,7 @@ def decide_return_received(order: OrderFacts, dispute: DisputeFacts | None, *, n
     """R20: the seller confirms the item is back; the refund pays out."""
     dispute = _require(dispute, DisputeState.AWAITING_RETURN)
     if not dispute.return_tracking:
-        raise DomainError("return_not_shipped", "The buyer has not sent the item back yet.")
+        raise DomainError("return_not_shipped", _("The buyer has not sent the item back yet."))
     return [DisputeReturnReceived(by="seller"),
             *_payout(order, dispute, now=now, policy=policy, calendar=calendar)]
 
@@ -285,7 +293,7 @@ def decide_return_auto_received(order: OrderFacts, dispute: DisputeFacts | None,
     """R20: delivered back, and the seller silent for the confirmation window: refund."""
     dispute = _require(dispute, DisputeState.AWAITING_RETURN)
     if dispute.confirm_by is None or now < dispute.confirm_by:
-        raise DomainError("not_due", "The seller's confirmation window is still open.")
+        raise DomainError("not_due", _("The seller's confirmation window is still open."))
     return [DisputeReturnReceived(by="silence_after_delivery"),
             *_payout(order, dispute, now=now, policy=policy, calendar=calendar)]
 

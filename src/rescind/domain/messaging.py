@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.actions import Party
 from rescind.domain.attachments import AttachmentFacts, attachment_check
 from rescind.domain.errors import DomainError, ErrorKind
@@ -21,19 +23,21 @@ def decide_message(
     """A message has text or an attachment, at most MAX_ATTACHMENTS of them, each an image or a
     PDF within `max_bytes` (R16, R18). Returns each attachment's detected content type."""
     if not body.strip() and not attachments:
-        raise DomainError("message_empty", "Write a message or attach a file.",
+        raise DomainError("message_empty", _("Write a message or attach a file."),
                           kind=ErrorKind.INVALID)
     if "\x00" in body:  # PostgreSQL cannot store it; no person types it
-        raise DomainError("message_invalid_characters", "A message may not contain NUL "
-                          "characters.", kind=ErrorKind.INVALID)
+        raise DomainError("message_invalid_characters", _("A message may not contain NUL "
+                            "characters."), kind=ErrorKind.INVALID)
     if len(body) > MAX_BODY_CHARACTERS:
         raise DomainError("message_too_long",
-                          f"A message may have at most {MAX_BODY_CHARACTERS} characters.",
+                          _("A message may have at most %(max_body_characters)s characters."),
+                          params={"max_body_characters": MAX_BODY_CHARACTERS},
                           kind=ErrorKind.INVALID,
                           details={"length": len(body), "max_characters": MAX_BODY_CHARACTERS})
     if len(attachments) > MAX_ATTACHMENTS:
         raise DomainError("too_many_attachments",
-                          f"A message may carry at most {MAX_ATTACHMENTS} attachments.",
+                          _("A message may carry at most %(max_attachments)s attachments."),
+                          params={"max_attachments": MAX_ATTACHMENTS},
                           kind=ErrorKind.INVALID,
                           details={"count": len(attachments), "max": MAX_ATTACHMENTS})
     return [attachment_check(file, max_bytes=max_bytes) for file in attachments]
@@ -50,5 +54,5 @@ def message_sent(
         return SellerMessaged(message_id=message_id, attachments=attachments)
     if author is Party.SUPPORT:
         return SupportMessaged(message_id=message_id, attachments=attachments)
-    raise DomainError("not_your_action", "Only the order's buyer or seller may send messages.",
+    raise DomainError("not_your_action", _("Only the order's buyer or seller may send messages."),
                       kind=ErrorKind.FORBIDDEN)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.metrics import Period, PeriodOrder, Rate, period_parse
 from rescind.domain.policy import Policy
@@ -67,7 +69,8 @@ def measure_of(key: str) -> Measure:
     try:
         return MEASURES_BY_KEY[key]
     except KeyError:
-        raise DomainError("unknown_metric", f"{key[:40]!r} is not one of the metrics.",
+        raise DomainError("unknown_metric", _("%(key)s is not one of the metrics."),
+                                            params={"key": repr(key[:40])},
                           kind=ErrorKind.INVALID,
                           details={"allowed": list(MEASURES_BY_KEY)}) from None
 
@@ -124,7 +127,8 @@ def trend_period_check(period: Period) -> Period:
     unreadable, and the read grows with it."""
     if period.first == date.min or (period.last - period.first).days >= 7 * MAX_WEEKS:
         raise DomainError("period_too_long",
-                          f"Trends cover at most {MAX_WEEKS} weeks; choose a shorter period.",
+                          _("Trends cover at most %(max_weeks)s weeks; choose a shorter period."),
+                          params={"max_weeks": MAX_WEEKS},
                           kind=ErrorKind.INVALID, details={"max_weeks": MAX_WEEKS})
     return period
 

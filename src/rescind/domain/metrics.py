@@ -35,6 +35,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
 from rescind.domain.policy import Side
@@ -188,7 +190,8 @@ def metrics_sorted(rows: Iterable[StoreMetrics], *, by: str,
     """Rows ordered by one figure, exactly (rates as fractions); ties by store name then id.
     A store with no share to show (nothing to divide by) comes last either way."""
     if by not in SORT_KEYS:
-        raise DomainError("unknown_sort_field", f"Cannot sort by {by!r}.",
+        raise DomainError("unknown_sort_field", _("Cannot sort by %(by)s."),
+                                                params={"by": repr(by)},
                           kind=ErrorKind.INVALID, details={"allowed": sorted(SORT_KEYS)})
     key = SORT_KEYS[by]
     rows = sorted(rows, key=lambda m: (m.store_name.casefold(), m.store_id))
@@ -229,7 +232,7 @@ def period_parse(first: str | None, last: str | None, *, today: date) -> Period:
     else:
         first_day = date.min
     if first_day > last_day:
-        raise DomainError("invalid_period", "The period must not end before it starts.",
+        raise DomainError("invalid_period", _("The period must not end before it starts."),
                           kind=ErrorKind.INVALID,
                           details={"from": first_day.isoformat(), "to": last_day.isoformat()})
     return Period(first_day, last_day)
@@ -244,5 +247,6 @@ def _day(text: str, field: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise DomainError("invalid_period", f"{field!r} must be a date as YYYY-MM-DD.",
+        raise DomainError("invalid_period", _("%(field)s must be a date as YYYY-MM-DD."),
+                                            params={"field": repr(field)},
                           kind=ErrorKind.INVALID, details={"field": field}) from None

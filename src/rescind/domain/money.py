@@ -1,22 +1,36 @@
-"""Exact money: integer minor units with an ISO 4217 code, and allocation without leaks (R3)."""
+"""Exact money: integer minor units with an ISO 4217 code, and allocation without leaks (R3).
+
+Any ISO 4217 currency, each with its own minor unit: 2 decimals for USD, EUR, BRL; none for
+JPY and KRW; 3 for KWD and BHD. The list of currencies and their decimals come from Babel's
+CLDR data (`babel.numbers`), not from a table kept here. An amount is always an integer count
+of the currency's minor unit (cents, yen, fils), and nothing ever converts between currencies
+(R21, R22: a refund is in the currency that was charged).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+
+from babel.numbers import get_currency_precision, list_currencies
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.errors import DomainError, ErrorKind
 
-# Minor-unit exponents that differ from 2 (ISO 4217); everything else uses cents.
-_EXPONENTS = {"JPY": 0, "KRW": 0, "CLP": 0, "VND": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3}
-SUPPORTED_CURRENCIES = frozenset(
-    {"USD", "EUR", "GBP", "CNY", "BRL", "PLN", "RUB", "KRW", "JPY", "AUD", "CAD", "CHF", "KWD"}
-)
+SUPPORTED_CURRENCIES = frozenset(list_currencies())
+
+
+@cache
+def currency_exponent(currency: str) -> int:
+    """The number of decimals of `currency`'s minor unit: 'USD' -> 2, 'JPY' -> 0, 'KWD' -> 3."""
+    return get_currency_precision(currency)
 
 
 @dataclass(frozen=True, slots=True)
 class Money:
-    """An amount in minor units (cents) of one currency. Never a float."""
+    """An amount in minor units of one currency (cents of USD, yen of JPY, fils of KWD).
+    Never a float."""
 
     amount: int
     currency: str
@@ -27,7 +41,8 @@ class Money:
         if self.currency not in SUPPORTED_CURRENCIES:
             raise DomainError(
                 "unsupported_currency",
-                f"Currency {self.currency!r} is not supported.",
+                _("Currency %(currency)s is not an ISO 4217 currency."),
+                params={"currency": repr(self.currency)},
                 kind=ErrorKind.INVALID,
             )
 
@@ -39,7 +54,8 @@ class Money:
         if self.currency != other.currency:
             raise DomainError(
                 "currency_mismatch",
-                f"Cannot combine {self.currency} with {other.currency}.",
+                _("Cannot combine %(currency)s with %(other)s."),
+                params={"currency": self.currency, "other": other.currency},
                 kind=ErrorKind.INVALID,
             )
 
@@ -72,15 +88,22 @@ class Money:
 
     @property
     def exponent(self) -> int:
-        return _EXPONENTS.get(self.currency, 2)
+        return currency_exponent(self.currency)
 
     def format(self) -> str:
-        """Human form, e.g. '12.50 USD'."""
+        """Machine-plain form, e.g. '12.50 USD', '1500 JPY', '5.125 KWD' (logs, admin, the
+        domain's own messages). Pages, e-mails and notifications show amounts in the reader's
+        locale through rescind.web.money_format instead."""
         if self.exponent == 0:
             return f"{self.amount} {self.currency}"
         sign = "-" if self.amount < 0 else ""
         whole, minor = divmod(abs(self.amount), 10**self.exponent)
         return f"{sign}{whole}.{minor:0{self.exponent}d} {self.currency}"
+
+    def split(self, weights: Sequence[int]) -> list[Money]:
+        """This amount in shares proportional to `weights`, each in this currency, to its
+        minor unit, adding up exactly to it (R3; see `allocate`)."""
+        return [Money(share, self.currency) for share in allocate(self.amount, weights)]
 
     def as_dict(self) -> dict[str, int | str]:
         return {"amount": self.amount, "currency": self.currency}

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.events import (
@@ -77,7 +79,8 @@ def options_checked(name: str, choices: dict[str, list[str]] | None, options: di
     missing = sorted(set(choices) - set(options))
     invalid = sorted(k for k, v in options.items() if k in choices and v not in choices[k])
     if unknown or missing or invalid:
-        raise DomainError("bad_options", f"Choose one valid value for each option of {name!r}.",
+        raise DomainError("bad_options", _("Choose one valid value for each option of %(name)s."),
+                                         params={"name": repr(name)},
                           kind=ErrorKind.INVALID,
                           details={**where, "choices": choices, "unknown": unknown,
                                    "missing": missing, "invalid": invalid})
@@ -94,15 +97,15 @@ def decide_checkout(
     `store_of` maps product id -> store id. All lines must share one currency.
     """
     if not lines:
-        raise DomainError("empty_checkout", "A checkout needs at least one item.",
+        raise DomainError("empty_checkout", _("A checkout needs at least one item."),
                           kind=ErrorKind.INVALID)
     currencies = {line.unit_price.currency for line in lines}
     if len(currencies) > 1:
-        raise DomainError("mixed_currencies", "All items of one checkout must share a currency.",
+        raise DomainError("mixed_currencies", _("All items of one checkout must share a currency."),
                           kind=ErrorKind.INVALID, details={"currencies": sorted(currencies)})
     for line in lines:
         if not 1 <= line.quantity <= 999:
-            raise DomainError("bad_quantity", "Quantity must be between 1 and 999.",
+            raise DomainError("bad_quantity", _("Quantity must be between 1 and 999."),
                               kind=ErrorKind.INVALID, details={"product_id": line.product_id})
     by_store: dict[int, list[LineDraft]] = {}
     for line in lines:
@@ -137,8 +140,8 @@ def decide_cancel_unpaid(order: OrderFacts) -> UnpaidOrderCancelled:
     if order.state is not OrderState.AWAITING_PAYMENT:
         raise DomainError(
             "order_already_paid" if order.paid_at else "transition_not_allowed",
-            "Only an unpaid order can be cancelled at once; a paid order needs a cancellation "
-            "request.",
+            _("Only an unpaid order can be cancelled at once; a paid order needs a cancellation "
+              "request."),
             details={"state": order.state.value},
         )
     return UnpaidOrderCancelled()
@@ -151,7 +154,7 @@ def decide_unpaid_timeout(
     apply_transition(order.state, Transition.CLOSE_UNPAID_TIMEOUT)
     due = order.placed_at + policy.r5_unpaid_timeout
     if now < due:
-        raise DomainError("not_due", "The unpaid timeout has not passed yet.",
+        raise DomainError("not_due", _("The unpaid timeout has not passed yet."),
                           details={"due_at": due.isoformat()})
     return UnpaidOrderTimedOut()
 
@@ -163,15 +166,16 @@ def decide_lower_price(
     of each part (the lines, then shipping), by largest remainder, exact to the cent (R3)."""
     if order.state is not OrderState.AWAITING_PAYMENT:
         raise DomainError("price_change_not_allowed",
-                          "The price can only be lowered while the order awaits payment.",
+                          _("The price can only be lowered while the order awaits payment."),
                           details={"state": order.state.value})
     if new_total.currency != order.total.currency:
-        raise DomainError("currency_mismatch", "The new price must be in the order's currency.",
+        raise DomainError("currency_mismatch", _("The new price must be in the order's currency."),
                           kind=ErrorKind.INVALID)
     if not 0 < new_total.amount < order.total.amount:
         raise DomainError(
             "price_not_lower",
-            f"The new price must be above zero and below {order.total.format()}.",
+            _("The new price must be above zero and below %(total)s."),
+            params={"total": order.total.format()},
             kind=ErrorKind.INVALID,
             details={"current_total": order.total.as_dict()},
         )

@@ -12,6 +12,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
 from rescind.domain.errors import DomainError, ErrorKind
 
 
@@ -32,26 +35,27 @@ class Reason:
 
 
 DEFAULT_REASONS = (
-    Reason("ordered_wrong_item", "I ordered the wrong item", Side.BUYER,
-           "You chose the wrong product, colour or size."),
-    Reason("no_longer_needed", "I no longer need it", Side.BUYER,
-           "You changed your mind; nothing is wrong with the order."),
-    Reason("found_better_price", "I found a better price elsewhere", Side.BUYER,
-           "The same item costs less somewhere else."),
-    Reason("wrong_shipping_details", "Wrong shipping details", Side.BUYER,
-           "The address or phone number on the order is wrong."),
-    Reason("paid_wrong_order", "I paid for the wrong order", Side.BUYER,
-           "You meant to pay for another order."),
-    Reason("seller_too_slow", "The seller is taking too long to ship", Side.SELLER,
-           "The seller has not shipped and you no longer want to wait."),
-    Reason("seller_asked_to_cancel", "The seller asked me to cancel", Side.SELLER,
-           "The seller told you they cannot send this order."),
-    Reason("out_of_stock", "The item is out of stock", Side.SELLER,
-           "The seller told you the item is no longer available."),
-    Reason("seller_not_replying", "The seller does not reply", Side.SELLER,
-           "You wrote to the seller and got no answer."),
-    Reason("duplicate_system_order", "Duplicate order from a system error", Side.PLATFORM,
-           "The site placed the same order twice by mistake."),
+    Reason("ordered_wrong_item", gettext_noop("I ordered the wrong item"), Side.BUYER,
+           gettext_noop("You chose the wrong product, colour or size.")),
+    Reason("no_longer_needed", gettext_noop("I no longer need it"), Side.BUYER,
+           gettext_noop("You changed your mind; nothing is wrong with the order.")),
+    Reason("found_better_price", gettext_noop("I found a better price elsewhere"), Side.BUYER,
+           gettext_noop("The same item costs less somewhere else.")),
+    Reason("wrong_shipping_details", gettext_noop("Wrong shipping details"), Side.BUYER,
+           gettext_noop("The address or phone number on the order is wrong.")),
+    Reason("paid_wrong_order", gettext_noop("I paid for the wrong order"), Side.BUYER,
+           gettext_noop("You meant to pay for another order.")),
+    Reason("seller_too_slow", gettext_noop("The seller is taking too long to ship"), Side.SELLER,
+           gettext_noop("The seller has not shipped and you no longer want to wait.")),
+    Reason("seller_asked_to_cancel", gettext_noop("The seller asked me to cancel"), Side.SELLER,
+           gettext_noop("The seller told you they cannot send this order.")),
+    Reason("out_of_stock", gettext_noop("The item is out of stock"), Side.SELLER,
+           gettext_noop("The seller told you the item is no longer available.")),
+    Reason("seller_not_replying", gettext_noop("The seller does not reply"), Side.SELLER,
+           gettext_noop("You wrote to the seller and got no answer.")),
+    Reason("duplicate_system_order", gettext_noop("Duplicate order from a system error"),
+           Side.PLATFORM,
+           gettext_noop("The site placed the same order twice by mistake.")),
 )
 
 
@@ -113,7 +117,8 @@ class Policy:
         except KeyError:
             raise DomainError(
                 "unknown_reason",
-                f"{code!r} is not one of the cancellation reasons.",
+                _("%(code)s is not one of the cancellation reasons."),
+                params={"code": repr(code)},
                 kind=ErrorKind.INVALID,
                 details={"allowed": sorted(self.reasons_by_code)},
             ) from None

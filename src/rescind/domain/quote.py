@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.cancellation import decide_request_cancellation
 from rescind.domain.coupons import CouponFacts, CouponFate, coupon_fate
@@ -50,7 +52,7 @@ def quote_cancellation(
         fates = _fates(coupons, CloseReason.CANCELLED_BY_BUYER, now)
         return CancellationQuote(False, None, None, None, None, None, None, None, None, fates)
     if reason is None:
-        raise DomainError("reason_required", "Choose a reason to see what cancelling would do.",
+        raise DomainError("reason_required", _("Choose a reason to see what cancelling would do."),
                           kind=ErrorKind.INVALID,
                           details={"allowed": sorted(policy.reasons_by_code)})
     requested = decide_request_cancellation(order, reason=reason, report_supplier=False, now=now,
@@ -69,7 +71,7 @@ def quote_pending_request(
     approves it now, or by silence at the end of the response window; shown while it waits."""
     request = order.pending_request
     if request is None:
-        raise DomainError("no_pending_request", "There is no cancellation request waiting.")
+        raise DomainError("no_pending_request", _("There is no cancellation request waiting."))
     return _on_request(order, coupons, reason=request.reason, side=request.side,
                        respond_by=request.respond_by, now=now, policy=policy, calendar=calendar)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError, ErrorKind, one_of
 from rescind.domain.events import (
@@ -31,10 +33,23 @@ class PaymentMethod(StrEnum):
     BANK_TRANSFER = "bank_transfer"
 
 
+# R23: a refund goes back to the method paid with; one whole sentence per method (its noun's
+# gender changes the words around it in other languages).
+METHOD_DIFFERS = {
+    PaymentMethod.BANK_CARD: _("Refunds go back to the bank card you paid with; give a renewed "
+                               "bank card."),
+    PaymentMethod.E_WALLET: _("Refunds go back to the e wallet you paid with; give a renewed "
+                              "e wallet."),
+    PaymentMethod.BANK_TRANSFER: _("Refunds go back to the bank transfer you paid with; give a "
+                                   "renewed bank transfer."),
+}
+
+
 def payment_method_parse(method: object) -> PaymentMethod:
     """One of the payment methods, or 422 unknown_payment_method with the allowed list."""
     return PaymentMethod(one_of([m.value for m in PaymentMethod], method,
-                                code="unknown_payment_method", what="a payment method"))
+                                code="unknown_payment_method",
+                                what=_("%(value)s is not a payment method.")))
 
 
 class RefundState(StrEnum):
@@ -78,14 +93,15 @@ def decide_refund(
 ) -> RefundCreated:
     """R22: a refund of `amount`, refused if the order's refunds would exceed what was charged."""
     if order.paid_at is None:
-        raise DomainError("order_not_paid", "An unpaid order has nothing to refund.")
+        raise DomainError("order_not_paid", _("An unpaid order has nothing to refund."))
     if amount.amount <= 0:
-        raise DomainError("nothing_to_refund", "This order has been refunded in full already.",
+        raise DomainError("nothing_to_refund", _("This order has been refunded in full already."),
                           details={"refunded": order.refunded.as_dict()})
     if order.refunded + amount > order.total:
         raise DomainError(
             "refund_exceeds_charge",
-            f"Refunds would total more than the {order.total.format()} charged.",
+            _("Refunds would total more than the %(total)s charged."),
+            params={"total": order.total.format()},
             details={"charged": order.total.as_dict(), "refunded": order.refunded.as_dict(),
                      "requested": amount.as_dict()},
         )
@@ -149,11 +165,13 @@ def decide_refund_retry(
     same guard as any refund; its deadlines run from the retry."""
     if refund.state is not RefundState.FAILED:
         raise DomainError("refund_not_failed",
-                          f"Only a failed refund can be retried; this one is {refund.state}.",
+                          _("Only a failed refund can be retried; this one is %(state)s."),
+                          params={"state": refund.state},
                           details={"state": refund.state.value})
     if refund.retried_by is not None:
         raise DomainError("refund_already_retried",
-                          f"This refund was retried already, as refund #{refund.retried_by}.",
+                          _("This refund was retried already, as refund #%(retried_by)s."),
+                          params={"retried_by": refund.retried_by},
                           details={"retry_id": refund.retried_by})
     created = decide_refund(order, amount=refund.amount, now=now, policy=policy,
                             calendar=calendar)
@@ -167,8 +185,8 @@ INSTRUMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 def instrument_checked(instrument: str) -> str:
     """A payment instrument's name at the provider (a token; in the sandbox a test name)."""
     if not INSTRUMENT_PATTERN.fullmatch(instrument):
-        raise DomainError("bad_instrument", "Give the payment instrument as its name at the "
-                          "payment provider: 1 to 40 lower-case letters, digits, _ or -.",
+        raise DomainError("bad_instrument", _("Give the payment instrument as its name at the "
+                            "payment provider: 1 to 40 lower-case letters, digits, _ or -."),
                           kind=ErrorKind.INVALID)
     return instrument
 
@@ -180,18 +198,16 @@ def decide_destination_update(
     """R21, R23: after a refund failed for good, the buyer gives a renewed instrument of the
     method they paid with (a new card, a reopened wallet); never another method."""
     if method != payment_method:
-        words = payment_method.replace("_", " ")
         raise DomainError(
-            "refund_method_differs",
-            f"Refunds go back to the {words} you paid with; give a renewed {words}.",
+            "refund_method_differs", METHOD_DIFFERS[PaymentMethod(payment_method)],
             kind=ErrorKind.INVALID, details={"method": payment_method})
     if not awaiting_retry:
         raise DomainError("no_failed_refund",
-                          "No refund of this order has failed, so there is nothing to update.")
+                          _("No refund of this order has failed, so there is nothing to update."))
     if instrument == current_instrument:
         raise DomainError("destination_unchanged",
-                          "That is the payment method the refund failed on; give the renewed "
-                          "one.", kind=ErrorKind.INVALID)
+                          _("That is the payment method the refund failed on; give the renewed "
+                            "one."), kind=ErrorKind.INVALID)
     return RefundDestinationUpdated(method=method)
 
 

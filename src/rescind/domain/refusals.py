@@ -4,6 +4,8 @@ notifications/messages.py; here are only the codes."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.errors import one_of
 
 # The fixed list, in the order the seller's form offers it.
@@ -23,4 +25,4 @@ LEGACY_REFUSAL_REASON = "other"
 def refusal_reason_parse(code: object) -> str:
     """R11: a code of the list, or 422 `unknown_refusal_reason` with the allowed list."""
     return one_of(list(REFUSAL_REASONS), code, code="unknown_refusal_reason",
-                  what="a refusal reason")
+                  what=_("%(value)s is not a refusal reason."))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError
 from rescind.domain.events import BuyerReminded, Event, SellerReminded
@@ -43,7 +45,7 @@ def decide_reminder(about: str, due_at: datetime | None) -> list[Event]:
     first: the party can act until the platform does (a worker fires an order's deadlines
     earliest first)."""
     if due_at is None:
-        raise DomainError("nothing_to_remind", "The deadline is no longer running.")
+        raise DomainError("nothing_to_remind", _("The deadline is no longer running."))
     if REMINDED[about] is Party.BUYER:
         return [BuyerReminded(about=about, due_at=due_at)]
     return [SellerReminded(about=about, due_at=due_at)]

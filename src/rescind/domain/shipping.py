@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.errors import DomainError, ErrorKind, one_of
 from rescind.domain.events import (
@@ -36,7 +38,8 @@ class CarrierEvent(StrEnum):
 def carrier_event_parse(event: object) -> CarrierEvent:
     """R15: one of the tracking events, or 422 unknown_carrier_event with the allowed list."""
     return CarrierEvent(one_of([e.value for e in CarrierEvent], event,
-                               code="unknown_carrier_event", what="a tracking event"))
+                               code="unknown_carrier_event",
+                               what=_("%(value)s is not a tracking event.")))
 
 
 def decide_carrier_event(
@@ -69,11 +72,11 @@ def decide_void_shipment(order: OrderFacts, *, now: datetime, policy: Policy) ->
 def tracking_checked(carrier: str, tracking_number: str) -> tuple[str, str]:
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     if not carrier or not tracking_number:
-        raise DomainError("tracking_required", "Shipping needs a carrier and a tracking number.",
+        raise DomainError("tracking_required", _("Shipping needs a carrier and a tracking number."),
                           kind=ErrorKind.INVALID)
     if len(carrier) > 64 or len(tracking_number) > 64:
         raise DomainError("tracking_too_long",
-                          "Carrier and tracking number may have at most 64 characters each.",
+                          _("Carrier and tracking number may have at most 64 characters each."),
                           kind=ErrorKind.INVALID)
     return carrier, tracking_number
 
@@ -86,7 +89,7 @@ def decide_reship(order: OrderFacts, *, carrier: str, tracking_number: str, now:
     apply_transition(order.state, Transition.RESHIP)
     if tracking_number == order.tracking_number:
         raise DomainError("same_tracking_number",
-                          "The new tracking number must differ from the canceled one.",
+                          _("The new tracking number must differ from the canceled one."),
                           kind=ErrorKind.INVALID)
     return [ShipmentReassigned(carrier=carrier, tracking_number=tracking_number,
                                deliver_by=now + policy.r17_promised_delivery_after_shipping)]
@@ -104,10 +107,10 @@ def decide_refund_canceled_shipment(
 def decide_decline_canceled_shipment(order: OrderFacts, *, note: str) -> list[Event]:
     """R16: the seller refuses both; the buyer may open a dispute at once."""
     if order.state is not OrderState.SHIPMENT_CANCELED:
-        raise DomainError("not_shipment_canceled", "The shipment of this order is not canceled.",
+        raise DomainError("not_shipment_canceled", _("The shipment of this order is not canceled."),
                           details={"state": order.state.value})
     if not note.strip():
-        raise DomainError("note_required", "Tell the buyer why.", kind=ErrorKind.INVALID)
+        raise DomainError("note_required", _("Tell the buyer why."), kind=ErrorKind.INVALID)
     return [ShipmentCanceledDeclined(note=note.strip()[:NOTE_LIMIT])]
 
 
@@ -125,7 +128,7 @@ def decide_auto_complete(order: OrderFacts, *, now: datetime, policy: Policy) ->
     apply_transition(order.state, Transition.COMPLETE)
     if order.delivered_at is None or now < order.delivered_at + \
             policy.r15_auto_complete_after_delivery:
-        raise DomainError("not_due", "The confirmation window is still open.")
+        raise DomainError("not_due", _("The confirmation window is still open."))
     return [OrderCompleted(by="auto_after_delivery",
                            dispute_until=now + policy.r18_protection_after_completion)]
 
@@ -135,7 +138,7 @@ def decide_promised_delivery_passed(order: OrderFacts, *, now: datetime) -> list
     dispute for non-delivery now. Nothing to say once the parcel arrived or the order moved on."""
     if order.state is not OrderState.AWAITING_DELIVERY or order.delivered_at is not None \
             or order.deliver_by is None or now < order.deliver_by:
-        raise DomainError("delivery_not_overdue", "The parcel is not overdue.")
+        raise DomainError("delivery_not_overdue", _("The parcel is not overdue."))
     return [PromisedDeliveryPassed(deliver_by=order.deliver_by)]
 
 
@@ -144,7 +147,7 @@ def decide_protection_end(order: OrderFacts, *, now: datetime) -> list[Event]:
     Nothing to record if the order is no longer completed (a dispute was opened)."""
     if order.state is not OrderState.COMPLETED or order.dispute_until is None \
             or now < order.dispute_until:
-        raise DomainError("protection_running", "Buyer protection has not ended.")
+        raise DomainError("protection_running", _("Buyer protection has not ended."))
     return [BuyerProtectionEnded(dispute_until=order.dispute_until)]
 
 

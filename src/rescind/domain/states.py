@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.errors import DomainError
 
 
@@ -84,8 +86,9 @@ def apply_transition(
     if state not in sources:
         raise DomainError(
             "transition_not_allowed",
-            f"An order that is {state.value.replace('_', ' ')} cannot "
-            f"{transition.value.replace('_', ' ')}.",
+            _("An order that is %(state)s cannot %(transition)s."),
+            params={"state": state.value.replace("_", " "),
+                    "transition": transition.value.replace("_", " ")},
             details={"state": state.value, "transition": transition.value},
         )
     return target, close_reason

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.calendar import BusinessCalendar
 from rescind.domain.disputes import DisputeFacts
 from rescind.domain.errors import DomainError, ErrorKind
@@ -86,8 +88,8 @@ def decide_release(dispute: DisputeFacts | None, *, agent: str, agent_id: int,
     if assignee_id is None:
         return []
     if assignee_id != agent_id:
-        raise DomainError("dispute_not_yours", "Another support agent holds this dispute; "
-                          "only they can release it.", kind=ErrorKind.FORBIDDEN)
+        raise DomainError("dispute_not_yours", _("Another support agent holds this dispute; "
+                            "only they can release it."), kind=ErrorKind.FORBIDDEN)
     return [DisputeReleased(agent=agent)]
 
 
@@ -99,7 +101,7 @@ def decide_guard(guard: DisputeGuard, *, agent: str, take_over: bool) -> list[Ev
     if guard.version_seen is not None and guard.version_seen != guard.version:
         raise DomainError(
             "dispute_changed",
-            "The dispute changed since you loaded it. Read it again, then decide.",
+            _("The dispute changed since you loaded it. Read it again, then decide."),
             details={"version": guard.version, "version_seen": guard.version_seen})
     if not guard.escalated:
         return []
@@ -114,13 +116,14 @@ def decide_guard(guard: DisputeGuard, *, agent: str, take_over: bool) -> list[Ev
 def _claimed_error(assignee_name: str) -> DomainError:
     return DomainError(
         "dispute_claimed",
-        f"Support agent {assignee_name} is working on this dispute. Take it over to act on it.",
+        _("Support agent %(assignee_name)s is working on this dispute. Take it over to act on it."),
+        params={"assignee_name": assignee_name},
         details={"assignee": assignee_name})
 
 
 def _open(dispute: DisputeFacts | None) -> DisputeFacts:
     if dispute is None:
-        raise DomainError("no_open_dispute", "This order has no open dispute.")
+        raise DomainError("no_open_dispute", _("This order has no open dispute."))
     return dispute
 
 
@@ -130,7 +133,7 @@ def decide_platform_cancel_shipment(order: OrderFacts, *, note: str, now: dateti
     AliExpress"): the same "shipment canceled" as a carrier's drop, so the seller still owes a
     new shipment or a full refund and the same reply window runs. A reason is required."""
     note = _reason(note, code="note_required",
-                   message="Say why the shipment is canceled; both sides read it.")
+                   message=_("Say why the shipment is canceled; both sides read it."))
     apply_transition(order.state, Transition.DROP_SHIPMENT)
     return [ShipmentCanceled(tracking_number=order.tracking_number or "",
                              cause=CANCELED_BY_PLATFORM,
@@ -142,16 +145,17 @@ def decide_goodwill_refund(order: OrderFacts, *, amount: Money, reason: str, now
     """R21, R22: support refunds any amount up to what is left to refund, with a reason,
     outside a dispute; the same guard as every refund keeps the sum within the charge."""
     reason = _reason(reason, code="reason_required",
-                     message="Give the reason for the goodwill refund.")
+                     message=_("Give the reason for the goodwill refund."))
     if order.paid_at is None:
-        raise DomainError("order_not_paid", "An unpaid order has nothing to refund.")
+        raise DomainError("order_not_paid", _("An unpaid order has nothing to refund."))
     if amount.amount <= 0:
-        raise DomainError("bad_amount", "The refund must be more than zero.",
+        raise DomainError("bad_amount", _("The refund must be more than zero."),
                           kind=ErrorKind.INVALID)
     if amount > order.refundable:
         raise DomainError(
             "refund_exceeds_refundable",
-            f"At most {order.refundable.format()} is left to refund on this order.",
+            _("At most %(refundable)s is left to refund on this order."),
+            params={"refundable": order.refundable.format()},
             details={"refundable": order.refundable.as_dict(), "requested": amount.as_dict(),
                      "charged": order.total.as_dict()})
     created: RefundCreated = decide_refund(order, amount=amount, now=now, policy=policy,

@@ -16,6 +16,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.errors import DomainError, ErrorKind
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -42,7 +44,8 @@ class WebhookTarget:
 
 
 def _malformed(url: str, why: str) -> DomainError:
-    return DomainError("webhook_url_malformed", f"The webhook URL is malformed: {why}.",
+    return DomainError("webhook_url_malformed", _("The webhook URL is malformed: %(why)s."),
+                       params={"why": why},
                        kind=ErrorKind.INVALID, details={"url": url[:500]})
 
 
@@ -56,14 +59,15 @@ def webhook_target_parse(url: str) -> WebhookTarget:
     except ValueError as exc:
         raise _malformed(url, str(exc)) from None
     if parts.scheme not in DEFAULT_PORTS:
-        raise DomainError("webhook_url_scheme_unsupported", "A webhook URL must be http or https.",
+        raise DomainError("webhook_url_scheme_unsupported",
+                          _("A webhook URL must be http or https."),
                           kind=ErrorKind.INVALID, details={"url": url[:500]})
     if not parts.hostname:
         raise _malformed(url, "it names no host")
     if parts.username is not None or parts.password is not None:
         raise DomainError("webhook_url_has_credentials",
-                          "A webhook URL may not carry a user name or password; the signature "
-                          "authenticates each delivery.", kind=ErrorKind.INVALID)
+                          _("A webhook URL may not carry a user name or password; the signature "
+                            "authenticates each delivery."), kind=ErrorKind.INVALID)
     if port == 0:
         raise _malformed(url, "port 0")
     try:

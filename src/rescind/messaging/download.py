@@ -4,6 +4,7 @@ checked that the reader may see the order (`attachment_for_reader`)."""
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.attachments import IMAGE_TYPES
 from rescind.domain.errors import DomainError, ErrorKind
@@ -16,7 +17,7 @@ def attachment_response(attachment: MessageAttachment) -> FileResponse:
     try:
         content = attachment.file.open("rb")
     except FileNotFoundError:
-        raise DomainError("attachment_not_found", "The file of this attachment is gone.",
+        raise DomainError("attachment_not_found", _("The file of this attachment is gone."),
                           kind=ErrorKind.NOT_FOUND) from None
     response = FileResponse(content, content_type=attachment.content_type,
                             as_attachment=attachment.content_type not in IMAGE_TYPES,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.actions import Party
 from rescind.domain.attachments import IMAGE_TYPES
 from rescind.domain.errors import DomainError, ErrorKind
@@ -43,6 +45,6 @@ def attachment_for_reader(user, *, order_id: int, message_id: int,
                   .filter(pk=attachment_id, message_id=message_id, order_id=order_id)
                   .first())
     if attachment is None:
-        raise DomainError("attachment_not_found", "No such attachment.",
+        raise DomainError("attachment_not_found", _("No such attachment."),
                           kind=ErrorKind.NOT_FOUND)
     return attachment

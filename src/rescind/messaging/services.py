@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import Actor, require_party
 from rescind.domain.actions import Party
@@ -117,7 +118,7 @@ def message_send(
     body = body.strip()
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
     require_party(user, order, Party.BUYER, Party.SELLER)
     staged = attachments_stage(order_id, attachments, body=body)
     try:

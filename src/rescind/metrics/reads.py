@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from rescind.accounts.parties import is_support, store_ids_of
 from rescind.aftersale.models import CancellationRequest
@@ -33,7 +34,7 @@ def metrics_store_ids(user) -> list[int] | None:
     own = store_ids_of(user)
     if not own:
         raise DomainError("sellers_and_support_only",
-                          "Store metrics are for the stores' sellers and for support.",
+                          _("Store metrics are for the stores' sellers and for support."),
                           kind=ErrorKind.FORBIDDEN)
     return own
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from rescind.accounts.parties import is_support, store_ids_of
 from rescind.config import policy
 from rescind.domain.errors import DomainError, ErrorKind
@@ -30,16 +32,16 @@ def readable_store(user, store_id: int | None) -> Store:
     own = [] if support else store_ids_of(user)
     if not support and not own:
         raise DomainError("sellers_and_support_only",
-                          "Store metrics are for the stores' sellers and for support.",
+                          _("Store metrics are for the stores' sellers and for support."),
                           kind=ErrorKind.FORBIDDEN)
     if store_id is None and own:
         store_id = min(own)
     if store_id is None:
-        raise DomainError("store_required", "Name the store whose metrics you want to read.",
+        raise DomainError("store_required", _("Name the store whose metrics you want to read."),
                           kind=ErrorKind.INVALID)
     store = Store.objects.filter(pk=store_id).first()
     if store is None or not (support or store.pk in own):
-        raise DomainError("store_not_found", "No such store among those you may read.",
+        raise DomainError("store_not_found", _("No such store among those you may read."),
                           kind=ErrorKind.NOT_FOUND)
     return store
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from rescind.domain.actions import Party
 from rescind.notifications.messages import payment_method_label, when_text
@@ -21,23 +21,23 @@ from rescind.web.templatetags.rescind import money_text
 
 # The amount an event is about, by its parameter, with its label (first match wins).
 AMOUNT_PARAMS = [
-    ("amount", N_("Amount")),
-    ("refund", N_("Refund")),
-    ("claim", N_("Amount claimed")),
-    ("extra_charge", N_("Extra charge")),
-    ("new_total", N_("New total")),
+    ("amount", gettext_noop("Amount")),
+    ("refund", gettext_noop("Refund")),
+    ("claim", gettext_noop("Amount claimed")),
+    ("extra_charge", gettext_noop("Extra charge")),
+    ("new_total", gettext_noop("New total")),
 ]
 # The dates an event carries, by its parameter.
 DATE_PARAMS = [
-    ("respond_by", N_("Answer due by")),
-    ("reply_by", N_("Answer due by")),
-    ("due_at", N_("Due by")),
-    ("confirm_by", N_("Confirm by")),
-    ("ship_by", N_("Ship by")),
-    ("deliver_by", N_("Delivery promised by")),
-    ("dispute_until", N_("Buyer protection until")),
-    ("start_by", N_("Refund due to start by")),
-    ("arrive_by", N_("Refund arrives by, at the latest")),
+    ("respond_by", gettext_noop("Answer due by")),
+    ("reply_by", gettext_noop("Answer due by")),
+    ("due_at", gettext_noop("Due by")),
+    ("confirm_by", gettext_noop("Confirm by")),
+    ("ship_by", gettext_noop("Ship by")),
+    ("deliver_by", gettext_noop("Delivery promised by")),
+    ("dispute_until", gettext_noop("Buyer protection until")),
+    ("start_by", gettext_noop("Refund due to start by")),
+    ("arrive_by", gettext_noop("Refund arrives by, at the latest")),
 ]
 REFUND_KINDS = frozenset({"RefundStarted", "RefundArrived", "RefundFailed", "RefundRetried",
                           "RefundFlaggedOverdue", "RefundFlaggedNotStarted"})

@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from rescind.domain.actions import Party
-from rescind.domain.money import Money
 from rescind.moments.instants import instant_words
+from rescind.web.labels import payment_method_label as method_in_sentence
 from rescind.web.labels import refusal_reason_label
+from rescind.web.money_format import money_text
 
 B, S = Party.BUYER, Party.SELLER
 
 PAYMENT_METHOD_LABELS = {
-    "bank_card": N_("Bank card"),
-    "e_wallet": N_("E-wallet"),
-    "bank_transfer": N_("Bank transfer"),
+    "bank_card": gettext_noop("Bank card"),
+    "e_wallet": gettext_noop("E-wallet"),
+    "bank_transfer": gettext_noop("Bank transfer"),
 }
 
 
@@ -28,7 +29,7 @@ def payment_method_label(method: str) -> str:
 
 
 def _money(value: dict) -> str:
-    return Money(value["amount"], value["currency"]).format()
+    return money_text(value)
 
 
 def when_text(value: str | datetime) -> str:
@@ -52,29 +53,32 @@ def _change_accepted(o: dict, p: dict) -> str:
 
 # R27: what the platform does by itself if the reminded party lets the deadline pass.
 REMINDER_BODIES = {
-    "seller_response": N_("If you do not answer the cancellation request by then, it is approved "
-                       "automatically and the buyer is refunded."),
-    "handling_time": N_("If the order has not shipped by then, it closes and the buyer is "
-                     "refunded in full."),
-    "change_request_response": N_("If you do not answer the change request by then, it is "
-                               "refused automatically."),
-    "shipment_canceled_reply": N_("If you neither ship again nor refund by then, the buyer may "
-                               "open a dispute."),
-    "dispute_response": N_("If you do not answer the dispute by then, the buyer's claim is "
-                        "accepted."),
-    "return_confirmation": N_("If you do not confirm the returned item by then, it counts as "
-                           "received and the buyer is refunded."),
-    "unpaid_timeout": N_("An order not paid by then closes by itself."),
-    "extra_charge_confirmation": N_("If you do not confirm by then, the change lapses and the "
-                                 "order stays as it was."),
-    "buyer_protection": N_("After that, no dispute can be opened on this order."),
+    "seller_response": gettext_noop(
+        "If you do not answer the cancellation request by then, it is approved automatically "
+        "and the buyer is refunded."),
+    "handling_time": gettext_noop(
+        "If the order has not shipped by then, it closes and the buyer is refunded in full."),
+    "change_request_response": gettext_noop(
+        "If you do not answer the change request by then, it is refused automatically."),
+    "shipment_canceled_reply": gettext_noop(
+        "If you neither ship again nor refund by then, the buyer may open a dispute."),
+    "dispute_response": gettext_noop(
+        "If you do not answer the dispute by then, the buyer's claim is accepted."),
+    "return_confirmation": gettext_noop(
+        "If you do not confirm the returned item by then, it counts as received and the buyer "
+        "is refunded."),
+    "unpaid_timeout": gettext_noop("An order not paid by then closes by itself."),
+    "extra_charge_confirmation": gettext_noop(
+        "If you do not confirm by then, the change lapses and the order stays as it was."),
+    "buyer_protection": gettext_noop("After that, no dispute can be opened on this order."),
 }
 BUYER_REMINDER_TITLES = {
-    "unpaid_timeout": N_("Reminder: pay for order #%(order)s by %(by)s, or it closes"),
-    "extra_charge_confirmation": N_("Reminder: confirm the extra charge for order #%(order)s by "
-                                 "%(by)s"),
-    "buyer_protection": N_("Buyer protection of order #%(order)s ends on %(by)s: open a dispute "
-                        "before then if something is wrong"),
+    "unpaid_timeout": gettext_noop("Reminder: pay for order #%(order)s by %(by)s, or it closes"),
+    "extra_charge_confirmation": gettext_noop(
+        "Reminder: confirm the extra charge for order #%(order)s by %(by)s"),
+    "buyer_protection": gettext_noop(
+        "Buyer protection of order #%(order)s ends on %(by)s: open a dispute before then if "
+        "something is wrong"),
 }
 
 
@@ -100,7 +104,7 @@ TITLES = {
     "CancellationRefused": lambda o, p: _(
         "The seller refused to cancel order #%(order)s: %(reason)s") % {
         **o, "reason": refusal_reason_label(p.get("reason_code") or "other", in_sentence=True)}
-    + (f". “{p['note']}”" if p.get("note") else ""),
+    + (". " + _("“%(note)s”") % {"note": p["note"]} if p.get("note") else ""),
     "CancellationWithdrawn": lambda o, p: _(
         "The buyer withdrew the cancellation request for order #%(order)s") % o,
     "CancellationRefusedByShipment": lambda o, p: _(
@@ -111,7 +115,7 @@ TITLES = {
         "Order #%(order)s was promised by %(by)s and has not been delivered: the buyer may "
         "open a dispute for non-delivery") % {**o, "by": when_text(p["deliver_by"])},
     "BuyerReminded": lambda o, p: _(BUYER_REMINDER_TITLES.get(
-        p["about"], N_("Reminder: act on order #%(order)s by %(by)s"))) % {
+        p["about"], gettext_noop("Reminder: act on order #%(order)s by %(by)s"))) % {
         **o, "by": when_text(p["due_at"])},
     "BuyerProtectionEnded": lambda o, p: _(
         "Buyer protection of order #%(order)s has ended") % o,
@@ -134,7 +138,7 @@ TITLES = {
         **o, "amount": _money(p["amount"]), "why": p["failure_message"]},
     "RefundDestinationUpdated": lambda o, p: _(
         "The buyer of order #%(order)s renewed their %(method)s for refunds: retry the failed "
-        "refund") % {**o, "method": p["method"].replace("_", " ")},
+        "refund") % {**o, "method": method_in_sentence(p["method"])},
     "RefundRetried": lambda o, p: _(
         "Your refund of %(amount)s for order #%(order)s is being sent again") % {
         **o, "amount": _money(p["amount"])},
@@ -179,10 +183,11 @@ TITLES = {
         **o, "amount": _money(p["amount"])},
     "DisputeEscalated": lambda o, p: _(
         "The dispute on order #%(order)s is with platform support now") % o,
-    "DisputeDecided": lambda o, p: _(
-        "Dispute on order #%(order)s decided: %(amount)s back to the buyer%(ret)s") % {
-        **o, "amount": _money(p["refund"]),
-        "ret": _(" once the item is returned") if p["return_item"] else ""},
+    "DisputeDecided": lambda o, p: (_(
+        "Dispute on order #%(order)s decided: %(amount)s back to the buyer once the item is "
+        "returned") if p["return_item"] else _(
+        "Dispute on order #%(order)s decided: %(amount)s back to the buyer")) % {
+        **o, "amount": _money(p["refund"])},
     "DisputeReturnShipped": lambda o, p: _(
         "The buyer of order #%(order)s sent the item back: %(carrier)s %(tracking)s") % {
         **o, "carrier": p["carrier"], "tracking": p["tracking_number"]},
@@ -243,7 +248,7 @@ BODIES = {
     "RefundFailed": lambda o, p: _(
         "Refunds can only go back to the %(method)s you paid with. Give its renewed details "
         "(a new card, a reopened account) on the order page; support then sends the refund "
-        "again.") % {"method": p["method"].replace("_", " ")},
+        "again.") % {"method": method_in_sentence(p["method"])},
     "RefundRetried": lambda o, p: _(
         "It goes to the payment details you gave; expect it by %(by)s.") % {
         "by": when_text(p["arrive_by"])},
@@ -251,10 +256,9 @@ BODIES = {
         "The failed refund is in the support queue with a Retry button."),
     "ChangeRequested": lambda o, p: _(
         "If you do not answer in time, the change is refused and the order stays as it was."),
-    "ChangeAccepted": lambda o, p: _(
-        "Nothing is charged until you confirm." if p["extra_charge"]["amount"] > 0
-        else "The order is changed; any difference in price comes back to your payment "
-             "method."),
+    "ChangeAccepted": lambda o, p: _("Nothing is charged until you confirm.")
+    if p["extra_charge"]["amount"] > 0 else _(
+        "The order is changed; any difference in price comes back to your payment method."),
     "ChangeRefused": lambda o, p: _("You can still cancel the order and order again."),
     "DisputeOpened": lambda o, p: _(
         "If you do not answer in time, the buyer's claim is accepted."),
@@ -293,10 +297,11 @@ ADDRESSED_TITLES = {
         "dispute for non-delivery") % {**o, "by": when_text(p["deliver_by"])},
     ("DisputeAutoAccepted", S): lambda o, p: _(
         "The dispute on order #%(order)s was accepted: you did not answer in time") % o,
-    ("DisputeDecided", B): lambda o, p: _(
-        "Dispute on order #%(order)s decided: %(amount)s back to you%(ret)s") % {
-        **o, "amount": _money(p["refund"]),
-        "ret": _(" once you return the item") if p["return_item"] else ""},
+    ("DisputeDecided", B): lambda o, p: (_(
+        "Dispute on order #%(order)s decided: %(amount)s back to you once you return the "
+        "item") if p["return_item"] else _(
+        "Dispute on order #%(order)s decided: %(amount)s back to you")) % {
+        **o, "amount": _money(p["refund"])},
     ("DisputeReturnDelivered", B): lambda o, p: _(
         "The item you returned for order #%(order)s was delivered to the seller, who confirms "
         "by %(by)s") % {**o, "by": when_text(p["confirm_by"])},
@@ -325,3 +330,13 @@ def notification_text(kind: str, order_id: int, params: dict,
     title_of = ADDRESSED_TITLES.get((kind, reader), TITLES[kind])
     body_of = ADDRESSED_BODIES.get((kind, reader), BODIES.get(kind))
     return title_of(values, params), (body_of(values, params) if body_of else "")
+
+
+def notification_shown(notification) -> tuple[str, str]:
+    """(title, body) of a stored inbox row in the active language (the reader's): put in words
+    again from its event's kind and parameters, in the words of the party it was addressed to
+    (issue 15). A row stored before rows kept those shows the English it was stored with."""
+    if not notification.party:
+        return notification.title, notification.body
+    return notification_text(notification.kind, notification.order_id, notification.params,
+                             Party(notification.party))

@@ -20,8 +20,12 @@ class Notification(models.Model):
     order = models.ForeignKey("rescind_orders.Order", null=True, on_delete=models.PROTECT,
                               related_name="+")
     kind = models.CharField(max_length=60)
+    # The words in English, as a record; the inbox shows them again in its reader's language
+    # from the event's parameters and the party told (notifications.messages.notification_shown).
     title = models.CharField(max_length=200)
     body = models.TextField()
+    params = models.JSONField(default=dict, blank=True)
+    party = models.CharField(max_length=10, blank=True)  # buyer, seller or support; "" if older
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     dedup_key = models.CharField(max_length=120, unique=True)

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rescind.accounts.reading import as_reader
 from rescind.domain.actions import Party
@@ -41,39 +41,47 @@ def _recipients(order: Order, parties: frozenset[Party]) -> list[tuple[Party, ob
     return users
 
 
-def notify_entries(*, entry_ids: list[int], now: datetime) -> dict[str, int]:
+def notify_entries(*, entry_ids: list[int], order_id: int | None = None,
+                   now: datetime) -> dict[str, int]:
     """Fan each timeline entry out to its audience and to the webhook subscribers that want it,
     then send the e-mails. Each webhook delivery is queued as its own task (webhooks.py).
 
     Each (entry, channel, recipient) row is created once by its dedup key, so a repeated task
-    changes nothing and sends nothing twice.
+    changes nothing and sends nothing twice. `order_id`, the entries' order, keeps the read on
+    the order's shard on Citus (docs/deployment.md).
     """
-    entries = (TimelineEntry.objects.filter(pk__in=entry_ids)
-               .select_related("order__buyer", "order__store").order_by("pk"))
+    entries = TimelineEntry.objects.filter(pk__in=entry_ids)
+    if order_id is not None:
+        entries = entries.filter(order_id=order_id)
+    entries = entries.select_related("order__buyer", "order__store").order_by("pk")
     subscribers = list(WebhookSubscriber.objects.filter(active=True))
     emails, queued = [], 0
     with transaction.atomic():
         for entry in entries:
             parties = audience(entry.kind)
             for party, user in _recipients(entry.order, parties):
-                title, body = notification_text(entry.kind, entry.order_id, entry.params,
-                                                party)
+                with translation.override("en"):  # the stored record; shown translated
+                    title, body = notification_text(entry.kind, entry.order_id, entry.params,
+                                                    party)
                 Notification.objects.get_or_create(
                     dedup_key=f"{entry.pk}:inbox:{user.pk}",
                     defaults={"user": user, "order": entry.order, "kind": entry.kind,
-                              "title": title, "body": body, "created_at": now})
+                              "title": title, "body": body, "params": entry.params,
+                              "party": party.value, "created_at": now})
                 if user.email:
                     email, _ = EmailMessage.objects.get_or_create(
                         dedup_key=f"{entry.pk}:email:{user.pk}",
-                        defaults=_email_row(entry, user, party, title, body, now))
+                        defaults=_email_row(entry, user, party, now))
                     emails.append(email.pk)
             queued += webhook_deliveries_queue(entry, subscribers, now=now)
     sent = sum(email_send(email_id=e, now=now) for e in emails)
     return {"emails": sent, "webhooks_queued": queued}
 
 
-def _email_row(entry, user, party: Party, title: str, body: str, now: datetime) -> dict:
-    with as_reader(user):  # the recipient's language and time zone, not the sender's
+def _email_row(entry, user, party: Party, now: datetime) -> dict:
+    """The e-mail, written once, in the recipient's language (issue 15)."""
+    with as_reader(user):
+        title, body = notification_text(entry.kind, entry.order_id, entry.params, party)
         email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
     return {"to": user.email, "subject": email.subject, "body": email.text,
             "html_body": email.html, "created_at": now}
@@ -112,10 +120,11 @@ def email_send(*, email_id: int, now: datetime) -> bool:
     return True
 
 
-def notifications_enqueue(entry_ids: list[int]) -> None:
+def notifications_enqueue(entry_ids: list[int], *, order_id: int) -> None:
     """Called inside the deciding transaction: the task row commits with the decision, so
-    nothing is sent for a rolled-back decision and nothing decided is lost."""
+    nothing is sent for a rolled-back decision and nothing decided is lost. The entries are
+    of one order, whose id the task carries."""
     from rescind.notifications.tasks import notify_task
 
     if entry_ids:
-        task_enqueue(notify_task, entry_ids)
+        task_enqueue(notify_task, entry_ids, order_id)

@@ -7,8 +7,10 @@ from rescind.notifications import services, webhooks
 
 
 @task()
-def notify_task(entry_ids: list[int]) -> dict:
-    return services.notify_entries(entry_ids=entry_ids, now=clock_now())
+def notify_task(entry_ids: list[int], order_id: int | None = None) -> dict:
+    # The entries' order id keeps the read on one shard on Citus; None in a task queued
+    # before it was carried.
+    return services.notify_entries(entry_ids=entry_ids, order_id=order_id, now=clock_now())
 
 
 @task()

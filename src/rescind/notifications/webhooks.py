@@ -19,6 +19,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rescind.accounts.parties import is_support
 from rescind.domain.errors import DomainError, ErrorKind
@@ -40,7 +41,7 @@ def webhooks_manage_check(user) -> None:
     """Only support staff holding the manage_webhooks permission see or change webhooks."""
     if not (is_support(user) and user.has_perm(MANAGE_PERMISSION)):
         raise DomainError("webhooks_permission_required",
-                          "Managing webhooks needs the manage_webhooks permission.",
+                          _("Managing webhooks needs the manage_webhooks permission."),
                           kind=ErrorKind.FORBIDDEN)
 
 
@@ -53,15 +54,18 @@ def webhook_url_check(url: str) -> None:
         addresses = addresses_resolve(target.host, target.port, ends)
     except OSError as exc:  # TimeoutError included
         raise DomainError("webhook_url_unresolvable",
-                          f"The webhook URL's host {target.host} does not resolve.",
+                          _("The webhook URL's host %(host)s does not resolve.") % {
+                              "host": target.host},
                           kind=ErrorKind.INVALID, details={"host": target.host,
                                                            "error": str(exc)[:200]}) from None
     refused = refused_address(addresses)
     if refused is not None:
-        where = "" if refused[0] == target.host else f" is at {refused[0]}, which"
-        raise DomainError("webhook_url_not_public",
-                          f"The webhook URL's host {target.host}{where} is a {refused[1]} "
-                          "address; webhooks go only to public addresses.",
+        values = {"host": target.host, "address": refused[0], "reason": refused[1]}
+        message = _("The webhook URL's host %(host)s is a %(reason)s address; webhooks go only "
+                    "to public addresses.") if refused[0] == target.host else _(
+            "The webhook URL's host %(host)s is at %(address)s, which is a %(reason)s address; "
+            "webhooks go only to public addresses.")
+        raise DomainError("webhook_url_not_public", message % values,
                           kind=ErrorKind.INVALID,
                           details={"host": target.host, "address": refused[0],
                                    "reason": refused[1]})
@@ -72,12 +76,13 @@ def webhook_filters_check(*, event_kinds: list[str], store_ids: list[int]) -> No
     unknown_kinds = sorted(set(event_kinds) - known_event_kinds())
     if unknown_kinds:
         raise DomainError("webhook_event_kind_unknown",
-                          f"No such event kind: {', '.join(unknown_kinds)}.",
+                          _("No such event kind: %(kinds)s.") % {
+                              "kinds": ", ".join(unknown_kinds)},
                           kind=ErrorKind.INVALID, details={"unknown": unknown_kinds})
     found = set(Store.objects.filter(pk__in=store_ids).values_list("pk", flat=True))
     unknown_stores = sorted(set(store_ids) - found)
     if unknown_stores:
-        raise DomainError("webhook_store_unknown", "No such store.", kind=ErrorKind.INVALID,
+        raise DomainError("webhook_store_unknown", _("No such store."), kind=ErrorKind.INVALID,
                           details={"unknown": unknown_stores})
 
 
@@ -95,7 +100,7 @@ def webhook_subscribe(*, name: str, url: str, event_kinds: list[str] = (),
 def webhook_get(subscriber_id: int) -> WebhookSubscriber:
     subscriber = WebhookSubscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
-        raise DomainError("webhook_not_found", "No such webhook subscriber.",
+        raise DomainError("webhook_not_found", _("No such webhook subscriber."),
                           kind=ErrorKind.NOT_FOUND)
     return subscriber
 
@@ -211,15 +216,15 @@ def webhook_delivery_replay(*, delivery_id: int, now: datetime) -> WebhookDelive
         original = (WebhookDelivery.objects.select_for_update().select_related("subscriber")
                     .filter(pk=delivery_id).first())
         if original is None:
-            raise DomainError("webhook_delivery_not_found", "No such webhook delivery.",
+            raise DomainError("webhook_delivery_not_found", _("No such webhook delivery."),
                               kind=ErrorKind.NOT_FOUND)
         if original.status == Status.PENDING:
             raise DomainError("webhook_delivery_pending",
-                              "This delivery is still being attempted; replay it once it has "
-                              "been delivered or has failed.")
+                              _("This delivery is still being attempted; replay it once it "
+                                "has been delivered or has failed."))
         if not original.subscriber.active:
             raise DomainError("webhook_subscriber_inactive",
-                              "The subscriber is inactive; activate it before replaying.")
+                              _("The subscriber is inactive; activate it before replaying."))
         root = original.replay_of if original.replay_of_id else original
         WebhookDelivery.objects.select_for_update().filter(pk=root.pk).first()
         replay = WebhookDelivery.objects.create(

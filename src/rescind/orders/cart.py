@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.ordering import options_checked
@@ -40,7 +41,8 @@ def cart_read(buyer) -> dict:
 
 def _quantity_checked(quantity: int) -> int:
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise DomainError("bad_quantity", f"A quantity is from 1 to {MAX_QUANTITY}.",
+        raise DomainError("bad_quantity", _("A quantity is from 1 to %(max_quantity)s."),
+                                          params={"max_quantity": MAX_QUANTITY},
                           kind=ErrorKind.INVALID, details={"min": 1, "max": MAX_QUANTITY})
     return quantity
 
@@ -51,7 +53,7 @@ def cart_line_add(*, buyer, product_id: int, quantity: int,
     bad_quantity, and the options' own (unknown_option, option_required...)."""
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
-        raise DomainError("unknown_product", "Some products do not exist.",
+        raise DomainError("unknown_product", _("Some products do not exist."),
                           kind=ErrorKind.INVALID, details={"product_ids": [product_id]})
     options_checked(product.name, product.option_choices, options, product_id=product.pk)
     return CartLine.objects.create(buyer=buyer, product=product, options=options,
@@ -61,7 +63,7 @@ def cart_line_add(*, buyer, product_id: int, quantity: int,
 def _line_of(buyer, line_id: int) -> CartLine:
     line = CartLine.objects.select_for_update().filter(pk=line_id, buyer=buyer).first()
     if line is None:  # another buyer's line is not found either
-        raise DomainError("cart_line_not_found", "There is no such line in your cart.",
+        raise DomainError("cart_line_not_found", _("There is no such line in your cart."),
                           kind=ErrorKind.NOT_FOUND)
     return line
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import is_support
 from rescind.aftersale.models import CancellationRequest, ChangeRequest
@@ -127,7 +128,8 @@ EXPORTS: dict[str, tuple[list[str], Callable[[Q], Iterator[list]], str]] = {
 
 def export_kind(kind: str) -> str:
     if kind not in EXPORTS:
-        raise DomainError("unknown_export", f"{kind[:40]!r} is not an export.",
+        raise DomainError("unknown_export", _("%(kind)s is not an export."),
+                                            params={"kind": repr(kind[:40])},
                           kind=ErrorKind.INVALID, details={"allowed": list(EXPORTS)})
     return kind
 
@@ -169,5 +171,5 @@ def export_response(kind: str, store_ids: list[int] | None, *, tab: str | None,
 def support_stores(user) -> None:
     """Every store (None) for support allowed to export; 403 export_not_allowed otherwise."""
     if not (is_support(user) and user.has_perm(EXPORT_PERMISSION)):
-        raise DomainError("export_not_allowed", "Only support with the export permission may "
-                          "export every store's orders.", kind=ErrorKind.FORBIDDEN)
+        raise DomainError("export_not_allowed", _("Only support with the export permission may "
+                            "export every store's orders."), kind=ErrorKind.FORBIDDEN)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.orders.models import Order, Parcel, Shipment, UnmatchedCarrierEvent
@@ -28,8 +29,9 @@ def parcel_claim(order: Order, *, kind: str, carrier: str, tracking_number: str,
                     tracking_key=tracking_key, claimed_at=now)
     in_use = DomainError(
         "tracking_number_in_use",
-        f"{carrier.strip()} tracking number {tracking_number.strip()} already belongs to "
-        "another parcel that is on its way. Check the number on the label.",
+        _("%(carrier)s tracking number %(tracking_number)s already belongs to another parcel "
+          "that is on its way. Check the number on the label."),
+        params={"carrier": carrier.strip(), "tracking_number": tracking_number.strip()},
         details={"carrier": carrier.strip()[:64], "tracking_number": tracking_number.strip()[:64]})
     if Parcel.objects.filter(carrier_key=carrier_key, tracking_key=tracking_key,
                              released_at__isnull=True).exists():
@@ -84,19 +86,19 @@ def carrier_event_handle(*, event_id: int, user, note: str, now: datetime) -> Un
     from rescind.accounts.parties import is_support
 
     if not is_support(user):
-        raise DomainError("support_only", "Only support staff may handle carrier events.",
+        raise DomainError("support_only", _("Only support staff may handle carrier events."),
                           kind=ErrorKind.FORBIDDEN)
     if not note.strip():
-        raise DomainError("note_required", "Say what you did about this event.",
+        raise DomainError("note_required", _("Say what you did about this event."),
                           kind=ErrorKind.INVALID)
     with transaction.atomic():
         queued = UnmatchedCarrierEvent.objects.select_for_update().filter(pk=event_id).first()
         if queued is None:
-            raise DomainError("carrier_event_not_found", "No such carrier event.",
+            raise DomainError("carrier_event_not_found", _("No such carrier event."),
                               kind=ErrorKind.NOT_FOUND)
         if queued.handled_at is not None:
             raise DomainError("carrier_event_already_handled",
-                              "Someone has already handled this carrier event.")
+                              _("Someone has already handled this carrier event."))
         queued.handled_at, queued.handled_by, queued.handling_note = now, user, note.strip()[:2000]
         queued.save(update_fields=["handled_at", "handled_by", "handling_note"])
     return queued

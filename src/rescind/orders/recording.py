@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cache
 
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import Actor
 from rescind.config import policy
@@ -27,7 +28,7 @@ def order_lock(order_id: int) -> Order:
     """The order row, locked until the transaction ends (R14). Call inside transaction.atomic."""
     order = row_get(Order, order_id, lock=True)
     if order is None:
-        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
     return order
 
 
@@ -116,6 +117,23 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
 
     Saves the order if its state changed; other column changes are the caller's to save.
     """
+    entries, state_before = events_apply(order, events, actor=actor, now=now)
+    if state_before is not None:  # an event moved the order
+        row_update(order, ORDER_STATE_FIELDS)
+        parcels_release_if_done(order, state_before, now=now)
+    rows_insert(entries)
+    notifications_enqueue([entry.pk for entry in entries], order_id=order.pk)
+
+
+ORDER_STATE_FIELDS = ["state", "close_reason", "closed_at", "responsible_side"]
+
+
+def events_apply(order: Order, events: Iterable[Event], *, actor: Actor,
+                 now: datetime) -> tuple[list[TimelineEntry], str | None]:
+    """Apply each event's transition to the order (in memory) and build its timeline entry,
+    unsaved. Returns the entries and the state before, or None for the state before when no
+    event moved the order (so nothing of it is to save). Shared by `events_record` and the
+    batched recording of many orders (orders.batch)."""
     entries = []
     state_before, state_changed = order.state, False
     for event in events:
@@ -130,13 +148,13 @@ def events_record(order: Order, events: Iterable[Event], *, actor: Actor, now: d
                 order.responsible_side = side.value if side else ""
         entries.append(TimelineEntry(order=order, at=now, kind=event.kind, actor=actor.party.value,
                                      actor_user_id=actor.user_id, params=event.params()))
-    if state_changed:
-        row_update(order, ["state", "close_reason", "closed_at", "responsible_side"])
-        if state_before in SHIPPED_STATES and order.state in PARCELS_DONE_STATES:
-            # R15: a finished order's parcels give their tracking numbers back.
-            parcels_release(order, cause=order.state, now=now)
-    rows_insert(entries)
-    notifications_enqueue([entry.pk for entry in entries])
+    return entries, (state_before if state_changed else None)
+
+
+def parcels_release_if_done(order: Order, state_before: str, *, now: datetime) -> None:
+    """R15: a finished order's parcels give their tracking numbers back."""
+    if state_before in SHIPPED_STATES and order.state in PARCELS_DONE_STATES:
+        parcels_release(order, cause=order.state, now=now)
 
 
 K = Deadline.Kind
@@ -165,11 +183,17 @@ def deadline_set(order: Order, kind: str, due_at: datetime, subject_id: int | No
     """Store a deadline, and the reminder before it where R27 asks for one. `about` names what
     the reminder is about when it is not the kind's usual one (a change request waiting for the
     buyer's confirmation of an extra charge)."""
+    rows_insert(deadline_rows(order, kind, due_at, subject_id, about=about))
+
+
+def deadline_rows(order: Order, kind: str, due_at: datetime, subject_id: int | None = None, *,
+                  about: str | None = None) -> list[Deadline]:
+    """The unsaved rows `deadline_set` stores: the deadline and its R27 reminder, if any."""
     rows = [Deadline(order=order, kind=kind, due_at=due_at, subject_id=subject_id)]
     if kind in REMINDER_OF:
         rows.append(_reminder(order, REMINDER_OF[kind], about or REMINDER_ABOUT[kind], due_at,
                               subject_id))
-    rows_insert(rows)
+    return rows
 
 
 def reminder_set(order: Order, kind: str, about: str, due_at: datetime,

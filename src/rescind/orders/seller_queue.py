@@ -74,17 +74,20 @@ def queue_query(*, tab: str | None, sort: str | None, search: str | None,
     bad_cursor (a cursor made for another tab or sort, or not one of ours)."""
     tab = tab or "all"
     if tab not in TABS:
-        raise DomainError("unknown_tab", f"{str(tab)[:40]!r} is not a tab of the order queue.",
+        raise DomainError("unknown_tab", _("%(tab)s is not a tab of the order queue."),
+                                         params={"tab": repr(str(tab)[:40])},
                           kind=ErrorKind.INVALID, details={"allowed": list(TABS)})
     sort = sort or ("deadline" if tab in DEADLINE_COLUMN else "date")
     if sort not in SORTS:
-        raise DomainError("unknown_sort", f"{str(sort)[:40]!r} is not a sort of the order queue.",
+        raise DomainError("unknown_sort", _("%(sort)s is not a sort of the order queue."),
+                                          params={"sort": repr(str(sort)[:40])},
                           kind=ErrorKind.INVALID, details={"allowed": list(SORTS)})
     if tab not in DEADLINE_COLUMN:
         sort = "date"  # no seller deadline to sort by in this tab
     search = (search or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if len(search) > MAX_SEARCH:
-        raise DomainError("search_too_long", f"Search for at most {MAX_SEARCH} characters.",
+        raise DomainError("search_too_long", _("Search for at most %(max_search)s characters."),
+                                             params={"max_search": MAX_SEARCH},
                           kind=ErrorKind.INVALID)
     return QueueQuery(tab=tab, sort=sort, search=search,
                       cursor=cursor_parse(cursor, tab, sort) if cursor else None, limit=limit)
@@ -96,8 +99,8 @@ def cursor_token(cursor: Cursor, tab: str, sort: str) -> str:
 
 
 def cursor_parse(token: str, tab: str, sort: str) -> Cursor:
-    bad = DomainError("bad_cursor", "This page link is not valid any more; start from the first "
-                      "page.", kind=ErrorKind.INVALID)
+    bad = DomainError("bad_cursor", _("This page link is not valid any more; start from the first "
+                        "page."), kind=ErrorKind.INVALID)
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         t, s, key, order_id = json.loads(raw)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import PLATFORM, Actor, require_party
 from rescind.config import calendar, policy
@@ -74,7 +75,7 @@ def checkout_create(
     products = Product.objects.in_bulk([item.product_id for item in items])
     missing = sorted({i.product_id for i in items} - set(products))
     if missing:
-        raise DomainError("unknown_product", "Some products do not exist.",
+        raise DomainError("unknown_product", _("Some products do not exist."),
                           kind=ErrorKind.INVALID, details={"product_ids": missing})
     for item in items:
         product = products[item.product_id]
@@ -140,7 +141,7 @@ def checkout_from_cart(
     with transaction.atomic():
         cart = list(CartLine.objects.select_for_update().filter(buyer=buyer).order_by("id"))
         if not cart:
-            raise DomainError("cart_empty", "Your cart is empty: add something first.")
+            raise DomainError("cart_empty", _("Your cart is empty: add something first."))
         items = [CheckoutItem(c.product_id, c.quantity, c.options) for c in cart]
         checkout = checkout_create(buyer=buyer, items=items, payment_method=payment_method,
                                    now=now, coupon_codes=coupon_codes,
@@ -161,7 +162,7 @@ def payment_capture(*, payment_id: int, buyer, now: datetime) -> Payment:
     """
     payment = Payment.objects.filter(pk=payment_id, checkout__buyer=buyer).first()
     if payment is None:
-        raise DomainError("payment_not_found", "No such payment.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("payment_not_found", _("No such payment."), kind=ErrorKind.NOT_FOUND)
     if payment.state == Payment.State.CAPTURED:
         return payment
     payment, orders = _capture_claim(payment)
@@ -172,7 +173,8 @@ def payment_capture(*, payment_id: int, buyer, now: datetime) -> Payment:
     except GatewayError as exc:
         Payment.objects.filter(pk=payment.pk, state=Payment.State.CAPTURING).update(
             state=Payment.State.PENDING, capture_key="")
-        raise DomainError("payment_failed", f"The payment did not go through: {exc}",
+        raise DomainError("payment_failed", _("The payment did not go through: %(exc)s"),
+                                            params={"exc": exc},
                           kind=ErrorKind.UNAVAILABLE) from exc
     return _capture_complete(payment.pk, [o.pk for o in orders], answer.reference,
                              actor=Actor(Party.BUYER, buyer.pk), now=now)
@@ -186,7 +188,7 @@ def _capture_claim(payment: Payment) -> tuple[Payment, list[Order]]:
         if payment.state == Payment.State.CAPTURING:  # a repeat: same orders, same key
             return payment, orders
         if not orders:
-            raise DomainError("nothing_to_pay", "None of this checkout's orders awaits payment.")
+            raise DomainError("nothing_to_pay", _("None of this checkout's orders awaits payment."))
         payment.amount = sum(o.total for o in orders)
         payment.capture_key = f"capture-{payment.pk}-{payment.amount}"
         payment.state = Payment.State.CAPTURING
@@ -221,7 +223,7 @@ def refuse_while_capturing(order: Order) -> None:
     if Payment.objects.filter(checkout_id=order.checkout_id,
                               state=Payment.State.CAPTURING).exists():
         raise TryLater("payment_in_progress",
-                       "The payment of this order is going through; try again in a moment.")
+                       _("The payment of this order is going through; try again in a moment."))
 
 
 def _payment_amount_refresh(order: Order) -> None:
@@ -280,7 +282,7 @@ def order_add_to_cart_again(*, order_id: int, user, now: datetime) -> int:
         require_party(user, order, Party.BUYER)
         if order.state != "closed" or order.paid_at is not None:
             raise DomainError("not_reorderable",
-                              "Only a closed, unpaid order can be added to the cart again.")
+                              _("Only a closed, unpaid order can be added to the cart again."))
         lines = list(order.lines.all())
         CartLine.objects.bulk_create(
             CartLine(buyer=user, product_id=line.product_id, options=line.options,

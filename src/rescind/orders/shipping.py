@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import PLATFORM, Actor, require_party, require_support_permission
 from rescind.config import calendar, policy
@@ -82,7 +83,7 @@ def carrier_event_record(*, user, tracking_number: str, event: str, location: st
         else []
     if not carriers:
         raise DomainError("carrier_account_required",
-                          "Only a carrier's account may report tracking events.",
+                          _("Only a carrier's account may report tracking events."),
                           kind=ErrorKind.FORBIDDEN)
     matches = parcels_matching(carriers, tracking_number)
     if len(matches) == 1 and matches[0].kind == Parcel.Kind.RETURN:
@@ -194,7 +195,7 @@ def shipment_canceled_decline(*, order_id: int, user, note: str, now: datetime) 
 def shipment_canceled_unanswered(order: Order, *, now: datetime) -> None:
     """R16: 7 days passed without the seller's answer. The order is locked by the caller."""
     if order.state != OrderState.SHIPMENT_CANCELED:
-        raise DomainError("not_shipment_canceled", "The shipment is no longer canceled.")
+        raise DomainError("not_shipment_canceled", _("The shipment is no longer canceled."))
     events_record(order, [ShipmentCanceledUnanswered()], actor=PLATFORM, now=now)
 
 
@@ -246,7 +247,7 @@ def dispute_request(*, order_id: int, user, reason: str, now: datetime) -> Order
     from rescind.disputes.services import dispute_open
 
     if not reason.strip():
-        raise DomainError("reason_required", "Say what went wrong.", kind=ErrorKind.INVALID)
+        raise DomainError("reason_required", _("Say what went wrong."), kind=ErrorKind.INVALID)
     dispute = dispute_open(order_id=order_id, user=user, reason="other", claim=None,
                            return_item=False, description=reason, evidence=[], now=now)
     return dispute.order

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.refunds import RefundState
@@ -49,7 +51,8 @@ class DeskFilter:
     def __post_init__(self) -> None:
         if self.problem is not None and self.problem not in PROBLEMS:
             raise DomainError("unknown_refund_problem",
-                              f"{self.problem[:40]!r} is not one of the refund problems.",
+                              _("%(problem)s is not one of the refund problems."),
+                              params={"problem": repr(self.problem[:40])},
                               kind=ErrorKind.INVALID, details={"allowed": list(PROBLEMS)})
 
 
@@ -107,7 +110,8 @@ def desk_row(refund: Refund, *, now: datetime) -> dict[str, Any]:
         "late_by": now - due if now > due and refund.state != RefundState.FAILED.value
         else None,
         "attempts": refund.attempts, "failed_at": refund.failed_at,
-        "failure_code": refund.failure_code, "failure_message": refund.failure_message,
+        "failure_code": refund.failure_code, "failure_message": gettext(refund.failure_message)
+        if refund.failure_message else "",
         "last_error": refund.last_error, "buyer_renewed": buyer_renewed(refund),
     }
 

@@ -20,6 +20,8 @@ from typing import Protocol
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
@@ -86,10 +88,10 @@ class SandboxInstrument:
 SANDBOX_FAILING_INSTRUMENTS = {
     "expired_card": SandboxInstrument(
         frozenset({PaymentMethod.BANK_CARD}), "expired_card",
-        "The card has expired, so the bank cannot take the refund."),
+        gettext_noop("The card has expired, so the bank cannot take the refund.")),
     "closed_account": SandboxInstrument(
         frozenset({PaymentMethod.E_WALLET, PaymentMethod.BANK_TRANSFER}), "account_closed",
-        "The account has been closed, so it cannot take the refund."),
+        gettext_noop("The account has been closed, so it cannot take the refund.")),
 }
 
 
@@ -99,8 +101,11 @@ def sandbox_instrument_check(instrument: str, method: PaymentMethod) -> None:
     if failing is not None and method not in failing.methods:
         kinds = " or ".join(sorted(m.value.replace("_", " ") for m in failing.methods))
         raise DomainError("instrument_not_for_method",
-                          f"The sandbox instrument {instrument} is a {kinds}, not a "
-                          f"{method.value.replace('_', ' ')}.", kind=ErrorKind.INVALID,
+                          _("The sandbox instrument %(instrument)s is a %(kinds)s, not a "
+                            "%(method)s."),
+                          params={"instrument": instrument, "kinds": kinds,
+                                  "method": method.value.replace("_", " ")},
+                          kind=ErrorKind.INVALID,
                           details={"methods": sorted(m.value for m in failing.methods)})
 
 

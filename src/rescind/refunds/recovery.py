@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.parties import Actor, require_party, require_support_permission
 from rescind.config import calendar, policy
@@ -42,7 +43,7 @@ def refund_retry(*, refund_id: int, user, now: datetime) -> Refund:
     buyer gave it), refused if the order's refunds would then exceed the charge."""
     order_id = Refund.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise DomainError("refund_not_found", "No such refund.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("refund_not_found", _("No such refund."), kind=ErrorKind.NOT_FOUND)
     with transaction.atomic():
         order = order_lock(order_id)
         actor = support_retrier(user, order)

@@ -47,26 +47,41 @@ def refund_open(order: Order, created: RefundCreated | RefundRetried, *, cause: 
     from rescind.refunds.tasks import refund_submit_task
 
     payment, = rows_where(Payment, "checkout_id", order.checkout_id)
-    refund = Refund(
-        order=order, payment=payment, amount=created.amount.amount,
-        currency=created.amount.currency, method=payment.method, cause=cause, created_at=now,
-        start_by=refund_start_by(decided_at=now, policy=policy(), calendar=calendar()),
-        arrive_by=created.arrive_by, instrument=payment.instrument, retry_of=retry_of)
+    refund = refund_build(order, payment, created, cause=cause, now=now, retry_of=retry_of)
     rows_insert([refund])  # a deadline storm closes orders by the thousand: no query building
     order.refunded += created.amount.amount
     row_update(order, ["refunded"])
     deadline_set(order, Deadline.Kind.REFUND_START, refund.start_by, subject_id=refund.pk)
-    task_enqueue(refund_submit_task, refund.pk)
+    task_enqueue(refund_submit_task, refund.pk, order.pk)
     return refund
 
 
-def refund_submit(*, refund_id: int, now: datetime) -> str:
+def refund_build(order: Order, payment: Payment, created: RefundCreated | RefundRetried, *,
+                 cause: str, now: datetime, retry_of: Refund | None = None) -> Refund:
+    """The unsaved refund row `refund_open` stores (R22, R23); shared with the batched
+    recording of many orders (orders.batch)."""
+    return Refund(
+        order=order, payment=payment, amount=created.amount.amount,
+        currency=created.amount.currency, method=payment.method, cause=cause, created_at=now,
+        start_by=refund_start_by(decided_at=now, policy=policy(), calendar=calendar()),
+        arrive_by=created.arrive_by, instrument=payment.instrument, retry_of=retry_of)
+
+
+def _refund_read(refund_id: int, order_id: int | None) -> Refund | None:
+    """The refund, unlocked; by its order id too when the task carries it (one shard on
+    Citus, where a read by the refund's id alone asks every shard)."""
+    if order_id is None:
+        return Refund.objects.filter(pk=refund_id).first()
+    return row_get(Refund, refund_id, shard=order_id)
+
+
+def refund_submit(*, refund_id: int, order_id: int | None = None, now: datetime) -> str:
     """Send a pending refund to the gateway, with its idempotency key; retry with backoff.
 
     Runs in a task. A repeated run (retry, crash, duplicate delivery) sends the same key, so the
     gateway pays once; a run that finds the refund no longer pending does nothing.
     """
-    refund = Refund.objects.filter(pk=refund_id).first()
+    refund = _refund_read(refund_id, order_id)
     if refund is None or refund.state != RefundState.PENDING:
         return "skipped"
     try:
@@ -126,7 +141,7 @@ def _attempt_failed(seen: Refund, error: GatewayError, *, now: datetime) -> str:
         _flag_if_overdue(order, refund, now=now)
         # Backoff is technical, so it runs on real time, not the demo clock.
         refund_submit_task.using(run_after=timezone.now() + (event.retry_at - now)).enqueue(
-            refund.pk)
+            refund.pk, order.pk)
     return "retry"
 
 
@@ -159,13 +174,13 @@ def refund_check_due(order: Order, deadline: Deadline, *, now: datetime) -> None
     """The refund's check deadline fired: ask the gateway from a task, after commit."""
     from rescind.refunds.tasks import refund_check_task
 
-    refund_check_task.enqueue(deadline.subject_id)
+    refund_check_task.enqueue(deadline.subject_id, order.pk)
 
 
-def refund_check(*, refund_id: int, now: datetime) -> str:
+def refund_check(*, refund_id: int, order_id: int | None = None, now: datetime) -> str:
     """Ask the gateway whether a processing refund has arrived; record arrival, or check again
     tomorrow and flag it once it passes its method's deadline (R23)."""
-    refund = Refund.objects.filter(pk=refund_id).first()
+    refund = _refund_read(refund_id, order_id)
     if refund is None or refund.state != RefundState.PROCESSING:
         return "skipped"
     try:

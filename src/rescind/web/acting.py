@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest
+from django.utils.functional import Promise
 
 from rescind.domain.errors import DomainError, ErrorKind
 
 
 def service_run(request: HttpRequest, call: Callable[[], object], *,
-                done: str | Callable[[], str]) -> None:
+                done: str | Promise | Callable[[], str]) -> None:
     """Run `call`: success flashes `done` (or what `done()` says once it is done); a refusal
     flashes its message; something the user may not see at all is a 404."""
     try:
@@ -21,4 +22,4 @@ def service_run(request: HttpRequest, call: Callable[[], object], *,
             raise Http404(exc.message) from None
         messages.error(request, exc.message)
         return
-    messages.success(request, done if isinstance(done, str) else done())
+    messages.success(request, done() if callable(done) else str(done))

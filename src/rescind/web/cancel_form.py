@@ -6,16 +6,20 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from rescind.domain.policy import Reason
+from rescind.web.labels import cancellation_reason_label
 
 # reason -> (the better action in words, the action it needs, where it is on the order page)
 ALTERNATIVES = {
-    "wrong_shipping_details": ("Wrong shipping details? Change the delivery address instead",
-                               "request_change", "#change-form"),
-    "ordered_wrong_item": ("Wrong colour, size or quantity? Change the order instead",
+    "wrong_shipping_details": (gettext_lazy("Wrong shipping details? Change the delivery "
+                                            "address instead"), "request_change",
+                               "#change-form"),
+    "ordered_wrong_item": (gettext_lazy("Wrong colour, size or quantity? Change the order instead"),
                            "request_change", "#change-form"),
-    "seller_not_replying": ("Not heard back yet? Send the seller a message first", None,
-                            "#message-body"),
+    "seller_not_replying": (gettext_lazy("Not heard back yet? Send the seller a message "
+                                         "first"), None, "#message-body"),
 }
 
 
@@ -27,8 +31,8 @@ def cancel_reasons(reasons: Iterable[Reason],
         alternative = ALTERNATIVES.get(reason.code)
         if alternative and alternative[1] is not None and alternative[1] not in action_names:
             alternative = None
-        rows.append({"code": reason.code, "label": reason.label,
-                     "explanation": reason.explanation,
-                     "alternative": {"text": alternative[0], "href": alternative[2]}
+        rows.append({"code": reason.code, "label": cancellation_reason_label(reason.code),
+                     "explanation": cancellation_reason_label(reason.code, explanation=True),
+                     "alternative": {"text": str(alternative[0]), "href": alternative[2]}
                      if alternative else None})
     return rows

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rescind.aftersale.changes import (
     change_accept,
@@ -23,9 +25,11 @@ from rescind.domain.errors import DomainError, ErrorKind
 from rescind.orders.models import Order, Product
 from rescind.web.timeline import line_change_text
 
-DELIVERY_LABELS = (("recipient", "Recipient"), ("line1", "Address"), ("line2", "Address line 2"),
-                   ("city", "City"), ("postal_code", "Postal code"), ("country", "Country"),
-                   ("phone", "Phone"))
+DELIVERY_LABELS = (("recipient", gettext_lazy("Recipient")), ("line1", gettext_lazy("Address")),
+                   ("line2", gettext_lazy("Address line 2")), ("city", gettext_lazy("City")),
+                   ("postal_code", gettext_lazy("Postal code")),
+                   ("country", gettext_lazy("Country")),
+                   ("phone", gettext_lazy("Phone")))
 _OPTION_FIELD = re.compile(r"^line(\d{1,4})_option_(.{1,40})$")
 _QUANTITY_FIELD = re.compile(r"^line(\d{1,4})_quantity$")
 
@@ -60,7 +64,7 @@ def _changes_from_form(request: HttpRequest) -> list[LineChange]:
             try:
                 quantities[int(match[1])] = int(value)
             except ValueError:
-                raise DomainError("bad_quantity", "Quantity must be a whole number.",
+                raise DomainError("bad_quantity", _("Quantity must be a whole number."),
                                   kind=ErrorKind.INVALID) from None
     return [LineChange(line=n, options=options.get(n) or None, quantity=quantities.get(n))
             for n in sorted(set(options) | set(quantities))]
@@ -68,7 +72,7 @@ def _changes_from_form(request: HttpRequest) -> list[LineChange]:
 
 def delivery_from_form(request: HttpRequest) -> dict[str, str] | None:
     delivery = {name: request.POST.get(f"delivery_{name}", "").strip()
-                for name, _ in DELIVERY_LABELS}
+                for name, _label in DELIVERY_LABELS}
     return delivery if any(delivery.values()) else None
 
 
@@ -92,10 +96,10 @@ CHANGE_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
                                                                  now=clock_now()),
 }
 CHANGE_DONE = {
-    "request-change": "Your change request was sent to the seller.",
-    "withdraw-change": "Your change request was withdrawn.",
-    "accept-change": "Change accepted.",
-    "refuse-change": "Change refused.",
-    "confirm-extra-charge": "Paid: the order is changed.",
-    "decline-extra-charge": "Extra charge declined: the order stays as it was.",
+    "request-change": gettext_lazy("Your change request was sent to the seller."),
+    "withdraw-change": gettext_lazy("Your change request was withdrawn."),
+    "accept-change": gettext_lazy("Change accepted."),
+    "refuse-change": gettext_lazy("Change refused."),
+    "confirm-extra-charge": gettext_lazy("Paid: the order is changed."),
+    "decline-extra-charge": gettext_lazy("Extra charge declined: the order stays as it was."),
 }

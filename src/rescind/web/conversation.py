@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rescind.clock.service import now as clock_now
@@ -25,8 +26,8 @@ def message_post(request: HttpRequest, order_id: int) -> HttpResponse:
     service_run(request, lambda: message_send(
         order_id=order_id, user=request.user, body=request.POST.get("body", ""),
         attachments=request.FILES.getlist("files"),
-        new_total=amount_minor(new_total) if new_total else None, now=clock_now()),
-        done="Message sent.")
+        new_total=amount_minor(new_total, order_id) if new_total else None, now=clock_now()),
+        done=_("Message sent."))
     return redirect(reverse("order", kwargs={"order_id": order_id}) + "#messages")
 
 

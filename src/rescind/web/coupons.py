@@ -18,7 +18,8 @@ from rescind.coupons.holdings import coupon_issue_check, coupons_of_buyer, platf
 from rescind.domain.coupons import PLATFORM_COUPON_MAX_AMOUNT
 from rescind.domain.errors import DomainError
 from rescind.domain.money import SUPPORTED_CURRENCIES
-from rescind.web.views import amount_minor
+from rescind.orders.models import Store
+from rescind.web.money_format import amount_parse
 
 # A coupon's state as its buyer reads it, with its badge tone.
 STANDING = {
@@ -36,7 +37,8 @@ KIND_LABELS = {
 FIELD_OF_ERROR = {
     "coupon_buyer_unknown": "buyer", "bad_amount": "amount", "coupon_amount_invalid": "amount",
     "coupon_value_missing": "amount", "coupon_percent_invalid": "percent_off",
-    "coupon_currency_unsupported": "currency", "coupon_expiry_past": "expires_on",
+    "coupon_currency_unsupported": "currency", "unsupported_currency": "currency",
+    "amount_decimals": "amount", "coupon_expiry_past": "expires_on",
     "bad_date": "expires_on", "coupon_code_invalid": "code", "coupon_code_taken": "code",
 }
 
@@ -90,7 +92,8 @@ def support_coupon_issue(request: HttpRequest) -> HttpResponse:
         try:
             coupon = platform_coupon_issue(
                 user=request.user, buyer_username=form["buyer"],
-                amount=amount_minor(form["amount"]) if form["amount"] else None,
+                amount=amount_parse(form["amount"], form["currency"].upper())
+                if form["amount"] else None,
                 percent_off=_percent(form["percent_off"]), currency=form["currency"],
                 expires_at=_expiry(form["expires_on"]), note=form["note"][:300],
                 code=form["code"], now=now)
@@ -102,4 +105,11 @@ def support_coupon_issue(request: HttpRequest) -> HttpResponse:
             return redirect("support-coupon-issue")
     return render(request, "rescind/support_coupon_issue.html", {
         "form": form, "errors": errors,
-        "currencies": sorted(SUPPORTED_CURRENCIES)})
+        "currencies": _currencies(form["currency"])})
+
+
+def _currencies(chosen: str) -> list[str]:
+    """The currencies the coupon form offers: those the stores sell in (any ISO 4217 code is
+    valid, but a coupon only pays for orders in its own currency, R3), and the one posted."""
+    sold = set(Store.objects.values_list("currency", flat=True).distinct())
+    return sorted(sold | {"USD"} | ({chosen} if chosen in SUPPORTED_CURRENCIES else set()))

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -74,27 +75,27 @@ def _text(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "").strip()
 
 
-def _amount(request: HttpRequest, name: str) -> int:
-    return amount_minor(_text(request, name) or "0")
+def _amount(request: HttpRequest, name: str, order_id: int) -> int:
+    return amount_minor(_text(request, name) or "0", order_id)
 
 
 def _open(request: HttpRequest, order_id: int) -> object:
     partial = _text(request, "refund") == "partial"
     evidence = [int(v) for v in request.POST.getlist("evidence") if v.isdigit() and len(v) < 19]
     return dispute_open(order_id=order_id, user=request.user, reason=_text(request, "reason"),
-                        claim=_amount(request, "amount") if partial else None,
+                        claim=_amount(request, "amount", order_id) if partial else None,
                         return_item=_text(request, "return_item") == "yes",
                         description=_text(request, "description"), evidence=evidence,
                         uploads=request.FILES.getlist("files"), now=clock_now())
 
 
-def _refund(request: HttpRequest) -> int:
+def _refund(request: HttpRequest, order_id: int) -> int:
     """The decided refund: a quick decision posts it in minor units, the other-amount form as
     the agent typed it."""
     minor = _text(request, "refund_minor")
     if minor.isdigit() and len(minor) < 12:
         return int(minor)
-    return _amount(request, "refund")
+    return _amount(request, "refund", order_id)
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -103,34 +104,35 @@ def _version(request: HttpRequest) -> int | None:
     return int(seen) if seen.isdigit() and len(seen) < 12 else None
 
 
-ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], str]] = {
-    "open": (_open, "Your dispute is open; the seller has 15 days to answer."),
+ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], Promise]] = {
+    "open": (_open, gettext_lazy("Your dispute is open; the seller has 15 days to answer.")),
     "accept": (lambda r, oid: dispute_accept(order_id=oid, user=r.user, now=clock_now()),
-               "You accepted the buyer's claim."),
+               gettext_lazy("You accepted the buyer's claim.")),
     "refuse": (lambda r, oid: dispute_refuse(order_id=oid, user=r.user, note=_text(r, "note"),
                                              now=clock_now()),
-               "You refused the dispute; the buyer may take it to support."),
+               gettext_lazy("You refused the dispute; the buyer may take it to support.")),
     "propose": (lambda r, oid: dispute_propose(
-        order_id=oid, user=r.user, amount=_amount(r, "amount"),
+        order_id=oid, user=r.user, amount=_amount(r, "amount", oid),
         return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now()),
-        "Your proposal was sent to the buyer."),
+        gettext_lazy("Your proposal was sent to the buyer.")),
     "accept-proposal": (lambda r, oid: dispute_proposal_accept(
-        order_id=oid, user=r.user, now=clock_now()), "You accepted the seller's proposal."),
+        order_id=oid, user=r.user, now=clock_now()),
+        gettext_lazy("You accepted the seller's proposal.")),
     "escalate": (lambda r, oid: dispute_escalate(order_id=oid, user=r.user,
                                                  note=_text(r, "note"), now=clock_now()),
-                 "The dispute is with platform support now."),
+                 gettext_lazy("The dispute is with platform support now.")),
     "ship-return": (lambda r, oid: dispute_return_ship(
         order_id=oid, user=r.user, carrier=_text(r, "carrier"),
         tracking_number=_text(r, "tracking_number"), now=clock_now()),
-        "The return is on its way; the refund pays out once the seller has it."),
+        gettext_lazy("The return is on its way; the refund pays out once the seller has it.")),
     "confirm-return": (lambda r, oid: dispute_return_confirm(
         order_id=oid, user=r.user, now=clock_now()),
-        "You confirmed the item is back; the buyer is being refunded."),
+        gettext_lazy("You confirmed the item is back; the buyer is being refunded.")),
     "decide": (lambda r, oid: dispute_decide(
-        order_id=oid, user=r.user, refund=_refund(r),
+        order_id=oid, user=r.user, refund=_refund(r, oid),
         return_item=_text(r, "return_item") == "yes", note=_text(r, "note"), now=clock_now(),
         version_seen=_version(r), take_over=_text(r, "take_over") == "yes"),
-        "Decision recorded."),
+        gettext_lazy("Decision recorded.")),
 }
 
 
@@ -184,7 +186,7 @@ def support_carrier_event_handle(request: HttpRequest, event_id: int) -> HttpRes
     _support_only(request)
     service_run(request, lambda: carrier_event_handle(
         event_id=event_id, user=request.user, note=_text(request, "note"), now=clock_now()),
-        done="Carrier event marked as handled.")
+        done=gettext_lazy("Carrier event marked as handled."))
     return redirect("support-disputes")
 
 

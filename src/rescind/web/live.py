@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from rescind.accounts.parties import is_support
@@ -51,11 +52,11 @@ def live_deadlines(request: HttpRequest) -> JsonResponse:
     """`?order=1&order=2`: the server's time and, for each of those orders the reader may see,
     its running deadlines as [kind, due_at] (as the order's pages show them, R2)."""
     if not request.user.is_authenticated:
-        return _error(401, "not_logged_in", "Log in to see your orders.")
+        return _error(401, "not_logged_in", _("Log in to see your orders."))
     texts = request.GET.getlist("order")
     if not texts or len(texts) > MAX_ORDERS or not all(t.isdigit() for t in texts):
-        return _error(400, "bad_orders", f"Give 1 to {MAX_ORDERS} order numbers as "
-                      "?order=1&order=2.")
+        return _error(400, "bad_orders", _("Give 1 to %(most)s order numbers as "
+                                           "?order=1&order=2.") % {"most": MAX_ORDERS})
     ids = {int(t) for t in texts}
     rows = Deadline.objects.filter(order_id__in=ids, fired_at__isnull=True,
                                    voided_at__isnull=True, kind__in=list(DEADLINE_LABELS))

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rescind.accounts.parties import is_support
 from rescind.clock.service import now as clock_now
@@ -18,16 +20,16 @@ from rescind.domain.metrics import SORT_KEYS, metrics_sorted, period_parse
 from rescind.metrics.reads import store_metrics
 
 COLUMNS = [  # (sort key, heading)
-    ("store", "Store"),
-    ("orders", "Orders"),
-    ("paid_orders", "Paid"),
-    ("cancellation_rate", "Cancellation rate (seller-side)"),
-    ("auto_approval_share", "Requests approved through silence"),
-    ("late_shipments", "Late shipments"),
-    ("shipments_canceled", "Shipments canceled"),
-    ("disputes_opened", "Disputes opened"),
-    ("disputes_lost", "Disputes lost"),
-    ("refunds_paid", "Refunds"),
+    ("store", gettext_lazy("Store")),
+    ("orders", gettext_lazy("Orders")),
+    ("paid_orders", gettext_lazy("Paid")),
+    ("cancellation_rate", gettext_lazy("Cancellation rate (seller-side)")),
+    ("auto_approval_share", gettext_lazy("Requests approved through silence")),
+    ("late_shipments", gettext_lazy("Late shipments")),
+    ("shipments_canceled", gettext_lazy("Shipments canceled")),
+    ("disputes_opened", gettext_lazy("Disputes opened")),
+    ("disputes_lost", gettext_lazy("Disputes lost")),
+    ("refunds_paid", gettext_lazy("Refunds")),
 ]
 
 
@@ -36,7 +38,7 @@ def support_metrics(request: HttpRequest) -> HttpResponse:
     """R30: every store, for support."""
     if not is_support(request.user):
         raise PermissionDenied("Store metrics of every store are for support.")
-    return _metrics_page(request, None, title="Store metrics")
+    return _metrics_page(request, None, title=_("Store metrics"))
 
 
 def _metrics_page(request: HttpRequest, store_ids: list[int] | None, *,
@@ -46,7 +48,8 @@ def _metrics_page(request: HttpRequest, store_ids: list[int] | None, *,
         period = period_parse(request.GET.get("from") or None, request.GET.get("to") or None,
                               today=today)
     except DomainError as exc:
-        messages.error(request, f"{exc.message} Showing the last 30 days instead.")
+        messages.error(request, _("%(problem)s Showing the last 30 days instead.") % {
+            "problem": exc.message})
         period = period_parse(None, None, today=today)
     sort = request.GET.get("sort", "store")
     sort = sort if sort in SORT_KEYS else "store"

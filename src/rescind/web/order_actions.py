@@ -15,11 +15,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rescind.config import policy
 from rescind.domain.money import Money
 from rescind.orders.models import Order
 from rescind.web.labels import payment_method_label
+from rescind.web.money_format import money_text
 
 # Done from the list by posting a form: action -> the order-action slug.
 POSTED = {"cancel": "cancel", "confirm_receipt": "confirm-receipt",
@@ -39,8 +42,9 @@ def order_numbers(order_ids: Iterable[int]) -> str:
     """'order #1', 'orders #1 and #2', 'orders #1, #2 and #3'."""
     numbers = [f"#{order_id}" for order_id in order_ids]
     if len(numbers) == 1:
-        return f"order {numbers[0]}"
-    return f"orders {', '.join(numbers[:-1])} and {numbers[-1]}"
+        return _("order %(number)s") % {"number": numbers[0]}
+    return _("orders %(numbers)s and %(last)s") % {"numbers": ", ".join(numbers[:-1]),
+                                                   "last": numbers[-1]}
 
 
 def pay_offers(checkout_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -57,7 +61,7 @@ def pay_offers(checkout_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 
 
 def _offer(orders: list[tuple]) -> dict[str, Any]:
-    _, _, _, currency, method, payment_id = orders[0]
+    currency, method, payment_id = orders[0][3:]
     amount = Money(sum(row[2] for row in orders), currency)
     order_ids = [row[0] for row in orders]
     covers = order_numbers(order_ids)
@@ -67,24 +71,29 @@ def _offer(orders: list[tuple]) -> dict[str, Any]:
         "amount": amount.as_dict(),
         "order_ids": order_ids,
         "method_label": payment_method_label(method),
-        "question": f"Pay {amount.format()} for {covers} by {payment_method_label(method)}?",
-        "confirm_label": f"Pay {amount.format()}",
-        "covers": f"One payment for {covers}: they were bought together."
-        if len(order_ids) > 1 else "",
+        "question": _("Pay %(amount)s for %(orders)s by %(method)s?") % {
+            "amount": money_text(amount), "orders": covers,
+            "method": payment_method_label(method)},
+        "confirm_label": _("Pay %(amount)s") % {"amount": money_text(amount)},
+        "covers": _("One payment for %(orders)s: they were bought together.") % {
+            "orders": covers} if len(order_ids) > 1 else "",
     }
 
 
 def cancel_question(order_id: int) -> str:
     """R4: cancelling an unpaid order is free and at once; ask first all the same."""
-    return (f"Cancel order #{order_id}? Nothing has been charged for it. You can add its items "
-            f"to your cart again afterwards.")
+    return _("Cancel order #%(order)s? Nothing has been charged for it. You can add its items "
+             "to your cart again afterwards.") % {"order": order_id}
 
 
 def confirm_receipt_question(order_id: int) -> str:
     """R15, R18: the order completes; buyer protection still runs for a while."""
     days = policy().r18_protection_after_completion.days
-    return (f"Confirm you received order #{order_id}? The order completes; you can still "
-            f"open a dispute for {days} days.")
+    return ngettext("Confirm you received order #%(order)s? The order completes; you can "
+                    "still open a dispute for %(days)s day.",
+                    "Confirm you received order #%(order)s? The order completes; you can "
+                    "still open a dispute for %(days)s days.", days) % {
+        "order": order_id, "days": days}
 
 
 def list_actions(row: dict[str, Any], offers: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -103,8 +112,9 @@ def list_actions(row: dict[str, Any], offers: dict[int, dict[str, Any]]) -> list
                          "confirm_label": offer["confirm_label"], "style": ""})
         elif name in POSTED:
             confirm, confirm_label, style = {
-                "cancel": (cancel_question(order_id), "Cancel order", "destructive"),
-                "confirm_receipt": (confirm_receipt_question(order_id), "Confirm receipt", ""),
+                "cancel": (cancel_question(order_id), _("Cancel order"), "destructive"),
+                "confirm_receipt": (confirm_receipt_question(order_id), _("Confirm receipt"),
+                                    ""),
             }.get(name, ("", "", "secondary"))
             done.append({"action": name, "label": label,
                          "post": reverse("order-action", args=[order_id, POSTED[name]]),

@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rescind.aftersale.models import CancellationRequest
 from rescind.disputes.models import Dispute
@@ -16,16 +19,19 @@ from rescind.refunds.models import Refund
 from rescind.web.order_status import refund_progress
 
 # tab -> (its name, what an empty tab says, what it lists)
-TABS: dict[str, tuple[str, str, str]] = {
-    "all": ("All", "No orders yet", "When you buy something, it shows up here."),
-    "to_pay": ("To pay", "Nothing to pay", "Orders waiting for your payment show up here."),
-    "to_ship": ("To ship", "Nothing waiting to be shipped",
-                "Paid orders the seller has not shipped yet show up here."),
-    "shipped": ("Shipped", "Nothing shipped yet",
-                "Orders on their way to you, and delivered ones, show up here."),
-    "refunds": ("Refunds and disputes", "No refunds or disputes",
-                "Cancellation requests, refunds and disputes show up here."),
-    "closed": ("Closed", "No closed orders", "Cancelled orders show up here."),
+TABS: dict[str, tuple[Promise, Promise, Promise]] = {
+    "all": (gettext_lazy("All"), gettext_lazy("No orders yet"),
+            gettext_lazy("When you buy something, it shows up here.")),
+    "to_pay": (gettext_lazy("To pay"), gettext_lazy("Nothing to pay"),
+               gettext_lazy("Orders waiting for your payment show up here.")),
+    "to_ship": (gettext_lazy("To ship"), gettext_lazy("Nothing waiting to be shipped"),
+                gettext_lazy("Paid orders the seller has not shipped yet show up here.")),
+    "shipped": (gettext_lazy("Shipped"), gettext_lazy("Nothing shipped yet"),
+                gettext_lazy("Orders on their way to you, and delivered ones, show up here.")),
+    "refunds": (gettext_lazy("Refunds and disputes"), gettext_lazy("No refunds or disputes"),
+                gettext_lazy("Cancellation requests, refunds and disputes show up here.")),
+    "closed": (gettext_lazy("Closed"), gettext_lazy("No closed orders"),
+               gettext_lazy("Cancelled orders show up here.")),
 }
 
 
@@ -94,9 +100,10 @@ def refunds_of(orders: list[Order]) -> dict[int, list[dict[str, Any]]]:
 
 
 _REFUND_STEPS = {
-    "failed": "Next: your refund failed; give renewed payment details on the order page",
-    "on_its_way": "Your refund is on its way",
-    "arrived": "Refunded; nothing more to do",
+    "failed": gettext_lazy("Next: your refund failed; give renewed payment details on the order "
+                           "page"),
+    "on_its_way": gettext_lazy("Your refund is on its way"),
+    "arrived": gettext_lazy("Refunded; nothing more to do"),
 }
 
 
@@ -105,31 +112,31 @@ def next_step(summary: dict[str, Any], refunds: list[dict[str, Any]] = ()) -> st
     state = summary["state"]
     progress = refund_progress(list(refunds))
     if state in ("closed", "completed") and progress is not None:
-        return _REFUND_STEPS[progress]
+        return str(_REFUND_STEPS[progress])
     actions = {a["action"] for a in summary["actions"]}
     kinds = {d["kind"] for d in summary["deadlines"]}
     if state == "awaiting_payment":
-        return "Next: pay for the order"
+        return _("Next: pay for the order")
     if state == "awaiting_shipment":
         if "withdraw_cancellation" in actions:
-            return "Next: the seller answers your cancellation request"
+            return _("Next: the seller answers your cancellation request")
         if "confirm_extra_charge" in actions:
-            return "Next: confirm or decline the extra charge"
+            return _("Next: confirm or decline the extra charge")
         if "withdraw_change" in actions:
-            return "Next: the seller answers your change request"
-        return "Next: the seller ships it"
+            return _("Next: the seller answers your change request")
+        return _("Next: the seller ships it")
     if state == "awaiting_delivery":
         if "delivery_confirmation" in kinds:
-            return "Next: confirm you received it"
-        return "Next: the parcel arrives, then you confirm receipt"
+            return _("Next: confirm you received it")
+        return _("Next: the parcel arrives, then you confirm receipt")
     if state == "shipment_canceled":
         if "open_dispute" in actions:
-            return "Next: the seller did not help, so you can open a dispute"
-        return "Next: the seller ships it again or refunds you"
+            return _("Next: the seller did not help, so you can open a dispute")
+        return _("Next: the seller ships it again or refunds you")
     if state == "in_dispute":
-        return "Next: follow the dispute on the order page"
+        return _("Next: follow the dispute on the order page")
     if "add_to_cart_again" in actions:
-        return "Nothing more to do; you can add the items to your cart again"
+        return _("Nothing more to do; you can add the items to your cart again")
     if "open_dispute" in actions:
-        return "Nothing more to do; something wrong? You can still open a dispute"
-    return "Nothing more to do"
+        return _("Nothing more to do; something wrong? You can still open a dispute")
+    return _("Nothing more to do")

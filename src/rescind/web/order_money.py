@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from rescind.aftersale.models import ChangeRequest
 from rescind.coupons.models import CouponUse
 from rescind.orders.models import Order
@@ -28,17 +30,17 @@ from rescind.statements import rows_where
 logger = logging.getLogger(__name__)
 
 COUPON_LABELS = {
-    "platform": "Coupon {code}",
-    "seller": "Store coupon {code}",
-    "promo": "Promo code {code}",
+    "platform": gettext_lazy("Coupon %(code)s"),
+    "seller": gettext_lazy("Store coupon %(code)s"),
+    "promo": gettext_lazy("Promo code %(code)s"),
 }
-SHIPPING = "Shipping"
-PRICE_CUT = "Price lowered by the seller"
-CHEAPER_CHANGE = "Paid before the change of items (the difference is refunded)"
-DISCOUNT_DROPPED = "Discount the changed items could not carry"
-CHARGE_NOT_APPLIED = "Extra charge for a change that did not go ahead (refunded)"
-REFUNDED = "Refunded"
-PAID_AFTER_REFUNDS = "Paid after refunds"
+SHIPPING = gettext_lazy("Shipping")
+PRICE_CUT = gettext_lazy("Price lowered by the seller")
+CHEAPER_CHANGE = gettext_lazy("Paid before the change of items (the difference is refunded)")
+DISCOUNT_DROPPED = gettext_lazy("Discount the changed items could not carry")
+CHARGE_NOT_APPLIED = gettext_lazy("Extra charge for a change that did not go ahead (refunded)")
+REFUNDED = gettext_lazy("Refunded")
+PAID_AFTER_REFUNDS = gettext_lazy("Paid after refunds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,7 @@ def money_rows(*, currency: str, line_amounts: Sequence[int], shipping_fee: int,
         return {"amount": amount, "currency": currency}
 
     rows = [(SHIPPING, shipping_fee)]
-    rows += [(COUPON_LABELS.get(kind, "Coupon {code}").format(code=code), -amount)
+    rows += [(str(COUPON_LABELS.get(kind, COUPON_LABELS["platform"])) % {"code": code}, -amount)
              for code, kind, amount in coupons if amount]
     rows += [(PRICE_CUT, -cut) for cut in price_cuts if cut]
     for change in changes:

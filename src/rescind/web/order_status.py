@@ -12,14 +12,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rescind.domain.actions import Party
 from rescind.web.labels import payment_method_label
 
-MILESTONES = ("Placed", "Paid", "Shipped", "Delivered", "Completed")
-BRANCH_LABELS = {"closed": "Closed", "in_dispute": "In dispute",
-                 "shipment_canceled": "Shipment canceled"}
+MILESTONES = (gettext_lazy("Placed"), gettext_lazy("Paid"), gettext_lazy("Shipped"),
+              gettext_lazy("Delivered"), gettext_lazy("Completed"))
+BRANCH_LABELS = {"closed": gettext_lazy("Closed"), "in_dispute": gettext_lazy("In dispute"),
+                 "shipment_canceled": gettext_lazy("Shipment canceled")}
 # Not alarms: a closed order is neutral (or success once refunded), trouble is a warning.
 STATE_TONES = {"awaiting_payment": "warning", "awaiting_shipment": "info",
                "awaiting_delivery": "info", "completed": "success",
@@ -102,155 +106,162 @@ def _by(party: Party, buyer: str, seller: str, support: str | None = None) -> st
     return support if support is not None else buyer
 
 
+def _fill(text: str, **values: Any) -> SafeString:
+    """A translated sentence with its %(name)s placeholders filled, as format_html does: the
+    sentence (ours, from the catalogs) is kept, the values are escaped unless already safe HTML
+    (the formatting layer's <time> and money markup)."""
+    return mark_safe(text % {name: conditional_escape(value)  # noqa: S308
+                             for name, value in values.items()})
+
+
 def _awaiting_payment(detail, party, now, dispute):
     pay_by = _due(detail, "unpaid_timeout")
     if pay_by is None:
-        return "Awaiting payment", "warning"
-    return format_html(_by(party, "Awaiting payment: pay by {}, or the order closes by itself",
-                           "Awaiting payment: the buyer has until {} to pay"),
-                       _when(pay_by)), "warning"
+        return _("Awaiting payment"), "warning"
+    return _fill(_by(party, _("Awaiting payment: pay by %(at)s, or the order closes by itself"),
+                     _("Awaiting payment: the buyer has until %(at)s to pay")),
+                 at=_when(pay_by)), "warning"
 
 
 def _awaiting_shipment(detail, party, now, dispute):
     request = detail.get("cancellation_request")
     if request and request["state"] == "pending":
         if request["respond_by"] <= now:
-            return _by(party, "Cancellation requested: the seller did not answer in time, so it "
-                       "is being approved",
-                       "Cancellation requested: you did not answer in time, so it is being "
-                       "approved",
-                       "Cancellation requested: the seller did not answer in time, so it is "
-                       "being approved"), "warning"
-        return format_html(_by(party, "Cancellation requested: the seller has {} to answer",
-                               "Cancellation requested: you have {} to answer, or it is "
-                               "approved by itself",
-                               "Cancellation requested: the seller has {} to answer"),
-                           _left(request["respond_by"], now)), "warning"
+            return _by(party, _("Cancellation requested: the seller did not answer in time, so "
+                                "it is being approved"),
+                       _("Cancellation requested: you did not answer in time, so it is being "
+                         "approved")), "warning"
+        return _fill(_by(party, _("Cancellation requested: the seller has %(left)s to answer"),
+                         _("Cancellation requested: you have %(left)s to answer, or it is "
+                           "approved by itself")),
+                     left=_left(request["respond_by"], now)), "warning"
     change = detail.get("change_request")
     if change and change["state"] == "pending":
-        return format_html(_by(party, "Change requested: the seller has {} to answer",
-                               "Change requested: you have {} to answer",
-                               "Change requested: the seller has {} to answer"),
-                           _left(change["respond_by"], now)), "info"
+        return _fill(_by(party, _("Change requested: the seller has %(left)s to answer"),
+                         _("Change requested: you have %(left)s to answer")),
+                     left=_left(change["respond_by"], now)), "info"
     if change and change["state"] == "awaiting_charge":
-        return format_html(_by(party, "Change accepted: confirm the extra charge of {} by {}",
-                               "Change accepted: the buyer confirms the extra charge of {} by {}"),
-                           _money(change["difference"]), _when(change["confirm_by"])), "warning"
+        return _fill(_by(party, _("Change accepted: confirm the extra charge of %(amount)s by "
+                                  "%(at)s"),
+                         _("Change accepted: the buyer confirms the extra charge of %(amount)s "
+                           "by %(at)s")),
+                     amount=_money(change["difference"]), at=_when(change["confirm_by"])), \
+            "warning"
     ship_by = _due(detail, "handling_time")
     if ship_by is None:
-        return "Paid: waiting for the seller to ship", "info"
+        return _("Paid: waiting for the seller to ship"), "info"
     if dispute and dispute["state"] != "resolved":  # R9: the supplier report, with support
-        return format_html(_by(party, "Supplier reported: platform support is deciding, and the "
-                                      "seller must still ship by {}",
-                               "Supplier reported: platform support is deciding; ship by {} "
-                               "meanwhile",
-                               "Supplier reported: waiting for support's decision; the seller "
-                               "must still ship by {}"), _when(ship_by)), "warning"
+        return _fill(_by(party, _("Supplier reported: platform support is deciding, and the "
+                                  "seller must still ship by %(at)s"),
+                         _("Supplier reported: platform support is deciding; ship by %(at)s "
+                           "meanwhile"),
+                         _("Supplier reported: waiting for support's decision; the seller must "
+                           "still ship by %(at)s")), at=_when(ship_by)), "warning"
     refused = request and request["state"] == "refused"
     if refused:
-        return format_html(_by(party, "Paid: the seller refused to cancel and must ship by {}",
-                               "Paid: you refused the cancellation; ship by {}",
-                               "Paid: the seller refused to cancel and must ship by {}"),
-                           _when(ship_by)), "info"
-    return format_html(_by(party, "Paid: the seller must ship by {}",
-                           "Paid: ship by {}, or the order closes and the buyer is refunded",
-                           "Paid: the seller must ship by {}"), _when(ship_by)), "info"
+        return _fill(_by(party, _("Paid: the seller refused to cancel and must ship by %(at)s"),
+                         _("Paid: you refused the cancellation; ship by %(at)s")),
+                     at=_when(ship_by)), "info"
+    return _fill(_by(party, _("Paid: the seller must ship by %(at)s"),
+                     _("Paid: ship by %(at)s, or the order closes and the buyer is refunded")),
+                 at=_when(ship_by)), "info"
 
 
 def _awaiting_delivery(detail, party, now, dispute):
     if detail["delivered_at"]:
         completes = _due(detail, "delivery_confirmation")
         if completes is None:
-            return "Delivered", "info"
-        return format_html(_by(party, "Delivered: confirm receipt, or the order completes by "
-                                      "itself on {}",
-                               "Delivered: the order completes by itself on {}, unless the "
-                               "buyer opens a dispute"), _when(completes)), "info"
+            return _("Delivered"), "info"
+        return _fill(_by(party, _("Delivered: confirm receipt, or the order completes by itself "
+                                  "on %(at)s"),
+                         _("Delivered: the order completes by itself on %(at)s, unless the "
+                           "buyer opens a dispute")), at=_when(completes)), "info"
     promised = _due(detail, "promised_delivery")
     if promised is None:
-        return "Shipped: on its way", "info"
-    return format_html("Shipped: delivery promised by {}", _day(promised)), "info"
+        return _("Shipped: on its way"), "info"
+    return _fill(_("Shipped: delivery promised by %(day)s"), day=_day(promised)), "info"
 
 
 def _shipment_canceled(detail, party, now, dispute):
     reply_by = _due(detail, "shipment_canceled_reply")
     if reply_by is not None:
-        return format_html(_by(party, "Shipment canceled: the seller must ship again or refund "
-                                      "by {}",
-                               "Shipment canceled: ship again or refund the buyer by {}"),
-                           _when(reply_by)), "warning"
-    return _by(party, "Shipment canceled: the seller did not ship again or refund you; you can "
-               "open a dispute",
-               "Shipment canceled: the buyer may open a dispute",
-               "Shipment canceled: the seller did not ship again or refund; the buyer may open "
-               "a dispute"), "warning"
+        return _fill(_by(party, _("Shipment canceled: the seller must ship again or refund by "
+                                  "%(at)s"),
+                         _("Shipment canceled: ship again or refund the buyer by %(at)s")),
+                     at=_when(reply_by)), "warning"
+    return _by(party, _("Shipment canceled: the seller did not ship again or refund you; you can "
+                        "open a dispute"),
+               _("Shipment canceled: the buyer may open a dispute"),
+               _("Shipment canceled: the seller did not ship again or refund; the buyer may "
+                 "open a dispute")), "warning"
 
 
 def _in_dispute(detail, party, now, dispute):
     state = dispute["state"] if dispute else None
     if state == "awaiting_seller" and dispute["respond_by"]:
-        return format_html(_by(party, "In dispute: the seller has {} to answer",
-                               "In dispute: you have {} to answer, or the buyer's claim is "
-                               "accepted"), _left(dispute["respond_by"], now)), "warning"
+        return _fill(_by(party, _("In dispute: the seller has %(left)s to answer"),
+                         _("In dispute: you have %(left)s to answer, or the buyer's claim is "
+                           "accepted")), left=_left(dispute["respond_by"], now)), "warning"
     if state == "seller_refused":
-        return format_html(_by(party, "In dispute: the seller refused; take it to support, or it "
-                                      "goes there by itself on {}",
-                               "In dispute: you refused; it goes to support on {}, unless the "
-                               "buyer takes it there sooner",
-                               "In dispute: the seller refused; it comes to support on {}"),
-                           _when(dispute["escalate_by"])), "warning"
+        return _fill(_by(party, _("In dispute: the seller refused; take it to support, or it "
+                                  "goes there by itself on %(at)s"),
+                         _("In dispute: you refused; it goes to support on %(at)s, unless the "
+                           "buyer takes it there sooner"),
+                         _("In dispute: the seller refused; it comes to support on %(at)s")),
+                     at=_when(dispute["escalate_by"])), "warning"
     if state == "seller_proposed":
-        return format_html(_by(party, "In dispute: the seller offers {}; accept it or take it to "
-                                      "support",
-                               "In dispute: you offered {}; waiting for the buyer",
-                               "In dispute: the seller offered {}; waiting for the buyer"),
-                           _money(dispute["proposal"])), "warning"
+        return _fill(_by(party, _("In dispute: the seller offers %(amount)s; accept it or take it "
+                                  "to support"),
+                         _("In dispute: you offered %(amount)s; waiting for the buyer"),
+                         _("In dispute: the seller offered %(amount)s; waiting for the buyer")),
+                     amount=_money(dispute["proposal"])), "warning"
     if state == "escalated":
-        return _by(party, "In dispute: platform support is deciding",
-                   "In dispute: platform support is deciding",
-                   "In dispute: waiting for support's decision"), "warning"
+        return _by(party, _("In dispute: platform support is deciding"),
+                   _("In dispute: platform support is deciding"),
+                   _("In dispute: waiting for support's decision")), "warning"
     if state == "awaiting_return":
         if not dispute["return_tracking"]:
-            return _by(party, "In dispute: send the item back; the refund pays out once the "
-                       "seller has it", "In dispute: the buyer is sending the item back",
-                       "In dispute: the buyer is to send the item back"), "warning"
-        return _by(party, "In dispute: the item is on its way back to the seller",
-                   "In dispute: the item is on its way back to you; confirm when you have it",
-                   "In dispute: the item is on its way back to the seller"), "warning"
-    return "In dispute", "warning"
+            return _by(party, _("In dispute: send the item back; the refund pays out once the "
+                                "seller has it"),
+                       _("In dispute: the buyer is sending the item back"),
+                       _("In dispute: the buyer is to send the item back")), "warning"
+        return _by(party, _("In dispute: the item is on its way back to the seller"),
+                   _("In dispute: the item is on its way back to you; confirm when you have it"),
+                   _("In dispute: the item is on its way back to the seller")), "warning"
+    return _("In dispute"), "warning"
 
 
 def _completed(detail, party, now, dispute):
     progress = refund_progress(detail["refunds"])
     if progress is not None:
-        return _with_refund("Completed", progress, party)
+        return _with_refund(_("Completed"), progress, party)
     until = detail["dispute_until"]
     if until and until > now:
-        return format_html(_by(party, "Completed: you can open a dispute until {}",
-                               "Completed: buyer protection lasts until {}"),
-                           _when(until)), "success"
-    return "Completed", "success"
+        return _fill(_by(party, _("Completed: you can open a dispute until %(at)s"),
+                         _("Completed: buyer protection lasts until %(at)s")),
+                     at=_when(until)), "success"
+    return _("Completed"), "success"
 
 
 _CLOSED = {  # close reason -> (buyer's words, seller's words, support's words)
-    "cancelled_by_buyer": ("Closed: you cancelled it before paying",
-                           "Closed: the buyer cancelled it before paying",
-                           "Closed: the buyer cancelled it before paying"),
-    "unpaid_timeout": ("Closed: not paid in time",) * 3,
-    "cancelled_on_request": ("Closed: cancelled at your request",
-                             "Closed: cancelled at the buyer's request",
-                             "Closed: cancelled at the buyer's request"),
-    "not_shipped_in_time": ("Closed: the seller did not ship in time",
-                            "Closed: you did not ship in time",
-                            "Closed: the seller did not ship in time"),
-    "refunded_shipment_canceled": ("Closed: the shipment was canceled",) * 3,
-    "refunded_after_dispute": ("Closed: the dispute ended with a refund",) * 3,
+    "cancelled_by_buyer": (gettext_lazy("Closed: you cancelled it before paying"),
+                           gettext_lazy("Closed: the buyer cancelled it before paying"),
+                           gettext_lazy("Closed: the buyer cancelled it before paying")),
+    "unpaid_timeout": (gettext_lazy("Closed: not paid in time"),) * 3,
+    "cancelled_on_request": (gettext_lazy("Closed: cancelled at your request"),
+                             gettext_lazy("Closed: cancelled at the buyer's request"),
+                             gettext_lazy("Closed: cancelled at the buyer's request")),
+    "not_shipped_in_time": (gettext_lazy("Closed: the seller did not ship in time"),
+                            gettext_lazy("Closed: you did not ship in time"),
+                            gettext_lazy("Closed: the seller did not ship in time")),
+    "refunded_shipment_canceled": (gettext_lazy("Closed: the shipment was canceled"),) * 3,
+    "refunded_after_dispute": (gettext_lazy("Closed: the dispute ended with a refund"),) * 3,
 }
 
 
 def _closed(detail, party, now, dispute):
-    words = _CLOSED.get(detail["close_reason"] or "", ("Closed",) * 3)
-    said = _by(party, *words)
+    words = _CLOSED.get(detail["close_reason"] or "", (gettext_lazy("Closed"),) * 3)
+    said = str(_by(party, *words))
     progress = refund_progress(detail["refunds"])
     if progress is None:
         return said, "neutral"
@@ -271,20 +282,22 @@ def refund_progress(refunds: list[dict[str, Any]]) -> str | None:
 
 
 def _with_refund(said: str, progress: str, party: Party) -> tuple[str, str]:
+    values = {"state": said}
     if progress == "arrived":
-        return f"{said}, refunded", "success"
+        return _("%(state)s, refunded") % values, "success"
     if progress == "failed":
-        return _by(party, f"{said}, but the refund failed: see below what to do",
-                   f"{said}, but the refund failed"), "warning"
-    return _by(party, f"{said}, your refund is on its way",
-               f"{said}, the refund is on its way"), "neutral"
+        return _by(party, _("%(state)s, but the refund failed: see below what to do"),
+                   _("%(state)s, but the refund failed")) % values, "warning"
+    return _by(party, _("%(state)s, your refund is on its way"),
+               _("%(state)s, the refund is on its way")) % values, "neutral"
 
 
 _HEADLINES = {"awaiting_payment": _awaiting_payment, "awaiting_shipment": _awaiting_shipment,
               "awaiting_delivery": _awaiting_delivery, "shipment_canceled": _shipment_canceled,
               "in_dispute": _in_dispute, "completed": _completed, "closed": _closed}
 
-REFUND_STEPS = ("Decided", "Sent to the payment provider", "Arrived")
+REFUND_STEPS = (gettext_lazy("Decided"), gettext_lazy("Sent to the payment provider"),
+                gettext_lazy("Arrived"))
 
 
 def refund_tracker(refund: dict[str, Any], party: Party | str) -> dict[str, Any]:
@@ -295,7 +308,7 @@ def refund_tracker(refund: dict[str, Any], party: Party | str) -> dict[str, Any]
     if state == "failed":
         steps = [{"label": REFUND_STEPS[0], "status": "done"},
                  {"label": REFUND_STEPS[1], "status": "done"},
-                 {"label": "Failed", "status": "branch"}]
+                 {"label": _("Failed"), "status": "branch"}]
     else:
         reached = {"pending": 1, "processing": 2, "succeeded": 3}[state]
         steps = [{"label": label, "status": "done" if i < reached - 1 else
@@ -304,10 +317,11 @@ def refund_tracker(refund: dict[str, Any], party: Party | str) -> dict[str, Any]
     method = payment_method_label(refund["method"])
     return {
         "steps": steps,
-        "state_label": {"pending": "Decided", "processing": "On its way", "succeeded": "Arrived",
-                        "failed": "Failed"}[state],
+        "state_label": {"pending": _("Decided"), "processing": _("On its way"),
+                        "succeeded": _("Arrived"), "failed": _("Failed")}[state],
         "tone": {"pending": "info", "processing": "info", "succeeded": "success",
                  "failed": "warning"}[state],
-        "destination": _by(party, f"your {method}", f"the buyer's {method}"),
+        "destination": _by(party, _("your %(method)s"), _("the buyer's %(method)s"))
+        % {"method": method},
         "method_label": method,
     }

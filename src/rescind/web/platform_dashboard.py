@@ -17,7 +17,7 @@ from rescind.domain.platform_metrics import ArrivalHistogram, Bin, by_side
 from rescind.metrics.platform import platform_dashboard
 from rescind.web.charts import Bar, Chart, chart_svg
 from rescind.web.disputes import _support_only
-from rescind.web.labels import PAYMENT_METHODS
+from rescind.web.labels import PAYMENT_METHODS, cancellation_reason_label
 from rescind.web.metric_pages import MEASURE_WORDS, period_from
 from rescind.web.templatetags.rescind import percent_text
 
@@ -71,7 +71,8 @@ def support_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "rescind/support_dashboard.html", {
         "period": period,
         "arrivals": [arrival_view(h) for h in board.arrivals],
-        "reasons": [{"label": r.label or _("Not shipped within the handling time"),
+        "reasons": [{"label": cancellation_reason_label(r.code) if r.label
+                     else _("Not shipped within the handling time"),
                      "side": SIDE_WORDS[r.side], "count": r.count,
                      "share": Rate(r.count, total).percent} for r in board.reasons],
         "sides": [{"side": SIDE_WORDS[s], "count": n, "share": Rate(n, total).percent}

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rescind.accounts.parties import is_support
@@ -22,7 +23,7 @@ def support_refund_retry(request: HttpRequest, refund_id: int) -> HttpResponse:
         raise Http404("No such page.")
     service_run(request, lambda: refund_retry(refund_id=refund_id, user=request.user,
                                               now=clock_now()),
-                done="The refund is being sent again, as a new refund on the ledger.")
+                done=_("The refund is being sent again, as a new refund on the ledger."))
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)

@@ -9,18 +9,18 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from rescind.aftersale.bulk import known_carriers
-from rescind.domain.money import Money
 from rescind.orders.models import Order
 from rescind.web.labels import payment_method_label, refusal_reasons
+from rescind.web.money_format import money_text
 
 
 def refund_words(quote: dict | None) -> str:
-    """'28.00 USD goes back to the buyer's bank card' from a cancellation quote (R21, R22)."""
+    """'$28.00 goes back to the buyer's bank card' from a cancellation quote (R21, R22)."""
     if not quote or not quote.get("refund"):
         return _("Nothing was charged, so nothing goes back to the buyer.")
     refund = quote["refund"]
     return _("%(amount)s goes back to the buyer's %(method)s.") % {
-        "amount": Money(refund["amount"], refund["currency"]).format(),
+        "amount": money_text(refund),
         "method": payment_method_label(quote["refund_method"])}
 
 

@@ -42,7 +42,7 @@ ACTIONS: dict[str, tuple[Callable[[HttpRequest, int], object], Callable[[], str]
         lambda: _("Shipment canceled. The seller must ship again or refund the buyer in "
                   "full; both were told.")),
     "goodwill-refund": (lambda r, oid: refund_goodwill(
-        order_id=oid, user=r.user, amount=amount_minor(_text(r, "amount") or "0"),
+        order_id=oid, user=r.user, amount=amount_minor(_text(r, "amount") or "0", oid),
         reason=_text(r, "reason"), now=clock_now()),
         lambda: _("Goodwill refund recorded; it goes back to the buyer's payment method.")),
 }

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from rescind.accounts.parties import store_ids_of
@@ -67,7 +68,8 @@ from rescind.web.changes import (
     change_page,
     delivery_from_form,
 )
-from rescind.web.labels import refusal_reasons
+from rescind.web.labels import cancellation_reason_label, refusal_reasons
+from rescind.web.money_format import amount_parse
 from rescind.web.order_actions import cancel_question, list_actions, pay_offers
 from rescind.web.order_list import (
     TABS,
@@ -112,8 +114,10 @@ def buyer_orders(request: HttpRequest) -> HttpResponse:
         "orders": rows, "tab": tab, "search": search,
         "tabs": [{"key": key, "name": label, "count": counts[key]}
                  for key, (label, _title, _text) in TABS.items()],
-        "empty": {"title": f"No orders match “{search}”" if search else empty_title,
-                  "text": "Search by order number or item name." if search else empty_text},
+        "empty": {"title": gettext("No orders match “%(search)s”") % {"search": search}
+                  if search else empty_title,
+                  "text": gettext("Search by order number or item name.") if search
+                  else empty_text},
     })
 
 
@@ -189,13 +193,12 @@ def _form_text(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "").strip()
 
 
-def amount_minor(text: str) -> int:
-    try:
-        whole, _, cents = text.strip().partition(".")
-        return int(whole or "0") * 100 + int((cents + "00")[:2] or "0")
-    except ValueError:
-        raise DomainError("bad_amount", "Enter an amount like 12.50.",
-                          kind=ErrorKind.INVALID) from None
+def amount_minor(text: str, order_id: int) -> int:
+    """An amount typed on a page about order `order_id` -> minor units of the order's currency,
+    read in the reader's locale ("5,00" in Spanish; rescind.web.money_format.amount_parse).
+    An order that does not exist reads as USD: its service then answers not found."""
+    currency = Order.objects.filter(pk=order_id).values_list("currency", flat=True).first()
+    return amount_parse(text, currency or "USD")
 
 
 ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
@@ -216,7 +219,7 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
         order_id=oid, user=r.user, carrier=_form_text(r, "carrier"),
         tracking_number=_form_text(r, "tracking_number"), now=clock_now()),
     "lower-price": lambda r, oid: order_lower_price(
-        order_id=oid, user=r.user, new_total=amount_minor(_form_text(r, "new_total")),
+        order_id=oid, user=r.user, new_total=amount_minor(_form_text(r, "new_total"), oid),
         note=_form_text(r, "note"), now=clock_now()),
     "confirm-receipt": lambda r, oid: order_confirm_receipt(
         order_id=oid, user=r.user, now=clock_now()),
@@ -234,23 +237,25 @@ ORDER_ACTIONS: dict[str, Callable[[HttpRequest, int], object]] = {
         order_id=oid, user=r.user, method=_form_text(r, "method"),
         instrument=_form_text(r, "instrument"), now=clock_now()),
 }
-ACTION_DONE: dict[str, str | Callable[[int], str]] = {
-    "cancel": "The order is cancelled.",
-    "add-to-cart-again": "The items are back in your cart.",
-    "request-cancellation": "Your cancellation request was sent to the seller.",
-    "withdraw-cancellation": "Your cancellation request was withdrawn.",
+ACTION_DONE: dict[str, Promise | Callable[[int], str]] = {
+    "cancel": gettext_lazy("The order is cancelled."),
+    "add-to-cart-again": gettext_lazy("The items are back in your cart."),
+    "request-cancellation": gettext_lazy("Your cancellation request was sent to the seller."),
+    "withdraw-cancellation": gettext_lazy("Your cancellation request was withdrawn."),
     "approve-cancellation": approval_done_text,  # R21: says how much goes back, and where
-    "refuse-cancellation": "You refused the cancellation; the buyer is told your reason.",
-    "ship": "The order is shipped.",
-    "lower-price": "The price is lowered.",
-    "confirm-receipt": "Thank you: the order is completed.",
-    "request-dispute": "Your dispute request is recorded; the seller and support are told.",
-    "void-shipment": "The shipment is voided: ship again or refund the buyer.",
-    "reship": "Shipped again with the new tracking number.",
-    "refund-shipment": "The buyer is being refunded in full.",
-    "decline-shipment": "Declined; the buyer may now open a dispute.",
-    "refund-destination": "Thank you: refunds go there now. Support will send the failed "
-    "refund again.",
+    "refuse-cancellation": gettext_lazy("You refused the cancellation; the buyer is told your "
+                                        "reason."),
+    "ship": gettext_lazy("The order is shipped."),
+    "lower-price": gettext_lazy("The price is lowered."),
+    "confirm-receipt": gettext_lazy("Thank you: the order is completed."),
+    "request-dispute": gettext_lazy("Your dispute request is recorded; the seller and support are "
+                                    "told."),
+    "void-shipment": gettext_lazy("The shipment is voided: ship again or refund the buyer."),
+    "reship": gettext_lazy("Shipped again with the new tracking number."),
+    "refund-shipment": gettext_lazy("The buyer is being refunded in full."),
+    "decline-shipment": gettext_lazy("Declined; the buyer may now open a dispute."),
+    "refund-destination": gettext_lazy("Thank you: refunds go there now. Support will send the "
+                                       "failed refund again."),
 }
 ORDER_ACTIONS.update(CHANGE_ACTIONS)  # R13
 ACTION_DONE.update(CHANGE_DONE)
@@ -264,7 +269,7 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
         raise Http404("No such action.")
     done = ACTION_DONE[action]
     service_run(request, lambda: handler(request, order_id),
-                done=done if isinstance(done, str) else lambda: done(order_id))
+                done=lambda: done(order_id) if callable(done) else str(done))
     if action == "add-to-cart-again":
         return redirect("cart")
     if request.POST.get("next"):  # a form on a list: back to that list
@@ -279,7 +284,8 @@ def seller_requests(request: HttpRequest) -> HttpResponse:
                        state=CancellationRequest.State.PENDING)
                .select_related("order", "order__store").order_by("respond_by"))
     reasons = policy().reasons_by_code
-    rows = [{"request": r, "reason": reasons.get(r.reason)} for r in pending]
+    rows = [{"request": r, "reason": {"label": cancellation_reason_label(r.reason)}
+             if r.reason in reasons else None} for r in pending]
     return render(request, "rescind/seller_requests.html", {
         "requests": rows, "refusal_reasons": refusal_reasons()})
 
@@ -303,7 +309,7 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
         quantity = 1
     service_run(request, lambda: cart_line_add(buyer=request.user, product_id=product.pk,
                                                quantity=quantity, options=options),
-                done=f"{product.name} is in your cart.")
+                done=gettext("%(product)s is in your cart.") % {"product": product.name})
     return redirect("cart")
 
 
@@ -351,7 +357,10 @@ def cart_checkout(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("cart")
-    messages.success(request, f"{checkout.orders.count()} order(s) placed. Pay to confirm.")
+    count = checkout.orders.count()
+    messages.success(request, ngettext("%(count)s order placed. Pay to confirm.",
+                                       "%(count)s orders placed. Pay to confirm.", count)
+                     % {"count": count})
     return redirect("buyer-orders")
 
 
@@ -360,7 +369,7 @@ def cart_checkout(request: HttpRequest) -> HttpResponse:
 def payment_pay(request: HttpRequest, payment_id: int) -> HttpResponse:
     service_run(request, lambda: payment_capture(payment_id=payment_id, buyer=request.user,
                                                  now=clock_now()),
-                done="Paid. The seller now has to ship.")
+                done=gettext("Paid. The seller now has to ship."))
     return redirect_next(request, "buyer-orders")
 
 
@@ -374,7 +383,8 @@ def demo_clock_advance(request: HttpRequest) -> HttpResponse:
     except (ValueError, DomainError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
     else:
-        messages.success(request, "The clock moved forward; due deadlines fire within a second.")
+        messages.success(request, gettext("The clock moved forward; due deadlines fire within "
+                                          "a second."))
     return redirect_next(request, "home")
 
 

@@ -11,30 +11,33 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html, json_script
 
-from rescind.domain.money import Money
 from rescind.moments.durations import countdown_words, duration_words, left_words
 from rescind.moments.instants import day_words, instant_words, utc_words
+from rescind.web import money_format
 
 register = template.Library()
 
 
 @register.filter
 def money_text(value) -> str:
-    """{'amount': 1250, 'currency': 'USD'} or a Money -> "12.50 USD", plain text: for attributes
-    (data-confirm="Pay 12.50 USD?") and texts built in the template."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, dict):
-        value = Money(value["amount"], value["currency"])
-    return value.format()
+    """{'amount': 1250, 'currency': 'USD'} or a Money -> "$12.50" in the reader's language
+    ("12,50 US$" in Spanish; rescind.web.money_format), plain text: for attributes
+    (data-confirm="Pay $12.50?") and texts built in the template."""
+    return money_format.money_text(value)
 
 
 @register.filter
 def money(value) -> str:
-    """{'amount': 1250, 'currency': 'USD'} or a Money -> <span class="money">12.50 USD</span>
+    """{'amount': 1250, 'currency': 'USD'} or a Money -> <span class="money">$12.50</span>
     (the span keeps number and currency on one line)."""
     text = money_text(value)
     return format_html('<span class="money">{}</span>', text) if text else ""
+
+
+@register.filter
+def amount_example(currency) -> str:
+    """A currency code -> how the reader types an amount of it: "12.50", "12,50", "1500"."""
+    return money_format.amount_example(currency or "USD")
 
 
 def _instant(value) -> datetime | date | None:
