@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -181,6 +181,7 @@ def shots_planned(base: str) -> list[Shot]:
         Shot("buyer-shop", shopper, "/shop/"),
         Shot("buyer-cart", shopper, "/cart/"),
         Shot("buyer-coupons", BUYERS[0], "/coupons/"),
+        Shot("buyer-profile", BUYERS[0], "/account/profile/"),
         Shot("seller-orders", seller, "/seller/orders/"),
         Shot("seller-orders-awaiting-answer", seller, "/seller/orders/?tab=awaiting_answer"),
         Shot("seller-requests", seller, "/seller/requests/"),
@@ -233,6 +234,9 @@ def shots_take(browser: Browser, base: str, shots: list[Shot], out: Path, *,
                                           device_scale_factor=1, is_mobile=device == "phone",
                                           has_touch=device == "phone", **reader,
                                           **({"timezone_id": timezone} if timezone else {}))
+            if timezone:  # as countdown.js leaves it on the login page, before the first shot
+                context.add_cookies([{"name": "rescind_tz", "value": quote(timezone, safe=""),
+                                      "url": base}])
             try:
                 if user:
                     _log_in(context, base, user)

@@ -5,13 +5,15 @@ language's own format (Babel's CLDR data), e.g. "Sat 5 Dec 2026, 14:30 CET" in E
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import (
     format_date,
     format_datetime,
-    format_skeleton,
     get_datetime_format,
     get_timezone_gmt,
+    match_skeleton,
 )
 from django.utils import timezone, translation
 
@@ -28,15 +30,21 @@ def locale_name(language: str | None = None) -> str:
     return "en_GB" if code.startswith("en") else code
 
 
-def _part(value: date | datetime, part: str, zone: tzinfo | None, locale: str) -> str:
+@lru_cache(maxsize=64)
+def _pattern(part: str, locale: str) -> str:
+    """The CLDR pattern of `part` in `locale` (matching a skeleton costs more than formatting:
+    it is done once per language)."""
     if locale == "en_GB":
-        return format_datetime(value, ENGLISH[part], tzinfo=zone, locale=locale) \
-            if isinstance(value, datetime) else _date_pattern(value, ENGLISH[part], locale)
-    return format_skeleton(SKELETONS[part], value, tzinfo=zone, locale=locale)
+        return ENGLISH[part]
+    loaded = Locale.parse(locale)
+    return str(loaded.datetime_skeletons[match_skeleton(SKELETONS[part],
+                                                        loaded.datetime_skeletons)])
 
 
-def _date_pattern(value: date, pattern: str, locale: str) -> str:
-    return format_date(value, pattern, locale=locale)
+def _part(value: date | datetime, part: str, zone: tzinfo | None, locale: str) -> str:
+    if isinstance(value, datetime):
+        return format_datetime(value, _pattern(part, locale), tzinfo=zone, locale=locale)
+    return format_date(value, _pattern(part, locale), locale=locale)
 
 
 def zone_name(value: datetime, zone: tzinfo, locale: str) -> str:
