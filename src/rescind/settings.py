@@ -12,6 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from rescind.domain.policy import parse_duration
+from rescind.translations import catalogs
 
 
 def _flag(name: str) -> bool:
@@ -257,10 +258,9 @@ LANGUAGES = [
 ]
 LANGUAGES_BIDI = ["ar"]
 # Every `locale` folder under the package is a catalog for the files below it (down to the next
-# catalog), deepest first, so that each team of files keeps its own .po files
-# (`rescind translations update`, rescind/translations.py).
-LOCALE_PATHS = sorted((str(path) for path in Path(__file__).resolve().parent.rglob("locale")
-                       if path.is_dir()), key=lambda path: -path.count("/"))
+# catalog), so that each part of the code keeps its own .po files (rescind/translations.py,
+# which also keeps a text found in two catalogs translated the same in both).
+LOCALE_PATHS = [str(path) for path in catalogs()]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

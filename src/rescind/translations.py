@@ -51,8 +51,10 @@ class CatalogsOutOfReach(Exception):
 
 
 def catalogs(root: Path = PACKAGE) -> list[Path]:
-    """Every `locale` folder under `root`."""
-    return sorted(path for path in root.rglob("locale") if path.is_dir())
+    """Every `locale` folder under `root`, deepest first, then by name (settings.LOCALE_PATHS:
+    where two catalogs hold the same text, Django reads the first one's translation)."""
+    return sorted((path for path in root.rglob("locale") if path.is_dir()),
+                  key=lambda path: (-len(path.parts), str(path)))
 
 
 def update(root: Path = PACKAGE) -> None:
@@ -116,8 +118,9 @@ def problems(root: Path = PACKAGE) -> list[str]:
     from babel.messages.pofile import read_po
 
     found = []
-    for locale in catalogs(root):
-        for lang in SHIPPED:
+    for lang in SHIPPED:
+        first_seen: dict[tuple, tuple[Path, object]] = {}  # (context, id) -> (catalog, string)
+        for locale in catalogs(root):
             po = locale / lang / "LC_MESSAGES" / "django.po"
             where = po.relative_to(root)
             if not po.exists():
@@ -126,9 +129,16 @@ def problems(root: Path = PACKAGE) -> list[str]:
             with po.open("rb") as source:
                 catalog = read_po(source, locale=lang)
             for message in catalog:
-                if message.id:
-                    found += [f"{where}: {problem}: {message.id!r}"
-                              for problem in _message_problems(message, catalog.num_plurals)]
+                if not message.id:
+                    continue
+                found += [f"{where}: {problem}: {message.id!r}"
+                          for problem in _message_problems(message, catalog.num_plurals)]
+                key = (message.context, message.id)
+                if key not in first_seen:
+                    first_seen[key] = (where, message.string)
+                elif first_seen[key][1] != message.string:
+                    found.append(f"{where}: translated otherwise in {first_seen[key][0]}: "
+                                 f"{message.id!r}")
     return found
 
 

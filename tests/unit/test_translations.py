@@ -100,3 +100,21 @@ def test_a_catalog_folder_without_a_language_is_named(tmp_path):
 
     # then the missing language is named
     assert problems(tmp_path) == ["part/locale/ar/LC_MESSAGES/django.po: missing"]
+
+
+def test_a_text_in_two_catalogs_is_translated_the_same_in_both(tmp_path):
+    # given two catalogs that both hold "Closed", translated differently in Spanish
+    for part, spanish in (("a", "Cerrado"), ("b", "Cerrada")):
+        po = tmp_path / part / "locale" / "es" / "LC_MESSAGES" / "django.po"
+        po.parent.mkdir(parents=True)
+        po.write_text(HEADER.format(lang="es", plural=SHIPPED["es"])
+                      + f'msgid "Closed"\nmsgstr "{spanish}"\n')
+        for lang in ("pt_BR", "fr", "ar"):
+            other = tmp_path / part / "locale" / lang / "LC_MESSAGES" / "django.po"
+            other.parent.mkdir(parents=True)
+            other.write_text(HEADER.format(lang=lang, plural=SHIPPED[lang]))
+
+    # then the second is named: a page would show the first one's word wherever it is used
+    assert problems(tmp_path) == [
+        "b/locale/es/LC_MESSAGES/django.po: translated otherwise in "
+        "a/locale/es/LC_MESSAGES/django.po: 'Closed'"]
