@@ -206,5 +206,5 @@ def test_r8_r18_the_apis_labels_follow_the_callers_language_and_codes_do_not(mar
     assert (detail["state"], detail["state_label"]) == ("awaiting_shipment", "Pendiente de envío")
     assert reasons[0] == {"code": "ordered_wrong_item", "label": "Pedí el artículo equivocado",
                           "side": "buyer",
-                          "explanation": "Elegiste un producto, color o talla equivocados."}
+                          "explanation": "Elegiste el producto, color o talla equivocados."}
     assert disputes[0] == {"code": "not_received", "label": "El artículo no llegó"}
