@@ -42,8 +42,9 @@ def test_r2_live_deadlines_answers_the_readers_orders_running_deadlines(client, 
     }
     assert [kind for kind, _ in answer["deadlines"][str(paid.pk)]] == ["handling_time"]
     assert response["Cache-Control"] == "no-store"
-    # and: it cost the session, the user and one statement for the deadlines
-    assert len(queries) == 3
+    # and: it cost the session, the user, the reader's language and time zone, and one
+    # statement for the deadlines
+    assert len(queries) == 4
 
     # when: the other order's seller asks, and support
     client.force_login(market.other_seller)

@@ -146,7 +146,7 @@ def test_r18_buyer_page_shows_when_protection_ends_and_offers_the_dispute(client
     # then it says when buyer protection ends, with a countdown, and offers the dispute form
     ends = order.dispute_until.strftime("%a %-d %b %Y, %H:%M")
     assert f"Buyer protection ends, and with it the right to open a dispute, on {ends} UTC" \
-        in html
+        in " ".join(strip_tags(html).split())
     assert 'data-kind="protection_end"' in html
     assert "Open the dispute" in html
 
@@ -168,7 +168,7 @@ def test_r17_buyer_page_shows_the_promised_delivery_while_shipped(client, market
     assert f"Shipped: delivery promised by {promised.strftime('%a %-d %b %Y')}" \
         in strip_tags(html)
     assert "“Open a dispute: the parcel has not arrived” available from " \
-        f"{promised.strftime('%a %-d %b %Y, %H:%M')} UTC" in html
+        f"{promised.strftime('%a %-d %b %Y, %H:%M')} UTC" in " ".join(strip_tags(html).split())
     # and the dispute form does not offer "did not arrive" yet
     assert "The item did not arrive" not in html
     assert "The item arrived damaged" in html
