@@ -2,7 +2,8 @@
 dir, stepper, menu, tables, amounts kept left to right), Spanish left to right; and the
 cancellation journey (request, the seller's answer, the refund tracker) as a Spanish buyer and
 as an Arabic buyer, each in their language, time zone and money format. The screenshots it takes
-are kept in docs/screenshots/ (`*-ar-*.png`, `*-es-*.png`) for a person to look at."""
+go to var/screenshots/languages/ for a person to look at; those of docs/screenshots/
+(`*-ar-*.png`, `*-es-*.png`) were taken by it on 5 December 2026."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# var/ is not kept in git: a test run never rewrites the recorded screenshots in docs/.
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "languages"
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DAY = timedelta(days=1)

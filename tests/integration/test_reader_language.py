@@ -44,7 +44,7 @@ def test_labels_read_in_spanish_and_arabic_for_each_reader():
         "El artículo llegó dañado"]
     assert _in("ar", labels) == [
         "بانتظار رد البائع", "بانتظار ردك", "قدّمت عرضًا", "بطاقة مصرفية",
-        "لم أعد بحاجة إليها", "شُحن الطلب بالفعل", "وصلت السلعة تالفة"]
+        "لم أعد بحاجة إليها", "شُحن الطلب بالفعل", "وصل المنتج تالفًا"]
     # and in English they are as the code says
     assert _in("en", labels)[:2] == ["Waiting for the seller's answer", "Waiting for your answer"]
 

@@ -50,11 +50,11 @@ class AccountOut(Schema):
 class AccountIn(StrictIn):
     language: str | None = Field(None, max_length=10,
                                  description="a shipped language, or empty to let "
-                                             "Accept-Language decide; 422 unknown_language "
-                                             "otherwise")
+                                                   "Accept-Language decide; 422 "
+                                                   "unknown_language otherwise")
     time_zone: str | None = Field(None, max_length=64,
                                   description="an IANA time zone name, or empty; 422 "
-                                              "unknown_time_zone otherwise")
+                                                     "unknown_time_zone otherwise")
 
 
 @router.get("/account", response={200: AccountOut, **ERRORS})
