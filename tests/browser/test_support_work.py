@@ -163,7 +163,7 @@ def test_r16_r22_r27_support_writes_refunds_goodwill_and_cancels_a_shipment(
     goodwill.get_by_role("button", name="Refund as goodwill").click()
     _confirm(page, f"to the buyer of order #{order.pk} as a goodwill gesture?", "Refund")
     expect(page.get_by_role("status")).to_have_text(
-        "At most 28.00 USD is left to refund on this order.")
+        "At most $28.00 is left to refund on this order.")
     goodwill.get_by_label("Amount").fill("5.00")
     goodwill.get_by_label("Reason (the buyer reads it)").fill("Slow parcel")
     goodwill.get_by_role("button", name="Refund as goodwill").click()

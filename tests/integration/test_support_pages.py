@@ -123,7 +123,7 @@ def test_r16_r22_r27_support_acts_on_an_order_without_a_dispute(client, market):
     # then each says what happened, and the order shows it
     assert "Your message was sent to the buyer and the seller." in sent.content.decode()
     assert "Goodwill refund recorded" in refunded.content.decode()
-    assert "At most 23.00 USD is left to refund on this order." in above.content.decode()
+    assert "At most $23.00 is left to refund on this order." in above.content.decode()
     assert "Shipment canceled. The seller must ship again" in canceled.content.decode()
     assert list(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [500]
     assert OrderMessage.objects.get(order=order).author_party == "support"

@@ -250,7 +250,7 @@ def test_r22_a_goodwill_refund_goes_through_the_ledger_up_to_what_is_left(market
         500, "bank_card", "GoodwillRefundGranted", 500)
     assert (above.value.code, above.value.details["refundable"]) == (
         "refund_exceeds_refundable", {"amount": 2300, "currency": "USD"})
-    assert "At most 23.00 USD is left to refund" in above.value.message
+    assert "At most $23.00 is left to refund" in above.value.message
     assert Refund.objects.filter(order=order).count() == 1
     entry = TimelineEntry.objects.get(order=order, kind="GoodwillRefundGranted")
     assert (entry.actor, entry.params) == (

@@ -307,7 +307,7 @@ def test_r6_new_price_must_be_lower_and_above_zero(new_amount):
                     part_totals=[2800], note="")
     # then it is refused as invalid, naming the current total
     assert error.kind is ErrorKind.INVALID
-    assert error.message == "The new price must be above zero and below 28.00 USD."
+    assert error.message == "The new price must be above zero and below $28.00."
     assert error.details == {"current_total": {"amount": 2800, "currency": "USD"}}
 
 
@@ -682,7 +682,7 @@ def test_r22_refund_above_the_charge_is_refused():
         "refunded": {"amount": 2000, "currency": "USD"},
         "requested": {"amount": 801, "currency": "USD"},
     }
-    assert error.message == "Refunds would total more than the 28.00 USD charged."
+    assert error.message == "Refunds would total more than the $28.00 charged."
 
 
 def test_r22_r21_refund_up_to_the_charge_goes_to_the_payment_method():

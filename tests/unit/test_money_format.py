@@ -179,3 +179,22 @@ def test_an_amount_shown_reads_back_as_the_same_amount(language, amount, currenc
         # when the reader types exactly what they see
         # then it is the same amount of the same currency (R22)
         assert amount_parse(shown, currency) == amount
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "At most $28.00 is left to refund."),
+    ("es", "28,00\xa0US$"),
+])
+def test_r22_an_amount_in_a_refusal_reads_in_the_readers_money_format(language, expected):
+    # given a refusal naming an amount, raised where English is active
+    from django.utils.translation import gettext_lazy
+
+    refusal = DomainError("refund_exceeds_refundable",
+                          gettext_lazy("At most %(refundable)s is left to refund."),
+                          params={"refundable": Money(2800, "USD")})
+    # when it is read by a reader of `language`
+    with translation.override(language):
+        message = refusal.message
+    # then the amount is in that reader's format, not the machine form "28.00 USD"
+    assert expected in message
+    assert "28.00 USD" not in message

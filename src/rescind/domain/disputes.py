@@ -143,8 +143,8 @@ def decide_open_dispute(
         raise DomainError(
             "bad_claim", _("Ask for an amount from %(least)s up to %(refundable)s, what is left "
                            "to refund of this order."),
-            params={"least": Money(1, claim.currency).format(),
-                    "refundable": order.refundable.format()}, kind=ErrorKind.INVALID,
+            params={"least": Money(1, claim.currency),
+                    "refundable": order.refundable}, kind=ErrorKind.INVALID,
             details={"refundable": order.refundable.as_dict()})
     unknown = sorted(set(evidence) - order_attachments)
     if unknown:
@@ -191,7 +191,7 @@ def decide_seller_propose(dispute: DisputeFacts | None, *, amount: Money, return
     if amount.currency != dispute.claim.currency or not 0 < amount.amount < dispute.claim.amount:
         raise DomainError("bad_proposal", _("Propose more than nothing and less than the "
                                             "%(claim)s asked."),
-                          params={"claim": dispute.claim.format()}, kind=ErrorKind.INVALID,
+                          params={"claim": dispute.claim}, kind=ErrorKind.INVALID,
                           details={"claim": dispute.claim.as_dict()})
     return [DisputeSellerProposed(amount=amount, return_item=return_item,
                                   note=_note(note, required=False),
@@ -246,7 +246,7 @@ def decide_support(order: OrderFacts, dispute: DisputeFacts | None, *, refund: M
         raise DomainError(
             "refund_exceeds_charge",
             _("Refunds would total more than the %(total)s charged."),
-            params={"total": order.total.format()},
+            params={"total": order.total},
             details={"charged": order.total.as_dict(), "refunded": order.refunded.as_dict(),
                      "requested": refund.as_dict()})
     if return_item and refund.amount == 0:

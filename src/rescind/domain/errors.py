@@ -3,12 +3,20 @@
 The message is a text marked for translation (issue 15): `DomainError(code, _("… %(x)s …"),
 params={"x": …})` with `_` = gettext_lazy keeps it untranslated until `.message` is read, so it
 comes out in the language active where it is shown (the API request's Accept-Language, the page's
-language), whatever the language was where it was raised. `code` never changes."""
+language), whatever the language was where it was raised. `code` never changes.
+
+A param that is a value with a reader's form (an amount: "$28.00", "28,00 US$") is put in
+words by the formatter registered for its type in `PARAM_WORDING` (the pages register money's,
+rescind.web.apps), so the domain names amounts as Money and never formats them itself."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
+
+# type -> how a param of that type reads in the active language (filled at start-up)
+PARAM_WORDING: dict[type, Callable[[Any], str]] = {}
 
 
 class ErrorKind(StrEnum):
@@ -47,8 +55,7 @@ class DomainError(Exception):
         text = str(self.text)
         if not self.params:
             return text
-        return text % {name: str(value) if _is_lazy(value) else value
-                       for name, value in self.params.items()}
+        return text % {name: _worded(value) for name, value in self.params.items()}
 
     def retold(self, *, kind: ErrorKind) -> DomainError:
         """The same refusal (code, text, params, details) as another kind."""
@@ -88,3 +95,10 @@ def one_of(allowed: list[str], value: object, *, code: str, what: Any) -> str:
         raise DomainError(code, what, kind=ErrorKind.INVALID, params={"value": repr(value)},
                           details={"allowed": list(allowed)})
     return value
+
+
+def _worded(value: Any) -> Any:
+    if _is_lazy(value):
+        return str(value)
+    wording = PARAM_WORDING.get(type(value))
+    return wording(value) if wording else value

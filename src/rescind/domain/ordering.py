@@ -175,7 +175,7 @@ def decide_lower_price(
         raise DomainError(
             "price_not_lower",
             _("The new price must be above zero and below %(total)s."),
-            params={"total": order.total.format()},
+            params={"total": order.total},
             kind=ErrorKind.INVALID,
             details={"current_total": order.total.as_dict()},
         )

@@ -101,7 +101,7 @@ def decide_refund(
         raise DomainError(
             "refund_exceeds_charge",
             _("Refunds would total more than the %(total)s charged."),
-            params={"total": order.total.format()},
+            params={"total": order.total},
             details={"charged": order.total.as_dict(), "refunded": order.refunded.as_dict(),
                      "requested": amount.as_dict()},
         )

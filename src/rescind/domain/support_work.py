@@ -155,7 +155,7 @@ def decide_goodwill_refund(order: OrderFacts, *, amount: Money, reason: str, now
         raise DomainError(
             "refund_exceeds_refundable",
             _("At most %(refundable)s is left to refund on this order."),
-            params={"refundable": order.refundable.format()},
+            params={"refundable": order.refundable},
             details={"refundable": order.refundable.as_dict(), "requested": amount.as_dict(),
                      "charged": order.total.as_dict()})
     created: RefundCreated = decide_refund(order, amount=amount, now=now, policy=policy,
