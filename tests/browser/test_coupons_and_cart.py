@@ -159,7 +159,7 @@ def test_r5_r1_add_to_cart_again_change_the_quantity_and_check_out(page: Page, l
     page.get_by_label("Country").fill("United Kingdom")
     page.get_by_role("button", name="Place order").click()
     # then one new order awaits payment: 3 shirts and the shipping, and the cart is empty
-    expect(page.get_by_role("status")).to_have_text("1 order(s) placed. Pay to confirm.")
+    expect(page.get_by_role("status")).to_have_text("1 order placed. Pay to confirm.")
     placed = Order.objects.exclude(pk=closed.pk).get()
     assert (placed.state, placed.total, placed.delivery["city"]) == (
         "awaiting_payment", 3 * 1250 + 300, "Leeds")
