@@ -26,11 +26,9 @@ LANGUAGES = ["es", "pt-br", "fr", "ar"]
 RAISERS = {"DomainError": (0, 1), "TryLater": (0, 1), "error_response": (1, 2),
            "CsvRowError": (2, 3)}
 MARKERS = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy"}
-# Parts of the package whose error texts other helpers of issue 15 own and translate in their
-# own branches (accounts: "zones"; pages, metrics, notifications: "texts"; money: "money"); the
-# lead empties this when their branches are merged. Not the marketplace's: the simulation,
-# the operators' readiness probe.
-OTHERS = ("accounts/", "web/", "metrics/", "notifications/", "simulation/",
+# Not the marketplace's: the simulation, the operators' readiness probe and command line, the
+# schema's history.
+OTHERS = ("simulation/",
           "health.py", "database_ready.py", "cli.py", "migrations/")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from rescind.domain.actions import Party
 from rescind.domain.errors import DomainError, ErrorKind
 
@@ -46,18 +48,35 @@ def party_on_order(user, order) -> Party | None:
     return None
 
 
+B, S, P = Party.BUYER, Party.SELLER, Party.SUPPORT
+# Who may act, as the refusal says it to the one who may not.
+NOT_YOURS = {
+    frozenset({B}): _("Only the order's buyer may do this."),
+    frozenset({S}): _("Only the order's seller may do this."),
+    frozenset({P}): _("Only platform support may do this."),
+    frozenset({B, S}): _("Only the order's buyer or seller may do this."),
+    frozenset(): _("This is not yours to do on this order."),
+}
+# What support staff may be allowed to do (R16, R20, R22, R23), for the refusal of one who may not.
+SUPPORT_PERMISSIONS = {
+    "cancel shipments": _("Only support staff allowed to cancel shipments may do this."),
+    "decide disputes": _("Only support staff allowed to decide disputes may do this."),
+    "grant goodwill refunds": _("Only support staff allowed to grant goodwill refunds may do "
+                                "this."),
+    "retry refunds": _("Only support staff allowed to retry refunds may do this."),
+}
+
+
 def require_party(user, order, *allowed: Party) -> Actor:
     """The caller's role on the order, or an error: 404 if they may not see it at all, 403 if
     they may see it but this action is not theirs."""
     party = party_on_order(user, order)
     if party is None:
-        raise DomainError("order_not_found", "No such order.", kind=ErrorKind.NOT_FOUND)
+        raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
     if party not in allowed:
-        raise DomainError(
-            "not_your_action",
-            f"Only the order's {' or '.join(p.value for p in allowed)} may do this.",
-            kind=ErrorKind.FORBIDDEN,
-        )
+        raise DomainError("not_your_action", NOT_YOURS[frozenset(allowed)]
+                          if frozenset(allowed) in NOT_YOURS else NOT_YOURS[frozenset()],
+                          kind=ErrorKind.FORBIDDEN)
     return Actor(party, user.id)
 
 
@@ -68,6 +87,5 @@ def require_support_permission(user, order, *, permission: str, code: str,
     if not is_support(user):
         require_party(user, order, Party.SUPPORT)
     if not user.has_perm(permission):
-        raise DomainError(code, f"Only support staff allowed to {doing} may do this.",
-                          kind=ErrorKind.FORBIDDEN)
+        raise DomainError(code, SUPPORT_PERMISSIONS[doing], kind=ErrorKind.FORBIDDEN)
     return Actor(Party.SUPPORT, user.pk)

@@ -15,8 +15,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from rescind.api.errors import error_response
+from rescind.moments.durations import UNITS
 
 
 class ThrottledLoginBackend(AxesStandaloneBackend):
@@ -53,6 +55,9 @@ def _is_address(text: str) -> bool:
     return True
 
 
+LOCKED_OUT = _("Too many failed login attempts. Try again in %(wait)s.")
+
+
 def lockout_response(request: HttpRequest, original_response=None,
                      credentials=None) -> HttpResponse:
     """429 with Retry-After: the API's error shape for the API, the login page for people.
@@ -60,10 +65,10 @@ def lockout_response(request: HttpRequest, original_response=None,
     A failure during the lockout starts the window again, so it is the whole window from now.
     """
     seconds = int(get_cool_off(request).total_seconds())
-    message = (f"Too many failed login attempts. Try again in {math.ceil(seconds / 60)} "
-               f"minute{'s' if seconds > 60 else ''}.")
+    minutes = math.ceil(seconds / 60)
+    wait = {"wait": UNITS["minute"](minutes) % {"count": minutes}}
     if request.path.startswith("/api/"):
-        response = error_response(429, "too_many_attempts", message,
+        response = error_response(429, "too_many_attempts", LOCKED_OUT % wait,
                                   {"retry_after_seconds": seconds})
     else:
         next_url = request.POST.get("next", "")
@@ -71,6 +76,6 @@ def lockout_response(request: HttpRequest, original_response=None,
                                                require_https=request.is_secure()):
             next_url = ""
         response = render(request, "rescind/login.html",
-                          {"locked_out": message, "next": next_url}, status=429)
+                          {"locked_out": LOCKED_OUT % wait, "next": next_url}, status=429)
     response["Retry-After"] = str(seconds)
     return response

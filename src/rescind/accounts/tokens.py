@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from rescind.accounts.models import ApiToken, hash_token
 from rescind.domain.errors import DomainError, ErrorKind
@@ -39,14 +40,14 @@ def tokens_of(user, *, now: datetime) -> QuerySet[ApiToken]:
 
 def token_revoke(*, user, token_id: int) -> None:
     """Revoke one of the user's own tokens; another user's token is as unknown as a missing one."""
-    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    deleted, _kinds = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
-        raise DomainError("token_not_found", "You have no token with this id.",
+        raise DomainError("token_not_found", _("You have no token with this id."),
                           kind=ErrorKind.NOT_FOUND, details={"token_id": token_id})
 
 
 def tokens_revoke_expired(*, user, now: datetime) -> int:
-    deleted, _ = ApiToken.objects.filter(user=user, created_at__lte=now - _ttl()).delete()
+    deleted, _kinds = ApiToken.objects.filter(user=user, created_at__lte=now - _ttl()).delete()
     return deleted
 
 

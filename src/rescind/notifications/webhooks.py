@@ -61,11 +61,11 @@ def webhook_url_check(url: str) -> None:
     refused = refused_address(addresses)
     if refused is not None:
         values = {"host": target.host, "address": refused[0], "reason": refused[1]}
-        message = _("The webhook URL's host %(host)s is a %(reason)s address; webhooks go only "
-                    "to public addresses.") if refused[0] == target.host else _(
-            "The webhook URL's host %(host)s is at %(address)s, which is a %(reason)s address; "
-            "webhooks go only to public addresses.")
-        raise DomainError("webhook_url_not_public", message % values,
+        raise DomainError("webhook_url_not_public", (
+            _("The webhook URL's host %(host)s is a %(reason)s address; webhooks go only to "
+              "public addresses.") if refused[0] == target.host else
+            _("The webhook URL's host %(host)s is at %(address)s, which is a %(reason)s "
+              "address; webhooks go only to public addresses.")) % values,
                           kind=ErrorKind.INVALID,
                           details={"host": target.host, "address": refused[0],
                                    "reason": refused[1]})

@@ -133,10 +133,10 @@ def amount_parse(text: str, currency: str, language: str | None = None) -> int:
     if minor != minor.to_integral_value():
         values = {"currency": currency, "count": exponent,
                   "example": amount_example(currency, str(locale))}
-        message = (_("%(currency)s amounts have no decimals: enter it like %(example)s.")
-                   if exponent == 0 else
-                   _("%(currency)s amounts have at most %(count)s decimals: enter it like "
-                     "%(example)s."))
-        raise DomainError("amount_decimals", message % values, kind=ErrorKind.INVALID,
+        raise DomainError("amount_decimals", (
+            _("%(currency)s amounts have no decimals: enter it like %(example)s.")
+            if exponent == 0 else
+            _("%(currency)s amounts have at most %(count)s decimals: enter it like "
+              "%(example)s.")) % values, kind=ErrorKind.INVALID,
                           details={"currency": currency, "decimals": exponent})
     return int(minor)
