@@ -8,7 +8,10 @@ plural form of each unit by CLDR plural category (the browser's Intl.PluralRules
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -71,7 +74,14 @@ def countdown_words() -> dict:
     """What countdown.js needs to say a countdown in the active language (JSON-ready):
     `forms[unit][category]` is the unit with "%(count)s" for its number, by CLDR plural
     category of `lang`; `pair`, `under_hour`, `left` and `due` as duration_words says them."""
-    locale = Locale.parse(locale_name())
+    return _countdown_words(translation.get_language())
+
+
+@lru_cache(maxsize=16)
+def _countdown_words(language: str | None) -> dict:
+    """Once per language: every page with a countdown carries these words, and they only
+    change with the language (the catalogs are fixed while the service runs)."""
+    locale = Locale.parse(locale_name(language))
     forms: dict[str, dict[str, str]] = {}
     for unit, form in UNITS.items():
         forms[unit] = {}
