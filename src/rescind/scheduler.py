@@ -56,7 +56,7 @@ from rescind.orders.shipping import (
     shipment_canceled_unanswered,
 )
 from rescind.refunds.services import refund_check_due, refund_start_due
-from rescind.statements import rows_claim
+from rescind.statements import rows_claim, shard_groups
 
 logger = logging.getLogger(__name__)
 
@@ -198,11 +198,24 @@ def _claim(now: datetime, *, count: int, among: list[int]) -> tuple[list[Deadlin
     # Re-read under the order locks: another worker may have fired one meanwhile. Only a
     # transaction holding its order's lock changes a deadline, so this stays true.
     open_now = list(Deadline.objects.filter(
+        order_id__in=list(claimed),
         pk__in=[pk for order_id in claimed for pk in deadlines_of[order_id]],
         fired_at__isnull=True, voided_at__isnull=True))
     for deadline in open_now:
         deadline.order = claimed[deadline.order_id]
     return open_now, examined
+
+
+def _deadlines_mark(deadlines: list[Deadline], **values) -> None:
+    """UPDATE these deadlines with `values`, naming their orders as well as their ids: one
+    statement on PostgreSQL and SQLite, one per shard on Citus (`shard_groups`), each on one
+    shard."""
+    ids_of: dict[int, list[int]] = {}
+    for deadline in deadlines:
+        ids_of.setdefault(deadline.order_id, []).append(deadline.pk)
+    for group in shard_groups(list(ids_of)):
+        Deadline.objects.filter(order_id__in=group, pk__in=[
+            pk for order_id in group for pk in ids_of[order_id]]).update(**values)
 
 
 def _earliest_of_each_order(claimed: list[Deadline]) -> list[Deadline]:
@@ -223,7 +236,7 @@ def _batched_run(firsts: list[Deadline], now: datetime) -> tuple[list[int], set[
         if not mine:
             continue
         refused = handler([d.order for d in mine], now=now)
-        void = [d.pk for d in mine if d.order_id in refused
+        void = [d for d in mine if d.order_id in refused
                 and not isinstance(refused[d.order_id], TryLater)]
         for deadline in mine:
             if deadline.order_id in refused:
@@ -232,7 +245,7 @@ def _batched_run(firsts: list[Deadline], now: datetime) -> tuple[list[int], set[
                             "waits" if isinstance(exc, TryLater) else "no longer applies",
                             exc.code)
         if void:  # as _handler_run voids a deadline whose handler refused
-            Deadline.objects.filter(pk__in=void).update(voided_at=now)
+            _deadlines_mark(void, voided_at=now)
         fired += [d.pk for d in mine if d.order_id not in refused]
         handled.update(d.pk for d in mine)
     return fired, handled
@@ -258,7 +271,8 @@ def _batch_fire(now: datetime, *, count: int, among: list[int],
         fired += [d.pk for d in firsts if d.pk not in handled
                   and _handler_run(d.order, d, now, savepoint=savepoint)]
         # A handler that closed the order voided every open deadline, this one too: it fired.
-        Deadline.objects.filter(pk__in=fired).update(fired_at=now, voided_at=None)
+        done = set(fired)
+        _deadlines_mark([d for d in firsts if d.pk in done], fired_at=now, voided_at=None)
     # Done with: the firsts, and the deadlines of orders skipped or already fired elsewhere; a
     # later deadline of a claimed order stays a candidate for the next batch.
     waiting = {d.pk for d in claimed} - {d.pk for d in firsts}

@@ -52,6 +52,99 @@ def _shard_column(model: type[Model]) -> str:
     return model._meta.get_field(model.shard_field).column
 
 
+# On Citus, the shard of each order id seen, by database (docs/deployment.md, "Citus"); an
+# order's shard does not change unless an operator splits shards, so it is asked once.
+_SHARD_OF: dict[tuple, dict[int, int]] = {}
+_CITUS: dict[tuple, bool] = {}
+_SHARDS_KEPT = 200_000  # order ids remembered per database before the memory starts afresh
+
+
+def _db_key(db) -> tuple:
+    s = db.settings_dict
+    return (db.alias, s.get("NAME"), s.get("HOST"), s.get("PORT"))
+
+
+def citus_distributed(db=None) -> bool:
+    """Whether the database's orders are distributed by Citus (asked once per database)."""
+    db = db or connections[DEFAULT_DB_ALIAS]
+    key = _db_key(db)
+    if key not in _CITUS:
+        found = False
+        if db.vendor == "postgresql":
+            with db.cursor() as cursor:
+                cursor.execute("SELECT to_regclass('pg_dist_partition') IS NOT NULL")
+                if cursor.fetchone()[0]:
+                    cursor.execute("SELECT 1 FROM pg_dist_partition "
+                                   "WHERE logicalrelid = 'rescind_orders_order'::regclass")
+                    found = cursor.fetchone() is not None
+        _CITUS[key] = found
+    return _CITUS[key]
+
+
+def citus_forget() -> None:
+    """Forget what was learnt about the databases (after `rescind citus distribute`)."""
+    _CITUS.clear()
+    _SHARD_OF.clear()
+
+
+def shard_groups(order_ids: Sequence[int]) -> list[list[int]]:
+    """The order ids grouped by the shard that keeps each order's rows, each group in the order
+    given: one group holding them all on PostgreSQL and SQLite, one group per shard on Citus.
+
+    A statement naming one group's orders (`order_id = ANY(...)`) is single-shard on Citus:
+    Citus takes no shard lock for it, and a batch of them can never deadlock with another
+    worker's batch, where a statement over several shards takes a lock on each shard it touches
+    and holds it to the commit (docs/benchmarks.md, section 10). The shards come from Citus's
+    own metadata (`get_shard_id_for_distribution_column`), asked once per order id."""
+    if not order_ids:
+        return []
+    db = connections[DEFAULT_DB_ALIAS]
+    if not citus_distributed(db):
+        return [list(order_ids)]
+    known = _SHARD_OF.setdefault(_db_key(db), {})
+    unknown = [pk for pk in dict.fromkeys(order_ids) if pk not in known]
+    if unknown:
+        if len(known) + len(unknown) > _SHARDS_KEPT:
+            known.clear()
+        with db.cursor() as cursor:
+            cursor.execute("SELECT o, get_shard_id_for_distribution_column("
+                           "'rescind_orders_order', o) FROM unnest(%s::bigint[]) AS o",
+                           [list(unknown)])
+            known.update(cursor.fetchall())
+    groups: dict[int, list[int]] = {}
+    for pk in order_ids:
+        groups.setdefault(known[pk], []).append(pk)
+    return [groups[shard] for shard in sorted(groups)]
+
+
+@cache
+def _order_key(model: type[Model]) -> str | None:
+    """The attribute holding the order id that places a row of `model` on its shard on Citus:
+    the order's own id, a ShardKeyed row's order id; None for tables not kept by order."""
+    from rescind.citus import ORDER_KEYED, ORDER_TABLE
+
+    table = model._meta.db_table
+    if table == ORDER_TABLE:
+        return model._meta.pk.attname
+    if table in ORDER_KEYED:
+        return model._meta.get_field("order").attname
+    return None
+
+
+def _by_shard(objects: Sequence[Model]) -> list[Sequence[Model]]:
+    """`objects` split by the shard of their order on Citus (one group elsewhere)."""
+    if len(objects) == 1 or not citus_distributed():
+        return [objects]
+    key = _order_key(type(objects[0]))
+    if key is None:
+        return [objects]
+    of: dict[int, list[Model]] = {}
+    for obj in objects:
+        of.setdefault(getattr(obj, key), []).append(obj)
+    return [[obj for order_id in group for obj in of[order_id]]
+            for group in shard_groups(list(of))]
+
+
 def rows_where(model: type[Model], column: str, value, *, lock: bool = False,
                shard=None) -> list[Model]:
     """The rows whose `column` equals `value`, as model instances in primary key order;
@@ -143,6 +236,11 @@ def rows_insert(objects: Sequence[Model]) -> None:
     numbers them)."""
     if not objects:
         return
+    groups = _by_shard(objects)
+    if len(groups) > 1:  # Citus: one single-shard INSERT per shard (shard_groups)
+        for group in groups:
+            rows_insert(group)
+        return
     model = type(objects[0])
     with_pk = objects[0].pk is not None
     db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` costs a lookup per use
@@ -161,10 +259,14 @@ def rows_insert(objects: Sequence[Model]) -> None:
             params = [value for row in zip(*columns, strict=True) for value in row]
     with db.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = None if with_pk else cursor.fetchall()
+        # Numbered in the order of the rows (one statement, one sequence: each value drawn
+        # after the one before), but RETURNING need not come back in that order: on Citus an
+        # INSERT over several shards returns shard by shard. So the smallest id is the first
+        # row's.
+        ids = None if with_pk else sorted(row[0] for row in cursor.fetchall())
     for i, obj in enumerate(objects):
         if ids is not None:
-            obj.pk = ids[i][0]
+            obj.pk = ids[i]
         obj._state.adding = False
         obj._state.db = db.alias
 
@@ -223,14 +325,14 @@ def _instances(model: type[Model], rows, names: list[str], converters: list, db)
 
 def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
     """The rows of `pks` this transaction could lock, as instances in the order of `pks`; rows
-    another transaction holds are skipped, not waited for (a worker's claim).
+    another transaction holds are skipped, not waited for (a worker's claim). `model` is kept
+    by its own id on Citus (the orders).
 
-    PostgreSQL: one `SELECT ... WHERE id = %s FOR UPDATE SKIP LOCKED` per row, all sent in
-    one round trip (psycopg's pipelined executemany). One row a statement, so on Citus each
-    lock stays on its row's shard, where a FOR UPDATE over several shards is refused; the
-    round trip is shared, so a batch costs little more than one statement. SQLite has no row
-    locks: its IMMEDIATE transaction already excludes every other writer, so one
-    `WHERE id IN (...)` reads them all."""
+    PostgreSQL: one `SELECT ... WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED` per shard group
+    (`shard_groups`): one statement on PostgreSQL, one per shard on Citus, where a FOR UPDATE
+    is refused over several shards; Citus's groups are sent in one round trip (psycopg's
+    pipelined executemany). SQLite has no row locks: its IMMEDIATE transaction already
+    excludes every other writer, so one `WHERE id IN (...)` reads them all."""
     if not pks:
         return []
     db = connections[DEFAULT_DB_ALIAS]
@@ -240,13 +342,18 @@ def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
     rows = []
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
-            raw = cursor.cursor
-            raw.executemany(f"{head} WHERE {pk_column} = %s FOR UPDATE SKIP LOCKED",
-                            [[pk] for pk in pks], returning=True)
-            while True:
-                rows.extend(raw.fetchall())
-                if not raw.nextset():
-                    break
+            claim = f"{head} WHERE {pk_column} = ANY(%s::bigint[]) FOR UPDATE SKIP LOCKED"
+            groups = shard_groups(pks)
+            if len(groups) == 1:
+                cursor.execute(claim, [groups[0]])
+                rows = cursor.fetchall()
+            else:
+                raw = cursor.cursor
+                raw.executemany(claim, [[group] for group in groups], returning=True)
+                while True:
+                    rows.extend(raw.fetchall())
+                    if not raw.nextset():
+                        break
         else:
             marks = ", ".join(["%s"] * len(pks))
             cursor.execute(f"{head} WHERE {pk_column} IN ({marks})", list(pks))
@@ -257,26 +364,38 @@ def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
 
 def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     """UPDATE these fields of saved instances of one model, as `row_update` on each would:
-    one statement per distinct set of values (`WHERE pk IN (...)`), so a batch of rows that
-    end alike (a storm of orders closed the same way) costs one statement."""
+    one statement per distinct set of values (`WHERE pk IN (...)`, and the order ids of a
+    row kept by its order), so a batch of rows that end alike (a storm of orders closed the
+    same way) costs one statement; on Citus one per shard too (`shard_groups`), so that each
+    stays on one shard."""
     if not objects:
         return
     model = type(objects[0])
     db = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     targets = [meta.get_field(name) for name in fields]
-    groups: dict[tuple, list[int]] = {}
-    for obj in objects:
-        values = tuple(field.get_db_prep_save(field.pre_save(obj, False), db)
-                       for field in targets)
-        groups.setdefault(values, []).append(obj.pk)
+    key = _order_key(model)
+    by_key = key is not None and key != meta.pk.attname  # the order id beside the row's id
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)
+    where = f"{quote(meta.pk.column)} IN ({{marks}})"
+    if by_key:
+        where += f" AND {quote(meta.get_field('order').column)} IN ({{keys}})"
     with db.cursor() as cursor:
-        for values, pks in groups.items():
-            marks = ", ".join(["%s"] * len(pks))
-            cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
-                           f"WHERE {quote(meta.pk.column)} IN ({marks})", [*values, *pks])
+        for group in _by_shard(objects):
+            groups: dict[tuple, list[Model]] = {}
+            for obj in group:
+                values = tuple(field.get_db_prep_save(field.pre_save(obj, False), db)
+                               for field in targets)
+                groups.setdefault(values, []).append(obj)
+            for values, alike in groups.items():
+                pks = [obj.pk for obj in alike]
+                keys = list(dict.fromkeys(getattr(obj, key) for obj in alike)) if by_key else []
+                cursor.execute(
+                    f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE "  # noqa: S608
+                    + where.format(marks=", ".join(["%s"] * len(pks)),
+                                   keys=", ".join(["%s"] * len(keys))),
+                    [*values, *pks, *keys])
 
 
 def tasks_enqueue(task, args_list: Sequence[tuple]) -> None:
