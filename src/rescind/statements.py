@@ -207,14 +207,20 @@ def _unnest_writer(model: type[Model], with_pk: bool, alike: tuple[bool, ...]) -
 _PLAIN_TYPES = (str, int, bool, type(None), datetime, date, UUID)
 
 
-def _column_values(field, objects: Sequence[Model], db) -> list:
-    """The values of `field` for an INSERT of `objects`, as `get_db_prep_save(pre_save(...))`
-    gives them. A batch repeats the same few values (the instant, a kind, a state) down a
-    column, so a plain immutable value is prepared once and reused."""
+def _column_values(field, objects: Sequence[Model], db, *, add: bool = True) -> list:
+    """The values of `field` for an INSERT (`add`) or UPDATE of `objects`, as
+    `get_db_prep_save(pre_save(...))` gives them."""
     if type(field).pre_save is Field.pre_save:  # no auto_now and the like: just the value
         raw = [getattr(obj, field.attname) for obj in objects]
     else:
-        raw = [field.pre_save(obj, True) for obj in objects]
+        raw = [field.pre_save(obj, add) for obj in objects]
+    return _prepared(field, raw, db)
+
+
+def _prepared(field, raw: Sequence, db) -> list:
+    """`field.get_db_prep_save` of each value. A batch repeats the same few values (the
+    instant, a kind, a state) down a column, so a plain immutable value is prepared once and
+    reused (and the same object stands for it in every row)."""
     prepared: dict = {}
     values = []
     for value in raw:
@@ -228,28 +234,14 @@ def _column_values(field, objects: Sequence[Model], db) -> list:
     return values
 
 
-def rows_insert(objects: Sequence[Model]) -> None:
-    """INSERT unsaved instances of one model in one statement; sets each one's primary key.
-
-    Like `bulk_create` without its query building, and like it, sends no save signals.
-    Either every instance has its primary key set (a UUID, say) or none does (the database
-    numbers them)."""
-    if not objects:
-        return
-    groups = _by_shard(objects)
-    if len(groups) > 1:  # Citus: one single-shard INSERT per shard (shard_groups)
-        for group in groups:
-            rows_insert(group)
-        return
-    model = type(objects[0])
-    with_pk = objects[0].pk is not None
-    db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` costs a lookup per use
-    sql, fields = _writer(model, db.vendor, with_pk, len(objects))
-    if len(objects) == 1:
-        params = [field.get_db_prep_save(field.pre_save(objects[0], True), db)
-                  for field in fields]
+def _insert(model: type[Model], db, with_pk: bool, fields: list, columns: list[list],
+            count: int) -> list[int] | None:
+    """INSERT `count` rows given column by column (prepared values, in `fields` order);
+    returns the ids the database gave them, in the order of the rows, unless `with_pk`."""
+    sql, _fields = _writer(model, db.vendor, with_pk, count)
+    if count == 1:
+        params = [column[0] for column in columns]
     else:
-        columns = [_column_values(field, objects, db) for field in fields]
         alike = tuple(all(v is c[0] for v in c) for c in columns)
         if db.vendor == "postgresql" and not all(alike):  # a column at least to unnest
             sql = _unnest_writer(model, with_pk, alike)
@@ -263,12 +255,59 @@ def rows_insert(objects: Sequence[Model]) -> None:
         # after the one before), but RETURNING need not come back in that order: on Citus an
         # INSERT over several shards returns shard by shard. So the smallest id is the first
         # row's.
-        ids = None if with_pk else sorted(row[0] for row in cursor.fetchall())
+        return None if with_pk else sorted(row[0] for row in cursor.fetchall())
+
+
+def rows_insert(objects: Sequence[Model]) -> None:
+    """INSERT unsaved instances of one model in one statement; sets each one's primary key.
+
+    Like `bulk_create` without its query building, and like it, sends no save signals.
+    Either every instance has its primary key set (a UUID, say) or none does (the database
+    numbers them). On Citus, rows of several shards go in one INSERT per shard
+    (`shard_groups`)."""
+    if not objects:
+        return
+    groups = _by_shard(objects)
+    if len(groups) > 1:  # Citus: one single-shard INSERT per shard (shard_groups)
+        for group in groups:
+            rows_insert(group)
+        return
+    model = type(objects[0])
+    with_pk = objects[0].pk is not None
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` costs a lookup per use
+    _sql, fields = _writer(model, db.vendor, with_pk, len(objects))
+    ids = _insert(model, db, with_pk, fields,
+                  [_column_values(field, objects, db) for field in fields], len(objects))
     for i, obj in enumerate(objects):
         if ids is not None:
             obj.pk = ids[i]
         obj._state.adding = False
         obj._state.db = db.alias
+
+
+def rows_insert_alike(template: Model, varying: dict[str, Sequence]) -> None:
+    """INSERT rows that are all `template` but for the columns in `varying` (attribute name:
+    one value a row), without an instance a row: what `rows_insert` of a copy of `template`
+    per row, each with its own values set, would write. Every other column is `template`'s,
+    worked out once by its field as `rows_insert` does (a default, an auto_now_add instant:
+    the same instant for every row); a varying column's values go through its field's
+    `get_db_prep_save`, so it must be one without `pre_save` rules. For rows with their
+    primary key among `varying` (a UUID), and kept off the order shards (the task queue)."""
+    model = type(template)
+    assert _order_key(model) is None, "rows kept by order: rows_insert splits them by shard"
+    count = len(next(iter(varying.values())))
+    if not count:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    _sql, fields = _writer(model, db.vendor, True, count)
+    columns = []
+    for field in fields:
+        if field.attname in varying:
+            assert type(field).pre_save is Field.pre_save, field.attname
+            columns.append(_prepared(field, varying[field.attname], db))
+        else:
+            columns.append(_column_values(field, [template], db) * count)
+    _insert(model, db, True, fields, columns, count)
 
 
 def task_enqueue(task, *args) -> None:
@@ -384,9 +423,8 @@ def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     with db.cursor() as cursor:
         for group in _by_shard(objects):
             groups: dict[tuple, list[Model]] = {}
-            for obj in group:
-                values = tuple(field.get_db_prep_save(field.pre_save(obj, False), db)
-                               for field in targets)
+            columns = [_column_values(field, group, db, add=False) for field in targets]
+            for obj, values in zip(group, zip(*columns, strict=True), strict=True):
                 groups.setdefault(values, []).append(obj)
             for values, alike in groups.items():
                 pks = [obj.pk for obj in alike]
@@ -399,15 +437,19 @@ def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
 
 
 def tasks_enqueue(task, args_list: Sequence[tuple]) -> None:
-    """`task_enqueue(task, *args)` for each of `args_list`, in one multi-row INSERT."""
+    """`task_enqueue(task, *args)` for each of `args_list`, in one multi-row INSERT: the rows
+    `task_enqueue` writes, but for their ids and arguments alike (`rows_insert_alike`: one
+    instance for all of them, not one a row; a storm queues two tasks an order)."""
     from django_tasks.utils import normalize_json
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     if not args_list:
         return
     backend = task.get_backend()
-    run_after = task.run_after or get_date_max()
-    rows_insert([DBTaskResult(
-        id=backend._get_id(), args_kwargs=normalize_json({"args": args, "kwargs": {}}),
-        priority=task.priority, task_path=task.module_path, queue_name=task.queue_name,
-        run_after=run_after, backend_name=backend.alias) for args in args_list])
+    template = DBTaskResult(
+        id=backend._get_id(), args_kwargs=None, priority=task.priority,
+        task_path=task.module_path, queue_name=task.queue_name,
+        run_after=task.run_after or get_date_max(), backend_name=backend.alias)
+    rows_insert_alike(template, {
+        "id": [backend._get_id() for _args in args_list],
+        "args_kwargs": [normalize_json({"args": args, "kwargs": {}}) for args in args_list]})
