@@ -6,7 +6,16 @@ The decisions stay the pure domain functions the single-order services call, on 
 come from a few statements (one per kind of row, not per order), and each table is written
 in one multi-row INSERT or one UPDATE per distinct set of values. The rows are built by the
 very helpers the single path uses (`events_apply`, `deadline_rows`, `refund_build`), so they
-come out the same; tests/integration/test_batched_firing.py proves it, row for row.
+come out the same; tests/integration/test_batched_firing.py proves it, row for row. The task
+rows, alike but for their ids and arguments, are written without an instance each
+(`statements.tasks_enqueue`).
+
+Every write names the orders it changes by their order ids, one shard group a statement
+(`statements.shard_groups`: every order of the batch on PostgreSQL and SQLite, one shard's on
+Citus; `rows_insert` and `rows_update_many` split their rows so themselves). On Citus each
+write then stays on one shard and takes no shard lock, so two workers' batches cannot
+deadlock (scheduler.py, "The one claiming design"). The reads may cross shards: they take no
+lock.
 """
 
 from __future__ import annotations
