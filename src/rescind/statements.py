@@ -160,6 +160,32 @@ def rows_where(model: type[Model], column: str, value, *, lock: bool = False,
     return _instances(model, rows, names, converters, db)
 
 
+def rows_where_each(reads: Sequence[tuple[type[Model], str, object]]) -> list[list[Model]]:
+    """`rows_where(model, column, value)` for each of `reads`, in one round trip on
+    PostgreSQL: the SELECTs are sent together in psycopg's pipeline mode and their results
+    read back in order, so a page that shows eight tables of one order waits for the network
+    once, not eight times (issue 16). Each statement is still its own, as Django's cursor
+    runs and counts it. SQLite has no network to wait for: one after the other."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql" or len(reads) < 2:
+        return [rows_where(model, column, value) for model, column, value in reads]
+    db.ensure_connection()
+    plans = [_reader(model, db.vendor, column, False) for model, column, _value in reads]
+    with db.connection.pipeline():
+        cursors = []
+        for (sql, _names, _converters), (_model, _column, value) in zip(plans, reads,
+                                                                          strict=True):
+            cursor = db.cursor()
+            cursor.execute(sql, [value])
+            cursors.append(cursor)
+    results = []
+    for cursor, (_sql, names, converters), (model, _column, _value) in zip(
+            cursors, plans, reads, strict=True):
+        with cursor:
+            results.append(_instances(model, cursor.fetchall(), names, converters, db))
+    return results
+
+
 def row_get(model: type[Model], pk: int, *, lock: bool = False, shard=None) -> Model | None:
     """The row with primary key `pk` as a model instance, or None; `lock` adds FOR UPDATE;
     `shard` as for `rows_where` (needed with `lock` on Citus)."""

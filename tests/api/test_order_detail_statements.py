@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import DAY, HOUR, T0
 
-# The token, the order with its store, then one statement per table: cancellation requests,
-# change requests, shipments, deadlines, lines, refunds, the payment (the refunds'
-# destination) and the timeline.
-DETAIL_STATEMENTS = 10
+# The token, the order, then one statement per table: cancellation requests, change requests,
+# shipments, deadlines, lines, refunds, the timeline and the store (those eight sent together,
+# one round trip on PostgreSQL), and the payment (the refunds' destination).
+DETAIL_STATEMENTS = 11
 
 
 def _order_of(market, lines: int):

@@ -93,10 +93,10 @@ def test_r7_return_minimal_reads_the_order_once_instead_of_the_detail(market, ca
         call("POST", f"/orders/{minimal.pk}/cancellation-request", user=market.buyer,
              body=REQUEST, headers=MINIMAL)
     # then both write alike; after the write the minimal answer reads the order alone, where
-    # the whole one reads the order and each of its 7 related tables
+    # the whole one reads the order, its store and each of its 7 related tables
     writes = _sql(minimal_statements)[:-1]
     assert _sql(whole_statements)[:len(writes)] == writes
-    assert len(whole_statements) - len(minimal_statements) == 7
+    assert len(whole_statements) - len(minimal_statements) == 8
     assert _sql(minimal_statements)[-1].startswith(
         'SELECT "id", "checkout_id", "store_id", "buyer_id", "state"')
 

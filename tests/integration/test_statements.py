@@ -16,6 +16,7 @@ from rescind.statements import (
     rows_insert,
     rows_update_many,
     rows_where,
+    rows_where_each,
     shard_groups,
     task_enqueue,
     tasks_enqueue,
@@ -92,6 +93,28 @@ def test_rows_where_reads_one_orders_rows_in_id_order(market):
     assert [_columns(r) for r in rows] == [_columns(e) for e in expected]
     assert len(rows) >= 2 and all(r.order_id == first.pk for r in rows)
     assert rows_where(TimelineEntry, "order", second.pk) == list(second.timeline.order_by("pk"))
+
+
+def test_rows_where_each_reads_what_rows_where_reads_in_one_round_trip(market):
+    # given an order with a pending request and a timeline, and another order
+    first, second = market.requested(at=T0), market.paid(at=T0)
+    reads = [(TimelineEntry, "order_id", first.pk), (CancellationRequest, "order_id", first.pk),
+             (Deadline, "order_id", second.pk), (Order, "pk", second.pk)]
+    # when their rows are read together, noting for each statement whether it was pipelined
+    pipelined = []
+
+    def note(execute, sql, params, many, context):
+        libpq = getattr(context["connection"].connection, "pgconn", None)  # psycopg only
+        pipelined.append(bool(libpq and libpq.pipeline_status))  # PQpipelineStatus: ON, not OFF
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        rows = rows_where_each(reads)
+    # then each list is what rows_where reads alone, and on PostgreSQL the four statements
+    # were sent in one pipeline (one round trip); SQLite runs them one after the other
+    assert rows == [rows_where(model, column, value) for model, column, value in reads]
+    assert [len(r) for r in rows[1:]] == [1, len(rows_where(Deadline, "order_id", second.pk)), 1]
+    assert pipelined == [connection.vendor == "postgresql"] * 4
 
 
 def test_row_update_writes_only_the_named_fields(market):

@@ -41,16 +41,14 @@ from rescind.api.schemas import (
     ShipIn,
 )
 from rescind.clock.service import now as clock_now
-from rescind.domain.actions import Party
 from rescind.domain.refusals import LEGACY_REFUSAL_REASON
 from rescind.orders.models import Order
-from rescind.orders.reads import order_detail, order_for_reader, order_summaries
+from rescind.orders.reads import order_detail_for_reader, order_for_reader, order_summaries
 from rescind.orders.services import (
     order_add_to_cart_again,
     order_cancel_unpaid,
     order_lower_price,
 )
-from rescind.refunds.recovery import RETRY_PERMISSION
 
 router = Router(tags=["orders"])
 
@@ -103,9 +101,8 @@ def orders_read(request, order_id: int):
 
 
 def detail_for(request, order_id: int):
-    order, party = order_for_reader(request.user, order_id)
-    can_retry = party is Party.SUPPORT and request.user.has_perm(RETRY_PERMISSION)
-    return order_detail(order, party, now=clock_now(), can_retry=can_retry)
+    _order, _party, detail = order_detail_for_reader(request.user, order_id, now=clock_now())
+    return detail
 
 
 def answer_for(request, response: HttpResponse, order_id: int, prefer: str | None):

@@ -42,7 +42,7 @@ from rescind.orders.cart import (
     cart_read,
 )
 from rescind.orders.models import Order, Product
-from rescind.orders.reads import order_detail, order_for_reader, order_summaries
+from rescind.orders.reads import order_detail_for_reader, order_summaries
 from rescind.orders.services import (
     checkout_from_cart,
     order_add_to_cart_again,
@@ -58,7 +58,7 @@ from rescind.orders.shipping import (
     shipment_reassign,
     shipment_void,
 )
-from rescind.refunds.recovery import RETRY_PERMISSION, refund_destination_update
+from rescind.refunds.recovery import refund_destination_update
 from rescind.web.acting import service_run
 from rescind.web.cancel_form import cancel_reasons
 from rescind.web.changes import (
@@ -125,13 +125,11 @@ def buyer_orders(request: HttpRequest) -> HttpResponse:
 def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
     from rescind.web.disputes import dispute_page_context  # it uses amount_minor from here
 
+    now = clock_now()
     try:
-        order, party = order_for_reader(request.user, order_id)
+        order, party, detail = order_detail_for_reader(request.user, order_id, now=now)
     except DomainError:
         raise Http404("No such order.") from None
-    now = clock_now()
-    can_retry = party is Party.SUPPORT and request.user.has_perm(RETRY_PERMISSION)
-    detail = order_detail(order, party, now=now, can_retry=can_retry)
     for entry in detail["timeline"]:
         entry["text"] = describe(entry["kind"], entry["params"])
     for refund in detail["refunds"]:
