@@ -3,17 +3,27 @@ R15-R18, R23, R27).
 
 The one claiming design (the same on PostgreSQL, Citus and SQLite; docs/deployment.md, "The
 worker's claims"): a worker lists the earliest due deadlines with an unlocked scan, then claims
-them a batch at a time. A claim names each order by its id, one `SELECT ... FOR UPDATE SKIP
-LOCKED` per order (`statements.rows_claim`), all of a batch's sent in one round trip: so every
-lock stays on its order's shard on Citus, where a FOR UPDATE over several shards is refused,
-and an order another transaction holds (another worker's batch, a user's request) is skipped,
-not waited for. On SQLite the IMMEDIATE transaction already excludes every other writer, so
-one read takes them all. Two workers thus take different deadlines instead of queueing on the
-same order locks, and a worker never waits for a lock while it holds others, so no deadlock
-can form. The claimed orders' deadlines are re-read under the locks; each one still open is
-fired and marked fired in the same transaction. A deadline whose handler finds the order has
-moved on (a domain error) is voided instead, so it never fires later; one whose handler says
-"try later" (TryLater, e.g. a payment is being captured) stays due.
+their orders a batch at a time, by shard group (`statements.shard_groups`): one `SELECT ...
+WHERE id = ANY(...) FOR UPDATE SKIP LOCKED` per group (`statements.rows_claim`). On PostgreSQL
+the group is the whole batch, one statement; on Citus it is the batch's orders on one shard,
+one statement per shard, all sent in one round trip, so each lock stays on its shard (Citus
+refuses a FOR UPDATE over several); on SQLite, whose IMMEDIATE transaction already excludes
+every other writer, one plain read. An order another transaction holds (another worker's
+batch, a user's request) is skipped, not waited for. Two workers thus take different
+deadlines instead of queueing on the same order locks, and a worker never waits for a lock
+while it holds others, so no deadlock can form. The claimed orders' deadlines are re-read under
+the locks; each one still open is fired and marked fired in the same transaction. A deadline
+whose handler finds the order has moved on (a domain error) is voided instead, so it never
+fires later; one whose handler says "try later" (TryLater, e.g. a payment is being captured)
+stays due.
+
+Every write of a batch that names several orders names them by their order ids too, one shard
+group a statement (the deadlines marked fired or voided here, and in orders.batch the requests,
+orders, timeline, refunds and deadlines): on Citus each statement is then single-shard. A
+statement over several shards takes a Citus lock on each shard it writes and keeps it until
+the commit, and two workers' batches, each holding some shards and wanting the other's, were
+cancelled as a distributed deadlock (issue 18, docs/benchmarks.md section 10). On PostgreSQL
+and SQLite the group is every order of the batch, so each write is one statement.
 
 Batched kinds (BATCHED, issue 16: the storm of seller-response deadlines after a sale day):
 their deadlines in a batch go to one handler taking every claimed order at once, which reads
@@ -56,7 +66,7 @@ from rescind.orders.shipping import (
     shipment_canceled_unanswered,
 )
 from rescind.refunds.services import refund_check_due, refund_start_due
-from rescind.statements import rows_claim
+from rescind.statements import rows_claim, shard_groups
 
 logger = logging.getLogger(__name__)
 
@@ -176,9 +186,10 @@ def _claim(now: datetime, *, count: int, among: list[int]) -> tuple[list[Deadlin
     inside a transaction.
 
     The one claiming design, the same on PostgreSQL and on Citus (module docstring): an
-    unlocked scan of the candidates, then a claim naming each order by its id
-    (`statements.rows_claim`: one `FOR UPDATE SKIP LOCKED` statement per order, sent in one
-    round trip), so every lock stays on its order's shard."""
+    unlocked scan of the candidates, then a claim naming the orders by their ids, one `FOR
+    UPDATE SKIP LOCKED` statement per shard group (`statements.rows_claim`: one on
+    PostgreSQL, one per shard on Citus, sent in one round trip), so every lock stays on its
+    order's shard."""
     scanned = list(Deadline.objects.filter(pk__in=among, fired_at__isnull=True,
                                            voided_at__isnull=True, due_at__lte=now)
                    .order_by("due_at").values_list("pk", "order_id"))
@@ -198,11 +209,24 @@ def _claim(now: datetime, *, count: int, among: list[int]) -> tuple[list[Deadlin
     # Re-read under the order locks: another worker may have fired one meanwhile. Only a
     # transaction holding its order's lock changes a deadline, so this stays true.
     open_now = list(Deadline.objects.filter(
+        order_id__in=list(claimed),
         pk__in=[pk for order_id in claimed for pk in deadlines_of[order_id]],
         fired_at__isnull=True, voided_at__isnull=True))
     for deadline in open_now:
         deadline.order = claimed[deadline.order_id]
     return open_now, examined
+
+
+def _deadlines_mark(deadlines: list[Deadline], **values) -> None:
+    """UPDATE these deadlines with `values`, naming their orders as well as their ids: one
+    statement on PostgreSQL and SQLite, one per shard on Citus (`shard_groups`), each on one
+    shard."""
+    ids_of: dict[int, list[int]] = {}
+    for deadline in deadlines:
+        ids_of.setdefault(deadline.order_id, []).append(deadline.pk)
+    for group in shard_groups(list(ids_of)):
+        Deadline.objects.filter(order_id__in=group, pk__in=[
+            pk for order_id in group for pk in ids_of[order_id]]).update(**values)
 
 
 def _earliest_of_each_order(claimed: list[Deadline]) -> list[Deadline]:
@@ -223,7 +247,7 @@ def _batched_run(firsts: list[Deadline], now: datetime) -> tuple[list[int], set[
         if not mine:
             continue
         refused = handler([d.order for d in mine], now=now)
-        void = [d.pk for d in mine if d.order_id in refused
+        void = [d for d in mine if d.order_id in refused
                 and not isinstance(refused[d.order_id], TryLater)]
         for deadline in mine:
             if deadline.order_id in refused:
@@ -232,7 +256,7 @@ def _batched_run(firsts: list[Deadline], now: datetime) -> tuple[list[int], set[
                             "waits" if isinstance(exc, TryLater) else "no longer applies",
                             exc.code)
         if void:  # as _handler_run voids a deadline whose handler refused
-            Deadline.objects.filter(pk__in=void).update(voided_at=now)
+            _deadlines_mark(void, voided_at=now)
         fired += [d.pk for d in mine if d.order_id not in refused]
         handled.update(d.pk for d in mine)
     return fired, handled
@@ -258,7 +282,8 @@ def _batch_fire(now: datetime, *, count: int, among: list[int],
         fired += [d.pk for d in firsts if d.pk not in handled
                   and _handler_run(d.order, d, now, savepoint=savepoint)]
         # A handler that closed the order voided every open deadline, this one too: it fired.
-        Deadline.objects.filter(pk__in=fired).update(fired_at=now, voided_at=None)
+        done = set(fired)
+        _deadlines_mark([d for d in firsts if d.pk in done], fired_at=now, voided_at=None)
     # Done with: the firsts, and the deadlines of orders skipped or already fired elsewhere; a
     # later deadline of a claimed order stays a candidate for the next batch.
     waiting = {d.pk for d in claimed} - {d.pk for d in firsts}

@@ -16,6 +16,7 @@ everywhere else the ORM's readability wins.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -50,6 +51,99 @@ def _reader(model: type[Model], vendor: str, column: str, lock: bool,
 def _shard_column(model: type[Model]) -> str:
     """The column a row of `model` is kept by on Citus (orders.models.ShardKeyed)."""
     return model._meta.get_field(model.shard_field).column
+
+
+# On Citus, the shard of each order id seen, by database (docs/deployment.md, "Citus"); an
+# order's shard does not change unless an operator splits shards, so it is asked once.
+_SHARD_OF: dict[tuple, dict[int, int]] = {}
+_CITUS: dict[tuple, bool] = {}
+_SHARDS_KEPT = 200_000  # order ids remembered per database before the memory starts afresh
+
+
+def _db_key(db) -> tuple:
+    s = db.settings_dict
+    return (db.alias, s.get("NAME"), s.get("HOST"), s.get("PORT"))
+
+
+def citus_distributed(db=None) -> bool:
+    """Whether the database's orders are distributed by Citus (asked once per database)."""
+    db = db or connections[DEFAULT_DB_ALIAS]
+    key = _db_key(db)
+    if key not in _CITUS:
+        found = False
+        if db.vendor == "postgresql":
+            with db.cursor() as cursor:
+                cursor.execute("SELECT to_regclass('pg_dist_partition') IS NOT NULL")
+                if cursor.fetchone()[0]:
+                    cursor.execute("SELECT 1 FROM pg_dist_partition "
+                                   "WHERE logicalrelid = 'rescind_orders_order'::regclass")
+                    found = cursor.fetchone() is not None
+        _CITUS[key] = found
+    return _CITUS[key]
+
+
+def citus_forget() -> None:
+    """Forget what was learnt about the databases (after `rescind citus distribute`)."""
+    _CITUS.clear()
+    _SHARD_OF.clear()
+
+
+def shard_groups(order_ids: Sequence[int]) -> list[list[int]]:
+    """The order ids grouped by the shard that keeps each order's rows, each group in the order
+    given: one group holding them all on PostgreSQL and SQLite, one group per shard on Citus.
+
+    A statement naming one group's orders (`order_id = ANY(...)`) is single-shard on Citus:
+    Citus takes no shard lock for it, and a batch of them can never deadlock with another
+    worker's batch, where a statement over several shards takes a lock on each shard it touches
+    and holds it to the commit (docs/benchmarks.md, section 10). The shards come from Citus's
+    own metadata (`get_shard_id_for_distribution_column`), asked once per order id."""
+    if not order_ids:
+        return []
+    db = connections[DEFAULT_DB_ALIAS]
+    if not citus_distributed(db):
+        return [list(order_ids)]
+    known = _SHARD_OF.setdefault(_db_key(db), {})
+    unknown = [pk for pk in dict.fromkeys(order_ids) if pk not in known]
+    if unknown:
+        if len(known) + len(unknown) > _SHARDS_KEPT:
+            known.clear()
+        with db.cursor() as cursor:
+            cursor.execute("SELECT o, get_shard_id_for_distribution_column("
+                           "'rescind_orders_order', o) FROM unnest(%s::bigint[]) AS o",
+                           [list(unknown)])
+            known.update(cursor.fetchall())
+    groups: dict[int, list[int]] = {}
+    for pk in order_ids:
+        groups.setdefault(known[pk], []).append(pk)
+    return [groups[shard] for shard in sorted(groups)]
+
+
+@cache
+def _order_key(model: type[Model]) -> str | None:
+    """The attribute holding the order id that places a row of `model` on its shard on Citus:
+    the order's own id, a ShardKeyed row's order id; None for tables not kept by order."""
+    from rescind.citus import ORDER_KEYED, ORDER_TABLE
+
+    table = model._meta.db_table
+    if table == ORDER_TABLE:
+        return model._meta.pk.attname
+    if table in ORDER_KEYED:
+        return model._meta.get_field("order").attname
+    return None
+
+
+def _by_shard(objects: Sequence[Model]) -> list[Sequence[Model]]:
+    """`objects` split by the shard of their order on Citus (one group elsewhere)."""
+    if len(objects) == 1 or not citus_distributed():
+        return [objects]
+    key = _order_key(type(objects[0]))
+    if key is None:
+        return [objects]
+    of: dict[int, list[Model]] = {}
+    for obj in objects:
+        of.setdefault(getattr(obj, key), []).append(obj)
+    return [[obj for order_id in group for obj in of[order_id]]
+            for group in shard_groups(list(of))]
 
 
 def rows_where(model: type[Model], column: str, value, *, lock: bool = False,
@@ -115,12 +209,18 @@ def _writer(model: type[Model], vendor: str, with_pk: bool, count: int) -> tuple
 
 
 @lru_cache(maxsize=256)  # one entry per model and set of columns alike in every row
-def _unnest_writer(model: type[Model], with_pk: bool, alike: tuple[bool, ...]) -> str:
+def _unnest_writer(model: type[Model], with_pk: bool, alike: tuple[bool, ...],
+                   as_json: tuple[bool, ...]) -> str:
     """The INSERT of many rows on PostgreSQL: `SELECT ... FROM UNNEST(%s::type[], ...)`, one
     array per column that varies, one value for a column alike in every row (as Django's
     bulk_create does, minus the constant columns' arrays). A VALUES list of thousands of
     placeholders costs the driver more to split and PostgreSQL more to plan than the insert
-    itself; and an array of a hundred copies of one instant costs as much to send as any."""
+    itself; and an array of a hundred copies of one instant costs as much to send as any.
+
+    A jsonb column marked in `as_json` comes as one JSON array instead
+    (`jsonb_array_elements`, beside the others in `ROWS FROM`, which keeps the rows in step):
+    in an array of jsonb every quote of every value is escaped once more by psycopg, one
+    regular expression substitution per quote."""
     meta = model._meta
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if with_pk or f is not meta.pk]
@@ -128,26 +228,47 @@ def _unnest_writer(model: type[Model], with_pk: bool, alike: tuple[bool, ...]) -
     types = [f.db_type(connection).split("(")[0] for f in fields]
     select = ", ".join(f"(%s)::{t}" if same else f"u.c{i}"
                        for i, (t, same) in enumerate(zip(types, alike, strict=True)))
-    arrays = ", ".join(f"(%s)::{t}[]" for t, same in zip(types, alike, strict=True) if not same)
+    sources = ", ".join("jsonb_array_elements((%s)::jsonb)" if json else f"unnest((%s)::{t}[])"
+                        for t, same, json in zip(types, alike, as_json, strict=True)
+                        if not same)
     names = ", ".join(f"c{i}" for i, same in enumerate(alike) if not same)
     sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-           f"SELECT {select} FROM UNNEST({arrays}) AS u({names})")
+           f"SELECT {select} FROM ROWS FROM ({sources}) AS u({names})")
     if not with_pk:
         sql += f" RETURNING {quote(meta.pk.column)}"
     return sql
 
 
+def _json_array(values: list) -> str | None:
+    """The values of a jsonb column (psycopg's Jsonb, as Django's JSONField prepares them) as
+    one JSON array, each dumped as psycopg would; None if one is SQL NULL or not a Jsonb."""
+    from psycopg.types.json import Jsonb
+
+    parts = []
+    for value in values:
+        if type(value) is not Jsonb:
+            return None
+        parts.append((value.dumps or json.dumps)(value.obj))
+    return f"[{', '.join(parts)}]"
+
+
 _PLAIN_TYPES = (str, int, bool, type(None), datetime, date, UUID)
 
 
-def _column_values(field, objects: Sequence[Model], db) -> list:
-    """The values of `field` for an INSERT of `objects`, as `get_db_prep_save(pre_save(...))`
-    gives them. A batch repeats the same few values (the instant, a kind, a state) down a
-    column, so a plain immutable value is prepared once and reused."""
+def _column_values(field, objects: Sequence[Model], db, *, add: bool = True) -> list:
+    """The values of `field` for an INSERT (`add`) or UPDATE of `objects`, as
+    `get_db_prep_save(pre_save(...))` gives them."""
     if type(field).pre_save is Field.pre_save:  # no auto_now and the like: just the value
         raw = [getattr(obj, field.attname) for obj in objects]
     else:
-        raw = [field.pre_save(obj, True) for obj in objects]
+        raw = [field.pre_save(obj, add) for obj in objects]
+    return _prepared(field, raw, db)
+
+
+def _prepared(field, raw: Sequence, db) -> list:
+    """`field.get_db_prep_save` of each value. A batch repeats the same few values (the
+    instant, a kind, a state) down a column, so a plain immutable value is prepared once and
+    reused (and the same object stands for it in every row)."""
     prepared: dict = {}
     values = []
     for value in raw:
@@ -161,38 +282,83 @@ def _column_values(field, objects: Sequence[Model], db) -> list:
     return values
 
 
+def _insert(model: type[Model], db, with_pk: bool, fields: list, columns: list[list],
+            count: int) -> list[int] | None:
+    """INSERT `count` rows given column by column (prepared values, in `fields` order);
+    returns the ids the database gave them, in the order of the rows, unless `with_pk`."""
+    sql, _fields = _writer(model, db.vendor, with_pk, count)
+    if count == 1:
+        params = [column[0] for column in columns]
+    else:
+        alike = tuple(all(v is c[0] for v in c) for c in columns)
+        if db.vendor == "postgresql" and not all(alike):  # a column at least to unnest
+            arrays = [None if same or f.db_type(db) != "jsonb" else _json_array(c)
+                      for f, c, same in zip(fields, columns, alike, strict=True)]
+            sql = _unnest_writer(model, with_pk, alike, tuple(a is not None for a in arrays))
+            params = [c[0] for c, same in zip(columns, alike, strict=True) if same] + \
+                [c if a is None else a
+                 for c, a, same in zip(columns, arrays, alike, strict=True) if not same]
+        else:
+            params = [value for row in zip(*columns, strict=True) for value in row]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        # Numbered in the order of the rows (one statement, one sequence: each value drawn
+        # after the one before), but RETURNING need not come back in that order: on Citus an
+        # INSERT over several shards returns shard by shard. So the smallest id is the first
+        # row's.
+        return None if with_pk else sorted(row[0] for row in cursor.fetchall())
+
+
 def rows_insert(objects: Sequence[Model]) -> None:
     """INSERT unsaved instances of one model in one statement; sets each one's primary key.
 
     Like `bulk_create` without its query building, and like it, sends no save signals.
     Either every instance has its primary key set (a UUID, say) or none does (the database
-    numbers them)."""
+    numbers them). On Citus, rows of several shards go in one INSERT per shard
+    (`shard_groups`)."""
     if not objects:
+        return
+    groups = _by_shard(objects)
+    if len(groups) > 1:  # Citus: one single-shard INSERT per shard (shard_groups)
+        for group in groups:
+            rows_insert(group)
         return
     model = type(objects[0])
     with_pk = objects[0].pk is not None
     db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` costs a lookup per use
-    sql, fields = _writer(model, db.vendor, with_pk, len(objects))
-    if len(objects) == 1:
-        params = [field.get_db_prep_save(field.pre_save(objects[0], True), db)
-                  for field in fields]
-    else:
-        columns = [_column_values(field, objects, db) for field in fields]
-        alike = tuple(all(v is c[0] for v in c) for c in columns)
-        if db.vendor == "postgresql" and not all(alike):  # a column at least to unnest
-            sql = _unnest_writer(model, with_pk, alike)
-            params = [c[0] for c, same in zip(columns, alike, strict=True) if same] + \
-                [c for c, same in zip(columns, alike, strict=True) if not same]
-        else:
-            params = [value for row in zip(*columns, strict=True) for value in row]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = None if with_pk else cursor.fetchall()
+    _sql, fields = _writer(model, db.vendor, with_pk, len(objects))
+    ids = _insert(model, db, with_pk, fields,
+                  [_column_values(field, objects, db) for field in fields], len(objects))
     for i, obj in enumerate(objects):
         if ids is not None:
-            obj.pk = ids[i][0]
+            obj.pk = ids[i]
         obj._state.adding = False
         obj._state.db = db.alias
+
+
+def rows_insert_alike(template: Model, varying: dict[str, Sequence]) -> None:
+    """INSERT rows that are all `template` but for the columns in `varying` (attribute name:
+    one value a row), without an instance a row: what `rows_insert` of a copy of `template`
+    per row, each with its own values set, would write. Every other column is `template`'s,
+    worked out once by its field as `rows_insert` does (a default, an auto_now_add instant:
+    the same instant for every row); a varying column's values go through its field's
+    `get_db_prep_save`, so it must be one without `pre_save` rules. For rows with their
+    primary key among `varying` (a UUID), and kept off the order shards (the task queue)."""
+    model = type(template)
+    assert _order_key(model) is None, "rows kept by order: rows_insert splits them by shard"
+    count = len(next(iter(varying.values())))
+    if not count:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    _sql, fields = _writer(model, db.vendor, True, count)
+    columns = []
+    for field in fields:
+        if field.attname in varying:
+            assert type(field).pre_save is Field.pre_save, field.attname
+            columns.append(_prepared(field, varying[field.attname], db))
+        else:
+            columns.append(_column_values(field, [template], db) * count)
+    _insert(model, db, True, fields, columns, count)
 
 
 def task_enqueue(task, *args) -> None:
@@ -249,14 +415,14 @@ def _instances(model: type[Model], rows, names: list[str], converters: list, db)
 
 def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
     """The rows of `pks` this transaction could lock, as instances in the order of `pks`; rows
-    another transaction holds are skipped, not waited for (a worker's claim).
+    another transaction holds are skipped, not waited for (a worker's claim). `model` is kept
+    by its own id on Citus (the orders).
 
-    PostgreSQL: one `SELECT ... WHERE id = %s FOR UPDATE SKIP LOCKED` per row, all sent in
-    one round trip (psycopg's pipelined executemany). One row a statement, so on Citus each
-    lock stays on its row's shard, where a FOR UPDATE over several shards is refused; the
-    round trip is shared, so a batch costs little more than one statement. SQLite has no row
-    locks: its IMMEDIATE transaction already excludes every other writer, so one
-    `WHERE id IN (...)` reads them all."""
+    PostgreSQL: one `SELECT ... WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED` per shard group
+    (`shard_groups`): one statement on PostgreSQL, one per shard on Citus, where a FOR UPDATE
+    is refused over several shards; Citus's groups are sent in one round trip (psycopg's
+    pipelined executemany). SQLite has no row locks: its IMMEDIATE transaction already
+    excludes every other writer, so one `WHERE id IN (...)` reads them all."""
     if not pks:
         return []
     db = connections[DEFAULT_DB_ALIAS]
@@ -266,13 +432,18 @@ def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
     rows = []
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
-            raw = cursor.cursor
-            raw.executemany(f"{head} WHERE {pk_column} = %s FOR UPDATE SKIP LOCKED",
-                            [[pk] for pk in pks], returning=True)
-            while True:
-                rows.extend(raw.fetchall())
-                if not raw.nextset():
-                    break
+            claim = f"{head} WHERE {pk_column} = ANY(%s::bigint[]) FOR UPDATE SKIP LOCKED"
+            groups = shard_groups(pks)
+            if len(groups) == 1:
+                cursor.execute(claim, [groups[0]])
+                rows = cursor.fetchall()
+            else:
+                raw = cursor.cursor
+                raw.executemany(claim, [[group] for group in groups], returning=True)
+                while True:
+                    rows.extend(raw.fetchall())
+                    if not raw.nextset():
+                        break
         else:
             marks = ", ".join(["%s"] * len(pks))
             cursor.execute(f"{head} WHERE {pk_column} IN ({marks})", list(pks))
@@ -283,38 +454,53 @@ def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
 
 def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     """UPDATE these fields of saved instances of one model, as `row_update` on each would:
-    one statement per distinct set of values (`WHERE pk IN (...)`), so a batch of rows that
-    end alike (a storm of orders closed the same way) costs one statement."""
+    one statement per distinct set of values (`WHERE pk IN (...)`, and the order ids of a
+    row kept by its order), so a batch of rows that end alike (a storm of orders closed the
+    same way) costs one statement; on Citus one per shard too (`shard_groups`), so that each
+    stays on one shard."""
     if not objects:
         return
     model = type(objects[0])
     db = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     targets = [meta.get_field(name) for name in fields]
-    groups: dict[tuple, list[int]] = {}
-    for obj in objects:
-        values = tuple(field.get_db_prep_save(field.pre_save(obj, False), db)
-                       for field in targets)
-        groups.setdefault(values, []).append(obj.pk)
+    key = _order_key(model)
+    by_key = key is not None and key != meta.pk.attname  # the order id beside the row's id
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)
+    where = f"{quote(meta.pk.column)} IN ({{marks}})"
+    if by_key:
+        where += f" AND {quote(meta.get_field('order').column)} IN ({{keys}})"
     with db.cursor() as cursor:
-        for values, pks in groups.items():
-            marks = ", ".join(["%s"] * len(pks))
-            cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
-                           f"WHERE {quote(meta.pk.column)} IN ({marks})", [*values, *pks])
+        for group in _by_shard(objects):
+            groups: dict[tuple, list[Model]] = {}
+            columns = [_column_values(field, group, db, add=False) for field in targets]
+            for obj, values in zip(group, zip(*columns, strict=True), strict=True):
+                groups.setdefault(values, []).append(obj)
+            for values, alike in groups.items():
+                pks = [obj.pk for obj in alike]
+                keys = list(dict.fromkeys(getattr(obj, key) for obj in alike)) if by_key else []
+                cursor.execute(
+                    f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE "  # noqa: S608
+                    + where.format(marks=", ".join(["%s"] * len(pks)),
+                                   keys=", ".join(["%s"] * len(keys))),
+                    [*values, *pks, *keys])
 
 
 def tasks_enqueue(task, args_list: Sequence[tuple]) -> None:
-    """`task_enqueue(task, *args)` for each of `args_list`, in one multi-row INSERT."""
+    """`task_enqueue(task, *args)` for each of `args_list`, in one multi-row INSERT: the rows
+    `task_enqueue` writes, but for their ids and arguments alike (`rows_insert_alike`: one
+    instance for all of them, not one a row; a storm queues two tasks an order)."""
     from django_tasks.utils import normalize_json
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     if not args_list:
         return
     backend = task.get_backend()
-    run_after = task.run_after or get_date_max()
-    rows_insert([DBTaskResult(
-        id=backend._get_id(), args_kwargs=normalize_json({"args": args, "kwargs": {}}),
-        priority=task.priority, task_path=task.module_path, queue_name=task.queue_name,
-        run_after=run_after, backend_name=backend.alias) for args in args_list])
+    template = DBTaskResult(
+        id=backend._get_id(), args_kwargs=None, priority=task.priority,
+        task_path=task.module_path, queue_name=task.queue_name,
+        run_after=task.run_after or get_date_max(), backend_name=backend.alias)
+    rows_insert_alike(template, {
+        "id": [backend._get_id() for _args in args_list],
+        "args_kwargs": [normalize_json({"args": args, "kwargs": {}}) for args in args_list]})

@@ -10,12 +10,16 @@ from rescind.aftersale.models import CancellationRequest
 from rescind.notifications.tasks import notify_task
 from rescind.orders.models import Deadline, Order, TimelineEntry
 from rescind.statements import (
+    citus_distributed,
     row_get,
     row_update,
     rows_insert,
+    rows_update_many,
     rows_where,
     rows_where_each,
+    shard_groups,
     task_enqueue,
+    tasks_enqueue,
 )
 from tests.conftest import DAY, T0
 
@@ -124,3 +128,68 @@ def test_row_update_writes_only_the_named_fields(market):
     stored = Order.objects.get(pk=order.pk)
     assert stored.refunded == 700
     assert {**_columns(stored), "refunded": order.refunded} == _columns(order)
+
+
+def _shard_of(order_ids: list[int]) -> dict[int, int]:
+    """Each order's shard as Citus places it; one shard, 0, elsewhere."""
+    if not citus_distributed():
+        return dict.fromkeys(order_ids, 0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT o, get_shard_id_for_distribution_column('rescind_orders_order', o) "
+                       "FROM unnest(%s::bigint[]) AS o", [order_ids])
+        return dict(cursor.fetchall())
+
+
+def test_shard_groups_put_each_order_with_the_others_of_its_shard(market):
+    # given six orders (on Citus, spread over the test database's shards)
+    ids = [market.paid(at=T0).pk for _ in range(6)]
+    # when they are grouped by shard
+    groups = shard_groups(ids)
+    # then every order is in one group, in the order given, and a group is one shard's orders
+    shard = _shard_of(ids)
+    assert sorted(pk for group in groups for pk in group) == sorted(ids)
+    assert all(group == [pk for pk in ids if shard[pk] == shard[group[0]]] for group in groups)
+    assert len(groups) == len(set(shard.values()))
+    assert shard_groups([]) == []
+
+
+def test_rows_insert_of_many_orders_rows_gives_each_row_its_own_id(market):
+    # given rows of six orders, interleaved (on Citus, an INSERT over several shards returns
+    # its ids shard by shard)
+    orders = [market.paid(at=T0) for _ in range(6)]
+    entries = [TimelineEntry(order=order, at=T0 + n * DAY, kind=f"Kind{n}-{order.pk}",
+                             actor="buyer", params={"n": n})
+               for n in range(2) for order in orders]
+    # when they are inserted
+    rows_insert(entries)
+    # then each row's id reads back that very row
+    stored = {e.pk: (e.order_id, e.kind) for e in TimelineEntry.objects.filter(
+        pk__in=[entry.pk for entry in entries])}
+    assert [stored[e.pk] for e in entries] == [(e.order_id, e.kind) for e in entries]
+
+
+def test_rows_update_many_writes_each_row_its_own_values(market):
+    # given four orders read, two to end one way and two another
+    orders = [Order.objects.get(pk=market.paid(at=T0).pk) for _ in range(4)]
+    for n, order in enumerate(orders):
+        order.refunded = 100 * (n % 2 + 1)
+    # when their `refunded` is written in a batch
+    rows_update_many(orders, ["refunded"])
+    # then each order has its own value
+    assert [Order.objects.get(pk=o.pk).refunded for o in orders] == [100, 200, 100, 200]
+
+
+def test_tasks_enqueue_writes_the_rows_task_enqueue_writes(market):
+    # given a task queued once the single way, and twice in one batch
+    task_enqueue(notify_task, [1, 2], 7)
+    single = DBTaskResult.objects.get()
+    tasks_enqueue(notify_task, [([1, 2], 7), ([3], 8)])
+    batch = sorted(DBTaskResult.objects.exclude(id=single.id),
+                   key=lambda row: row.args_kwargs["args"][1])
+    # then every row is the single one's but for its id, enqueue time and arguments
+    skip = {"id", "enqueued_at", "args_kwargs"}
+    assert [{k: v for k, v in _columns(row).items() if k not in skip} for row in batch] == \
+        [{k: v for k, v in _columns(single).items() if k not in skip}] * 2
+    assert [row.args_kwargs for row in batch] == [
+        {"args": [[1, 2], 7], "kwargs": {}}, {"args": [[3], 8], "kwargs": {}}]
+    assert len({single.id, *(row.id for row in batch)}) == 3

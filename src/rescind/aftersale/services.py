@@ -36,7 +36,7 @@ from rescind.orders.recording import (
     order_facts,
     order_lock,
 )
-from rescind.statements import rows_insert
+from rescind.statements import rows_insert, shard_groups
 
 State = CancellationRequest.State
 
@@ -143,9 +143,9 @@ def cancellations_auto_approve(orders: list[Order], *, now: datetime) -> dict[in
         except DomainError as exc:
             refused[order.pk] = exc
     if decided:
-        CancellationRequest.objects.filter(
-            order_id__in=[order.pk for order, _events in decided], state=State.PENDING,
-        ).update(state=State.AUTO_APPROVED, decided_at=now, decision_note="")  # _request_decide
+        for group in shard_groups([order.pk for order, _events in decided]):  # one shard each
+            CancellationRequest.objects.filter(order_id__in=group, state=State.PENDING).update(
+                state=State.AUTO_APPROVED, decided_at=now, decision_note="")  # _request_decide
         orders_close_many(decided, actor=PLATFORM, now=now)
     return refused
 

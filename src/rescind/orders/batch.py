@@ -6,7 +6,16 @@ The decisions stay the pure domain functions the single-order services call, on 
 come from a few statements (one per kind of row, not per order), and each table is written
 in one multi-row INSERT or one UPDATE per distinct set of values. The rows are built by the
 very helpers the single path uses (`events_apply`, `deadline_rows`, `refund_build`), so they
-come out the same; tests/integration/test_batched_firing.py proves it, row for row.
+come out the same; tests/integration/test_batched_firing.py proves it, row for row. The task
+rows, alike but for their ids and arguments, are written without an instance each
+(`statements.tasks_enqueue`).
+
+Every write names the orders it changes by their order ids, one shard group a statement
+(`statements.shard_groups`: every order of the batch on PostgreSQL and SQLite, one shard's on
+Citus; `rows_insert` and `rows_update_many` split their rows so themselves). On Citus each
+write then stays on one shard and takes no shard lock, so two workers' batches cannot
+deadlock (scheduler.py, "The one claiming design"). The reads may cross shards: they take no
+lock.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from rescind.orders.recording import (
     facts_of,
     parcels_release_if_done,
 )
-from rescind.statements import rows_insert, rows_update_many, tasks_enqueue
+from rescind.statements import rows_insert, rows_update_many, shard_groups, tasks_enqueue
 
 
 def orders_facts(orders: Sequence[Order]) -> dict[int, OrderFacts]:
@@ -117,10 +126,10 @@ def orders_close_many(closed: Sequence[tuple[Order, list[Event]]], *, actor: Act
     events_record_many(plain, actor=actor, now=now)
     refunds_open_many([(order, event, events[0].kind) for order, events in plain
                        for event in events if isinstance(event, RefundCreated)], now=now)
-    if plain:
-        Deadline.objects.filter(
-            order_id__in=[order.pk for order, _events in plain], fired_at__isnull=True,
-            voided_at__isnull=True).exclude(kind__in=REFUND_DEADLINES).update(voided_at=now)
+    for group in shard_groups([order.pk for order, _events in plain]):  # one shard each
+        Deadline.objects.filter(order_id__in=group, fired_at__isnull=True,
+                                voided_at__isnull=True).exclude(
+            kind__in=REFUND_DEADLINES).update(voided_at=now)
     for order, events in closed:
         if order.pk in with_coupons:
             order_close(order, events, actor=actor, now=now)
