@@ -99,3 +99,13 @@ def test_r12_an_unknown_country_is_refused():
     # then it is refused with a ValueError naming the code
     with pytest.raises(ValueError, match="unknown holiday country 'XX'"):
         BusinessCalendar("XX")
+
+
+def test_r12_one_day_counted_at_two_times_and_in_two_countries_keeps_each_answer():
+    # given Wednesday 1 July 2026 at 10:00 and at 18:30 (the answer is remembered per day)
+    morning, evening = at(1), at(1, hour=18, minute=30)
+    # when three working days are added to each, in the US and then in Germany
+    answers = [cal.add_working_days(start, 3) for cal in (US, BusinessCalendar("DE"))
+               for start in (morning, evening)]
+    # then each keeps its own time of day, and each country its own holidays
+    assert answers == [at(7), at(7, hour=18, minute=30), at(6), at(6, hour=18, minute=30)]

@@ -26,13 +26,20 @@ class BusinessCalendar:
         """
         if days < 0:
             raise ValueError("days must not be negative")
-        current = start
-        remaining = days
-        while remaining:
-            current += timedelta(days=1)
-            if self.is_working_day(current.date()):
-                remaining -= 1
-        return current
+        return start + _reach(self.country, start.date(), days)
+
+
+@lru_cache(maxsize=4096)  # a storm, or a million simulated orders, count from the same few days
+def _reach(country: str, start: date, days: int) -> timedelta:
+    """How far `days` working days reach from `start`: the same whatever the time of day, so
+    worked out once per day and count (about 20-45 µs each for 7 and 15 days)."""
+    current = start
+    remaining = days
+    while remaining:
+        current += timedelta(days=1)
+        if _is_working_day(country, current):
+            remaining -= 1
+    return current - start
 
 
 @lru_cache(maxsize=4096)  # a storm counts from the same few days for every order

@@ -18,7 +18,7 @@ import dataclasses
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from rescind.domain import disputes as dd
 from rescind.domain import events as ev
@@ -95,23 +95,6 @@ class MemOrder:
     charged: int = 0
 
 
-class MemoCalendar(BusinessCalendar):
-    """The business calendar, remembering how far N working days reach from each date: the
-    answer depends on the date alone (the time of day is kept), and a million orders ask it
-    again and again."""
-
-    def __init__(self, country: str) -> None:
-        super().__init__(country)
-        self._reach: dict[tuple[date, int], timedelta] = {}
-
-    def add_working_days(self, start: datetime, days: int) -> datetime:
-        key = (start.date(), days)
-        reach = self._reach.get(key)
-        if reach is None:
-            reach = self._reach[key] = super().add_working_days(start, days) - start
-        return start + reach
-
-
 _FACT_FIELDS = tuple(f.name for f in dataclasses.fields(OrderFacts))
 
 
@@ -130,7 +113,7 @@ class Engine:
     def __init__(self, policy: Policy, calendar: BusinessCalendar | None = None,
                  base: datetime = T0) -> None:
         self.policy, self.base = policy, base
-        self.calendar = calendar or MemoCalendar(policy.calendar_country)
+        self.calendar = calendar or BusinessCalendar(policy.calendar_country)
         self.tally = Tally()
         self.violations: list[Violation] = []
 
