@@ -213,7 +213,7 @@ def distribute(*, shard_count: int | None = None) -> list[str]:
             kept += 1
         done.append(f"{kept} foreign keys back, {dropped} left out (from coordinator tables "
                     "to distributed ones, and LEFT_OUT)")
-    from rescind.statements import citus_forget
+    from rescind.shards import citus_forget
 
     citus_forget()  # the statements asked before: the orders were not distributed then
     return done

@@ -3,7 +3,7 @@ R15-R18, R23, R27).
 
 The one claiming design (the same on PostgreSQL, Citus and SQLite; docs/deployment.md, "The
 worker's claims"): a worker lists the earliest due deadlines with an unlocked scan, then claims
-their orders a batch at a time, by shard group (`statements.shard_groups`): one `SELECT ...
+their orders a batch at a time, by shard group (`shards.shard_groups`): one `SELECT ...
 WHERE id = ANY(...) FOR UPDATE SKIP LOCKED` per group (`statements.rows_claim`). On PostgreSQL
 the group is the whole batch, one statement; on Citus it is the batch's orders on one shard,
 one statement per shard, all sent in one round trip, so each lock stays on its shard (Citus
@@ -66,7 +66,8 @@ from rescind.orders.shipping import (
     shipment_canceled_unanswered,
 )
 from rescind.refunds.services import refund_check_due, refund_start_due
-from rescind.statements import rows_claim, shard_groups
+from rescind.shards import shard_groups
+from rescind.statements import rows_claim
 
 logger = logging.getLogger(__name__)
 

@@ -25,6 +25,8 @@ from uuid import UUID
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
+from rescind.shards import by_shard, order_key, shard_groups
+
 
 @cache
 def _reader(model: type[Model], vendor: str, column: str, lock: bool,
@@ -51,99 +53,6 @@ def _reader(model: type[Model], vendor: str, column: str, lock: bool,
 def _shard_column(model: type[Model]) -> str:
     """The column a row of `model` is kept by on Citus (orders.models.ShardKeyed)."""
     return model._meta.get_field(model.shard_field).column
-
-
-# On Citus, the shard of each order id seen, by database (docs/deployment.md, "Citus"); an
-# order's shard does not change unless an operator splits shards, so it is asked once.
-_SHARD_OF: dict[tuple, dict[int, int]] = {}
-_CITUS: dict[tuple, bool] = {}
-_SHARDS_KEPT = 200_000  # order ids remembered per database before the memory starts afresh
-
-
-def _db_key(db) -> tuple:
-    s = db.settings_dict
-    return (db.alias, s.get("NAME"), s.get("HOST"), s.get("PORT"))
-
-
-def citus_distributed(db=None) -> bool:
-    """Whether the database's orders are distributed by Citus (asked once per database)."""
-    db = db or connections[DEFAULT_DB_ALIAS]
-    key = _db_key(db)
-    if key not in _CITUS:
-        found = False
-        if db.vendor == "postgresql":
-            with db.cursor() as cursor:
-                cursor.execute("SELECT to_regclass('pg_dist_partition') IS NOT NULL")
-                if cursor.fetchone()[0]:
-                    cursor.execute("SELECT 1 FROM pg_dist_partition "
-                                   "WHERE logicalrelid = 'rescind_orders_order'::regclass")
-                    found = cursor.fetchone() is not None
-        _CITUS[key] = found
-    return _CITUS[key]
-
-
-def citus_forget() -> None:
-    """Forget what was learnt about the databases (after `rescind citus distribute`)."""
-    _CITUS.clear()
-    _SHARD_OF.clear()
-
-
-def shard_groups(order_ids: Sequence[int]) -> list[list[int]]:
-    """The order ids grouped by the shard that keeps each order's rows, each group in the order
-    given: one group holding them all on PostgreSQL and SQLite, one group per shard on Citus.
-
-    A statement naming one group's orders (`order_id = ANY(...)`) is single-shard on Citus:
-    Citus takes no shard lock for it, and a batch of them can never deadlock with another
-    worker's batch, where a statement over several shards takes a lock on each shard it touches
-    and holds it to the commit (docs/benchmarks.md, section 10). The shards come from Citus's
-    own metadata (`get_shard_id_for_distribution_column`), asked once per order id."""
-    if not order_ids:
-        return []
-    db = connections[DEFAULT_DB_ALIAS]
-    if not citus_distributed(db):
-        return [list(order_ids)]
-    known = _SHARD_OF.setdefault(_db_key(db), {})
-    unknown = [pk for pk in dict.fromkeys(order_ids) if pk not in known]
-    if unknown:
-        if len(known) + len(unknown) > _SHARDS_KEPT:
-            known.clear()
-        with db.cursor() as cursor:
-            cursor.execute("SELECT o, get_shard_id_for_distribution_column("
-                           "'rescind_orders_order', o) FROM unnest(%s::bigint[]) AS o",
-                           [list(unknown)])
-            known.update(cursor.fetchall())
-    groups: dict[int, list[int]] = {}
-    for pk in order_ids:
-        groups.setdefault(known[pk], []).append(pk)
-    return [groups[shard] for shard in sorted(groups)]
-
-
-@cache
-def _order_key(model: type[Model]) -> str | None:
-    """The attribute holding the order id that places a row of `model` on its shard on Citus:
-    the order's own id, a ShardKeyed row's order id; None for tables not kept by order."""
-    from rescind.citus import ORDER_KEYED, ORDER_TABLE
-
-    table = model._meta.db_table
-    if table == ORDER_TABLE:
-        return model._meta.pk.attname
-    if table in ORDER_KEYED:
-        return model._meta.get_field("order").attname
-    return None
-
-
-def _by_shard(objects: Sequence[Model]) -> list[Sequence[Model]]:
-    """`objects` split by the shard of their order on Citus (one group elsewhere)."""
-    if len(objects) == 1 or not citus_distributed():
-        return [objects]
-    key = _order_key(type(objects[0]))
-    if key is None:
-        return [objects]
-    of: dict[int, list[Model]] = {}
-    for obj in objects:
-        of.setdefault(getattr(obj, key), []).append(obj)
-    return [[obj for order_id in group for obj in of[order_id]]
-            for group in shard_groups(list(of))]
 
 
 def rows_where(model: type[Model], column: str, value, *, lock: bool = False,
@@ -318,7 +227,7 @@ def rows_insert(objects: Sequence[Model]) -> None:
     (`shard_groups`)."""
     if not objects:
         return
-    groups = _by_shard(objects)
+    groups = by_shard(objects)
     if len(groups) > 1:  # Citus: one single-shard INSERT per shard (shard_groups)
         for group in groups:
             rows_insert(group)
@@ -345,7 +254,7 @@ def rows_insert_alike(template: Model, varying: dict[str, Sequence]) -> None:
     `get_db_prep_save`, so it must be one without `pre_save` rules. For rows with their
     primary key among `varying` (a UUID), and kept off the order shards (the task queue)."""
     model = type(template)
-    assert _order_key(model) is None, "rows kept by order: rows_insert splits them by shard"
+    assert order_key(model) is None, "rows kept by order: rows_insert splits them by shard"
     count = len(next(iter(varying.values())))
     if not count:
         return
@@ -464,7 +373,7 @@ def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     targets = [meta.get_field(name) for name in fields]
-    key = _order_key(model)
+    key = order_key(model)
     by_key = key is not None and key != meta.pk.attname  # the order id beside the row's id
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)
@@ -472,7 +381,7 @@ def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     if by_key:
         where += f" AND {quote(meta.get_field('order').column)} IN ({{keys}})"
     with db.cursor() as cursor:
-        for group in _by_shard(objects):
+        for group in by_shard(objects):
             groups: dict[tuple, list[Model]] = {}
             columns = [_column_values(field, group, db, add=False) for field in targets]
             for obj, values in zip(group, zip(*columns, strict=True), strict=True):

@@ -9,15 +9,14 @@ from django_tasks_db.models import DBTaskResult
 from rescind.aftersale.models import CancellationRequest
 from rescind.notifications.tasks import notify_task
 from rescind.orders.models import Deadline, Order, TimelineEntry
+from rescind.shards import citus_distributed, shard_groups
 from rescind.statements import (
-    citus_distributed,
     row_get,
     row_update,
     rows_insert,
     rows_update_many,
     rows_where,
     rows_where_each,
-    shard_groups,
     task_enqueue,
     tasks_enqueue,
 )

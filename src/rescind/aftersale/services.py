@@ -36,7 +36,8 @@ from rescind.orders.recording import (
     order_facts,
     order_lock,
 )
-from rescind.statements import rows_insert, shard_groups
+from rescind.shards import shard_groups
+from rescind.statements import rows_insert
 
 State = CancellationRequest.State
 

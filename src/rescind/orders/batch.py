@@ -11,7 +11,7 @@ rows, alike but for their ids and arguments, are written without an instance eac
 (`statements.tasks_enqueue`).
 
 Every write names the orders it changes by their order ids, one shard group a statement
-(`statements.shard_groups`: every order of the batch on PostgreSQL and SQLite, one shard's on
+(`shards.shard_groups`: every order of the batch on PostgreSQL and SQLite, one shard's on
 Citus; `rows_insert` and `rows_update_many` split their rows so themselves). On Citus each
 write then stays on one shard and takes no shard lock, so two workers' batches cannot
 deadlock (scheduler.py, "The one claiming design"). The reads may cross shards: they take no
@@ -36,7 +36,8 @@ from rescind.orders.recording import (
     facts_of,
     parcels_release_if_done,
 )
-from rescind.statements import rows_insert, rows_update_many, shard_groups, tasks_enqueue
+from rescind.shards import shard_groups
+from rescind.statements import rows_insert, rows_update_many, tasks_enqueue
 
 
 def orders_facts(orders: Sequence[Order]) -> dict[int, OrderFacts]:
