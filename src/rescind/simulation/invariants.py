@@ -149,10 +149,14 @@ def check_r25_r26_coupons(facts: Facts, now: datetime) -> list[Violation]:
         for entry in entries:
             if entry.kind == "CouponReturned":
                 returned[entry.params["code"]] += 1
+    all_uses: dict[int, set[int]] = defaultdict(set)  # every order each coupon paid for
+    for coupon_id, order_id in CouponUse.objects.filter(coupon_id__in=list(uses)) \
+            .order_by().values_list("coupon_id", "order_id"):
+        all_uses[coupon_id].add(order_id)
+    others = Order.objects.in_bulk({pk for ids in all_uses.values() for pk in ids}
+                                   - set(facts.orders))
     for coupon in Coupon.objects.filter(pk__in=list(uses)).order_by("pk"):
-        all_uses = set(CouponUse.objects.filter(coupon=coupon).values_list("order_id",
-                                                                           flat=True))
-        orders = [facts.orders.get(pk) or Order.objects.get(pk=pk) for pk in sorted(all_uses)]
+        orders = [facts.orders.get(pk) or others[pk] for pk in sorted(all_uses[coupon.pk])]
         first = orders[0].pk
         times = returned[coupon.code]
         if coupon.kind != CouponKind.PLATFORM.value:
