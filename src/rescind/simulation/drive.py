@@ -80,7 +80,15 @@ class Run:
     now: datetime = T0
 
     def order_ids(self, checkout: int | None = None) -> list[int]:
-        return sorted(pk for (c, _), pk in self.orders.items() if checkout in (None, c))
+        """Every order of the run, or those of one checkout (numbered from 0, as it made
+        them): looked up, not searched for, as each step asks."""
+        if checkout is None:
+            return sorted(self.orders.values())
+        ids, index = [], 0
+        while (checkout, index) in self.orders:
+            ids.append(self.orders[(checkout, index)])
+            index += 1
+        return sorted(ids)
 
 
 def market_create(prefix: str) -> Market:
