@@ -5,16 +5,20 @@ history of a few steps that still fails."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from rescind.domain.coupons import CouponFate
+from rescind.orders.models import Deadline, TimelineEntry
 from rescind.refunds.models import Refund
 from rescind.simulation.command import sabotage_for
 from rescind.simulation.history import history_generate
+from rescind.simulation.invariants import invariants_check
 from rescind.simulation.runner import history_run
 from rescind.simulation.shrink import history_shrink
+from rescind.simulation.watch import ChangeWatch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,3 +100,48 @@ def test_r14_r25_concurrent_actors_on_the_same_orders_keep_every_invariant(demo_
     assert result.steps_done == len(steps)
     assert len(result.run.order_ids()) == 40
     assert result.run.outcomes["done"] > len(steps) // 2
+
+
+def test_r10_r23_the_periodic_check_finds_exactly_the_orders_the_worker_changed(demo_clock):
+    # given a finished run, and a watch that has looked once since
+    result = history_run(history_generate(seed=5, orders=25))
+    ours, now = set(result.run.orders.values()), result.run.now
+    watch = ChangeWatch()
+    assert watch.changed(ours, now) == set()
+    refund = Refund.objects.filter(order_id__in=ours).order_by("pk").first()
+    deadline = Deadline.objects.filter(order_id__in=ours).exclude(order_id=refund.order_id) \
+        .order_by("pk").first()
+    # when a refund is opened on one order and a deadline made and fired on another
+    refund.pk, refund.idempotency_key, refund.state = None, uuid.uuid4(), "processing"
+    refund.save()
+    made = Deadline.objects.create(order_id=deadline.order_id, kind=deadline.kind,
+                                   due_at=now, fired_at=now)
+    # then the next look names those two orders and no other, and the one after, none
+    assert watch.changed(ours, now) == {refund.order_id, made.order_id}
+    assert watch.changed(ours, now) == {refund.order_id}  # not ended: looked at each time
+    # and when the worker ends the refund, the look after names it once more, then never
+    Refund.objects.filter(pk=refund.pk).update(state="succeeded", arrived_at=now)
+    assert watch.changed(ours, now) == {refund.order_id}
+    assert watch.changed(ours, now) == set()
+    # and a deadline left open past its time is named at every look until it fires (R10)
+    Deadline.objects.filter(pk=made.pk).update(fired_at=None)
+    assert watch.changed(ours, now + timedelta(days=1)) == {made.order_id}
+    assert watch.changed(ours, now + timedelta(days=1)) == {made.order_id}
+    Deadline.objects.filter(pk=made.pk).update(fired_at=now)
+    assert watch.changed(ours, now + timedelta(days=1)) == {made.order_id}
+    assert watch.changed(ours, now + timedelta(days=1)) == set()
+
+
+def test_r25_each_order_checked_alone_agrees_with_its_checkout_checked_whole(demo_clock):
+    # given a checkout of two orders paid with one platform coupon, both cancelled, so the
+    # coupon came back, its return written on one of the two (checkout 5734 of seed 2026)
+    steps = [s for s in history_generate(seed=2026, orders=10_000) if s.checkout == 5734]
+    result = history_run(steps)
+    assert result.ok
+    first, second = result.run.order_ids()
+    returns = TimelineEntry.objects.filter(order_id__in=[first, second], kind="CouponReturned")
+    assert returns.count() == 1
+    # when each order is checked alone, as the periodic check may with the orders the worker
+    # changed, then nothing is found either (R25 counts the coupon's returns on every order)
+    assert invariants_check([first], result.run.now) == []
+    assert invariants_check([second], result.run.now) == []

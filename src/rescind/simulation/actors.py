@@ -24,6 +24,7 @@ from rescind.simulation.drive import Run, run_drain, step_do, worker_pass
 from rescind.simulation.history import Step
 from rescind.simulation.invariants import invariants_check
 from rescind.simulation.runner import Result, final_check
+from rescind.simulation.watch import ChangeWatch
 
 SLICE = timedelta(hours=6)
 
@@ -84,6 +85,7 @@ def _slices(run: Run, steps: list[Step], pipes, progress, span: timedelta) -> Re
     done = 0
     new_orders: dict = {}
     new_checkouts: dict = {}
+    watch = ChangeWatch()
     while pending:
         start = run.base + timedelta(minutes=pending[0].at)
         end = start + span
@@ -109,7 +111,8 @@ def _slices(run: Run, steps: list[Step], pipes, progress, span: timedelta) -> Re
         done += len(batch)
         if progress is not None:
             progress(len(batch))
-        touched = sorted({pk for s in batch for pk in run.order_ids(s.checkout)})
+        touched = {pk for s in batch for pk in run.order_ids(s.checkout)}
+        touched |= watch.changed(set(run.orders.values()), start)
         found = invariants_check(touched, start)
         if found:
             return Result(done, found, run, failed_at=done)

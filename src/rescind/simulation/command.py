@@ -1,9 +1,9 @@
 """`rescind simulate`: the command's work, outside the Typer layer (issue 17).
 
 Django is set up here, after the environment says which database, policy and clock to use:
-demo mode (the simulation moves the demo clock), e-mail kept in memory (thousands of orders
-would print thousands of e-mails), and by default a fresh SQLite file of its own, so a run
-never touches the demo's database.
+demo mode (the simulation moves the demo clock), e-mail built and dropped (simulation/mail.py:
+thousands of orders would print, or keep, tens of thousands of e-mails), and by default a
+fresh SQLite file of its own, so a run never touches the demo's database.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def environment_prepare(*, database: str | None, policy: str | None) -> str:
         database = f"sqlite:///{folder}/simulate.sqlite3"
     os.environ["RESCIND_DATABASE_URL"] = database
     os.environ["RESCIND_DEMO_MODE"] = "1"
-    os.environ["RESCIND_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ["RESCIND_EMAIL_BACKEND"] = "rescind.simulation.mail.EmailBackend"
     if policy:
         os.environ["RESCIND_POLICY_FILE"] = str(Path(policy).resolve())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")

@@ -144,15 +144,19 @@ def check_r25_r26_coupons(facts: Facts, now: datetime) -> list[Violation]:
     for coupon_id, order_id in CouponUse.objects.filter(order_id__in=list(facts.orders)) \
             .order_by().values_list("coupon_id", "order_id"):
         uses[coupon_id].add(order_id)
+    all_uses: dict[int, set[int]] = defaultdict(set)  # every order each coupon paid for
+    for coupon_id, order_id in CouponUse.objects.filter(coupon_id__in=list(uses)) \
+            .order_by().values_list("coupon_id", "order_id"):
+        all_uses[coupon_id].add(order_id)
+    every = {pk for ids in all_uses.values() for pk in ids}
+    others = Order.objects.in_bulk(every - set(facts.orders))
+    # A coupon's return is written on one of its orders, perhaps not one of those checked.
     returned: dict[str, int] = defaultdict(int)
-    for entries in facts.timeline.values():
-        for entry in entries:
-            if entry.kind == "CouponReturned":
-                returned[entry.params["code"]] += 1
+    for params in TimelineEntry.objects.filter(order_id__in=every, kind="CouponReturned") \
+            .order_by().values_list("params", flat=True):
+        returned[params["code"]] += 1
     for coupon in Coupon.objects.filter(pk__in=list(uses)).order_by("pk"):
-        all_uses = set(CouponUse.objects.filter(coupon=coupon).values_list("order_id",
-                                                                           flat=True))
-        orders = [facts.orders.get(pk) or Order.objects.get(pk=pk) for pk in sorted(all_uses)]
+        orders = [facts.orders.get(pk) or others[pk] for pk in sorted(all_uses[coupon.pk])]
         first = orders[0].pk
         times = returned[coupon.code]
         if coupon.kind != CouponKind.PLATFORM.value:

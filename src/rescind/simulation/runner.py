@@ -25,8 +25,10 @@ from rescind.simulation.invariants import (
     facts_read,
     invariants_check,
 )
+from rescind.simulation.watch import ChangeWatch
 
-FULL_CHECK_EVERY = 200  # steps between checks of every order (each step checks its own)
+# Steps between checks of the orders the worker changed meanwhile (rescind.simulation.watch).
+CHANGED_CHECK_EVERY = 200
 
 # Called after each step with the run: tests plant a violation through it.
 Sabotage = Callable[[Run], None]
@@ -55,9 +57,10 @@ def history_run(steps: list[Step], *, trial: int = 0, sabotage: Sabotage | None 
                 check_each_step: bool = True, actors: int = 1,
                 span: timedelta | None = None) -> Result:
     """Drive `steps` through the services and the worker; check after every step (the orders
-    it touched; every order every FULL_CHECK_EVERY steps) and after the drain (everything,
-    seller metrics too). Stops at the first violation. With `actors` above one, several
-    processes act at once (rescind.simulation.actors)."""
+    it touched; every CHANGED_CHECK_EVERY steps, every order the worker changed since the last
+    such check) and after the drain (everything, seller metrics too). Stops at the first
+    violation. With `actors` above one, several processes act at once
+    (rescind.simulation.actors)."""
     database_quicken()
     market = market_create(f"sim{trial}-{get_random_string(6).lower()}")
     run = Run(market=market, base=run_base(trial), now=run_base(trial))
@@ -66,6 +69,7 @@ def history_run(steps: list[Step], *, trial: int = 0, sabotage: Sabotage | None 
 
         return history_run_concurrently(run, steps, actors=actors, progress=progress,
                                         **({"span": span} if span else {}))
+    watch = ChangeWatch()
     for index, step in enumerate(steps):
         applied = step_do(run, step)
         if sabotage is not None:
@@ -74,8 +78,9 @@ def history_run(steps: list[Step], *, trial: int = 0, sabotage: Sabotage | None 
             progress(1)
         if not applied or not check_each_step:
             continue
-        ids = run.order_ids() if index % FULL_CHECK_EVERY == FULL_CHECK_EVERY - 1 \
-            else run.order_ids(step.checkout)
+        ids = set(run.order_ids(step.checkout))
+        if index % CHANGED_CHECK_EVERY == CHANGED_CHECK_EVERY - 1:
+            ids |= watch.changed(set(run.orders.values()), run.now)
         found = invariants_check(ids, run.now)
         if found:
             return Result(index + 1, found, run, failed_at=index)
