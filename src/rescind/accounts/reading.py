@@ -78,6 +78,14 @@ def reading_of(user) -> Reading:
     return Reading(*row) if row else Reading("", "")
 
 
+def readings_of(users) -> dict[int, Reading]:
+    """`reading_of` for each of `users` (signed-up accounts), by user id, in one statement."""
+    ids = {user.pk for user in users}
+    rows = Reader.objects.filter(user_id__in=ids).values_list("user_id", "language", "time_zone")
+    found = {user_id: Reading(language, zone) for user_id, language, zone in rows}
+    return {user_id: found.get(user_id, Reading("", "")) for user_id in ids}
+
+
 def reading_update(*, user, language: str | None = None,
                    time_zone: str | None = None) -> Reading:
     """Remember the user's language and/or time zone (None leaves one as it is); unknown values
@@ -105,10 +113,11 @@ def time_zone_first_seen(*, user, time_zone: str) -> bool:
 
 
 @contextmanager
-def as_reader(user) -> Iterator[Reading]:
+def as_reader(user, reading: Reading | None = None) -> Iterator[Reading]:
     """Render inside this block as `user` reads: their language (the site's default if they
-    chose none) and their time zone (UTC if none), restoring the caller's afterwards."""
-    reading = reading_of(user)
+    chose none) and their time zone (UTC if none), restoring the caller's afterwards.
+    `reading`, the user's choices when already read (`readings_of`), saves reading them."""
+    reading = reading or reading_of(user)
     zone = zone_of(reading.time_zone) or ZoneInfo(DEFAULT_ZONE)
     with translation.override(reading.language or settings.LANGUAGE_CODE):
         previous = timezone.get_current_timezone()

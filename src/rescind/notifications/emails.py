@@ -77,13 +77,19 @@ def _refund_known(entry: TimelineEntry, params: dict) -> bool:
     return "refund" in params
 
 
-def _facts(entry: TimelineEntry) -> list[tuple[str, str]]:
+def email_money(entry: TimelineEntry) -> tuple[dict, bool]:
+    """The event's parameters with what is known of the refund it is about, and whether it is
+    about money going back to the buyer: the same for every recipient, so read once."""
+    params = dict(entry.params)
+    return params, _refund_known(entry, params)
+
+
+def _facts(entry: TimelineEntry, money: tuple[dict, bool]) -> list[tuple[str, str]]:
     """(label, value) rows: the order, what it is about in money, where that money goes, and
     every date the event carries."""
-    order, params = entry.order, dict(entry.params)
+    order, (params, money_back) = entry.order, money
     lines = ", ".join(f"{line.product_name} × {line.quantity}" for line in order.lines.all())
     rows = [(_("Order"), f"#{order.pk} · {order.store.name}"), (_("Items"), lines)]
-    money_back = _refund_known(entry, params)
     for key, label in AMOUNT_PARAMS:
         if isinstance(params.get(key), dict):
             rows.append((_("Refund") if money_back else _(label), money_text(params[key])))
@@ -112,11 +118,14 @@ def _why(party: Party, order) -> str:
     return _("You receive this e-mail because you are on the platform's support team.")
 
 
-def email_compose(*, entry: TimelineEntry, user, party: Party, title: str, body: str) -> Email:
-    """The e-mail telling `user`, as `party` of the order, of `entry`."""
+def email_compose(*, entry: TimelineEntry, user, party: Party, title: str, body: str,
+                  money: tuple[dict, bool]) -> Email:
+    """The e-mail telling `user`, as `party` of the order, of `entry`; `money` is the entry's
+    `email_money`."""
     context = {
         "name": user.get_full_name() or user.username, "title": title, "body": body,
-        "facts": _facts(entry), "link": order_link(entry.order_id), "order_id": entry.order_id,
+        "facts": _facts(entry, money), "link": order_link(entry.order_id),
+        "order_id": entry.order_id,
         "why": _why(party, entry.order),
     }
     return Email(subject=title[:200],

@@ -12,11 +12,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone, translation
 
-from rescind.accounts.reading import as_reader
+from rescind.accounts.reading import as_reader, readings_of
 from rescind.domain.actions import Party
 from rescind.domain.audience import audience
 from rescind.domain.retry import retry_delay
-from rescind.notifications.emails import email_compose
+from rescind.notifications.emails import email_compose, email_money
 from rescind.notifications.messages import notification_text
 from rescind.notifications.models import EmailMessage, Notification, WebhookSubscriber
 from rescind.notifications.webhooks import webhook_deliveries_queue
@@ -27,18 +27,29 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 
 
-def _recipients(order: Order, parties: frozenset[Party]) -> list[tuple[Party, object]]:
-    """(party, user) for everyone of `parties` on the order, each told in their own words."""
-    users: list[tuple[Party, object]] = []
-    if Party.BUYER in parties:
-        users.append((Party.BUYER, order.buyer))
-    if Party.SELLER in parties:
-        users += [(Party.SELLER, seller)
-                  for seller in order.store.sellers.filter(is_active=True).order_by("pk")]
-    if Party.SUPPORT in parties:
-        users += [(Party.SUPPORT, staff) for staff in get_user_model().objects.filter(
-            is_staff=True, is_active=True).order_by("pk")]
-    return users
+class _Recipients:
+    """(party, user) for everyone of a set of parties on an order, read once per fan-out: the
+    entries of one task share their order, and all share the support team."""
+
+    def __init__(self) -> None:
+        self._sellers: dict[int, list] = {}
+        self._support: list | None = None
+
+    def of(self, order: Order, parties: frozenset[Party]) -> list[tuple[Party, object]]:
+        users: list[tuple[Party, object]] = []
+        if Party.BUYER in parties:
+            users.append((Party.BUYER, order.buyer))
+        if Party.SELLER in parties:
+            if order.store_id not in self._sellers:
+                self._sellers[order.store_id] = list(
+                    order.store.sellers.filter(is_active=True).order_by("pk"))
+            users += [(Party.SELLER, seller) for seller in self._sellers[order.store_id]]
+        if Party.SUPPORT in parties:
+            if self._support is None:
+                self._support = list(get_user_model().objects.filter(
+                    is_staff=True, is_active=True).order_by("pk"))
+            users += [(Party.SUPPORT, staff) for staff in self._support]
+        return users
 
 
 def notify_entries(*, entry_ids: list[int], order_id: int | None = None,
@@ -47,44 +58,64 @@ def notify_entries(*, entry_ids: list[int], order_id: int | None = None,
     then send the e-mails. Each webhook delivery is queued as its own task (webhooks.py).
 
     Each (entry, channel, recipient) row is created once by its dedup key, so a repeated task
-    changes nothing and sends nothing twice. `order_id`, the entries' order, keeps the read on
-    the order's shard on Citus (docs/deployment.md).
+    changes nothing and sends nothing twice. The rows of a task are written in one INSERT per
+    channel, and an e-mail already written is not composed again. `order_id`, the entries'
+    order, keeps the read on the order's shard on Citus (docs/deployment.md).
     """
     entries = TimelineEntry.objects.filter(pk__in=entry_ids)
     if order_id is not None:
         entries = entries.filter(order_id=order_id)
-    entries = entries.select_related("order__buyer", "order__store").order_by("pk")
+    entries = list(entries.select_related("order__buyer", "order__store")
+                   .prefetch_related("order__lines").order_by("pk"))
     subscribers = list(WebhookSubscriber.objects.filter(active=True))
-    emails, queued = [], 0
+    recipients = _Recipients()
+    told = [(entry, party, user) for entry in entries
+            for party, user in recipients.of(entry.order, audience(entry.kind))]
     with transaction.atomic():
-        for entry in entries:
-            parties = audience(entry.kind)
-            for party, user in _recipients(entry.order, parties):
-                with translation.override("en"):  # the stored record; shown translated
-                    title, body = notification_text(entry.kind, entry.order_id, entry.params,
-                                                    party)
-                Notification.objects.get_or_create(
-                    dedup_key=f"{entry.pk}:inbox:{user.pk}",
-                    defaults={"user": user, "order": entry.order, "kind": entry.kind,
-                              "title": title, "body": body, "params": entry.params,
-                              "party": party.value, "created_at": now})
-                if user.email:
-                    email, _ = EmailMessage.objects.get_or_create(
-                        dedup_key=f"{entry.pk}:email:{user.pk}",
-                        defaults=_email_row(entry, user, party, now))
-                    emails.append(email.pk)
-            queued += webhook_deliveries_queue(entry, subscribers, now=now)
-    sent = sum(email_send(email_id=e, now=now) for e in emails)
+        _inbox_write(told, now)
+        emails = _emails_write([(e, p, u) for e, p, u in told if u.email], now)
+        queued = sum(webhook_deliveries_queue(entry, subscribers, now=now) for entry in entries)
+    sent = sum(_email_deliver(email, now) for email in emails)
     return {"emails": sent, "webhooks_queued": queued}
 
 
-def _email_row(entry, user, party: Party, now: datetime) -> dict:
-    """The e-mail, written once, in the recipient's language (issue 15)."""
-    with as_reader(user):
-        title, body = notification_text(entry.kind, entry.order_id, entry.params, party)
-        email = email_compose(entry=entry, user=user, party=party, title=title, body=body)
-    return {"to": user.email, "subject": email.subject, "body": email.text,
-            "html_body": email.html, "created_at": now}
+def _inbox_write(told: list, now: datetime) -> None:
+    """The in-app notices, stored in English (shown translated); one already there stays."""
+    rows = []
+    for entry, party, user in told:
+        with translation.override("en"):
+            title, body = notification_text(entry.kind, entry.order_id, entry.params, party)
+        rows.append(Notification(
+            dedup_key=f"{entry.pk}:inbox:{user.pk}", user=user, order=entry.order,
+            kind=entry.kind, title=title, body=body, params=entry.params, party=party.value,
+            created_at=now))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _emails_write(told: list, now: datetime) -> list[EmailMessage]:
+    """The e-mails of `told` not written yet, each in its recipient's language (issue 15),
+    written; then every one of them not sent yet, in the order written."""
+    keys = {f"{entry.pk}:email:{user.pk}": (entry, party, user) for entry, party, user in told}
+    if not keys:
+        return []
+    written = set(EmailMessage.objects.filter(dedup_key__in=keys)
+                  .values_list("dedup_key", flat=True))
+    readings = readings_of([user for _e, _p, user in told])
+    money = {}
+    rows = []
+    for key, (entry, party, user) in keys.items():
+        if key in written:
+            continue
+        if entry.pk not in money:
+            money[entry.pk] = email_money(entry)
+        with as_reader(user, readings[user.pk]):
+            title, body = notification_text(entry.kind, entry.order_id, entry.params, party)
+            email = email_compose(entry=entry, user=user, party=party, title=title, body=body,
+                                  money=money[entry.pk])
+        rows.append(EmailMessage(dedup_key=key, to=user.email, subject=email.subject,
+                                 body=email.text, html_body=email.html, created_at=now))
+    EmailMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(EmailMessage.objects.filter(dedup_key__in=keys, sent_at=None).order_by("pk"))
 
 
 def _retry_later(task, row_id: int, attempts: int) -> None:
@@ -97,11 +128,14 @@ def _retry_later(task, row_id: int, attempts: int) -> None:
 
 def email_send(*, email_id: int, now: datetime) -> bool:
     """Send one e-mail unless it was sent; on failure count the attempt and retry later."""
+    email = EmailMessage.objects.get(pk=email_id)
+    return email.sent_at is None and _email_deliver(email, now)
+
+
+def _email_deliver(email: EmailMessage, now: datetime) -> bool:
+    """Send `email`, not sent yet; on failure count the attempt and retry later."""
     from rescind.notifications.tasks import email_send_task
 
-    email = EmailMessage.objects.get(pk=email_id)
-    if email.sent_at is not None:
-        return False
     message = EmailMultiAlternatives(subject=email.subject, body=email.body, to=[email.to],
                                      headers={"Message-ID": f"<{email.dedup_key}@rescind>"})
     if email.html_body:
