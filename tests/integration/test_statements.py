@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from rescind.aftersale.models import CancellationRequest
@@ -13,6 +14,7 @@ from rescind.shards import citus_distributed, shard_groups
 from rescind.statements import (
     row_get,
     row_update,
+    rows_claim,
     rows_insert,
     rows_update_many,
     rows_where,
@@ -44,6 +46,40 @@ def test_row_get_reads_what_the_orm_reads(market):
 
 def test_row_get_of_a_missing_row_is_none(market):
     assert row_get(Order, 987654321, lock=True) is None
+
+
+def test_an_id_beyond_the_bigint_range_is_no_row_and_no_statement(market):
+    # given an order with a timeline, and ids no bigint column can hold
+    order = market.requested(at=T0)
+    # when rows are looked up by them: by primary key, by foreign key, by shard key, in a
+    # batch and by a worker's claim
+    with transaction.atomic(), CaptureQueriesContext(connection) as statements:
+        found = (row_get(Order, 2**70, lock=True), row_get(Order, -(2**70)),
+                 rows_where(TimelineEntry, "order_id", 2**70),
+                 rows_where(TimelineEntry, "order", 2**63),
+                 rows_where(CancellationRequest, "pk", 1, lock=True, shard=2**70),
+                 rows_where_each([(TimelineEntry, "order_id", 2**70),
+                                  (Deadline, "order", -(2**63) - 1)]),
+                 rows_claim(Order, [2**70, -(2**70)]))
+    # then none is found, and the database was not asked
+    assert found == (None, None, [], [], [], [[], []], [])
+    assert statements.captured_queries == []
+    assert row_get(Order, order.pk) == order
+
+
+def test_a_read_beyond_the_range_among_others_leaves_theirs_as_they_are(market):
+    # given an order with a pending request, and the largest id a bigint holds (no order's)
+    order = market.requested(at=T0)
+    reads = [(CancellationRequest, "order_id", order.pk), (TimelineEntry, "order_id", 2**70),
+             (Order, "pk", order.pk), (Order, "pk", 2**63 - 1)]
+    # when they are read together and the in-range ids are claimed with one beyond it
+    with transaction.atomic():
+        rows = rows_where_each(reads)
+        claimed = rows_claim(Order, [2**70, order.pk, 2**63 - 1])
+    # then the reads in range are answered as alone, the ones beyond are empty
+    assert rows == [list(CancellationRequest.objects.filter(order=order)), [], [order], []]
+    assert len(rows[0]) == 1
+    assert claimed == [order]
 
 
 def test_rows_insert_numbers_rows_in_order_and_writes_every_field(market):
