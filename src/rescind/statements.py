@@ -57,27 +57,21 @@ def _shard_column(model: type[Model]) -> str:
 
 @cache
 def _integer_range(model: type[Model], vendor: str, column: str) -> tuple | None:
-    """The (lowest, highest) value the integer `column` of `model` holds on this database, as
-    the ORM has it (`integer_field_range` of the field, or of the field a foreign key points
-    to); None for a column of another type."""
-    meta = model._meta
-    field = meta.pk if column == "pk" else meta.get_field(column)
-    if field.is_relation:
-        field = field.target_field
+    """(lowest, highest) of the integer `column` of `model` (or of the column its foreign key
+    points to) on this database, as the ORM has them; None for a column of another type."""
+    field = model._meta.pk if column == "pk" else model._meta.get_field(column)
+    field = field.target_field if field.is_relation else field
     if not isinstance(field, IntegerField):
         return None
     return connection.ops.integer_field_range(field.get_internal_type())
 
 
 def _beyond(model: type[Model], vendor: str, column: str, value) -> bool:
-    """Whether `value` is an integer that no row's integer `column` can hold (2**70 for a
-    bigint id). The ORM finds no row for it without asking the database (Django's
-    IntegerFieldOverflow), and so do these helpers: sent as is, SQLite's driver overflows and
-    Citus refuses it while it picks the shard ("bigint out of range"), where no row is the
-    answer (an order id from a URL: 404, not a 422 or a 500)."""
-    if not isinstance(value, int):
-        return False
-    bounds = _integer_range(model, vendor, column)
+    """Whether `value` is an integer no row's `column` can hold (2**70 for a bigint id): no
+    row then, without asking the database, as the ORM does (IntegerFieldOverflow). Sent as
+    is, SQLite's driver overflows and Citus fails choosing the shard ("bigint out of range"):
+    the API answered 422 there for an order id that is simply not found (404)."""
+    bounds = _integer_range(model, vendor, column) if isinstance(value, int) else None
     if bounds is None:
         return False
     low, high = bounds
