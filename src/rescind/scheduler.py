@@ -66,7 +66,7 @@ from rescind.orders.shipping import (
     shipment_canceled_unanswered,
 )
 from rescind.refunds.services import refund_check_due, refund_start_due
-from rescind.shards import shard_groups
+from rescind.shards import update_by_shard
 from rescind.statements import rows_claim
 
 logger = logging.getLogger(__name__)
@@ -220,14 +220,12 @@ def _claim(now: datetime, *, count: int, among: list[int]) -> tuple[list[Deadlin
 
 def _deadlines_mark(deadlines: list[Deadline], **values) -> None:
     """UPDATE these deadlines with `values`, naming their orders as well as their ids: one
-    statement on PostgreSQL and SQLite, one per shard on Citus (`shard_groups`), each on one
-    shard."""
+    statement on PostgreSQL and SQLite, one per shard on Citus (`update_by_shard`), each on
+    one shard."""
     ids_of: dict[int, list[int]] = {}
     for deadline in deadlines:
         ids_of.setdefault(deadline.order_id, []).append(deadline.pk)
-    for group in shard_groups(list(ids_of)):
-        Deadline.objects.filter(order_id__in=group, pk__in=[
-            pk for order_id in group for pk in ids_of[order_id]]).update(**values)
+    update_by_shard(Deadline.objects.all(), "order_id", list(ids_of), pks_of=ids_of, **values)
 
 
 def _earliest_of_each_order(claimed: list[Deadline]) -> list[Deadline]:

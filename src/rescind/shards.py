@@ -4,11 +4,11 @@ one group: the same code makes one statement there (docs/deployment.md, "Citus")
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 # On Citus, the shard of each order id seen, by database (docs/deployment.md, "Citus"); an
 # order's shard does not change unless an operator splits shards, so it is asked once.
@@ -73,6 +73,23 @@ def shard_groups(order_ids: Sequence[int]) -> list[list[int]]:
     for pk in order_ids:
         groups.setdefault(known[pk], []).append(pk)
     return [groups[shard] for shard in sorted(groups)]
+
+
+def update_by_shard(queryset: QuerySet, column: str, order_ids: Sequence[int], *,
+                    pks_of: Mapping[int, Sequence[int]] | None = None, **values) -> int:
+    """`queryset.filter(<column>__in=order_ids).update(**values)`, one UPDATE per shard group
+    (`shard_groups`): one statement on PostgreSQL and SQLite, one per shard on Citus, each on
+    one shard, so that a batch's writes take no lock over several shards (the deadlock of
+    docs/benchmarks.md, section 10). `column` holds the rows' order id ("order_id"). With
+    `pks_of` (an order id: the primary keys of its rows to update), each statement names
+    those rows as well, its own orders' only. Returns the number of rows updated."""
+    updated = 0
+    for group in shard_groups(order_ids):
+        where = {f"{column}__in": group}
+        if pks_of is not None:
+            where["pk__in"] = [pk for order_id in group for pk in pks_of[order_id]]
+        updated += queryset.filter(**where).update(**values)
+    return updated
 
 
 @cache

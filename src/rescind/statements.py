@@ -23,7 +23,7 @@ from functools import cache, lru_cache
 from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Field, Model
+from django.db.models import Field, IntegerField, Model
 
 from rescind.shards import by_shard, order_key, shard_groups
 
@@ -55,13 +55,40 @@ def _shard_column(model: type[Model]) -> str:
     return model._meta.get_field(model.shard_field).column
 
 
+@cache
+def _integer_range(model: type[Model], vendor: str, column: str) -> tuple | None:
+    """(lowest, highest) of the integer `column` of `model` (or of the column its foreign key
+    points to) on this database, as the ORM has them; None for a column of another type."""
+    field = model._meta.pk if column == "pk" else model._meta.get_field(column)
+    field = field.target_field if field.is_relation else field
+    if not isinstance(field, IntegerField):
+        return None
+    return connection.ops.integer_field_range(field.get_internal_type())
+
+
+def _beyond(model: type[Model], vendor: str, column: str, value) -> bool:
+    """Whether `value` is an integer no row's `column` can hold (2**70 for a bigint id): no
+    row then, without asking the database, as the ORM does (IntegerFieldOverflow). Sent as
+    is, SQLite's driver overflows and Citus fails choosing the shard ("bigint out of range"):
+    the API answered 422 there for an order id that is simply not found (404)."""
+    bounds = _integer_range(model, vendor, column) if isinstance(value, int) else None
+    if bounds is None:
+        return False
+    low, high = bounds
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
 def rows_where(model: type[Model], column: str, value, *, lock: bool = False,
                shard=None) -> list[Model]:
     """The rows whose `column` equals `value`, as model instances in primary key order;
     `lock` adds FOR UPDATE. `column` names a field: "pk", "order", "order_id"... `shard`, the
     value of the model's shard key (its order id), keeps the read on one shard on Citus and
-    lets it lock there (docs/deployment.md)."""
+    lets it lock there (docs/deployment.md). An integer beyond what `column` (or the shard
+    key) holds finds no row, and no statement is sent (`_beyond`)."""
     db = connections[DEFAULT_DB_ALIAS]
+    if _beyond(model, db.vendor, column, value) or (
+            shard is not None and _beyond(model, db.vendor, model.shard_field, shard)):
+        return []
     sql, names, converters = _reader(model, db.vendor, column, lock, shard is not None)
     with db.cursor() as cursor:
         cursor.execute(sql, [value] if shard is None else [value, shard])
@@ -74,8 +101,14 @@ def rows_where_each(reads: Sequence[tuple[type[Model], str, object]]) -> list[li
     PostgreSQL: the SELECTs are sent together in psycopg's pipeline mode and their results
     read back in order, so a page that shows eight tables of one order waits for the network
     once, not eight times (issue 16). Each statement is still its own, as Django's cursor
-    runs and counts it. SQLite has no network to wait for: one after the other."""
+    runs and counts it. SQLite has no network to wait for: one after the other. A read by an
+    integer beyond its column's range finds no row without a statement, as in `rows_where`."""
     db = connections[DEFAULT_DB_ALIAS]
+    beyond = [_beyond(model, db.vendor, column, value) for model, column, value in reads]
+    if any(beyond):
+        found = iter(rows_where_each([read for read, out in zip(reads, beyond, strict=True)
+                                      if not out]))
+        return [[] if out else next(found) for out in beyond]
     if db.vendor != "postgresql" or len(reads) < 2:
         return [rows_where(model, column, value) for model, column, value in reads]
     db.ensure_connection()
@@ -97,7 +130,8 @@ def rows_where_each(reads: Sequence[tuple[type[Model], str, object]]) -> list[li
 
 def row_get(model: type[Model], pk: int, *, lock: bool = False, shard=None) -> Model | None:
     """The row with primary key `pk` as a model instance, or None; `lock` adds FOR UPDATE;
-    `shard` as for `rows_where` (needed with `lock` on Citus)."""
+    `shard` as for `rows_where` (needed with `lock` on Citus). A `pk` beyond the primary
+    key's range is None without a statement (`_beyond`)."""
     rows = rows_where(model, "pk", pk, lock=lock, shard=shard)
     return rows[0] if rows else None
 
@@ -331,10 +365,12 @@ def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
     (`shard_groups`): one statement on PostgreSQL, one per shard on Citus, where a FOR UPDATE
     is refused over several shards; Citus's groups are sent in one round trip (psycopg's
     pipelined executemany). SQLite has no row locks: its IMMEDIATE transaction already
-    excludes every other writer, so one `WHERE id IN (...)` reads them all."""
+    excludes every other writer, so one `WHERE id IN (...)` reads them all. An id beyond the
+    primary key's range is no row to claim (`_beyond`)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    pks = [pk for pk in pks if not _beyond(model, db.vendor, "pk", pk)]
     if not pks:
         return []
-    db = connections[DEFAULT_DB_ALIAS]
     sql, names, converters = _reader(model, db.vendor, "pk", False)
     head, _where = sql.split(" WHERE ", 1)
     pk_column = connection.ops.quote_name(model._meta.pk.column)

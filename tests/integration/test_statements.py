@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from rescind.aftersale.models import CancellationRequest
 from rescind.notifications.tasks import notify_task
 from rescind.orders.models import Deadline, Order, TimelineEntry
-from rescind.shards import citus_distributed, shard_groups
+from rescind.shards import citus_distributed, shard_groups, update_by_shard
 from rescind.statements import (
     row_get,
     row_update,
+    rows_claim,
     rows_insert,
     rows_update_many,
     rows_where,
@@ -44,6 +46,40 @@ def test_row_get_reads_what_the_orm_reads(market):
 
 def test_row_get_of_a_missing_row_is_none(market):
     assert row_get(Order, 987654321, lock=True) is None
+
+
+def test_an_id_beyond_the_bigint_range_is_no_row_and_no_statement(market):
+    # given an order with a timeline, and ids no bigint column can hold
+    order = market.requested(at=T0)
+    # when rows are looked up by them: by primary key, by foreign key, by shard key, in a
+    # batch and by a worker's claim
+    with transaction.atomic(), CaptureQueriesContext(connection) as statements:
+        found = (row_get(Order, 2**70, lock=True), row_get(Order, -(2**70)),
+                 rows_where(TimelineEntry, "order_id", 2**70),
+                 rows_where(TimelineEntry, "order", 2**63),
+                 rows_where(CancellationRequest, "pk", 1, lock=True, shard=2**70),
+                 rows_where_each([(TimelineEntry, "order_id", 2**70),
+                                  (Deadline, "order", -(2**63) - 1)]),
+                 rows_claim(Order, [2**70, -(2**70)]))
+    # then none is found, and the database was not asked
+    assert found == (None, None, [], [], [], [[], []], [])
+    assert statements.captured_queries == []
+    assert row_get(Order, order.pk) == order
+
+
+def test_a_read_beyond_the_range_among_others_leaves_theirs_as_they_are(market):
+    # given an order with a pending request, and the largest id a bigint holds (no order's)
+    order = market.requested(at=T0)
+    reads = [(CancellationRequest, "order_id", order.pk), (TimelineEntry, "order_id", 2**70),
+             (Order, "pk", order.pk), (Order, "pk", 2**63 - 1)]
+    # when they are read together and the in-range ids are claimed with one beyond it
+    with transaction.atomic():
+        rows = rows_where_each(reads)
+        claimed = rows_claim(Order, [2**70, order.pk, 2**63 - 1])
+    # then the reads in range are answered as alone, the ones beyond are empty
+    assert rows == [list(CancellationRequest.objects.filter(order=order)), [], [order], []]
+    assert len(rows[0]) == 1
+    assert claimed == [order]
 
 
 def test_rows_insert_numbers_rows_in_order_and_writes_every_field(market):
@@ -150,6 +186,42 @@ def test_shard_groups_put_each_order_with_the_others_of_its_shard(market):
     assert all(group == [pk for pk in ids if shard[pk] == shard[group[0]]] for group in groups)
     assert len(groups) == len(set(shard.values()))
     assert shard_groups([]) == []
+
+
+def test_update_by_shard_updates_the_named_orders_rows_one_statement_a_shard(market):
+    # given six paid orders, each with its open deadlines
+    orders = [market.paid(at=T0) for _ in range(6)]
+    ids = [order.pk for order in orders]
+    open_of = {pk: sorted(Deadline.objects.filter(order_id=pk, voided_at__isnull=True)
+                          .values_list("pk", flat=True)) for pk in ids}
+    assert all(open_of.values())
+    # when the first four orders' deadlines are voided, one statement a shard group
+    with CaptureQueriesContext(connection) as statements:
+        updated = update_by_shard(Deadline.objects.filter(voided_at__isnull=True), "order_id",
+                                  ids[:4], voided_at=T0 + DAY)
+    # then exactly their deadlines are voided, the count returned, one UPDATE a shard group
+    voided = set(Deadline.objects.filter(voided_at=T0 + DAY).values_list("pk", flat=True))
+    assert voided == {pk for order_id in ids[:4] for pk in open_of[order_id]}
+    assert updated == len(voided)
+    assert sum(q["sql"].startswith("UPDATE") for q in statements.captured_queries) == \
+        len(shard_groups(ids[:4]))
+    assert sorted(Deadline.objects.filter(order_id__in=ids[4:], voided_at__isnull=True)
+                  .values_list("pk", flat=True)) == sorted(open_of[ids[4]] + open_of[ids[5]])
+
+
+def test_update_by_shard_with_pks_of_updates_only_those_rows(market):
+    # given two paid orders with their deadlines, and one deadline of each picked
+    first, second = (market.paid(at=T0) for _ in range(2))
+    picked = {order.pk: [Deadline.objects.filter(order=order).order_by("pk")[0].pk]
+              for order in (first, second)}
+    # when only the picked rows are marked fired
+    updated = update_by_shard(Deadline.objects.all(), "order_id", list(picked), pks_of=picked,
+                              fired_at=T0 + DAY)
+    # then those two, and no other deadline, are fired
+    assert updated == 2
+    assert sorted(Deadline.objects.filter(fired_at=T0 + DAY).values_list("pk", flat=True)) == \
+        sorted(pk for pks in picked.values() for pk in pks)
+    assert update_by_shard(Deadline.objects.all(), "order_id", [], fired_at=T0) == 0
 
 
 def test_rows_insert_of_many_orders_rows_gives_each_row_its_own_id(market):

@@ -36,7 +36,7 @@ from rescind.orders.recording import (
     order_facts,
     order_lock,
 )
-from rescind.shards import shard_groups
+from rescind.shards import update_by_shard
 from rescind.statements import rows_insert
 
 State = CancellationRequest.State
@@ -144,9 +144,10 @@ def cancellations_auto_approve(orders: list[Order], *, now: datetime) -> dict[in
         except DomainError as exc:
             refused[order.pk] = exc
     if decided:
-        for group in shard_groups([order.pk for order, _events in decided]):  # one shard each
-            CancellationRequest.objects.filter(order_id__in=group, state=State.PENDING).update(
-                state=State.AUTO_APPROVED, decided_at=now, decision_note="")  # _request_decide
+        update_by_shard(  # as _request_decide does, one shard a statement
+            CancellationRequest.objects.filter(state=State.PENDING), "order_id",
+            [order.pk for order, _events in decided],
+            state=State.AUTO_APPROVED, decided_at=now, decision_note="")
         orders_close_many(decided, actor=PLATFORM, now=now)
     return refused
 

@@ -36,7 +36,7 @@ from rescind.orders.recording import (
     facts_of,
     parcels_release_if_done,
 )
-from rescind.shards import shard_groups
+from rescind.shards import update_by_shard
 from rescind.statements import rows_insert, rows_update_many, tasks_enqueue
 
 
@@ -127,10 +127,10 @@ def orders_close_many(closed: Sequence[tuple[Order, list[Event]]], *, actor: Act
     events_record_many(plain, actor=actor, now=now)
     refunds_open_many([(order, event, events[0].kind) for order, events in plain
                        for event in events if isinstance(event, RefundCreated)], now=now)
-    for group in shard_groups([order.pk for order, _events in plain]):  # one shard each
-        Deadline.objects.filter(order_id__in=group, fired_at__isnull=True,
-                                voided_at__isnull=True).exclude(
-            kind__in=REFUND_DEADLINES).update(voided_at=now)
+    update_by_shard(  # one shard a statement
+        Deadline.objects.filter(fired_at__isnull=True, voided_at__isnull=True).exclude(
+            kind__in=REFUND_DEADLINES), "order_id", [order.pk for order, _events in plain],
+        voided_at=now)
     for order, events in closed:
         if order.pk in with_coupons:
             order_close(order, events, actor=actor, now=now)

@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -76,11 +75,7 @@ def order_detail_for_reader(user, order_id: int, *,
     row (a lean read, so that one who may not see it gets the 404 before anything else is
     read), then its store and every related table together. Support allowed to retry failed
     refunds sees the retry (R23)."""
-    low, high = connection.ops.integer_field_range(Order._meta.pk.get_internal_type())
-    # An id no order can have is not found, as through the ORM; sent as is, Citus refuses it
-    # while it picks the shard ("bigint out of range").
-    order = row_get(Order, order_id) if low <= order_id <= high else None
-    order, party = _readable(user, order)
+    order, party = _readable(user, row_get(Order, order_id))
     can_retry = party is Party.SUPPORT and user.has_perm(RETRY_PERMISSION)
     return order, party, order_detail(order, party, now=now, can_retry=can_retry)
 
