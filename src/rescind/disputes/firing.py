@@ -95,13 +95,15 @@ def disputes_fire_due(*, now: datetime, limit: int = 500, batch: int = BATCH) ->
     at most once per call. Returns how many acted."""
     acted, passed = 0, []
     while len(passed) < limit:
+        # Read without a lock and outside the transaction (on SQLite an IMMEDIATE one takes
+        # the write lock: not for finding nothing due), then each order claimed by id in the
+        # transaction, single-shard on Citus; `_act_on_locked` looks again under the lock.
+        due = list(Dispute.objects.filter(_due(now)).exclude(pk__in=passed)
+                   .order_by("pk").values_list("pk", "order_id")
+                   [:min(batch, limit - len(passed))])
+        if not due:
+            break
         with transaction.atomic():
-            # Read without a lock, then each order claimed by id: single-shard on Citus.
-            due = list(Dispute.objects.filter(_due(now)).exclude(pk__in=passed)
-                       .order_by("pk").values_list("pk", "order_id")
-                       [:min(batch, limit - len(passed))])
-            if not due:
-                break
             for dispute_id, order_id in due:  # one open dispute per order: no order twice
                 passed.append(dispute_id)
                 order = order_claim(order_id)
