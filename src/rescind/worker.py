@@ -70,6 +70,13 @@ def tasks_requeue_abandoned(*, lease: timedelta) -> int:
     return requeued
 
 
+def tasks_release(tasks: list[DBTaskResult]) -> int:
+    """Make `tasks`, claimed and not started, ready again. Returns how many."""
+    return (DBTaskResult.objects.filter(pk__in=[task.pk for task in tasks],
+                                        status=TaskResultStatus.RUNNING)
+            .update(status=TaskResultStatus.READY, started_at=None))
+
+
 class RescindWorker:
     def __init__(self, *, interval: float = 1.0, worker_id: str | None = None) -> None:
         self.interval = interval
@@ -101,10 +108,24 @@ class RescindWorker:
                 continue
             if not claimed:
                 break
-            for task in claimed:
-                runner.run_task(task)
-            ran += len(claimed)
+            done = self._claimed_run(runner, claimed)
+            ran += done
+            if done < len(claimed):  # the rest given back: the next pass takes them
+                break
         return ran
+
+    def _claimed_run(self, runner: Worker, claimed: list[DBTaskResult]) -> int:
+        """Run the tasks of one claim in order; once half the lease has passed since the
+        claim (slow SMTP, say), give the rest back as ready rather than let the lease run out
+        on a task claimed but not started, which another worker would then run as well. The
+        first always runs. Returns how many ran."""
+        claimed_at = time.monotonic()
+        for index, task in enumerate(claimed):
+            if index and time.monotonic() - claimed_at > self.lease.total_seconds() / 2:
+                tasks_release(claimed[index:])
+                return index
+            runner.run_task(task)
+        return len(claimed)
 
     def refunds_run(self) -> None:
         """Run the refunds waiting (rescind.refunds.tasks: their own queue), up to
