@@ -89,19 +89,21 @@ class RescindWorker:
     def stop(self, *_args) -> None:
         self.running = False
 
-    def tasks_run(self, max_tasks: int = 100, queues: tuple[str, ...] = QUEUES) -> int:
+    def tasks_run(self, max_tasks: int | None = 100,
+                  queues: tuple[str, ...] = QUEUES) -> int:
         """Run queued tasks until none is ready (or `max_tasks`), highest priority first,
         claimed CLAIM_BATCH at a time. Each is run, marked succeeded or failed and signalled
-        by django-tasks-db's own `run_task`. Returns how many ran."""
+        by django-tasks-db's own `run_task`. `max_tasks` None: no limit. Returns how many
+        ran."""
         runner = Worker(queue_names=list(queues), interval=0, batch=True,
                         backend_name="default", startup_delay=False, max_tasks=max_tasks,
                         worker_id=self.worker_id, excluded_queue_names=[])
         ran = 0
-        while ran < max_tasks:
+        while max_tasks is None or ran < max_tasks:
             close_old_connections()
+            limit = CLAIM_BATCH if max_tasks is None else min(CLAIM_BATCH, max_tasks - ran)
             try:
-                claimed = tasks_claim(queues=queues, worker_id=self.worker_id,
-                                      limit=min(CLAIM_BATCH, max_tasks - ran))
+                claimed = tasks_claim(queues=queues, worker_id=self.worker_id, limit=limit)
             except OperationalError as error:  # SQLite busy: try again, as django-tasks-db
                 if not is_locked_database_exception(error):
                     raise

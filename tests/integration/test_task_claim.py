@@ -104,3 +104,14 @@ def test_a_claim_not_started_within_half_the_lease_goes_back_ready(transactional
     assert _ran == [0]
     assert sorted(_args(list(DBTaskResult.objects.filter(status="READY")))) == [1, 2, 3]
     assert DBTaskResult.objects.filter(status="READY", started_at=None).count() == 3
+
+
+def test_tasks_run_without_a_limit_runs_them_all(transactional_db):
+    # given 130 routine tasks, more than the default limit of a run (100)
+    _ran.clear()
+    _queue(range(130), range(0))
+    # when the worker runs its tasks with no limit
+    ran = RescindWorker(interval=0).tasks_run(max_tasks=None)
+    # then all 130 ran, in the order queued
+    assert ran == 130
+    assert list(range(130)) == _ran
