@@ -9,6 +9,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from rescind.domain.coupons import CouponFate
 from rescind.orders.models import Deadline, TimelineEntry
@@ -100,6 +102,12 @@ def test_r14_r25_concurrent_actors_on_the_same_orders_keep_every_invariant(demo_
     assert result.steps_done == len(steps)
     assert len(result.run.order_ids()) == 40
     assert result.run.outcomes["done"] > len(steps) // 2
+    # and on PostgreSQL the actors also caught up as workers beside the main process (each
+    # task claimed once, by one of them); on SQLite the main process alone
+    claimers = [ids for ids in DBTaskResult.objects.values_list("worker_ids", flat=True)]
+    assert all(len(ids) == 1 for ids in claimers)
+    by_actors = sum(1 for ids in claimers if "-actor" in ids[0])
+    assert (by_actors > 0) is (connection.vendor == "postgresql")
 
 
 def test_r10_r23_the_periodic_check_finds_exactly_the_orders_the_worker_changed(demo_clock):

@@ -153,11 +153,17 @@ def clock_move(now: datetime) -> None:
 
 
 def worker_pass(run: Run, now: datetime) -> None:
-    """What `rescind worker` does in a pass, until nothing is left due at `now`: fire due
-    deadlines and disputes, run the queued tasks. A refund's retry backoff runs on real time
-    (refunds.services), so the simulation makes waiting retries ready at once, as time would."""
+    """What `rescind worker` does in a pass, until nothing is left due at `now`: the clock
+    moved to `now`, then `worker_catch_up`."""
     clock_move(now)
-    worker = RescindWorker(interval=0, worker_id=f"{run.market.prefix}-worker")
+    worker_catch_up(run, now, RescindWorker(interval=0, worker_id=f"{run.market.prefix}-worker"))
+
+
+def worker_catch_up(run: Run, now: datetime, worker: RescindWorker) -> None:
+    """Fire due deadlines and disputes and run the queued tasks until none is left, with the
+    clock already at `now`. Several processes may do it at once, as several workers do: each
+    claims what no other holds. A refund's retry backoff runs on real time (refunds.services),
+    so the simulation makes waiting retries ready at once, as time would."""
     for _ in range(50):
         fired = deadlines_fire_due(now=now) + disputes_fire_due(now=now)
         waiting = DBTaskResult.objects.filter(status="READY", run_after__gt=timezone.now())
