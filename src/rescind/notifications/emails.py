@@ -77,19 +77,30 @@ def _refund_known(entry: TimelineEntry, params: dict) -> bool:
     return "refund" in params
 
 
-def email_money(entry: TimelineEntry) -> tuple[dict, bool]:
-    """The event's parameters with what is known of the refund it is about, and whether it is
-    about money going back to the buyer: the same for every recipient, so read once."""
+@dataclass(frozen=True)
+class EntryFacts:
+    """What an event's e-mail says alike to every recipient, read once for them all: the
+    order's items, the event's parameters with what is known of the refund it is about, and
+    whether it is about money going back to the buyer."""
+
+    items: str
+    params: dict
+    money_back: bool
+
+
+def entry_facts(entry: TimelineEntry, lines) -> EntryFacts:
+    """The `EntryFacts` of `entry`, whose order has `lines`."""
     params = dict(entry.params)
-    return params, _refund_known(entry, params)
+    money_back = _refund_known(entry, params)
+    items = ", ".join(f"{line.product_name} × {line.quantity}" for line in lines)
+    return EntryFacts(items=items, params=params, money_back=money_back)
 
 
-def _facts(entry: TimelineEntry, money: tuple[dict, bool]) -> list[tuple[str, str]]:
+def _facts(entry: TimelineEntry, shared: EntryFacts) -> list[tuple[str, str]]:
     """(label, value) rows: the order, what it is about in money, where that money goes, and
     every date the event carries."""
-    order, (params, money_back) = entry.order, money
-    lines = ", ".join(f"{line.product_name} × {line.quantity}" for line in order.lines.all())
-    rows = [(_("Order"), f"#{order.pk} · {order.store.name}"), (_("Items"), lines)]
+    order, params, money_back = entry.order, shared.params, shared.money_back
+    rows = [(_("Order"), f"#{order.pk} · {order.store.name}"), (_("Items"), shared.items)]
     for key, label in AMOUNT_PARAMS:
         if isinstance(params.get(key), dict):
             rows.append((_("Refund") if money_back else _(label), money_text(params[key])))
@@ -119,12 +130,12 @@ def _why(party: Party, order) -> str:
 
 
 def email_compose(*, entry: TimelineEntry, user, party: Party, title: str, body: str,
-                  money: tuple[dict, bool]) -> Email:
-    """The e-mail telling `user`, as `party` of the order, of `entry`; `money` is the entry's
-    `email_money`."""
+                  shared: EntryFacts) -> Email:
+    """The e-mail telling `user`, as `party` of the order, of `entry`; `shared` is the entry's
+    `entry_facts`."""
     context = {
         "name": user.get_full_name() or user.username, "title": title, "body": body,
-        "facts": _facts(entry, money), "link": order_link(entry.order_id),
+        "facts": _facts(entry, shared), "link": order_link(entry.order_id),
         "order_id": entry.order_id,
         "why": _why(party, entry.order),
     }

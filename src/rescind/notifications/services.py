@@ -16,12 +16,12 @@ from rescind.accounts.reading import as_reader, readings_of
 from rescind.domain.actions import Party
 from rescind.domain.audience import audience
 from rescind.domain.retry import retry_delay
-from rescind.notifications.emails import email_compose, email_money
+from rescind.notifications.emails import EntryFacts, email_compose, entry_facts
 from rescind.notifications.messages import notification_text
 from rescind.notifications.models import EmailMessage, Notification, WebhookSubscriber
 from rescind.notifications.webhooks import webhook_deliveries_queue
-from rescind.orders.models import Order, TimelineEntry
-from rescind.statements import task_enqueue
+from rescind.orders.models import Order, OrderLine, Store, TimelineEntry
+from rescind.statements import rows_where_each, task_enqueue
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
@@ -62,21 +62,54 @@ def notify_entries(*, entry_ids: list[int], order_id: int | None = None,
     channel, and an e-mail already written is not composed again. `order_id`, the entries'
     order, keeps the read on the order's shard on Citus (docs/deployment.md).
     """
-    entries = TimelineEntry.objects.filter(pk__in=entry_ids)
-    if order_id is not None:
-        entries = entries.filter(order_id=order_id)
-    entries = list(entries.select_related("order__buyer", "order__store")
-                   .prefetch_related("order__lines").order_by("pk"))
+    if order_id is None:  # a task queued before tasks carried their order id
+        return _notify_by_order(entry_ids, now)
+    entries, lines = _entries_read(entry_ids, order_id)
     subscribers = list(WebhookSubscriber.objects.filter(active=True))
     recipients = _Recipients()
     told = [(entry, party, user) for entry in entries
             for party, user in recipients.of(entry.order, audience(entry.kind))]
     with transaction.atomic():
         _inbox_write(told, now)
-        emails = _emails_write([(e, p, u) for e, p, u in told if u.email], now)
+        emails = _emails_write([(e, p, u) for e, p, u in told if u.email], lines, now)
         queued = sum(webhook_deliveries_queue(entry, subscribers, now=now) for entry in entries)
     sent = sum(_email_deliver(email, now) for email in emails)
     return {"emails": sent, "webhooks_queued": queued}
+
+
+def _notify_by_order(entry_ids: list[int], now: datetime) -> dict[str, int]:
+    """`notify_entries` for entries whose order is not given: those of each order in turn."""
+    by_order: dict[int, list[int]] = {}
+    for pk, order_id in (TimelineEntry.objects.filter(pk__in=entry_ids).order_by("pk")
+                         .values_list("pk", "order_id")):
+        by_order.setdefault(order_id, []).append(pk)
+    totals = {"emails": 0, "webhooks_queued": 0}
+    for order_id, pks in by_order.items():
+        for name, count in notify_entries(entry_ids=pks, order_id=order_id, now=now).items():
+            totals[name] += count
+    return totals
+
+
+def _entries_read(entry_ids: list[int], order_id: int) -> tuple[list, list]:
+    """The entries of `entry_ids` that are `order_id`'s, each with the order, its buyer and
+    its store at hand; and the order's lines. Lean statements (rescind.statements), the
+    order's three tables in one round trip on PostgreSQL and its buyer and store in another,
+    each on the order's shard on Citus: the ORM's join and prefetch cost more to build than
+    to run."""
+    timeline, orders, lines = rows_where_each([(TimelineEntry, "order", order_id),
+                                               (Order, "pk", order_id),
+                                               (OrderLine, "order", order_id)])
+    if not orders:
+        return [], []
+    order = orders[0]
+    buyers, stores = rows_where_each([(get_user_model(), "pk", order.buyer_id),
+                                      (Store, "pk", order.store_id)])
+    order.buyer, order.store = buyers[0], stores[0]
+    wanted = set(entry_ids)
+    entries = [entry for entry in timeline if entry.pk in wanted]
+    for entry in entries:
+        entry.order = order
+    return entries, lines
 
 
 def _inbox_write(told: list, now: datetime) -> None:
@@ -92,7 +125,7 @@ def _inbox_write(told: list, now: datetime) -> None:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _emails_write(told: list, now: datetime) -> list[EmailMessage]:
+def _emails_write(told: list, lines: list, now: datetime) -> list[EmailMessage]:
     """The e-mails of `told` not written yet, each in its recipient's language (issue 15),
     written; then every one of them not sent yet, in the order written."""
     keys = {f"{entry.pk}:email:{user.pk}": (entry, party, user) for entry, party, user in told}
@@ -101,17 +134,17 @@ def _emails_write(told: list, now: datetime) -> list[EmailMessage]:
     written = set(EmailMessage.objects.filter(dedup_key__in=keys)
                   .values_list("dedup_key", flat=True))
     readings = readings_of([user for _e, _p, user in told])
-    money = {}
+    shared: dict[int, EntryFacts] = {}
     rows = []
     for key, (entry, party, user) in keys.items():
         if key in written:
             continue
-        if entry.pk not in money:
-            money[entry.pk] = email_money(entry)
+        if entry.pk not in shared:
+            shared[entry.pk] = entry_facts(entry, lines)
         with as_reader(user, readings[user.pk]):
             title, body = notification_text(entry.kind, entry.order_id, entry.params, party)
             email = email_compose(entry=entry, user=user, party=party, title=title, body=body,
-                                  money=money[entry.pk])
+                                  shared=shared[entry.pk])
         rows.append(EmailMessage(dedup_key=key, to=user.email, subject=email.subject,
                                  body=email.text, html_body=email.html, created_at=now))
     EmailMessage.objects.bulk_create(rows, ignore_conflicts=True)
