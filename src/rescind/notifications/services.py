@@ -95,7 +95,8 @@ def _entries_read(entry_ids: list[int], order_id: int) -> tuple[list, list]:
     its store at hand; and the order's lines. Lean statements (rescind.statements), the
     order's three tables in one round trip on PostgreSQL and its buyer and store in another,
     each on the order's shard on Citus: the ORM's join and prefetch cost more to build than
-    to run."""
+    to run. The order's whole timeline is read (a few dozen rows) and the entries picked
+    from it, as the lean read is by one column."""
     timeline, orders, lines = rows_where_each([(TimelineEntry, "order", order_id),
                                                (Order, "pk", order_id),
                                                (OrderLine, "order", order_id)])
