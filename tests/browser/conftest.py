@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,6 +70,21 @@ def _test_database_url() -> str:
         port = db.get("PORT") or 5432
         return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
     raise AssertionError(f"no URL form for {db['ENGINE']}")
+
+
+@pytest.fixture
+def reload_live(page: Page, demo_mode) -> Callable[[], None]:
+    """Reload an order page in demo mode, where the page may be reloading itself at that moment:
+    countdown.js reloads a page whose deadlines changed or ran out. Its load aborts this one
+    (net::ERR_ABORTED) and, begun after the change, shows the same; wait for it instead."""
+
+    def _reload() -> None:
+        try:
+            page.reload()
+        except PlaywrightError:
+            page.wait_for_load_state()
+
+    return _reload
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def test_r10_r22_buyer_requests_cancellation_seller_approves_refund_appears(
 
 @pytest.mark.browser
 def test_r10_silence_auto_approves_after_clock_advance_73h(
-        page: Page, live_server, live_market, log_in, rescind_cli):
+        page: Page, live_server, live_market, log_in, rescind_cli, reload_live):
     # given: demo mode (via `rescind_cli`) and an order the buyer paid two days ago
     order = live_market.paid(at=datetime.now(UTC) - 2 * DAY)
     # and: the buyer has asked to cancel it in the browser
@@ -120,7 +120,7 @@ def test_r10_silence_auto_approves_after_clock_advance_73h(
     # when: nobody answers, the shared clock moves 73 h on and the worker makes one pass
     rescind_cli("clock", "advance", "73h")
     fired = rescind_cli("worker", "--once")
-    page.reload()
+    reload_live()
 
     # then: the worker fired the seller's reminder (R27) and the response deadline, nothing else
     assert fired.splitlines()[-1] == "fired 2 deadline(s)"

@@ -114,7 +114,7 @@ def test_r19_r20_seller_proposes_buyer_escalates_support_decides_a_partial_refun
 
 @pytest.mark.browser
 def test_r20_return_and_refund_completes_on_the_carriers_delivery_and_the_sellers_silence(
-        page: Page, live_server, live_market, log_in, log_out, rescind_cli):
+        page: Page, live_server, live_market, log_in, log_out, rescind_cli, reload_live):
     from django.contrib.auth import get_user_model
 
     from rescind.orders.models import Carrier
@@ -159,13 +159,13 @@ def test_r20_return_and_refund_completes_on_the_carriers_delivery_and_the_seller
     # when: the carrier reports the return delivered, and the seller stays silent for 8 days
     carrier_event_record(user=carrier, tracking_number="RET1", event="delivered",
                          now=datetime.now(UTC))
-    page.reload()
+    reload_live()
     expect(page.locator("#dispute .return")).to_have_text(re.compile(
         r"Returned with Cainiao, tracking number RET1\s+· delivered [^·]+· the seller "
         r"confirms by .+ UTC, or it counts as received"))
     rescind_cli("clock", "advance", "8d")
     fired = rescind_cli("worker", "--once")
-    page.reload()
+    reload_live()
 
     # then: the worker paid the refund out (after the seller's reminder, found due in the same
     # pass, R27): the order is closed, 28.00 is on its way back

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 MINUTE = timedelta(minutes=1)
@@ -15,7 +13,7 @@ MINUTE = timedelta(minutes=1)
 
 @pytest.mark.browser
 def test_r5_unpaid_order_auto_closes_after_20_days_and_offers_add_to_cart_again(
-        page: Page, live_server, live_market, demo_mode, log_in, rescind_cli):
+        page: Page, live_server, live_market, demo_mode, log_in, rescind_cli, reload_live):
     from rescind.orders.models import CartLine
 
     # given: demo mode and an order the buyer placed a minute ago and has not paid
@@ -32,11 +30,7 @@ def test_r5_unpaid_order_auto_closes_after_20_days_and_offers_add_to_cart_again(
         "The clock moved forward; due deadlines fire within a second.")
     # and: the worker makes one pass, and the buyer reloads the order
     fired = rescind_cli("worker", "--once")
-    # The page's own countdown may reload it at that moment (countdown.js: a countdown seen
-    # running reaches its end), aborting this reload; that load, after the worker's pass,
-    # shows the same.
-    with suppress(PlaywrightError):
-        page.reload()
+    reload_live()
 
     # then: the worker fired exactly the buyer's reminder (R27, found due in the same pass)
     # and the unpaid timeout
