@@ -137,8 +137,10 @@ def row_get(model: type[Model], pk: int, *, lock: bool = False, shard=None) -> M
 
 
 @lru_cache(maxsize=256)  # one entry per model and row count
-def _writer(model: type[Model], vendor: str, with_pk: bool, count: int) -> tuple[str, list]:
-    """The INSERT of `count` rows as a VALUES list, and its fields."""
+def _writer(model: type[Model], vendor: str, with_pk: bool, count: int,
+            if_new: bool = False) -> tuple[str, list]:
+    """The INSERT of `count` rows as a VALUES list, and its fields; `if_new`: none written
+    where a unique constraint holds one alike already (ON CONFLICT DO NOTHING)."""
     meta = model._meta
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if with_pk or f is not meta.pk]
@@ -146,6 +148,8 @@ def _writer(model: type[Model], vendor: str, with_pk: bool, count: int) -> tuple
     row = f"({', '.join(['%s'] * len(fields))})"
     sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
            f"VALUES {', '.join([row] * count)}")
+    if if_new:
+        sql += " ON CONFLICT DO NOTHING"
     if not with_pk:
         sql += f" RETURNING {quote(meta.pk.column)}"
     return sql, fields
@@ -277,6 +281,21 @@ def rows_insert(objects: Sequence[Model]) -> None:
             obj.pk = ids[i]
         obj._state.adding = False
         obj._state.db = db.alias
+
+
+def row_insert_if_new(obj: Model) -> bool:
+    """INSERT an unsaved instance (the database numbers it) unless a unique constraint already
+    holds a row alike: one statement, no transaction (so no IntegrityError to recover from).
+    Whether it was written; if so, its primary key is set."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _writer(type(obj), db.vendor, False, 1, True)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [_column_values(field, [obj], db)[0] for field in fields])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk, obj._state.adding, obj._state.db = row[0], False, db.alias
+    return True
 
 
 def rows_insert_alike(template: Model, varying: dict[str, Sequence]) -> None:

@@ -13,6 +13,7 @@ from rescind.orders.models import Deadline, Order, TimelineEntry
 from rescind.shards import citus_distributed, shard_groups, update_by_shard
 from rescind.statements import (
     row_get,
+    row_insert_if_new,
     row_update,
     rows_claim,
     rows_insert,
@@ -96,6 +97,27 @@ def test_rows_insert_numbers_rows_in_order_and_writes_every_field(market):
     stored = {e.pk: e for e in TimelineEntry.objects.filter(pk__in=ids)}
     assert [model_to_dict(stored[i]) for i in ids] == [model_to_dict(e) for e in entries]
     assert stored[ids[0]].params == {"n": 0, "text": "é"}
+
+
+def test_row_insert_if_new_writes_a_row_once_per_unique_key(market):
+    # given a row of the sandbox's books, and another with the same idempotency key
+    from rescind.refunds.models import SandboxOperation
+
+    def operation(amount: int) -> SandboxOperation:
+        return SandboxOperation(key="k1", kind="refund", amount=amount, currency="USD",
+                                method="bank_card", reference="sbx_refund_1", created_at=T0,
+                                settles_at=T0 + DAY)
+
+    first, second = operation(2800), operation(999)
+    # when both are inserted if new, one statement each
+    with CaptureQueriesContext(connection) as statements:
+        written = [row_insert_if_new(first), row_insert_if_new(second)]
+    # then the first is written with its id, the second is not, and nothing failed
+    assert written == [True, False]
+    assert len(statements.captured_queries) == 2
+    assert (first.pk, first._state.adding, second.pk) == (
+        SandboxOperation.objects.get().pk, False, None)
+    assert model_to_dict(SandboxOperation.objects.get()) == model_to_dict(first)
 
 
 def test_rows_insert_of_nothing_writes_nothing(market):

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 from rescind.domain.errors import DomainError, ErrorKind
 from rescind.domain.money import Money
 from rescind.domain.refunds import PaymentMethod
+from rescind.statements import row_insert_if_new
 
 
 class GatewayError(Exception):
@@ -137,17 +138,16 @@ class SandboxGateway:
     """
 
     def _fault_take(self, operation: str) -> SandboxFaultMode | None:
-        """Use up one call of the fault switched on for `operation`, if any."""
+        """Use up one call of the fault switched on for `operation`, if any: one statement
+        (a refund burst asks once a refund), atomic by itself on either database."""
         from rescind.refunds.models import SandboxFault
 
-        with transaction.atomic():
-            fault = (SandboxFault.objects.select_for_update()
-                     .filter(operation=operation, remaining__gt=0).first())
-            if fault is None:
-                return None
-            fault.remaining -= 1
-            fault.save(update_fields=["remaining"])
-        return SandboxFaultMode(fault.mode)
+        table = connection.ops.quote_name(SandboxFault._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET remaining = remaining - 1 "  # noqa: S608
+                           "WHERE operation = %s AND remaining > 0 RETURNING mode", [operation])
+            taken = cursor.fetchone()
+        return None if taken is None else SandboxFaultMode(taken[0])
 
     def _call(self, operation: str, act: Callable[[], GatewayAnswer]) -> GatewayAnswer:
         """Run `act` (the provider's side of the call) as the fault, if any, says."""
@@ -169,13 +169,10 @@ class SandboxGateway:
         from rescind.refunds.models import SandboxOperation
 
         reference = f"sbx_{kind}_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-        try:
-            with transaction.atomic():
-                operation = SandboxOperation.objects.create(
-                    key=key, kind=kind, amount=amount.amount, currency=amount.currency,
-                    method=method.value, reference=reference, created_at=now,
-                    settles_at=settles_at)
-        except IntegrityError:
+        operation = SandboxOperation(
+            key=key, kind=kind, amount=amount.amount, currency=amount.currency,
+            method=method.value, reference=reference, created_at=now, settles_at=settles_at)
+        if not row_insert_if_new(operation):
             operation = SandboxOperation.objects.get(key=key)  # seen before: same answer
         return GatewayAnswer(operation.reference, settled=now >= operation.settles_at)
 

@@ -75,6 +75,11 @@ def _refund_read(refund_id: int, order_id: int | None) -> Refund | None:
     return row_get(Refund, refund_id, shard=order_id)
 
 
+def _refund_lock(order: Order, refund_id: int) -> Refund:
+    """The refund of the locked `order`, locked too (on the order's shard)."""
+    return row_get(Refund, refund_id, lock=True, shard=order.pk)
+
+
 def refund_submit(*, refund_id: int, order_id: int | None = None, now: datetime) -> str:
     """Send a pending refund to the gateway, with its idempotency key; retry with backoff.
 
@@ -84,22 +89,23 @@ def refund_submit(*, refund_id: int, order_id: int | None = None, now: datetime)
     refund = _refund_read(refund_id, order_id)
     if refund is None or refund.state != RefundState.PENDING:
         return "skipped"
+    payment = row_get(Payment, refund.payment_id)
     try:
         answer = payment_gateway().refund(
-            key=str(refund.idempotency_key), payment_reference=refund.payment.gateway_reference,
+            key=str(refund.idempotency_key), payment_reference=payment.gateway_reference,
             amount=refund.money, method=PaymentMethod(refund.method),
             destination=refund.instrument, now=now)
     except GatewayError as exc:
         return _attempt_failed(refund, exc, now=now)
     with transaction.atomic():
         order = order_lock(refund.order_id)
-        refund = Refund.objects.select_for_update().get(pk=refund_id, order_id=order.pk)
+        refund = _refund_lock(order, refund_id)
         if refund.state != RefundState.PENDING:
             return "skipped"
         refund.state, refund.started_at = RefundState.PROCESSING, now
         refund.gateway_reference = answer.reference
         refund.attempts += 1
-        refund.save(update_fields=["state", "started_at", "gateway_reference", "attempts"])
+        row_update(refund, ["state", "started_at", "gateway_reference", "attempts"])
         events_record(order, [RefundStarted(amount=refund.money, method=refund.method,
                                             gateway_reference=answer.reference)],
                       actor=PLATFORM, now=now)
@@ -116,7 +122,7 @@ def _attempt_failed(seen: Refund, error: GatewayError, *, now: datetime) -> str:
 
     with transaction.atomic():
         order = order_lock(seen.order_id)  # the order first, as every service locks
-        refund = Refund.objects.select_for_update().get(pk=seen.pk, order_id=order.pk)
+        refund = _refund_lock(order, seen.pk)
         if refund.state != RefundState.PENDING:
             return "skipped"
         refund.attempts += 1
@@ -190,7 +196,7 @@ def refund_check(*, refund_id: int, order_id: int | None = None, now: datetime) 
         error = str(exc)
     with transaction.atomic():
         order = order_lock(refund.order_id)
-        refund = Refund.objects.select_for_update().get(pk=refund_id, order_id=order.pk)
+        refund = _refund_lock(order, refund_id)
         if refund.state != RefundState.PROCESSING:
             return "skipped"
         if answer is not None and answer.settled:
