@@ -120,6 +120,35 @@ def test_row_insert_if_new_writes_a_row_once_per_unique_key(market):
     assert model_to_dict(SandboxOperation.objects.get()) == model_to_dict(first)
 
 
+def test_deadlines_void_where_voids_the_running_deadlines_of_its_shape_in_one_statement(market):
+    # given an order whose deadlines are running, fired or voided already, two of them about
+    # two refunds
+    from rescind.orders.recording import deadlines_void_where
+
+    order = market.paid(at=T0)
+    Deadline.objects.filter(order=order).delete()
+    kinds = Deadline.Kind
+
+    def deadline(kind, subject_id=None, **ended):
+        return Deadline.objects.create(order=order, kind=kind, due_at=T0 + DAY,
+                                       subject_id=subject_id, **ended)
+
+    start_1, start_2 = deadline(kinds.REFUND_START, 1), deadline(kinds.REFUND_START, 2)
+    response = deadline(kinds.SELLER_RESPONSE)
+    fired = deadline(kinds.HANDLING_TIME, fired_at=T0)
+    voided = deadline(kinds.UNPAID_TIMEOUT, voided_at=T0)
+    # when the start deadline of refund 1 is voided, then every one but the refunds' deadlines
+    with CaptureQueriesContext(connection) as statements:
+        deadlines_void_where(order, [kinds.REFUND_START], subject_id=1, now=T0 + 2 * DAY)
+        deadlines_void_where(order, [kinds.REFUND_START, kinds.REFUND_CHECK], other_kinds=True,
+                             now=T0 + 3 * DAY)
+    # then each statement voided exactly its own, and an ended deadline kept its end
+    assert len(statements.captured_queries) == 2
+    ends = {d.pk: (d.fired_at, d.voided_at) for d in Deadline.objects.filter(order=order)}
+    assert [ends[d.pk] for d in (start_1, start_2, response, fired, voided)] == [
+        (None, T0 + 2 * DAY), (None, None), (None, T0 + 3 * DAY), (T0, None), (None, T0)]
+
+
 def test_rows_insert_of_nothing_writes_nothing(market):
     before = Deadline.objects.count()
     rows_insert([])

@@ -9,7 +9,7 @@ from rescind.accounts.parties import PLATFORM, Actor
 from rescind.coupons.services import coupons_settle
 from rescind.domain.events import Event, RefundCreated
 from rescind.orders.models import Deadline, Order
-from rescind.orders.recording import events_record
+from rescind.orders.recording import deadlines_void_where, events_record
 from rescind.refunds.services import refund_open
 
 
@@ -21,8 +21,7 @@ def order_close(order: Order, events: list[Event], *, actor: Actor, now: datetim
             refund_open(order, event, cause=events[0].kind, now=now)
     events_record(order, coupons_settle(order, now=now), actor=PLATFORM, now=now)
     # Refund deadlines follow the money, not the order, so they keep running.
-    Deadline.objects.filter(order=order, fired_at__isnull=True, voided_at__isnull=True).exclude(
-        kind__in=REFUND_DEADLINES).update(voided_at=now)
+    deadlines_void_where(order, REFUND_DEADLINES, other_kinds=True, now=now)
 
 
 REFUND_DEADLINES = (Deadline.Kind.REFUND_CHECK, Deadline.Kind.REFUND_START)

@@ -28,7 +28,12 @@ from rescind.domain.refunds import (
     refund_start_by,
 )
 from rescind.orders.models import Deadline, Order, Payment
-from rescind.orders.recording import deadline_set, events_record, order_lock
+from rescind.orders.recording import (
+    deadline_set,
+    deadlines_void_where,
+    events_record,
+    order_lock,
+)
 from rescind.refunds.gateway import GatewayError, payment_gateway
 from rescind.refunds.models import Refund
 from rescind.statements import row_get, row_update, rows_insert, rows_where, task_enqueue
@@ -153,9 +158,7 @@ def _attempt_failed(seen: Refund, error: GatewayError, *, now: datetime) -> str:
 
 def _start_deadline_void(order: Order, refund: Refund, *, now: datetime) -> None:
     """The refund left `pending`: its start deadline no longer applies."""
-    Deadline.objects.filter(order_id=order.pk, kind=Deadline.Kind.REFUND_START,
-                            subject_id=refund.pk, fired_at__isnull=True,
-                            voided_at__isnull=True).update(voided_at=now)
+    deadlines_void_where(order, [Deadline.Kind.REFUND_START], subject_id=refund.pk, now=now)
 
 
 def refund_start_due(order: Order, deadline: Deadline, *, now: datetime) -> None:
