@@ -19,10 +19,10 @@ Runs, one after another so they never share the machine with each other:
 6. the query plans of the hot paths on 100,000 orders (bench/query_plans.py), which fails if a hot
    path scans a big table;
 7. the seller's order queue in a store of 10,000 and of 1,000,000 orders (bench/seller_list.py,
-   issue 14): each tab and sort, first and deep page, ratio big/small at most 1.5.
+   issue 14): each tab and sort, first and deep page, ratio big/small at most 1.5;
 8. `rescind simulate --decisions-only` on 1,000,000 generated orders in two processes
    (bench/simulate_decisions.py, issue 17), which fails past 10 minutes.
-8. only when RESCIND_BENCH_CITUS_URL names a Citus coordinator's database (issue 18): 1-3 on
+9. only when RESCIND_BENCH_CITUS_URL names a Citus coordinator's database (issue 18): 1-3 on
    plain PostgreSQL and on Citus side by side (bench/citus_compare.py), and the Citus plans
    of every statement of the hot paths (bench/citus_plans.py), which fails if a single-order
    path fans out.
