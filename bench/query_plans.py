@@ -259,7 +259,7 @@ def main() -> int:
     began = time.perf_counter()
     now = datetime.now(UTC).replace(microsecond=0)
     print(f"query plans, {now.isoformat()}, {args.orders:,} orders over {args.days} days\n"
-          f"{machine()}\ndatabase {settings.DATABASES['default']['NAME']} (dropped and made anew)")
+          f"database {settings.DATABASES['default']['NAME']} (dropped and made anew)")
     if args.template and template_exists(args.template):
         database_reset(template=args.template)
         print(f"copied from {args.template} and migrated in {time.perf_counter() - began:.1f} s"
@@ -272,6 +272,7 @@ def main() -> int:
         print(f"data set built in {time.perf_counter() - built:.1f} s")
         if args.template:
             template_save(args.template)
+    print(machine())  # it asks the database its version: only once the database exists
     rows = table_rows()
     big = {name: count for name, count in rows.items() if count >= args.big_rows}
     print("tables of at least --big-rows rows: " + ", ".join(

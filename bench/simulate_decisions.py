@@ -18,8 +18,16 @@ import os
 import sys
 import time
 
-from rescind.domain.policy import Policy
-from rescind.simulation.memory import memory_run
+import django
+
+# The policy's reasons are marked for translation (gettext_noop), which asks Django's settings;
+# the decisions themselves touch no database.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rescind.settings")
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+django.setup()
+
+from rescind.domain.policy import Policy  # noqa: E402
+from rescind.simulation.memory import memory_run  # noqa: E402
 
 TARGET_SECONDS = 600
 
