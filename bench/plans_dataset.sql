@@ -193,10 +193,10 @@ SELECT (ARRAY['Cainiao', 'DHL', 'UPS'])[1 + id % 3], 'TRK' || lpad(id::text, 10,
        CASE WHEN dropped_at IS NULL THEN '' ELSE 'tracking_invalid' END, dropped_at
 FROM po WHERE shipped_at IS NOT NULL;
 INSERT INTO rescind_aftersale_cancellationrequest (reason, side, report_supplier, state,
-  requested_at, respond_by, decided_at, decision_note, order_id)
+  requested_at, respond_by, decided_at, decision_note, refusal_reason, order_id)
 SELECT CASE WHEN id % 5 = 4 THEN 'out_of_stock' ELSE 'no_longer_needed' END,
        CASE WHEN id % 5 = 4 THEN 'seller' ELSE 'buyer' END, false, req_state, requested_at,
-       respond_by, decided_at, '', id
+       respond_by, decided_at, '', '', id
 FROM po WHERE req_state IS NOT NULL;
 INSERT INTO rescind_aftersale_changerequest (lines, delivery, currency, price_before,
   price_after, state, requested_at, respond_by, decided_at, decision_note, confirm_by,
@@ -208,7 +208,7 @@ FROM po WHERE id % 200 = 0 AND shipped_at IS NOT NULL AND paid_at + interval '2 
 INSERT INTO rescind_disputes_dispute (reason, description, currency, claim, return_item,
   evidence, beside_cancellation, state, opened_at, respond_by, escalate_by, confirm_by,
   escalated_at, seller_note, proposal, proposal_return, refund, return_required, decided_at,
-  decided_by, decision_note, return_carrier, return_tracking, resolved_at, order_id)
+  decided_by, decision_note, return_carrier, return_tracking, resolved_at, version, order_id)
 SELECT 'not_as_described', 'Not what the page showed.', 'USD', total,
        dispute_state = 'awaiting_return', '[]', false, dispute_state, dispute_at,
        dispute_at + interval '15 days',
@@ -224,7 +224,7 @@ SELECT 'not_as_described', 'Not what the page showed.', 'USD', total,
        dispute_state = 'awaiting_return',
        CASE WHEN dispute_state IN ('resolved', 'awaiting_return') THEN decided_at END,
        CASE WHEN dispute_state = 'resolved' THEN 'support' ELSE '' END, '', '', '',
-       CASE WHEN dispute_state = 'resolved' THEN decided_at END, id
+       CASE WHEN dispute_state = 'resolved' THEN decided_at END, 0, id
 FROM po WHERE dispute_state IS NOT NULL;
 -- a few open disputes whose deadline passed minutes ago, at any size of data set
 UPDATE rescind_disputes_dispute SET escalate_by = {NOW} - interval '5 minutes'
@@ -375,9 +375,9 @@ CROSS JOIN LATERAL (
   UNION ALL SELECT {B} + po.store_id::int WHERE t.kind = ANY({SELLER_KINDS})
   UNION ALL SELECT s FROM generate_series({SUP}, {CARRIER_USER} - 1) s
    WHERE t.kind = ANY({SUPPORT_KINDS})) u;
-INSERT INTO rescind_notifications_notification (kind, title, body, created_at, read_at,
-                                                dedup_key, order_id, user_id)
-SELECT kind, kind, 'Order ' || order_id, at,
+INSERT INTO rescind_notifications_notification (kind, title, body, params, party, created_at,
+                                                read_at, dedup_key, order_id, user_id)
+SELECT kind, kind, 'Order ' || order_id, '{{}}', '', at,
        CASE WHEN at < {NOW} - interval '3 days' OR entry_id % 3 = 0
             THEN least(at + interval '2 hours', {NOW}) END,
        entry_id || ':inbox:' || user_id, order_id, user_id

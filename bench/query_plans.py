@@ -141,9 +141,11 @@ def capture(run: Callable[[], object], explain: Callable[[Statement], None]) -> 
 
     Each is explained the first time it is sent, just before it runs, in a savepoint that is
     rolled back: the plan is of the data exactly as that statement found it (the backlog a
-    worker's claim is about to take, not the empty queue left afterwards).
+    worker's claim is about to take, not the empty queue left afterwards). Reads sent in
+    psycopg's pipeline mode, where nothing else can run in between, are explained after `run`.
     """
     seen: dict[str, Statement] = {}
+    later: list[Statement] = []  # sent in psycopg's pipeline mode: explained once it ends
     explaining = False
 
     def wrapper(execute, sql, params, many, context):
@@ -154,6 +156,9 @@ def capture(run: Callable[[], object], explain: Callable[[Statement], None]) -> 
             seen[sql].count += 1
         elif not many and re.match(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", sql, re.I):
             seen[sql] = Statement(sql, params, _sent_by())
+            if getattr(connection.connection, "_pipeline", None) is not None:
+                later.append(seen[sql])  # reads sent together (statements.rows_where_each)
+                return execute(sql, params, many, context)
             explaining = True
             try:
                 explain(seen[sql])
@@ -163,6 +168,8 @@ def capture(run: Callable[[], object], explain: Callable[[Statement], None]) -> 
 
     with connection.execute_wrapper(wrapper):
         run()
+    for statement in later:
+        explain(statement)
     return list(seen.values())
 
 

@@ -92,7 +92,7 @@ def support_queue(*, now: datetime, limit: int = 200, can_retry: bool = False,
     names of every dispute listed are read together."""
     S = DisputeState
     disputes = (Dispute.objects.filter(state__in=OPEN_STATES)
-                .select_related("order__store", "assignee")
+                .select_related("order__store").prefetch_related("assignee")  # as in queue.py
                 .annotate(due=Case(
                     When(state=S.AWAITING_SELLER.value, then=F("respond_by")),
                     When(state__in=[S.SELLER_REFUSED.value, S.SELLER_PROPOSED.value],
