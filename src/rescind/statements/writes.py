@@ -1,139 +1,19 @@
-"""Lean SQL for the hot path (issue 7): the few statements every service runs, built once per
-model from its `_meta` and handed straight to the driver.
-
-Building a query through the ORM costs about 0.3-0.5 ms of Python (query, compiler, SQL text);
-the driver then needs about 0.03 ms. A service that locks an order and writes four rows spent
-most of its time there, so these helpers do exactly what the ORM would do, minus the building:
-
-- values go in through each field's `pre_save` and `get_db_prep_save`, as `Model.save` does;
-- rows come out through the converters a QuerySet applies, so an instance read here equals
-  one read by the ORM (tests/integration/test_statements.py checks both ways);
-- everything runs on the default connection, inside the caller's transaction.
-
-Use them where a path is hot (a service per API request, a deadline per order in a storm);
-everywhere else the ORM's readability wins.
-"""
+"""Lean writes (see the package's docstring): multi-row INSERTs, an INSERT unless a row alike
+exists, UPDATEs of one row's or many rows' fields."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Field, IntegerField, Model
+from django.db.models import Field, Model
 
-from rescind.shards import by_shard, order_key, shard_groups
-
-
-@cache
-def _reader(model: type[Model], vendor: str, column: str, lock: bool,
-            shard: bool = False) -> tuple[str, list, list]:
-    """SELECT every column of `model` WHERE `column` = %s (and, with `shard`, its shard key
-    = %s), in primary key order."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fields = list(meta.concrete_fields)
-    columns = ", ".join(quote(f.column) for f in fields)
-    where = meta.pk if column == "pk" else meta.get_field(column)
-    also = f" AND {quote(_shard_column(model))} = %s" if shard else ""
-    sql = (f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from _meta
-           f"WHERE {quote(where.column)} = %s{also} ORDER BY {quote(meta.pk.column)}")
-    if lock and connection.features.has_select_for_update:
-        sql += " FOR UPDATE"  # SQLite has none: its IMMEDIATE transactions lock the database
-    converters = [
-        (i, col, [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)])
-        for i, col in enumerate(f.get_col(meta.db_table) for f in fields)
-    ]
-    return sql, [f.attname for f in fields], [c for c in converters if c[2]]
-
-
-def _shard_column(model: type[Model]) -> str:
-    """The column a row of `model` is kept by on Citus (orders.models.ShardKeyed)."""
-    return model._meta.get_field(model.shard_field).column
-
-
-@cache
-def _integer_range(model: type[Model], vendor: str, column: str) -> tuple | None:
-    """(lowest, highest) of the integer `column` of `model` (or of the column its foreign key
-    points to) on this database, as the ORM has them; None for a column of another type."""
-    field = model._meta.pk if column == "pk" else model._meta.get_field(column)
-    field = field.target_field if field.is_relation else field
-    if not isinstance(field, IntegerField):
-        return None
-    return connection.ops.integer_field_range(field.get_internal_type())
-
-
-def _beyond(model: type[Model], vendor: str, column: str, value) -> bool:
-    """Whether `value` is an integer no row's `column` can hold (2**70 for a bigint id): no
-    row then, without asking the database, as the ORM does (IntegerFieldOverflow). Sent as
-    is, SQLite's driver overflows and Citus fails choosing the shard ("bigint out of range"):
-    the API answered 422 there for an order id that is simply not found (404)."""
-    bounds = _integer_range(model, vendor, column) if isinstance(value, int) else None
-    if bounds is None:
-        return False
-    low, high = bounds
-    return (low is not None and value < low) or (high is not None and value > high)
-
-
-def rows_where(model: type[Model], column: str, value, *, lock: bool = False,
-               shard=None) -> list[Model]:
-    """The rows whose `column` equals `value`, as model instances in primary key order;
-    `lock` adds FOR UPDATE. `column` names a field: "pk", "order", "order_id"... `shard`, the
-    value of the model's shard key (its order id), keeps the read on one shard on Citus and
-    lets it lock there (docs/deployment.md). An integer beyond what `column` (or the shard
-    key) holds finds no row, and no statement is sent (`_beyond`)."""
-    db = connections[DEFAULT_DB_ALIAS]
-    if _beyond(model, db.vendor, column, value) or (
-            shard is not None and _beyond(model, db.vendor, model.shard_field, shard)):
-        return []
-    sql, names, converters = _reader(model, db.vendor, column, lock, shard is not None)
-    with db.cursor() as cursor:
-        cursor.execute(sql, [value] if shard is None else [value, shard])
-        rows = cursor.fetchall()
-    return _instances(model, rows, names, converters, db)
-
-
-def rows_where_each(reads: Sequence[tuple[type[Model], str, object]]) -> list[list[Model]]:
-    """`rows_where(model, column, value)` for each of `reads`, in one round trip on
-    PostgreSQL: the SELECTs are sent together in psycopg's pipeline mode and their results
-    read back in order, so a page that shows eight tables of one order waits for the network
-    once, not eight times (issue 16). Each statement is still its own, as Django's cursor
-    runs and counts it. SQLite has no network to wait for: one after the other. A read by an
-    integer beyond its column's range finds no row without a statement, as in `rows_where`."""
-    db = connections[DEFAULT_DB_ALIAS]
-    beyond = [_beyond(model, db.vendor, column, value) for model, column, value in reads]
-    if any(beyond):
-        found = iter(rows_where_each([read for read, out in zip(reads, beyond, strict=True)
-                                      if not out]))
-        return [[] if out else next(found) for out in beyond]
-    if db.vendor != "postgresql" or len(reads) < 2:
-        return [rows_where(model, column, value) for model, column, value in reads]
-    db.ensure_connection()
-    plans = [_reader(model, db.vendor, column, False) for model, column, _value in reads]
-    with db.connection.pipeline():
-        cursors = []
-        for (sql, _names, _converters), (_model, _column, value) in zip(plans, reads,
-                                                                          strict=True):
-            cursor = db.cursor()
-            cursor.execute(sql, [value])
-            cursors.append(cursor)
-    results = []
-    for cursor, (_sql, names, converters), (model, _column, _value) in zip(
-            cursors, plans, reads, strict=True):
-        with cursor:
-            results.append(_instances(model, cursor.fetchall(), names, converters, db))
-    return results
-
-
-def row_get(model: type[Model], pk: int, *, lock: bool = False, shard=None) -> Model | None:
-    """The row with primary key `pk` as a model instance, or None; `lock` adds FOR UPDATE;
-    `shard` as for `rows_where` (needed with `lock` on Citus). A `pk` beyond the primary
-    key's range is None without a statement (`_beyond`)."""
-    rows = rows_where(model, "pk", pk, lock=lock, shard=shard)
-    return rows[0] if rows else None
+from rescind.shards import by_shard, order_key
+from rescind.statements.reads import _shard_column
 
 
 @lru_cache(maxsize=256)  # one entry per model and row count
@@ -323,23 +203,6 @@ def rows_insert_alike(template: Model, varying: dict[str, Sequence]) -> None:
     _insert(model, db, True, fields, columns, count)
 
 
-def task_enqueue(task, *args) -> None:
-    """Queue `task(*args)` on django-tasks-db: the row its `enqueue` writes, written by
-    `rows_insert`. The row commits or rolls back with the caller's transaction (the outbox).
-
-    Skipped from `enqueue`: its `task_enqueued` signal, which only django-tasks' debug log
-    listens to, and building the TaskResult nobody here reads."""
-    from django_tasks.utils import normalize_json
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    backend = task.get_backend()
-    rows_insert([DBTaskResult(
-        id=backend._get_id(), args_kwargs=normalize_json({"args": args, "kwargs": {}}),
-        priority=task.priority, task_path=task.module_path, queue_name=task.queue_name,
-        run_after=task.run_after or get_date_max(),  # as its pre_save receiver does
-        backend_name=backend.alias)])
-
-
 @lru_cache(maxsize=256)
 def _updater(model: type[Model], vendor: str, names: tuple[str, ...]) -> tuple[str, list]:
     meta = model._meta
@@ -362,58 +225,6 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
     key = [getattr(obj, _shard_column(type(obj)))] if getattr(obj, "shard_field", None) else []
     with db.cursor() as cursor:
         cursor.execute(sql, [*params, obj.pk, *key])
-
-
-def _instances(model: type[Model], rows, names: list[str], converters: list, db) -> list[Model]:
-    instances = []
-    for row in rows:
-        values = list(row)
-        for i, col, functions in converters:
-            for convert in functions:
-                values[i] = convert(values[i], col, db)
-        instances.append(model.from_db(db.alias, names, values))
-    return instances
-
-
-def rows_claim(model: type[Model], pks: Sequence[int]) -> list[Model]:
-    """The rows of `pks` this transaction could lock, as instances in the order of `pks`; rows
-    another transaction holds are skipped, not waited for (a worker's claim). `model` is kept
-    by its own id on Citus (the orders).
-
-    PostgreSQL: one `SELECT ... WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED` per shard group
-    (`shard_groups`): one statement on PostgreSQL, one per shard on Citus, where a FOR UPDATE
-    is refused over several shards; Citus's groups are sent in one round trip (psycopg's
-    pipelined executemany). SQLite has no row locks: its IMMEDIATE transaction already
-    excludes every other writer, so one `WHERE id IN (...)` reads them all. An id beyond the
-    primary key's range is no row to claim (`_beyond`)."""
-    db = connections[DEFAULT_DB_ALIAS]
-    pks = [pk for pk in pks if not _beyond(model, db.vendor, "pk", pk)]
-    if not pks:
-        return []
-    sql, names, converters = _reader(model, db.vendor, "pk", False)
-    head, _where = sql.split(" WHERE ", 1)
-    pk_column = connection.ops.quote_name(model._meta.pk.column)
-    rows = []
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            claim = f"{head} WHERE {pk_column} = ANY(%s::bigint[]) FOR UPDATE SKIP LOCKED"
-            groups = shard_groups(pks)
-            if len(groups) == 1:
-                cursor.execute(claim, [groups[0]])
-                rows = cursor.fetchall()
-            else:
-                raw = cursor.cursor
-                raw.executemany(claim, [[group] for group in groups], returning=True)
-                while True:
-                    rows.extend(raw.fetchall())
-                    if not raw.nextset():
-                        break
-        else:
-            marks = ", ".join(["%s"] * len(pks))
-            cursor.execute(f"{head} WHERE {pk_column} IN ({marks})", list(pks))
-            rows = cursor.fetchall()
-    found = {i.pk: i for i in _instances(model, rows, names, converters, db)}
-    return [found[pk] for pk in pks if pk in found]
 
 
 def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
@@ -449,22 +260,3 @@ def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
                     + where.format(marks=", ".join(["%s"] * len(pks)),
                                    keys=", ".join(["%s"] * len(keys))),
                     [*values, *pks, *keys])
-
-
-def tasks_enqueue(task, args_list: Sequence[tuple]) -> None:
-    """`task_enqueue(task, *args)` for each of `args_list`, in one multi-row INSERT: the rows
-    `task_enqueue` writes, but for their ids and arguments alike (`rows_insert_alike`: one
-    instance for all of them, not one a row; a storm queues two tasks an order)."""
-    from django_tasks.utils import normalize_json
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    if not args_list:
-        return
-    backend = task.get_backend()
-    template = DBTaskResult(
-        id=backend._get_id(), args_kwargs=None, priority=task.priority,
-        task_path=task.module_path, queue_name=task.queue_name,
-        run_after=task.run_after or get_date_max(), backend_name=backend.alias)
-    rows_insert_alike(template, {
-        "id": [backend._get_id() for _args in args_list],
-        "args_kwargs": [normalize_json({"args": args, "kwargs": {}}) for args in args_list]})
