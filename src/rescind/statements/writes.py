@@ -229,10 +229,10 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
 
 def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     """UPDATE these fields of saved instances of one model, as `row_update` on each would:
-    one statement per distinct set of values (`WHERE pk IN (...)`, and the order ids of a
-    row kept by its order), so a batch of rows that end alike (a storm of orders closed the
-    same way) costs one statement; on Citus one per shard too (`shard_groups`), so that each
-    stays on one shard."""
+    one statement per distinct set of values (`WHERE pk IN (...)`, `= ANY` on PostgreSQL,
+    and the order ids of a row kept by its order), so a batch of rows that end alike (a
+    storm of orders closed the same way) costs one statement; on Citus one per shard too
+    (`shard_groups`), so that each stays on one shard."""
     if not objects:
         return
     model = type(objects[0])
@@ -243,9 +243,8 @@ def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     by_key = key is not None and key != meta.pk.attname  # the order id beside the row's id
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)
-    where = f"{quote(meta.pk.column)} IN ({{marks}})"
-    if by_key:
-        where += f" AND {quote(meta.get_field('order').column)} IN ({{keys}})"
+    pk_column = quote(meta.pk.column)
+    order_column = quote(meta.get_field("order").column) if by_key else ""
     with db.cursor() as cursor:
         for group in by_shard(objects):
             groups: dict[tuple, list[Model]] = {}
@@ -253,10 +252,18 @@ def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
             for obj, values in zip(group, zip(*columns, strict=True), strict=True):
                 groups.setdefault(values, []).append(obj)
             for values, alike in groups.items():
-                pks = [obj.pk for obj in alike]
-                keys = list(dict.fromkeys(getattr(obj, key) for obj in alike)) if by_key else []
-                cursor.execute(
-                    f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE "  # noqa: S608
-                    + where.format(marks=", ".join(["%s"] * len(pks)),
-                                   keys=", ".join(["%s"] * len(keys))),
-                    [*values, *pks, *keys])
+                where, params = _one_of(pk_column, [obj.pk for obj in alike], db)
+                if by_key:
+                    also, more = _one_of(order_column, list(dict.fromkeys(
+                        getattr(obj, key) for obj in alike)), db)
+                    where, params = f"{where} AND {also}", [*params, *more]
+                cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
+                               f"WHERE {where}", [*values, *params])
+
+
+def _one_of(column: str, ids: list[int], db) -> tuple[str, list]:
+    """`column` is one of `ids`, and its parameters: on PostgreSQL one array (`= ANY`: the
+    same short statement for any number of ids, parsed once by psycopg), elsewhere `IN`."""
+    if db.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
