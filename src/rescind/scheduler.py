@@ -66,7 +66,7 @@ from rescind.orders.shipping import (
     shipment_canceled_unanswered,
 )
 from rescind.refunds.services import refund_check_due, refund_start_due
-from rescind.shards import update_by_shard
+from rescind.shards import one_of, update_by_shard
 from rescind.statements import rows_claim
 
 logger = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ def _claim(now: datetime, *, count: int, among: list[int]) -> tuple[list[Deadlin
     UPDATE SKIP LOCKED` statement per shard group (`statements.rows_claim`: one on
     PostgreSQL, one per shard on Citus, sent in one round trip), so every lock stays on its
     order's shard."""
-    scanned = list(Deadline.objects.filter(pk__in=among, fired_at__isnull=True,
+    scanned = list(Deadline.objects.filter(one_of(Deadline, "pk", among), fired_at__isnull=True,
                                            voided_at__isnull=True, due_at__lte=now)
                    .order_by("due_at").values_list("pk", "order_id"))
     deadlines_of: dict[int, list[int]] = {}
@@ -210,8 +210,8 @@ def _claim(now: datetime, *, count: int, among: list[int]) -> tuple[list[Deadlin
     # Re-read under the order locks: another worker may have fired one meanwhile. Only a
     # transaction holding its order's lock changes a deadline, so this stays true.
     open_now = list(Deadline.objects.filter(
-        order_id__in=list(claimed),
-        pk__in=[pk for order_id in claimed for pk in deadlines_of[order_id]],
+        one_of(Deadline, "order_id", list(claimed)),
+        one_of(Deadline, "pk", [pk for order_id in claimed for pk in deadlines_of[order_id]]),
         fired_at__isnull=True, voided_at__isnull=True))
     for deadline in open_now:
         deadline.order = claimed[deadline.order_id]

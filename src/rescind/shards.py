@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import BooleanField, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 # On Citus, the shard of each order id seen, by database (docs/deployment.md, "Citus"); an
 # order's shard does not change unless an operator splits shards, so it is asked once.
@@ -77,19 +78,37 @@ def shard_groups(order_ids: Sequence[int]) -> list[list[int]]:
 
 def update_by_shard(queryset: QuerySet, column: str, order_ids: Sequence[int], *,
                     pks_of: Mapping[int, Sequence[int]] | None = None, **values) -> int:
-    """`queryset.filter(<column>__in=order_ids).update(**values)`, one UPDATE per shard group
-    (`shard_groups`): one statement on PostgreSQL and SQLite, one per shard on Citus, each on
-    one shard, so that a batch's writes take no lock over several shards (the deadlock of
-    docs/benchmarks.md, section 10). `column` holds the rows' order id ("order_id"). With
-    `pks_of` (an order id: the primary keys of its rows to update), each statement names
-    those rows as well, its own orders' only. Returns the number of rows updated."""
+    """`queryset.filter(<column>__in=order_ids).update(**values)` (`one_of`: `= ANY` on
+    PostgreSQL), one UPDATE per shard group (`shard_groups`): one statement on PostgreSQL and
+    SQLite, one per shard on Citus, each on one shard, so that a batch's writes take no lock
+    over several shards (the deadlock of docs/benchmarks.md, section 10). `column` holds the
+    rows' order id ("order_id"). With `pks_of` (an order id: the primary keys of its rows to
+    update), each statement names those rows as well, its own orders' only. Returns the
+    number of rows updated."""
+    model = queryset.model
     updated = 0
     for group in shard_groups(order_ids):
-        where = {f"{column}__in": group}
+        where = queryset.filter(one_of(model, column, group))
         if pks_of is not None:
-            where["pk__in"] = [pk for order_id in group for pk in pks_of[order_id]]
-        updated += queryset.filter(**where).update(**values)
+            where = where.filter(one_of(model, "pk", [pk for order_id in group
+                                                      for pk in pks_of[order_id]]))
+        updated += where.update(**values)
     return updated
+
+
+def one_of(model: type[Model], column: str, ids: Sequence[int]) -> Q | RawSQL:
+    """A filter: `column` (an integer column of `model`, "pk" for its primary key) is one of
+    `ids`. On PostgreSQL `= ANY(%s::bigint[])`, the ids in one array: a short statement
+    whatever their number, which psycopg parses once and the ORM builds without a lookup per
+    id (a storm's batch names hundreds; on Citus it keeps to the shard all the same).
+    Elsewhere the ORM's `IN`."""
+    field = model._meta.pk if column == "pk" else model._meta.get_field(column)
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return Q(**{f"{field.attname}__in": ids})
+    quoted = f"{db.ops.quote_name(model._meta.db_table)}.{db.ops.quote_name(field.column)}"
+    return RawSQL(f"{quoted} = ANY(%s::bigint[])",  # noqa: S611 - names from _meta
+                  [list(ids)], output_field=BooleanField())
 
 
 @cache

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from rescind.aftersale.models import CancellationRequest
 from rescind.notifications.tasks import notify_task
 from rescind.orders.models import Deadline, Order, TimelineEntry
-from rescind.shards import citus_distributed, shard_groups, update_by_shard
+from rescind.shards import citus_distributed, one_of, shard_groups, update_by_shard
 from rescind.statements import (
     row_get,
     row_insert_if_new,
@@ -224,6 +224,26 @@ def _shard_of(order_ids: list[int]) -> dict[int, int]:
         cursor.execute("SELECT o, get_shard_id_for_distribution_column('rescind_orders_order', o) "
                        "FROM unnest(%s::bigint[]) AS o", [order_ids])
         return dict(cursor.fetchall())
+
+
+def test_one_of_finds_what_in_finds_with_one_array_on_postgresql(market):
+    # given three orders, each with its deadlines
+    orders = [market.paid(at=T0 + i * DAY) for i in range(3)]
+    wanted = [orders[2].pk, orders[0].pk]
+    # when they are filtered by one_of, by primary key and by order id, and by no id at all
+    with CaptureQueriesContext(connection) as statements:
+        by_pk = list(Order.objects.filter(one_of(Order, "pk", wanted)).order_by("pk"))
+        by_order = sorted(Deadline.objects.filter(one_of(Deadline, "order_id", wanted))
+                          .values_list("pk", flat=True))
+        none = list(Order.objects.filter(one_of(Order, "pk", [])))
+    # then each finds exactly what the ORM's __in finds
+    assert by_pk == [orders[0], orders[2]]
+    assert by_order == sorted(Deadline.objects.filter(order_id__in=wanted)
+                              .values_list("pk", flat=True))
+    assert by_order and none == []
+    # and on PostgreSQL the ids travel as one array parameter, whatever their number
+    sql = [s["sql"] for s in statements.captured_queries]
+    assert all(("= ANY(" in q) == (connection.vendor == "postgresql") for q in sql[:2])
 
 
 def test_shard_groups_put_each_order_with_the_others_of_its_shard(market):

@@ -36,7 +36,7 @@ from rescind.orders.recording import (
     facts_of,
     parcels_release_if_done,
 )
-from rescind.shards import update_by_shard
+from rescind.shards import one_of, update_by_shard
 from rescind.statements import rows_insert, rows_update_many, tasks_enqueue
 
 
@@ -49,18 +49,21 @@ def orders_facts(orders: Sequence[Order]) -> dict[int, OrderFacts]:
     ids = [order.pk for order in orders]
     pending: dict[int, CancellationRequest] = {}
     for request in CancellationRequest.objects.filter(
-            order_id__in=ids, state=CancellationRequest.State.PENDING).order_by("-pk"):
+            one_of(CancellationRequest, "order_id", ids),
+            state=CancellationRequest.State.PENDING).order_by("-pk"):
         pending[request.order_id] = request  # the first of each order wins, as LIMIT 1 would
     awaiting = [o.pk for o in orders if o.state == OrderState.AWAITING_SHIPMENT]
     changes: dict[int, ChangeRequest] = {}
     if awaiting:
         for change in ChangeRequest.objects.filter(
-                order_id__in=awaiting, state__in=ChangeRequest.OPEN_STATES).order_by("-pk"):
+                one_of(ChangeRequest, "order_id", awaiting),
+                state__in=ChangeRequest.OPEN_STATES).order_by("-pk"):
             changes[change.order_id] = change
     shipped = [o.pk for o in orders if o.state in SHIPPED_STATES]
     shipments: dict[int, Shipment] = {}
     if shipped:
-        for shipment in Shipment.objects.filter(order_id__in=shipped).order_by("pk"):
+        for shipment in Shipment.objects.filter(
+                one_of(Shipment, "order_id", shipped)).order_by("pk"):
             shipments[shipment.order_id] = shipment  # the latest wins
     return {order.pk: facts_of(order, pending=pending.get(order.pk),
                                change=changes.get(order.pk), shipment=shipments.get(order.pk))
@@ -97,8 +100,9 @@ def refunds_open_many(opened: Sequence[tuple[Order, RefundCreated, str]], *,
 
     if not opened:
         return
-    payments = {payment.checkout_id: payment for payment in Payment.objects.filter(
-        checkout_id__in={order.checkout_id for order, _created, _cause in opened})}
+    checkouts = list({order.checkout_id for order, _created, _cause in opened})
+    payments = {payment.checkout_id: payment
+                for payment in Payment.objects.filter(one_of(Payment, "checkout_id", checkouts))}
     refunds = [refund_build(order, payments[order.checkout_id], created, cause=cause, now=now)
                for order, created, cause in opened]
     rows_insert(refunds)
@@ -121,7 +125,7 @@ def orders_close_many(closed: Sequence[tuple[Order, list[Event]]], *, actor: Act
     from rescind.orders.closing import REFUND_DEADLINES, order_close
 
     ids = [order.pk for order, _events in closed]
-    with_coupons = set(CouponUse.objects.filter(order_id__in=ids)
+    with_coupons = set(CouponUse.objects.filter(one_of(CouponUse, "order_id", ids))
                        .values_list("order_id", flat=True)) if ids else set()
     plain = [(order, events) for order, events in closed if order.pk not in with_coupons]
     events_record_many(plain, actor=actor, now=now)
