@@ -9,7 +9,7 @@
                                 save every main page, desktop and phone, as PNG files in
                                 docs/screenshots/ (`--out DIR`, `--only buyer-orders ...`)
     python3 dev.py bench        every benchmark of docs/benchmarks.md, one after another (about
-                                65 minutes; `--quick` for a few); needs PostgreSQL, installs wrk
+                                40 minutes; `--quick` for a few); needs PostgreSQL, installs wrk
 
 Needs only Python 3.11+. PostgreSQL is taken from RESCIND_TEST_POSTGRES_URL
 (default postgres://postgres@127.0.0.1:5432/rescind); under CI=true it is required.

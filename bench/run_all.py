@@ -28,7 +28,7 @@ Runs, one after another so they never share the machine with each other:
    path fans out.
 Each script prints its own table; everything printed is also written to var/bench/report.txt
 and each script's figures to var/bench/<name>.json. `--quick` runs every step small (a smoke
-test of the harness, minutes instead of about 50; its figures are not the recorded ones).
+test of the harness, minutes instead of about 40; its figures are not the recorded ones).
 
 The benchmark databases (rescind_bench, rescind_http, rescind_storm, rescind_burst,
 rescind_pruning, rescind_plans, rescind_seller_list on the PostgreSQL of
