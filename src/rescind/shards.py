@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BooleanField, Model, Q, QuerySet
+from django.db.models import BooleanField, Model, QuerySet
 from django.db.models.expressions import RawSQL
 
 # On Citus, the shard of each order id seen, by database (docs/deployment.md, "Citus"); an
@@ -96,19 +96,26 @@ def update_by_shard(queryset: QuerySet, column: str, order_ids: Sequence[int], *
     return updated
 
 
-def one_of(model: type[Model], column: str, ids: Sequence[int]) -> Q | RawSQL:
+def one_of(model: type[Model], column: str, ids: Sequence[int]) -> RawSQL:
     """A filter: `column` (an integer column of `model`, "pk" for its primary key) is one of
-    `ids`. On PostgreSQL `= ANY(%s::bigint[])`, the ids in one array: a short statement
-    whatever their number, which psycopg parses once and the ORM builds without a lookup per
-    id (a storm's batch names hundreds; on Citus it keeps to the shard all the same).
-    Elsewhere the ORM's `IN`."""
+    `ids`, as `ids_match` writes it: on PostgreSQL one array however many ids (a storm's batch
+    names hundreds), built without the ORM's lookup per id."""
     field = model._meta.pk if column == "pk" else model._meta.get_field(column)
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
-        return Q(**{f"{field.attname}__in": ids})
     quoted = f"{db.ops.quote_name(model._meta.db_table)}.{db.ops.quote_name(field.column)}"
-    return RawSQL(f"{quoted} = ANY(%s::bigint[])",  # noqa: S611 - names from _meta
-                  [list(ids)], output_field=BooleanField())
+    sql, params = ids_match(quoted, list(ids), db)
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - names from _meta
+
+
+def ids_match(column: str, ids: list[int], db) -> tuple[str, list]:
+    """SQL saying the (quoted) `column` is one of `ids`, and its parameters. On PostgreSQL
+    `= ANY(%s::bigint[])`, one array: the same short statement for any number of ids, which
+    psycopg parses once (it keeps its parse of short statements only; an IN list of hundreds
+    of placeholders is parsed anew each time), and on Citus still pruned to the shard.
+    Elsewhere `IN`, a placeholder an id (SQLite takes an empty list too)."""
+    if db.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 @cache

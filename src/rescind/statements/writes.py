@@ -12,7 +12,7 @@ from uuid import UUID
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
-from rescind.shards import by_shard, order_key
+from rescind.shards import by_shard, ids_match, order_key
 from rescind.statements.reads import _shard_column
 
 
@@ -229,10 +229,10 @@ def row_update(obj: Model, fields: Sequence[str]) -> None:
 
 def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     """UPDATE these fields of saved instances of one model, as `row_update` on each would:
-    one statement per distinct set of values (`WHERE pk IN (...)`, `= ANY` on PostgreSQL,
-    and the order ids of a row kept by its order), so a batch of rows that end alike (a
-    storm of orders closed the same way) costs one statement; on Citus one per shard too
-    (`shard_groups`), so that each stays on one shard."""
+    one statement per distinct set of values (`WHERE pk IN (...)`, `= ANY` on PostgreSQL:
+    `shards.ids_match`; and the order ids of a row kept by its order), so a batch of rows
+    that end alike (a storm of orders closed the same way) costs one statement; on Citus one
+    per shard too (`shard_groups`), so that each stays on one shard."""
     if not objects:
         return
     model = type(objects[0])
@@ -252,18 +252,11 @@ def rows_update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
             for obj, values in zip(group, zip(*columns, strict=True), strict=True):
                 groups.setdefault(values, []).append(obj)
             for values, alike in groups.items():
-                where, params = _one_of(pk_column, [obj.pk for obj in alike], db)
+                where, params = ids_match(pk_column, [obj.pk for obj in alike], db)
                 if by_key:
-                    also, more = _one_of(order_column, list(dict.fromkeys(
+                    also, more = ids_match(order_column, list(dict.fromkeys(
                         getattr(obj, key) for obj in alike)), db)
                     where, params = f"{where} AND {also}", [*params, *more]
                 cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
                                f"WHERE {where}", [*values, *params])
 
-
-def _one_of(column: str, ids: list[int], db) -> tuple[str, list]:
-    """`column` is one of `ids`, and its parameters: on PostgreSQL one array (`= ANY`: the
-    same short statement for any number of ids, parsed once by psycopg), elsewhere `IN`."""
-    if db.vendor == "postgresql":
-        return f"{column} = ANY(%s::bigint[])", [ids]
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
