@@ -294,5 +294,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"rescind": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {
+        "rescind": {"handlers": ["console"], "level": "INFO"},
+        # A 500's traceback: Django's default sends it only to ADMINS by mail when DEBUG is
+        # off, so without this the engineer running the server never sees it.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

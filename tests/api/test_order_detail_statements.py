@@ -4,6 +4,7 @@ requests, shipments or timeline."""
 
 from __future__ import annotations
 
+import psycopg
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -89,3 +90,45 @@ def test_a_pending_request_is_read_once_for_the_actions_and_the_answer(market, c
     assert count == DETAIL_STATEMENTS - 1
     assert body["cancellation_request"]["state"] == "pending"
     assert [a["action"] for a in body["actions"]] == ["withdraw_cancellation"]
+
+
+def _database_lost_after(statements: int):
+    """An execute wrapper under which the database goes away once `statements` statements
+    were sent: PostgreSQL ends this connection's session (as a restart does); SQLite aborts
+    every later statement (it has no connection to lose)."""
+    sent = []
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        sent.append(sql)
+        if len(sent) == statements:
+            if connection.vendor == "postgresql":
+                s = connection.settings_dict
+                with psycopg.connect(host=s["HOST"], port=s["PORT"], user=s["USER"],
+                                     dbname=s["NAME"], autocommit=True) as other:
+                    other.execute("SELECT pg_terminate_backend(%s)",
+                                  [connection.connection.info.backend_pid])
+            else:
+                connection.connection.set_progress_handler(lambda: 1, 1)
+        return result
+
+    return wrapper
+
+
+def test_the_database_lost_while_the_tables_are_read_together_answers_503(market, call,
+                                                                          bearer):
+    # given a paid order and its buyer's token
+    order = market.paid(at=T0)
+    bearer(market.buyer)
+    # when the database goes away once the token, the order and the eight tables read together
+    # were sent (on PostgreSQL the end of that pipeline is the first to meet the lost
+    # connection, outside Django's cursor)
+    try:
+        with connection.execute_wrapper(_database_lost_after(2 + 8)):
+            response = call("GET", f"/orders/{order.pk}", user=market.buyer)
+    finally:
+        if connection.vendor == "sqlite":
+            connection.connection.set_progress_handler(None, 1)
+    # then the buyer is told to retry: a 503 in the API's error shape, not a 500
+    assert (response.status_code, response["Retry-After"], response.json()["code"]) == (
+        503, "5", "service_unavailable")

@@ -97,7 +97,10 @@ def rows_where_each(reads: Sequence[tuple[type[Model], str, object]]) -> list[li
         return [rows_where(model, column, value) for model, column, value in reads]
     db.ensure_connection()
     plans = [_reader(model, db.vendor, column, False) for model, column, _value in reads]
-    with db.connection.pipeline():
+    # The pipeline's end sends and reads everything at once, outside Django's cursor, so a
+    # connection lost there raises psycopg's own error: wrap it into Django's, which the API
+    # answers 503 (api/outage.py), as it does for a cursor's.
+    with db.wrap_database_errors, db.connection.pipeline():
         cursors = []
         for (sql, _names, _converters), (_model, _column, value) in zip(plans, reads,
                                                                           strict=True):
