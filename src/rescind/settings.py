@@ -290,14 +290,24 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"  # for RESCIND_EMAIL_BACKEND=...filebased.Ema
 # Links in e-mails point here.
 RESCIND_PUBLIC_URL = os.environ.get("RESCIND_PUBLIC_URL", "http://127.0.0.1:8000")
 
+
+
+def _not_an_outage(record) -> bool:
+    """A 503 of a database outage is logged once, as one line, by rescind.api.outage: not
+    again with a traceback per request by django.request."""
+    return getattr(record, "status_code", None) != 503
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"not_an_outage": {"()": lambda: _not_an_outage}},
+    "handlers": {"console": {"class": "logging.StreamHandler"},
+                 "errors": {"class": "logging.StreamHandler", "filters": ["not_an_outage"]}},
     "loggers": {
         "rescind": {"handlers": ["console"], "level": "INFO"},
         # A 500's traceback: Django's default sends it only to ADMINS by mail when DEBUG is
         # off, so without this the engineer running the server never sees it.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
     },
 }

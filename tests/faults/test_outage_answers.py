@@ -4,15 +4,30 @@ The PostgreSQL-restart test proves it end to end; these pin the handler down in 
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 
 import pytest
 from django.db import InterfaceError, OperationalError
 from django.test import RequestFactory
+from django.urls import path
 
 from rescind.api.outage import server_error
 
 pytestmark = [pytest.mark.faults]
+
+
+def _broken(request):
+    raise ZeroDivisionError("a bug")
+
+
+def _outage(request):
+    raise OperationalError("server closed the connection")
+
+
+urlpatterns = [path("api/v1/broken", _broken), path("api/v1/outage", _outage)]
+handler500 = "rescind.api.outage.server_error"
 
 
 @pytest.mark.parametrize("error", [OperationalError("server closed the connection"),
@@ -41,3 +56,30 @@ def test_any_other_error_outside_a_view_stays_a_500():
         response = server_error(request)
     # then it is Django's own 500, with no promise that retrying helps
     assert (response.status_code, response.has_header("Retry-After")) == (500, False)
+
+
+@pytest.fixture
+def error_log():
+    """What the server prints on its console for django.request (settings.LOGGING)."""
+    handler = logging.getLogger("django.request").handlers[0]
+    printed = io.StringIO()
+    saved = handler.setStream(printed)
+    try:
+        yield printed
+    finally:
+        handler.setStream(saved)
+
+
+@pytest.mark.urls(__name__)
+def test_a_500_prints_its_traceback_and_an_outage_503_does_not(client, error_log):
+    # given a server whose console shows django.request's errors
+    client.raise_request_exception = False
+    # when one request meets a bug and another a database outage
+    statuses = [client.get("/api/v1/broken").status_code, client.get("/api/v1/outage").status_code]
+    # then the bug's traceback is on the console for the engineer; the outage's 503 is not
+    # (rescind.api.outage logs it as one line)
+    assert statuses == [500, 503]
+    printed = error_log.getvalue()
+    assert ("Internal Server Error: /api/v1/broken" in printed,
+            'ZeroDivisionError: a bug' in printed, "/api/v1/outage" in printed) == (
+        True, True, False)
