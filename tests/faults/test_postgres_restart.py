@@ -248,9 +248,11 @@ def test_postgres_restart_under_http_load_answers_503_recovers_and_loses_nothing
     server_log, worker_log = tmp_path / "server.log", tmp_path / "worker.log"
 
     def logs() -> str:
+        first_500 = server_log.read_text(errors="replace").partition(
+            "Internal Server Error")[2][:4000] if server_log.exists() else ""
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
                          for p in (server_log, worker_log) if p.exists()) + \
-            f"\n--- postgres\n{cluster.log_tail()}"
+            f"\n--- the first 500\n{first_500}\n--- postgres\n{cluster.log_tail()}"
 
     server = _process_start(["serve", "--port", str(port), "--workers", "1"], env, server_log)
     worker = _process_start(["worker", "--interval", "0.2"], env, worker_log)
