@@ -46,6 +46,10 @@ from rescind.notifications.models import EmailMessage, WebhookDelivery
 PASS_BATCHES = 5  # the most batches one worker pass runs, over every kind together
 IDLE_SECONDS = 60.0  # a worker that found nothing more to prune looks again this much later
 
+# The smallest step of a stored age (both databases keep microseconds): `age < last + step`
+# is `age <= last`.
+AGE_STEP = timedelta(microseconds=1)
+
 KINDS = ("tasks_succeeded", "tasks_failed", "emails", "webhook_deliveries", "idempotency_records")
 
 
@@ -115,10 +119,12 @@ def prune_batch(kind: str, cutoff: datetime, *, size: int) -> int:
         if not batch:
             return 0
         # The rows are locked (on SQLite the transaction holds the write lock): only a replay of
-        # a webhook delivery can appear meanwhile, so the condition is checked again. The bound
-        # on the age lets the planner read just the batch's stretch of the age index: by the
-        # keys alone, PostgreSQL reads a small task table whole (random UUIDs).
-        doomed = rows.filter(pk__in=[key for key, _ in batch], **{f"{age}__lte": batch[-1][1]})
+        # a webhook delivery can appear meanwhile, so the condition is checked again. The age
+        # is bounded by the batch's last one instead of the cutoff, so the planner reads just
+        # the batch's stretch of the age index: by the keys alone, PostgreSQL reads a small task
+        # table whole (random UUIDs); with the cutoff as well, SQLite bounds the range by the
+        # cutoff (it takes one upper bound) and walks every prunable row left, each batch.
+        doomed = prunable(kind, batch[-1][1] + AGE_STEP).filter(pk__in=[key for key, _ in batch])
         # A raw DELETE: the ORM's delete() would first read every row of a model that others
         # point at (webhook replays), and none of these kinds has anything to cascade to.
         return doomed.order_by()._raw_delete(doomed.db)

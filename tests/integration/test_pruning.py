@@ -16,9 +16,11 @@ from rescind.api.models import IdempotencyRecord
 from rescind.cli import app
 from rescind.notifications.models import EmailMessage, WebhookDelivery, WebhookSubscriber
 from rescind.pruning import (
+    AGE_STEP,
     KINDS,
     PASS_BATCHES,
     Retention,
+    prune_batch,
     prune_count,
     prune_cutoffs,
     prune_pass,
@@ -129,6 +131,31 @@ def test_rows_past_their_retention_go_and_everything_else_stays(db):
                                                   "still retried, long ago",
                                                   "replayed long ago", "its replay"}
     assert _left(IdempotencyRecord, keys) == {"key within 1d"}
+
+
+def test_a_batch_deletes_its_own_stretch_of_the_age_index_not_all_up_to_the_cutoff(db):
+    # given 5 task rows past retention, a minute apart
+    ages = [T0 - 20 * DAY + n * MINUTE for n in range(5)]
+    for age in ages:
+        _task("SUCCESSFUL", finished_at=age)
+    cutoff = prune_cutoffs(now=T0, retention=RETENTION)["tasks_succeeded"]
+    # when a batch of 2 is pruned, noting the parameters of its DELETE
+    deletes = []
+
+    def note(execute, sql, params, many, context):
+        if sql.startswith("DELETE"):
+            deletes.append(list(params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        removed = prune_batch("tasks_succeeded", cutoff, size=2)
+    # then the DELETE bounds the age just past the batch's last row, and not by the cutoff too:
+    # given two upper bounds SQLite ranges its index by the cutoff, so every batch walked
+    # every prunable row left (docs/benchmarks.md, section 6)
+    adapt = connection.ops.adapt_datetimefield_value
+    assert (removed, len(deletes)) == (2, 1)
+    assert (adapt(ages[1] + AGE_STEP) in deletes[0], adapt(cutoff) in deletes[0]) == (True, False)
+    assert DBTaskResult.objects.count() == 3
 
 
 def test_a_batch_removes_at_most_its_size_oldest_first_and_a_pass_at_most_its_batches(db):
