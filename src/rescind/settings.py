@@ -291,7 +291,6 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"  # for RESCIND_EMAIL_BACKEND=...filebased.Ema
 RESCIND_PUBLIC_URL = os.environ.get("RESCIND_PUBLIC_URL", "http://127.0.0.1:8000")
 
 
-
 def _not_an_outage(record) -> bool:
     """A 503 of a database outage is logged once, as one line, by rescind.api.outage: not
     again with a traceback per request by django.request."""
