@@ -63,11 +63,14 @@ def error_log():
     """What the server prints on its console for django.request (settings.LOGGING)."""
     handler = logging.getLogger("django.request").handlers[0]
     printed = io.StringIO()
-    saved = handler.setStream(printed)
+    # Swapped by hand: setStream() flushes the stream it replaces, the stderr of the moment
+    # logging was last configured, which may be closed: a CLI test (typer's CliRunner) sets
+    # Django up again while its own stderr, closed after the command, stands in.
+    saved, handler.stream = handler.stream, printed
     try:
         yield printed
     finally:
-        handler.setStream(saved)
+        handler.stream = saved
 
 
 @pytest.mark.urls(__name__)
