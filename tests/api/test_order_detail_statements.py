@@ -4,7 +4,6 @@ requests, shipments or timeline."""
 
 from __future__ import annotations
 
-import psycopg
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -102,10 +101,8 @@ def _database_lost_after(statements: int):
         result = execute(sql, params, many, context)
         sent.append(sql)
         if len(sent) == statements:
-            if connection.vendor == "postgresql":
-                s = connection.settings_dict
-                with psycopg.connect(host=s["HOST"], port=s["PORT"], user=s["USER"],
-                                     dbname=s["NAME"], autocommit=True) as other:
+            if connection.vendor == "postgresql":  # a second session, as Django opens one
+                with connection.get_new_connection(connection.get_connection_params()) as other:
                     other.execute("SELECT pg_terminate_backend(%s)",
                                   [connection.connection.info.backend_pid])
             else:
