@@ -219,6 +219,20 @@ def test_r16_a_message_without_text_or_file_is_refused(market, client, bearer, m
     _nothing_stored(media, order)
 
 
+def test_r16_files_sent_as_text_are_refused_not_dropped(market, client, bearer, media):
+    # given a paid order
+    order = market.paid(at=T0)
+    # when the buyer's app sends its `files` part as text, not as a file (a fuzzed request of
+    # the schema test found it accepted, and the message sent without it)
+    response = _post(client, bearer, market.buyer, order.pk, body="See attached", files="null")
+    # then it is refused as invalid input, naming the field, and nothing is sent
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["code"], [e["loc"] for e in body["details"]["errors"]]) == (
+        "invalid_input", [["form", "files"]])
+    _nothing_stored(media, order)
+
+
 def test_r6_seller_message_lowers_the_unpaid_price(market, client, bearer, media):
     # given an unpaid order of $28.00
     order = market.place(at=T0)

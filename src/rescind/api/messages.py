@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja.errors import ValidationError
 
 from rescind.api.common import ERRORS
 from rescind.clock.service import now as clock_now
@@ -68,10 +69,19 @@ def messages_send(
     """Write to the other side (multipart: `body`, up to 5 `files`, PNG/JPEG/GIF/WebP/PDF
     checked by content). While the order is unpaid the seller may send `new_total` (minor
     units) to lower its price (R6)."""
+    _files_are_files(request)
     message = message_send(order_id=order_id, user=request.user, body=body,
                            attachments=list(files or []), new_total=new_total, now=clock_now())
     party = Party(message.author_party)
     return Status(201, _with_urls(request, order_id, [message_read(message, party)])[0])
+
+
+def _files_are_files(request) -> None:
+    """Refuse a `files` part sent as text: ninja takes file fields from the request's files
+    alone, so the message would otherwise go out without what the sender meant to attach."""
+    if "files" in request.POST:
+        raise ValidationError([{"type": "value_error", "loc": ("form", "files"),
+                                "msg": "Value error, send each file as a file part, not text"}])
 
 
 @router.get("/orders/{order_id}/messages/{message_id}/attachments/{attachment_id}",
