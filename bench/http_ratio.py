@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from cpu_use import cpu_snapshot, cpu_spent  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from http_load import Load, LoadResult, wrk_ensure, wrk_run  # noqa: E402
@@ -144,30 +145,35 @@ class Bench:
                         for variant in args.variants}
 
     def load(self, server: Server, load: Load, ids: list[int],
-             seconds: float) -> tuple[LoadResult, float, float]:
-        began = time.monotonic()
+             seconds: float) -> tuple[LoadResult, float, float, dict]:
+        """One wrk run; its result, when it began and ended, and the CPU milliseconds each
+        process group (cpu_use.GROUPS) spent per answered request."""
+        cpu_before, began = cpu_snapshot(server.process.pid), time.monotonic()
         result, output = wrk_run(self.wrk, server.url, load, ids, self.token,
                                  duration=f"{seconds:g}s", connections=self.args.connections,
                                  threads=self.args.threads)
-        ended = time.monotonic()
+        ended, spent = time.monotonic(), cpu_spent(cpu_before, cpu_snapshot(server.process.pid))
         if self.args.verbose:
             print(output)
-        return result, began, ended
+        per_request = {group: round(1000 * s / max(result.requests, 1), 3)
+                       for group, s in spent.items()}
+        return result, began, ended, per_request
 
     def pair(self, server: Server, seconds: float) -> dict:
         """The trivial endpoint, then the cancellation endpoint on fresh orders, once for each
         variant of its answer (the whole detail, the minimal one)."""
-        trivial, t_began, t_ended = self.load(server, TRIVIAL, self.read_ids, seconds)
-        round_ = {"trivial": trivial.as_dict(), "variants": {},
+        trivial, t_began, t_ended, t_cpu = self.load(server, TRIVIAL, self.read_ids, seconds)
+        round_ = {"trivial": {**trivial.as_dict(), "cpu_ms_per_request": t_cpu}, "variants": {},
                   "memory": {"trivial": server.sampler.during(t_began, t_ended)}}
         for variant, load in self.cancels.items():
             ids = fresh_orders(trivial.per_second, seconds)
             last_id = settled(requests_last_id)
-            cancel, c_began, c_ended = self.load(server, load, ids, seconds)
+            cancel, c_began, c_ended, c_cpu = self.load(server, load, ids, seconds)
             held = database_connections()
             requested = settled(lambda last_id=last_id: orders_requested_since(last_id))
             round_["variants"][variant] = {
-                "cancel": cancel.as_dict(), "ratio": cancel.per_second / trivial.per_second,
+                "cancel": {**cancel.as_dict(), "cpu_ms_per_request": c_cpu},
+                "ratio": cancel.per_second / trivial.per_second,
                 "check": check(cancel, requested, len(ids), minimal=variant == "minimal"),
                 "database_connections_after": held}
             round_["memory"][variant] = server.sampler.during(c_began, c_ended)
@@ -234,6 +240,10 @@ def report_pair(server: str, workers: int, repeat: int, pair: dict) -> None:
               f"{side['latency_ms']['p99']:7.1f} ms, statuses {side['statuses']}, non-2xx "
               f"{side['non_2xx']} (wrk: {side['wrk_non_2xx_or_3xx']}), socket errors "
               f"{sum(side['socket_errors'].values()) - side['socket_errors']['status']}")
+        cpu = side["cpu_ms_per_request"]
+        print(f"{'':>20}CPU ms a request: server {cpu['server']:.2f}, PostgreSQL "
+              f"{cpu['postgres']:.2f}, wrk {cpu['load']:.2f}, other {cpu['other']:.2f}; "
+              f"machine {cpu['machine']:.2f}")
         for status, body in side["refusals"].items():
             print(f"            first {status} answer: {body}")
     for variant, v in pair["variants"].items():
