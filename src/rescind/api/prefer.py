@@ -1,8 +1,8 @@
 """RFC 7240 `Prefer: return=minimal` on the order writes (issue 16): a client that has no use
 for the whole order detail after a change asks for the order's new state alone (and, after a
-cancellation request, the request it made), which costs one lean read instead of the detail's
-one per related table. Without the header, or with `return=representation`, every write answers
-with the whole detail, as it always has."""
+cancellation request, the request it made), which costs one lean read (none after a
+cancellation request) instead of the detail's one per related table. Without the header, or
+with `return=representation`, every write answers with the whole detail, as it always has."""
 
 from __future__ import annotations
 
@@ -63,12 +63,18 @@ def order_state_read(order_id: int) -> dict[str, Any]:
     order = row_get(Order, order_id)
     if order is None:  # the service has just changed it; no order is ever deleted
         raise DomainError("order_not_found", _("No such order."), kind=ErrorKind.NOT_FOUND)
+    return order_state_of(order)
+
+
+def order_state_of(order: Order) -> dict[str, Any]:
     return {"id": order.pk, "state": order.state, "close_reason": order.close_reason or None,
             "refunded": {"amount": order.refunded, "currency": order.currency},
             "closed_at": order.closed_at}
 
 
 def cancellation_requested_read(request: CancellationRequest) -> dict[str, Any]:
-    """The minimal answer to a cancellation request: the order's state and the request made
-    (CancellationRequestedOut)."""
-    return {**order_state_read(request.order_id), "cancellation_request": request_read(request)}
+    """The minimal answer to a cancellation request: the request made and the order's state
+    as its transaction left it (CancellationRequestedOut), with no statement: the service
+    read that order row under its lock and committed, and a request changes none of its
+    columns (R7-R9)."""
+    return {**order_state_of(request.order), "cancellation_request": request_read(request)}
