@@ -17,7 +17,6 @@ from pathlib import Path
 from http_server import children_of
 
 TICKS = os.sysconf("SC_CLK_TCK")
-GROUPS = ("server", "postgres", "load", "machine")
 
 
 def _process_seconds(pid: int) -> tuple[str, float] | None:
@@ -38,24 +37,34 @@ def _machine_busy_seconds() -> float:
     return (sum(values[:8]) - idle - iowait) / TICKS  # without guest time, counted in user
 
 
-def cpu_snapshot(server_pid: int) -> dict[str, float]:
-    """CPU seconds so far of each group (GROUPS)."""
-    server = sum(seconds for pid in [server_pid, *children_of(server_pid)]
-                 if (found := _process_seconds(pid)) and (seconds := found[1]) >= 0)
-    postgres = 0.0
+def cpu_snapshot(server_pid: int) -> dict:
+    """CPU seconds so far: of each server and PostgreSQL process (by pid), of the waited-for
+    children (wrk), and of the machine."""
+    server = {pid: found[1] for pid in [server_pid, *children_of(server_pid)]
+              if (found := _process_seconds(pid))}
+    postgres = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit() and (found := _process_seconds(int(entry.name))) \
                 and found[0] == "postgres":
-            postgres += found[1]
+            postgres[int(entry.name)] = found[1]
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"server": server, "postgres": postgres,
             "load": children.ru_utime + children.ru_stime,
             "machine": _machine_busy_seconds()}
 
 
-def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+def _grown(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes alive at the end spent since `before` (a process that ended
+    in between takes its time with it: the bench's own database connections, mostly)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
     """Seconds each group spent between two snapshots, and `other`: the machine's busy time
     that none of the groups accounts for (this process, other work on the machine)."""
-    spent = {group: after[group] - before[group] for group in GROUPS}
+    spent = {"server": _grown(before["server"], after["server"]),
+             "postgres": _grown(before["postgres"], after["postgres"]),
+             "load": after["load"] - before["load"],
+             "machine": after["machine"] - before["machine"]}
     spent["other"] = spent["machine"] - spent["server"] - spent["postgres"] - spent["load"]
     return spent

@@ -61,6 +61,7 @@ VARIANTS = {"full": "", "minimal": "return=minimal"}
 CANCEL_BODY = json.dumps({"reason": "no_longer_needed", "report_supplier": False})
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
 READY_PATH = "/api/v1/orders/0/state"  # 401 without a token: the application answers
+CPU_COLUMNS = ("server", "postgres", "machine")
 SPARE_ORDERS = 1.3  # orders made per expected cancellation (from the trivial run just before)
 
 
@@ -147,7 +148,8 @@ class Bench:
     def load(self, server: Server, load: Load, ids: list[int],
              seconds: float) -> tuple[LoadResult, float, float, dict]:
         """One wrk run; its result, when it began and ended, and the CPU milliseconds each
-        process group (cpu_use.GROUPS) spent per answered request."""
+        process group (bench/cpu_use.py: server, postgres, load, other, machine) spent per
+        answered request."""
         cpu_before, began = cpu_snapshot(server.process.pid), time.monotonic()
         result, output = wrk_run(self.wrk, server.url, load, ids, self.token,
                                  duration=f"{seconds:g}s", connections=self.args.connections,
@@ -216,11 +218,17 @@ def medians(pairs: list[dict]) -> dict:
 
         return {"cancel_rps": median(lambda p: side(p)["cancel"]["requests_per_second"]),
                 "cancel_p99_ms": median(lambda p: side(p)["cancel"]["latency_ms"]["p99"]),
+                "cancel_cpu_ms": {group: median(
+                    lambda p, g=group: side(p)["cancel"]["cpu_ms_per_request"][g])
+                    for group in CPU_COLUMNS},
                 "ratio": median(lambda p: side(p)["ratio"])}
 
     variants = {variant: of_variant(variant) for variant in pairs[0]["variants"]}
     return {"trivial_rps": median(lambda p: p["trivial"]["requests_per_second"]),
             "trivial_p99_ms": median(lambda p: p["trivial"]["latency_ms"]["p99"]),
+            "trivial_cpu_ms": {group: median(
+                lambda p, g=group: p["trivial"]["cpu_ms_per_request"][g])
+                for group in CPU_COLUMNS},
             "variants": variants,
             "peak_worker_rss_mib": max(
                 max(m.get("peak_worker_kib", 0) for m in p["memory"].values())
@@ -275,6 +283,14 @@ def report_table(results: list[dict], repeat: int) -> None:
     print("(answer: full = the whole order detail, minimal = Prefer: return=minimal; RSS: the "
           "largest worker's peak; growth: the most any worker grew over the second half of a "
           "run, MiB)")
+    print("\nCPU ms a request (median): server / PostgreSQL / the machine in all")
+    for r in results:
+        m = r["median"]
+        rows = [("trivial", m["trivial_cpu_ms"])] + [
+            (variant, v["cancel_cpu_ms"]) for variant, v in m["variants"].items()]
+        print(f"{r['server']:>9} {r['workers']:>7}  " + "; ".join(
+            f"{name} {cpu['server']:.2f} / {cpu['postgres']:.2f} / {cpu['machine']:.2f}"
+            for name, cpu in rows))
     for variant in results[0]["median"]["variants"]:
         fitting = [r for r in results
                    if r["median"]["variants"][variant]["cancel_p99_ms"] <= TARGET_P99_MS]
