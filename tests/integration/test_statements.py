@@ -335,3 +335,21 @@ def test_tasks_enqueue_writes_the_rows_task_enqueue_writes(market):
     assert [row.args_kwargs for row in batch] == [
         {"args": [[1, 2], 7], "kwargs": {}}, {"args": [[3], 8], "kwargs": {}}]
     assert len({single.id, *(row.id for row in batch)}) == 3
+
+
+def test_a_statement_run_five_times_is_prepared_on_postgresql(market):
+    # given an order
+    order = market.paid(at=T0)
+    # when its lean read runs six times on one connection
+    for _ in range(6):
+        row_get(Order, order.pk)
+    # then PostgreSQL holds it prepared, parsed and planned once, with its parameter bound on
+    # the server; SQLite has no server to prepare on, and no such option
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [text for (text,) in cursor.fetchall()]
+        assert [text for text in prepared
+                if 'FROM "rescind_orders_order" WHERE "id" = $1' in text] != []
+    else:
+        assert "server_side_binding" not in connection.settings_dict["OPTIONS"]

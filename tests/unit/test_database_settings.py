@@ -1,0 +1,36 @@
+"""The database settings read from the environment (settings._database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rescind import settings
+
+POSTGRES = "postgres://rescind@db.example:5432/rescind"
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_prepared_statements_are_on_for_postgresql_by_default(monkeypatch):
+    # given a PostgreSQL database and nothing said about prepared statements
+    monkeypatch.setenv("RESCIND_DATABASE_URL", POSTGRES)
+    monkeypatch.delenv("RESCIND_DATABASE_PREPARED_STATEMENTS", raising=False)
+    # when the settings are read, then psycopg binds on the server and prepares at the 5th run
+    assert settings._database()["OPTIONS"] == PREPARED
+
+
+@pytest.mark.parametrize("off", ["off", "0", "false", "no", " OFF "])
+def test_prepared_statements_can_be_turned_off_for_a_pooler_that_cannot_keep_them(
+        monkeypatch, off):
+    # given a PostgreSQL database behind a pooler without prepared statements
+    monkeypatch.setenv("RESCIND_DATABASE_URL", POSTGRES)
+    monkeypatch.setenv("RESCIND_DATABASE_PREPARED_STATEMENTS", off)
+    # when the settings are read, then Django's default stays: client-side binding, nothing
+    # prepared
+    assert settings._database().get("OPTIONS", {}) == {}
+
+
+def test_sqlite_has_no_prepared_statement_options(monkeypatch):
+    monkeypatch.setenv("RESCIND_DATABASE_URL", "sqlite:////tmp/rescind-settings-test.sqlite3")
+    monkeypatch.setenv("RESCIND_DATABASE_PREPARED_STATEMENTS", "on")
+    options = settings._database()["OPTIONS"]
+    assert (options["transaction_mode"], "server_side_binding" in options) == ("IMMEDIATE", False)
