@@ -46,6 +46,24 @@ def test_a_token_just_within_its_life_still_works(market, call, settings):
     assert call("GET", "/orders", headers=_bearer(raw)).status_code == 200
 
 
+def test_a_use_is_written_once_the_last_one_is_five_minutes_old(market, call):
+    # given two tokens of the buyer, one last used 6 minutes ago, one 4 minutes ago
+    stale_raw, recent_raw = ApiToken.issue(market.buyer), ApiToken.issue(market.buyer)
+    began = timezone.now()
+    stale, recent = ApiToken.objects.order_by("pk")
+    ApiToken.objects.filter(pk=stale.pk).update(last_used_at=began - timedelta(minutes=6))
+    ApiToken.objects.filter(pk=recent.pk).update(last_used_at=began - timedelta(minutes=4))
+    # when the buyer reads their orders with each
+    answers = [call("GET", "/orders", headers=_bearer(raw)).status_code
+               for raw in (stale_raw, recent_raw)]
+    # then both work; the stale one records this use, the recent one is not written again
+    stale.refresh_from_db()
+    recent.refresh_from_db()
+    assert answers == [200, 200]
+    assert began <= stale.last_used_at <= timezone.now()
+    assert recent.last_used_at == began - timedelta(minutes=4)
+
+
 def test_the_owner_lists_their_live_tokens_without_their_secrets(market, call):
     # given the buyer's phone token, an expired one, the one they call with, another user's
     phone = ApiToken.issue_row(market.buyer, "phone")[1]
