@@ -184,7 +184,8 @@ class Bench:
 
     def server_runs(self, server_name: str, workers: int) -> dict:
         server = Server(server_name, workers, port=self.args.port,
-                        threads=self.args.threads_per_worker)
+                        threads=self.args.threads_per_worker,
+                        max_connections=self.args.max_connections)
         server.start(READY_PATH)
         try:
             self.load(server, TRIVIAL, self.read_ids, self.args.warmup)  # caches, connections
@@ -243,11 +244,15 @@ def report_pair(server: str, workers: int, repeat: int, pair: dict) -> None:
     print(f"  {server} x{workers} run {repeat}:")
     sides = [("state", pair["trivial"])] + [
         (f"cancel {variant}", v["cancel"]) for variant, v in pair["variants"].items()]
+    memory = pair["memory"]
     for name, side in sides:
+        split = memory.get(name.removeprefix("cancel ").replace("state", "trivial"), {}).get(
+            "client_split", [])
         print(f"    {name:>14}: {side['requests_per_second']:6.0f}/s, p99 "
               f"{side['latency_ms']['p99']:7.1f} ms, statuses {side['statuses']}, non-2xx "
               f"{side['non_2xx']} (wrk: {side['wrk_non_2xx_or_3xx']}), socket errors "
-              f"{sum(side['socket_errors'].values()) - side['socket_errors']['status']}")
+              f"{sum(side['socket_errors'].values()) - side['socket_errors']['status']}"
+              f", connections per worker {'/'.join(map(str, split)) or '?'}")
         cpu = side["cpu_ms_per_request"]
         print(f"{'':>20}CPU ms a request: server {cpu['server']:.2f}, PostgreSQL "
               f"{cpu['postgres']:.2f}, wrk {cpu['load']:.2f}, other {cpu['other']:.2f}; "
@@ -319,6 +324,9 @@ def main() -> None:
                         help="send a fresh Idempotency-Key with every cancellation request")
     parser.add_argument("--threads-per-worker", type=int, default=4,
                         help="`rescind serve --threads` (granian; gunicorn sync ignores it)")
+    parser.add_argument("--max-connections", type=int, default=None,
+                        help="`rescind serve --max-connections` (open connections a worker "
+                             "accepts); its default when not given")
     parser.add_argument("--json", metavar="PATH", help="write every figure here")
     parser.add_argument("--verbose", action="store_true", help="print wrk's own output")
     parser.add_argument("--citus", action="store_true", help="distribute the database on the "

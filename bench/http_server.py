@@ -22,10 +22,12 @@ VENV_BIN = Path(sys.executable).parent
 SERVERS = ("granian", "gunicorn")
 
 
-def server_command(server: str, host: str, port: int, workers: int, threads: int) -> list[str]:
+def server_command(server: str, host: str, port: int, workers: int, threads: int,
+                   max_connections: int | None = None) -> list[str]:
     if server == "granian":
         return [str(VENV_BIN / "rescind"), "serve", "--host", host, "--port", str(port),
-                "--workers", str(workers), "--threads", str(threads)]
+                "--workers", str(workers), "--threads", str(threads),
+                *(["--max-connections", str(max_connections)] if max_connections else [])]
     if server == "gunicorn":
         # Sync workers: one request at a time per process, the classic Django deployment.
         return [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
@@ -63,13 +65,41 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
+def _established_inodes(port: int) -> set[str]:
+    """The socket inodes of the established TCP connections to local `port` (IPv4)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].split(":")[1], 16) == port:  # ESTABLISHED
+            inodes.add(fields[9])
+    return inodes
+
+
+def clients_by_process(port: int, pids: list[int]) -> dict[int, int]:
+    """How many established client connections each process holds open on `port`: the server
+    does not choose which worker accepts a connection, and a keep-alive connection stays with
+    that worker for its life."""
+    inodes, held = _established_inodes(port), {}
+    for pid in pids:
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        held[pid] = sum(1 for link in links if link.startswith("socket:[")
+                        and link[8:-1] in inodes)
+    return held
+
+
 @dataclass
 class RssSampler:
-    """VmRSS of each worker process (the server's descendants) every `interval` seconds."""
+    """VmRSS of each worker process (the server's descendants) every `interval` seconds, and
+    how many client connections on `port` each holds."""
 
     root_pid: int
+    port: int = 0
     interval: float = 0.5
     samples: list[tuple[float, dict[int, int]]] = field(default_factory=list)
+    clients: list[tuple[float, tuple[int, ...]]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -87,20 +117,26 @@ class RssSampler:
             sizes = {pid: kib for pid in children_of(self.root_pid)
                      if (kib := rss_kib(pid)) is not None}
             self.samples.append((time.monotonic(), sizes))
+            held = clients_by_process(self.port, list(sizes)) if self.port else {}
+            self.clients.append((time.monotonic(), tuple(sorted(held.values(), reverse=True))))
             self._stop.wait(self.interval)
 
     def during(self, began: float, ended: float) -> dict[str, float | int]:
         """Peak RSS of the largest worker and of all workers together between two instants,
         and the growth over the second half: per worker, its last sample minus its first
-        sample after the midpoint (the largest of those, in KiB; ~0 means flat)."""
+        sample after the midpoint (the largest of those, in KiB; ~0 means flat); and how the
+        client connections were split between the workers (the split seen most often, the
+        busiest worker first)."""
         window = [(t, sizes) for t, sizes in self.samples if began <= t <= ended and sizes]
         if not window:
             return {"samples": 0}
         middle = began + (ended - began) / 2
         second_half = [sizes for t, sizes in window if t >= middle] or [window[-1][1]]
         growth = max(second_half[-1].get(pid, kib) - kib for pid, kib in second_half[0].items())
+        splits = [split for t, split in self.clients if began <= t <= ended and sum(split)]
         return {
             "samples": len(window),
+            "client_split": list(max(set(splits), key=splits.count)) if splits else [],
             "workers": max(len(sizes) for _, sizes in window),
             "peak_worker_kib": max(max(sizes.values()) for _, sizes in window),
             "peak_total_kib": max(sum(sizes.values()) for _, sizes in window),
@@ -116,6 +152,7 @@ class Server:
     port: int = 8765
     log_path: Path = Path("/tmp/rescind_http_server.log")
     threads: int = 4
+    max_connections: int | None = None  # `rescind serve --max-connections`; None: its default
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     sampler: RssSampler | None = None
@@ -134,7 +171,8 @@ class Server:
                **self.extra_env}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                server_command(self.server, self.host, self.port, self.workers, self.threads),
+                server_command(self.server, self.host, self.port, self.workers, self.threads,
+                               self.max_connections),
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -143,7 +181,7 @@ class Server:
                                    f"see {self.log_path}")
             if _answers(self.url + ready_path) and \
                     len(children_of(self.process.pid)) >= self.workers:
-                self.sampler = RssSampler(self.process.pid)
+                self.sampler = RssSampler(self.process.pid, port=self.port)
                 self.sampler.start()
                 return
             time.sleep(0.2)
