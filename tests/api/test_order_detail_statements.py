@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import DAY, HOUR, T0
 
-# The token, the order, then one statement per table: cancellation requests, change requests,
-# shipments, deadlines, lines, refunds, the timeline and the store (those eight sent together,
-# one round trip on PostgreSQL), and the payment (the refunds' destination).
-DETAIL_STATEMENTS = 11
+# The token and its user, the order, then one statement per table: cancellation requests,
+# change requests, shipments, deadlines, lines, refunds, the timeline and the store (those eight
+# sent together, one round trip on PostgreSQL), and the payment (the refunds' destination).
+DETAIL_STATEMENTS = 12
 
 
 def _order_of(market, lines: int):
@@ -103,7 +103,9 @@ def _database_lost_after(statements: int):
         if len(sent) == statements:
             if connection.vendor == "postgresql":  # a second session, as Django opens one
                 with connection.get_new_connection(connection.get_connection_params()) as other:
-                    other.execute("SELECT pg_terminate_backend(%s)",
+                    # Cast: bound on the server, a pid under 32768 is a smallint, and Citus
+                    # adds a pg_terminate_backend(bigint, bigint) beside PostgreSQL's.
+                    other.execute("SELECT pg_terminate_backend(%s::integer)",
                                   [connection.connection.info.backend_pid])
             else:
                 connection.connection.set_progress_handler(lambda: 1, 1)
@@ -117,11 +119,11 @@ def test_the_database_lost_while_the_tables_are_read_together_answers_503(market
     # given a paid order and its buyer's token
     order = market.paid(at=T0)
     bearer(market.buyer)
-    # when the database goes away once the token, the order and the eight tables read together
-    # were sent (on PostgreSQL the end of that pipeline is the first to meet the lost
-    # connection, outside Django's cursor)
+    # when the database goes away once the token, its user, the order and the eight tables
+    # read together were sent (on PostgreSQL the end of that pipeline is the first to meet the
+    # lost connection, outside Django's cursor)
     try:
-        with connection.execute_wrapper(_database_lost_after(2 + 8)):
+        with connection.execute_wrapper(_database_lost_after(3 + 8)):
             response = call("GET", f"/orders/{order.pk}", user=market.buyer)
     finally:
         if connection.vendor == "sqlite":

@@ -47,12 +47,12 @@ def test_someone_elses_order_reads_as_not_found(market, call):
     assert response.json()["code"] == "order_not_found"
 
 
-def test_the_state_costs_two_queries_the_token_and_the_order(market, call, bearer,
-                                                              django_assert_num_queries):
+def test_the_state_costs_three_queries_the_token_its_user_and_the_order(
+        market, call, bearer, django_assert_num_queries):
     # given an order and its buyer's token, already issued
     order = market.paid(at=T0)
     bearer(market.buyer)
-    # when its state is read, then the token and the order are the only queries
-    with django_assert_num_queries(2):
+    # when its state is read, then the token, its user and the order are the only queries
+    with django_assert_num_queries(3):
         response = call("GET", f"/orders/{order.pk}/state", user=market.buyer)
     assert response.status_code == 200
