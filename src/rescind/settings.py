@@ -20,9 +20,13 @@ def _flag(name: str) -> bool:
 
 
 def _prepared_statements() -> bool:
-    """RESCIND_DATABASE_PREPARED_STATEMENTS: on unless set to off (0, false, no, off)."""
-    value = os.environ.get("RESCIND_DATABASE_PREPARED_STATEMENTS", "on").strip().lower()
-    return value not in {"0", "false", "no", "off"}
+    """RESCIND_DATABASE_PREPARED_STATEMENTS: on (the default; 1, true, yes) or off (0, false,
+    no); anything else is refused, so that a typo cannot leave them on behind a pooler."""
+    name = "RESCIND_DATABASE_PREPARED_STATEMENTS"
+    value = os.environ.get(name, "on").strip().lower() or "on"
+    if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        raise ImproperlyConfigured(f"{name} must be on or off, not {value!r}")
+    return value in {"1", "true", "yes", "on"}
 
 
 def _retention(name: str, default: str) -> timedelta:

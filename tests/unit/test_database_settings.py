@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from rescind import settings
 
@@ -34,3 +35,12 @@ def test_sqlite_has_no_prepared_statement_options(monkeypatch):
     monkeypatch.setenv("RESCIND_DATABASE_PREPARED_STATEMENTS", "on")
     options = settings._database()["OPTIONS"]
     assert (options["transaction_mode"], "server_side_binding" in options) == ("IMMEDIATE", False)
+
+
+def test_a_prepared_statements_value_that_is_neither_on_nor_off_is_refused(monkeypatch):
+    # given a typo where `off` was meant
+    monkeypatch.setenv("RESCIND_DATABASE_URL", POSTGRES)
+    monkeypatch.setenv("RESCIND_DATABASE_PREPARED_STATEMENTS", "of")
+    # when the settings are read, then they are refused, saying what is allowed
+    with pytest.raises(ImproperlyConfigured, match="must be on or off, not 'of'"):
+        settings._database()
