@@ -169,8 +169,12 @@ def _database() -> dict:
             # psycopg prepares a statement on the server at its 5th run on a connection, so
             # PostgreSQL no longer parses and plans it each time: 40% less of its CPU for a
             # cancellation request (docs/benchmarks.md, section 2). Django leaves this off for
-            # poolers that cannot keep prepared statements (docs/deployment.md, PgBouncer).
-            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+            # poolers that cannot keep prepared statements (docs/deployment.md, PgBouncer). The
+            # cursor binds a statement of over 65,535 parameters on the client instead.
+            from rescind.postgres_cursor import PreparingCursor
+
+            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5,
+                                 "cursor_factory": PreparingCursor}
         config["TEST"] = {"NAME": f"test_{config['NAME']}_{os.getpid()}"}
     return config
 

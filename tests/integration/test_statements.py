@@ -353,3 +353,14 @@ def test_a_statement_run_five_times_is_prepared_on_postgresql(market):
                 if 'FROM "rescind_orders_order" WHERE "id" = $1' in text] != []
     else:
         assert "server_side_binding" not in connection.settings_dict["OPTIONS"]
+
+
+def test_a_statement_of_more_parameters_than_postgresql_carries_still_runs(market):
+    # given two orders, and 70,000 ids that include theirs: more parameters than PostgreSQL's
+    # protocol carries (65,535) when they are bound on the server
+    orders = [market.paid(at=T0), market.paid(at=T0)]
+    ids = [*range(10**9, 10**9 + 69_998), *(o.pk for o in orders)]
+    # when the ORM filters by all of them, then the statement runs (bound on the client on
+    # PostgreSQL) and finds the two orders
+    assert sorted(Order.objects.filter(pk__in=ids).values_list("pk", flat=True)) == \
+        sorted(o.pk for o in orders)

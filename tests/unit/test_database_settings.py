@@ -6,9 +6,11 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from rescind import settings
+from rescind.postgres_cursor import PreparingCursor
 
 POSTGRES = "postgres://rescind@db.example:5432/rescind"
-PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5,
+            "cursor_factory": PreparingCursor}
 
 
 def test_prepared_statements_are_on_for_postgresql_by_default(monkeypatch):
