@@ -242,12 +242,11 @@ def medians(pairs: list[dict]) -> dict:
 
 def report_pair(server: str, workers: int, repeat: int, pair: dict) -> None:
     print(f"  {server} x{workers} run {repeat}:")
-    sides = [("state", pair["trivial"])] + [
-        (f"cancel {variant}", v["cancel"]) for variant, v in pair["variants"].items()]
-    memory = pair["memory"]
-    for name, side in sides:
-        split = memory.get(name.removeprefix("cancel ").replace("state", "trivial"), {}).get(
-            "client_split", [])
+    # (name, figures, the key of its memory samples)
+    sides = [("state", pair["trivial"], "trivial")] + [
+        (f"cancel {variant}", v["cancel"], variant) for variant, v in pair["variants"].items()]
+    for name, side, run in sides:
+        split = pair["memory"][run].get("client_split", [])
         print(f"    {name:>14}: {side['requests_per_second']:6.0f}/s, p99 "
               f"{side['latency_ms']['p99']:7.1f} ms, statuses {side['statuses']}, non-2xx "
               f"{side['non_2xx']} (wrk: {side['wrk_non_2xx_or_3xx']}), socket errors "
