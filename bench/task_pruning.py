@@ -153,7 +153,7 @@ FINISHED_SQL = {
                 jsonb_build_array(i)), 'kwargs', '{{}}'::jsonb), 0, %(path)s, 'default', 'default',
             '9999-01-01T00:00:00Z', t, t, t, 'true', '', '', '["bench-history"]'
         FROM (SELECT i, %(base)s::timestamptz - i * interval '1 second' AS t
-              FROM generate_series(%(first)s, %(last)s) AS i) AS rows""",
+              FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i) AS rows""",
     "sqlite": f"""
         WITH RECURSIVE n(i) AS (SELECT %(first)s UNION ALL SELECT i + 1 FROM n
                                 WHERE i < %(last)s),
