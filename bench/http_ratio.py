@@ -21,7 +21,10 @@ cancellation / trivial requests per second within each round, so the machine's l
 
 After every cancellation run the number of 201 answers is checked against the number of new
 CancellationRequest rows, by query, and so is the Preference-Applied header of every answer.
-VmRSS of every worker process is sampled each 0.5 s.
+VmRSS of every worker process is sampled each 0.5 s, and so is how many of wrk's connections
+each worker holds (a keep-alive connection stays with the worker that accepted it). Each run
+also reports the CPU milliseconds a request of the server, of PostgreSQL and of the whole
+machine (bench/cpu_use.py).
 `--servers granian gunicorn` runs gunicorn's sync workers through the same runs, to compare
 (gunicorn is not a dependency: `pip install gunicorn` first).
 """
