@@ -166,12 +166,23 @@ def worker_catch_up(run: Run, now: datetime, worker: RescindWorker) -> None:
     so the simulation makes waiting retries ready at once, as time would."""
     for _ in range(50):
         fired = deadlines_fire_due(now=now) + disputes_fire_due(now=now)
-        waiting = DBTaskResult.objects.filter(status="READY", run_after__gt=timezone.now())
-        waiting.update(run_after=timezone.now())
+        retries_make_ready()
         ran = worker.tasks_run(max_tasks=10_000)
         run.fired += fired
         if not fired and not ran:
             return
+
+
+def retries_make_ready() -> None:
+    """Make the queued tasks that wait for a later time ready now. Only the rows no other
+    process holds: an UPDATE of them all locked them in its scan's order, and two processes
+    doing it at once deadlocked on PostgreSQL (CI, 2026-12-06); the rows another holds it is
+    making ready itself."""
+    with transaction.atomic():
+        ids = list(DBTaskResult.objects.select_for_update(skip_locked=True)
+                   .filter(status="READY", run_after__gt=timezone.now())
+                   .order_by("pk").values_list("pk", flat=True))
+        DBTaskResult.objects.filter(pk__in=ids).update(run_after=timezone.now())
 
 
 def _buyer(run: Run, c: int):
