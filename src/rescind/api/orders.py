@@ -24,6 +24,7 @@ from rescind.api.prefer import (
     APPLIED_HEADER,
     cancellation_requested_read,
     minimal_wanted,
+    order_state_of,
     order_state_read,
     prefer_header,
 )
@@ -118,9 +119,7 @@ def orders_state(request, order_id: int):
     """The order's state alone, for an app that polls: one read of the order row, none of the
     actions, deadlines or timeline that GET /orders/{id} works out."""
     order, _party = order_for_reader(request.user, order_id)
-    return {"id": order.pk, "state": order.state, "close_reason": order.close_reason or None,
-            "refunded": {"amount": order.refunded, "currency": order.currency},
-            "closed_at": order.closed_at}
+    return order_state_of(order)
 
 
 @router.post("/orders/{order_id}/cancel", response={200: ORDER_ANSWER, **ERRORS},
